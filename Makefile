@@ -1,0 +1,44 @@
+# Two commands on a fresh machine with Python 3.11+ and make:
+#   make run   - set up, migrate, start the service on SQLite under ./var/
+#   make test  - set up, then ruff, mypy and pytest
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: setup run test test-sqlite lint typecheck bench clean
+
+$(STAMP): pyproject.toml constraints.txt
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
+		|| { echo "Нужен Python 3.11 или новее ($(PYTHON))"; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check \
+		-c constraints.txt -e '.[dev]'
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+run: setup
+	mkdir -p var
+	$(BIN)/consult-line migrate
+	$(BIN)/consult-line serve
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: setup
+	$(BIN)/mypy
+
+test: lint typecheck
+	$(BIN)/pytest
+
+# The suite on the embedded SQLite database even when TEST_DATABASE_URL is set.
+test-sqlite: setup
+	env -u TEST_DATABASE_URL $(BIN)/pytest
+
+bench: setup
+	$(BIN)/python bench/bench_calendar.py
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

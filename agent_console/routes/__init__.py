@@ -1,0 +1,1 @@
+"""One router per resource; ``agent_console.app.ROUTERS`` lists them all."""

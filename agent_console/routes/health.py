@@ -1,0 +1,44 @@
+"""``GET /health``: database reachability, schema, production-calendar warnings, line state."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Response, status
+from pydantic import BaseModel
+
+from agent_console.deps import ContextDep
+
+router = APIRouter(tags=["health"])
+
+
+class YearStatusOut(BaseModel):
+    year: int
+    source: str
+    note: str
+
+
+class HealthOut(BaseModel):
+    status: str
+    version: str
+    database: str
+    line_open: bool | None
+    calendar: list[YearStatusOut]
+    warnings: list[str]
+
+
+@router.get("/health", response_model=HealthOut)
+def health(context: ContextDep, response: Response) -> HealthOut:
+    # A plain def: FastAPI runs it in a worker thread, so the database check never
+    # blocks the event loop that later serves AGI and AMI.
+    report = context.health()
+    if report.status == "unavailable":
+        response.status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    return HealthOut(
+        status=report.status,
+        version=context.version,
+        database=report.database,
+        line_open=report.line_open,
+        calendar=[
+            YearStatusOut(year=s.year, source=s.source.value, note=s.note) for s in report.calendar
+        ],
+        warnings=list(report.warnings),
+    )

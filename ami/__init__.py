@@ -1,0 +1,1 @@
+"""The AMI bridge: typed events, call-log projector, reconciliation (not built yet)."""

@@ -1,0 +1,1 @@
+"""Composition root of the consultation line: settings, wiring, CLI and scheduler."""

@@ -1,0 +1,142 @@
+"""``consult-line calendar``: the production calendar as the line applies it, and its overrides.
+
+``calendar YEAR`` prints every day that differs from a plain Monday–Friday week, so that an
+administrator can compare it with the official production calendar; ``override``,
+``remove-override`` and ``confirm-year`` edit the admin's corrections (C3).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import date, time
+
+from consult_line.actor import cli_actor
+from consult_line.wiring import Services
+from models.calendar_store import (
+    confirm_year,
+    list_overrides,
+    remove_override,
+    set_override,
+)
+from models.db import session_scope
+from models.rules.calendar import DayDifference, WorkingHours, YearSource
+
+
+def normalise_argv(argv: list[str]) -> list[str]:
+    """``calendar 2026`` is short for ``calendar show 2026``."""
+    if len(argv) >= 2 and argv[0] == "calendar" and argv[1].isdigit():
+        return ["calendar", "show", *argv[1:]]
+    return argv
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    actions = parser.add_subparsers(dest="action", required=True, metavar="ДЕЙСТВИЕ")
+    show = actions.add_parser("show", help="дни года, отличные от обычной пятидневки")
+    show.add_argument("year", type=_year)
+    show.add_argument("--notes", action="store_true", help="добавить название праздника/причину")
+
+    override = actions.add_parser("override", help="задать поправку на дату")
+    override.add_argument("day", type=_date, metavar="ДАТА")
+    kind = override.add_mutually_exclusive_group(required=True)
+    kind.add_argument("--working", dest="working", action="store_true")
+    kind.add_argument("--non-working", dest="working", action="store_false")
+    override.add_argument("--hours", type=_hours, help="часы работы ЧЧ:ММ-ЧЧ:ММ")
+    override.add_argument("--reason", required=True, help="основание: постановление, приказ")
+
+    remove = actions.add_parser("remove-override", help="удалить поправку на дату")
+    remove.add_argument("day", type=_date, metavar="ДАТА")
+
+    listing = actions.add_parser("overrides", help="список поправок")
+    listing.add_argument("--year", type=_year)
+
+    confirm = actions.add_parser(
+        "confirm-year", help="подтвердить, что перенос выходных на год внесён поправками"
+    )
+    confirm.add_argument("year", type=_year)
+    confirm.add_argument("--source", required=True, help="реквизиты постановления")
+
+
+def run(services: Services, args: argparse.Namespace) -> int:
+    action: str = args.action
+    if action == "show":
+        return _show(services, args.year, notes=args.notes)
+    try:
+        with session_scope(services.engine) as session:
+            now = services.clock()
+            if action == "override":
+                row = set_override(
+                    session=session,
+                    day=args.day,
+                    working=args.working,
+                    hours=args.hours,
+                    reason=args.reason,
+                    actor=cli_actor(),
+                    now=now,
+                )
+                print(f"Поправка сохранена: {row.day.isoformat()} {_describe(row.working)}")
+            elif action == "remove-override":
+                found = remove_override(session=session, day=args.day)
+                print("Поправка удалена." if found else "Поправки на эту дату нет.")
+                return 0 if found else 1
+            elif action == "overrides":
+                for row in list_overrides(session=session, year=args.year):
+                    hours = f" {row.opens_at:%H:%M}-{row.closes_at:%H:%M}" if row.opens_at else ""
+                    print(f"{row.day.isoformat()} {_describe(row.working)}{hours}  # {row.reason}")
+            else:
+                confirm_year(
+                    session=session, year=args.year, source=args.source, actor=cli_actor(), now=now
+                )
+                print(f"{args.year} год подтверждён: {args.source}")
+    except ValueError as exc:
+        print(f"Ошибка: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def _show(services: Services, year: int, *, notes: bool) -> int:
+    calendar = services.calendar()
+    status = calendar.year_status(year)
+    if status.source is YearSource.STATUTORY_ONLY:
+        print(f"ВНИМАНИЕ: {status.note}", file=sys.stderr)
+    for difference in calendar.differences(year):
+        print(format_difference(difference, normal=calendar.hours, notes=notes))
+    return 0
+
+
+def format_difference(difference: DayDifference, *, normal: WorkingHours, notes: bool) -> str:
+    line = f"{difference.day.isoformat()} {_describe(difference.working)}"
+    if difference.working and difference.hours is not None and difference.hours != normal:
+        line += f" {difference.hours.opens:%H:%M}-{difference.hours.closes:%H:%M}"
+    if notes and difference.note:
+        line += f"  # {difference.note}"
+    return line
+
+
+def _describe(working: bool) -> str:
+    return "working" if working else "non-working"
+
+
+def _year(text: str) -> int:
+    if not text.isdigit() or not 2000 <= int(text) <= 2100:
+        raise argparse.ArgumentTypeError(f"год от 2000 до 2100, получено {text!r}")
+    return int(text)
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"дата в виде ГГГГ-ММ-ДД, получено {text!r}") from None
+
+
+def _hours(text: str) -> tuple[time, time]:
+    try:
+        opens_text, closes_text = text.split("-")
+        opens = time.fromisoformat(opens_text.strip())
+        closes = time.fromisoformat(closes_text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"часы в виде 09:00-17:00, получено {text!r}") from None
+    if opens >= closes:
+        raise argparse.ArgumentTypeError("начало рабочего дня должно быть раньше конца")
+    return opens, closes

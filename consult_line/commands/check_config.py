@@ -1,0 +1,19 @@
+"""``consult-line check-config``: effective settings (secrets masked) and what they lead to."""
+
+from __future__ import annotations
+
+from consult_line.health import check
+from consult_line.wiring import Services
+
+
+def check_config(services: Services) -> int:
+    print("Действующие настройки:")
+    for name, value in services.settings.masked().items():
+        print(f"  CONSULT_LINE_{name.upper()} = {value}")
+    report = check(services)
+    print(f"База данных: {'доступна' if report.database == 'ok' else 'НЕДОСТУПНА'}")
+    for status in report.calendar:
+        print(f"Производственный календарь {status.year}: {status.note}")
+    for warning in report.warnings:
+        print(f"ВНИМАНИЕ: {warning}")
+    return 0 if report.database == "ok" else 1

@@ -1,0 +1,48 @@
+"""``consult-line serve``: the web app and the scheduler in one process."""
+
+from __future__ import annotations
+
+import logging
+import signal
+from importlib.metadata import version
+
+import uvicorn
+
+from agent_console.app import create_app
+from agent_console.deps import AppContext
+from consult_line.health import check
+from consult_line.scheduler import scheduler_lifespan
+from consult_line.wiring import Services
+from models.migrate import pending_migrations
+
+log = logging.getLogger(__name__)
+
+
+def serve(services: Services) -> int:
+    settings = services.settings
+    if pending_migrations(services.engine):
+        log.error("схема базы данных устарела или не создана: выполните consult-line migrate")
+        return 1
+    for warning in check(services).warnings:
+        log.warning("%s", warning)
+    context = AppContext(health=lambda: check(services), version=version("consult-line"))
+    app = create_app(context, lifespan=scheduler_lifespan(services))
+    server = uvicorn.Server(
+        uvicorn.Config(
+            app,
+            host=settings.http_host,
+            port=settings.http_port,
+            log_level=settings.log_level.lower(),
+            lifespan="on",
+        )
+    )
+    # uvicorn re-raises the stop signal after its graceful shutdown; with these handlers
+    # in place that re-raise is harmless and SIGTERM ends the process with status 0.
+    signal.signal(signal.SIGTERM, lambda *_: None)
+    signal.signal(signal.SIGINT, lambda *_: None)
+    log.info("консультационная линия: http://%s:%d", settings.http_host, settings.http_port)
+    server.run()
+    if not server.started:
+        return 1
+    log.info("служба остановлена")
+    return 0

@@ -1,0 +1,33 @@
+"""Builds the long-lived objects from settings: the one place that knows how parts fit."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from sqlalchemy.engine import Engine
+
+from consult_line.clock import Clock, system_clock
+from models.calendar_store import load_calendar
+from models.db import create_db_engine, session_scope
+from models.rules.calendar import ProductionCalendar
+from models.settings import Settings
+
+
+@dataclass(frozen=True, slots=True)
+class Services:
+    settings: Settings
+    engine: Engine
+    clock: Clock
+
+    def calendar(self) -> ProductionCalendar:
+        """Fresh from the override tables, so an admin's edit applies without a restart."""
+        with session_scope(self.engine) as session:
+            return load_calendar(session=session, settings=self.settings)
+
+
+def build_services(settings: Settings, *, clock: Clock = system_clock) -> Services:
+    logging.basicConfig(
+        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    return Services(settings=settings, engine=create_db_engine(settings.database_url), clock=clock)

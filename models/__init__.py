@@ -1,0 +1,1 @@
+"""Tables, database access, settings and the pure domain rules (``models.rules``)."""

@@ -1,0 +1,64 @@
+"""Phone numbers: caller IDs and typed numbers to E.164, and back to a display form (C2, C11).
+
+Clients are keyed by their E.164 number (G1–G3), so one normaliser decides what counts as
+"the same caller" everywhere: the call log, callback tasks, the console search.
+"""
+
+from __future__ import annotations
+
+import re
+
+import phonenumbers
+
+DEFAULT_REGION = "RU"
+
+# Caller IDs come from the trunk and are caller-controlled; nothing legitimate is longer.
+MAX_INPUT_LENGTH = 64
+
+# Digits and the usual separators only. ``phonenumbers`` would otherwise turn letters into
+# keypad digits ("1-800-FLOWERS"), and a caller *name* such as "Restricted" or a Cyrillic
+# name must never become somebody's number.
+_ALLOWED = re.compile(r"[0-9+\-(). ]+")
+
+
+def normalize_phone(raw: str, *, region: str = DEFAULT_REGION) -> str | None:
+    """The number in E.164 (``+78722678091``), or None when it is not a valid number.
+
+    Accepts the Russian habits: ``8 (8722) 67-80-91``, ``+7 8722 678091``, ``78722678091``,
+    ``88722678091``. Refuses what Asterisk sends for hidden numbers (``anonymous``,
+    ``<unknown>``, ``Restricted``, empty), internal extensions (``201``), numbers that the
+    numbering plan does not know, input with letters or control characters, and anything
+    longer than :data:`MAX_INPUT_LENGTH` characters.
+    """
+    if len(raw) > MAX_INPUT_LENGTH:
+        return None
+    text = raw.strip(" ")  # only spaces: a control character anywhere refuses the input
+    if not text or _ALLOWED.fullmatch(text) is None:
+        return None
+    try:
+        number = phonenumbers.parse(text, region)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def format_phone_ru(e164: str) -> str:
+    """The number as people read it, in ``phonenumbers``' international format.
+
+    For Russia that is ``+7 872 267-80-91`` for the line and ``+7 928 000-00-01`` for a
+    mobile: the library's metadata groups Russian numbers by a three-digit code, not by the
+    four-digit Makhachkala city code the Ministry prints (``+7 (8722) 67-80-91``). We keep
+    the library's grouping rather than maintain our own table of city codes. Input that is
+    not a valid number is returned unchanged, so a raw caller ID is still shown.
+    """
+    if len(e164) > MAX_INPUT_LENGTH:
+        return e164
+    try:
+        number = phonenumbers.parse(e164, DEFAULT_REGION)
+    except phonenumbers.NumberParseException:
+        return e164
+    if not phonenumbers.is_valid_number(number):
+        return e164
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)

@@ -1,0 +1,133 @@
+"""Deployment settings: one class, read once by the composition root, never at import time.
+
+Every field can be set from the environment with the ``CONSULT_LINE_`` prefix
+(``CONSULT_LINE_DATABASE_URL``) or from a ``.env`` file in the working directory.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from datetime import time
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from models.rules.calendar import WorkingHours
+
+DEFAULT_DATABASE_URL = "sqlite:///./var/consult-line.db"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="CONSULT_LINE_",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+    )
+
+    database_url: str = Field(
+        default=DEFAULT_DATABASE_URL,
+        description="SQLAlchemy URL: sqlite:///path or postgresql+psycopg://user@host/db",
+    )
+    http_host: str = Field(default="127.0.0.1", description="Address the web app listens on")
+    http_port: int = Field(default=8000, ge=1, le=65535)
+    agi_host: str = Field(default="127.0.0.1", description="Address the FastAGI server listens on")
+    agi_port: int = Field(default=4573, ge=1, le=65535)
+    agi_allowed_sources: str = Field(
+        default="",
+        description="Comma-separated IP addresses allowed to connect to FastAGI; empty = any",
+    )
+    ami_host: str = Field(default="127.0.0.1")
+    ami_port: int = Field(default=5038, ge=1, le=65535)
+    ami_username: str = Field(default="consult-line")
+    ami_secret: SecretStr = Field(default=SecretStr(""))
+    queue_log_path: Path = Field(default=Path("/var/log/asterisk/queue_log"))
+    timezone: str = Field(default="Europe/Moscow", description="Local time of the line")
+    opening_time: time = Field(default=time(9, 0))
+    closing_time: time = Field(default=time(18, 0))
+    max_transfers_per_call: int = Field(default=2, ge=0, le=10, description="C10")
+    short_call_threshold_s: float = Field(default=5.0, ge=0, description="C13 short-call flag")
+    callback_answer_working_days: int = Field(
+        default=3, ge=1, le=30, description="C11 default promised answer term"
+    )
+    log_level: str = Field(default="INFO")
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"неизвестный часовой пояс {value!r}") from exc
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _supported_database(cls, value: str) -> str:
+        if not value.startswith(("sqlite://", "postgresql")):
+            raise ValueError("поддерживаются только sqlite:// и postgresql+psycopg://")
+        return value
+
+    @field_validator("agi_allowed_sources")
+    @classmethod
+    def _valid_addresses(cls, value: str) -> str:
+        for item in _split(value):
+            try:
+                ipaddress.ip_address(item)
+            except ValueError as exc:
+                raise ValueError(f"{item!r} не является IP-адресом") from exc
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        upper = value.upper()
+        if upper not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+            raise ValueError("допустимо DEBUG, INFO, WARNING или ERROR")
+        return upper
+
+    @model_validator(mode="after")
+    def _hours_in_order(self) -> Settings:
+        if self.opening_time >= self.closing_time:
+            raise ValueError("opening_time должно быть раньше closing_time")
+        return self
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def working_hours(self) -> WorkingHours:
+        return WorkingHours(self.opening_time, self.closing_time)
+
+    @property
+    def allowed_agi_sources(self) -> frozenset[str]:
+        return frozenset(_split(self.agi_allowed_sources))
+
+    def masked(self) -> dict[str, Any]:
+        """Effective values for display, secrets and database passwords hidden."""
+        shown: dict[str, Any] = {}
+        for name in type(self).model_fields:
+            value = getattr(self, name)
+            if isinstance(value, SecretStr):
+                value = "********" if value.get_secret_value() else "(не задан)"
+            elif name == "database_url":
+                value = _mask_url_password(value)
+            shown[name] = str(value)
+        return shown
+
+
+def _split(value: str) -> list[str]:
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def _mask_url_password(url: str) -> str:
+    scheme, sep, rest = url.partition("://")
+    credentials, at, host = rest.rpartition("@")
+    if not at or ":" not in credentials:
+        return url
+    user = credentials.split(":", 1)[0]
+    return f"{scheme}{sep}{user}:********@{host}"

@@ -1,0 +1,50 @@
+"""All tables, imported here so that ``SQLModel.metadata`` is complete for Alembic."""
+
+from models.tables.audit import AuditEntry
+from models.tables.calendar import CalendarOverride, CalendarYearConfirmation
+from models.tables.callbacks import (
+    AttemptResult,
+    CallbackAttempt,
+    CallbackSource,
+    CallbackTask,
+    CallbackWindow,
+)
+from models.tables.calls import Call, CallTransfer, HangupSide, TransferKind
+from models.tables.clients import Channel, Client, Language
+from models.tables.staff import (
+    Department,
+    Employee,
+    EmployeeCompetence,
+    EmployeeRole,
+    Role,
+    ServiceIntroduction,
+    TrainingEntry,
+)
+from models.tables.surveys import SurveyChannel, SurveyResponse
+
+__all__ = [
+    "AttemptResult",
+    "AuditEntry",
+    "CalendarOverride",
+    "CalendarYearConfirmation",
+    "Call",
+    "CallTransfer",
+    "CallbackAttempt",
+    "CallbackSource",
+    "CallbackTask",
+    "CallbackWindow",
+    "Channel",
+    "Client",
+    "Department",
+    "Employee",
+    "EmployeeCompetence",
+    "EmployeeRole",
+    "HangupSide",
+    "Language",
+    "Role",
+    "ServiceIntroduction",
+    "SurveyChannel",
+    "SurveyResponse",
+    "TrainingEntry",
+    "TransferKind",
+]

@@ -1,0 +1,69 @@
+"""Callback tasks (C11), their agreed time windows and call-back attempts."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import Column, Index, Text
+from sqlmodel import Field, SQLModel
+
+from models.rules.callbacks import CallbackStatus
+from models.tables._columns import enum_type, owner_key, utc
+from models.topics import Topic
+
+
+class CallbackSource(StrEnum):
+    OPERATOR = "operator"  # C11: the answer could not be given live
+    AFTER_HOURS = "after_hours"  # requested in the after-hours IVR
+    MISSED_CALL = "missed_call"  # C13: opened automatically for a missed call
+    TRANSFER_CAP = "transfer_cap"  # C10: a third transfer was refused
+
+
+class AttemptResult(StrEnum):
+    ANSWERED = "answered"
+    NO_ANSWER = "no_answer"
+    BUSY = "busy"
+    FAILED = "failed"
+
+
+class CallbackTask(SQLModel, table=True):
+    __tablename__ = "callback_tasks"
+    __table_args__ = (
+        Index("ix_callback_tasks_status_promised", "status", "promised_on"),
+        Index("ix_callback_tasks_phone_status", "phone_e164", "status"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    client_id: int | None = Field(default=None, foreign_key="clients.id", index=True)
+    phone_e164: str = Field(max_length=20)
+    question: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    topic: Topic | None = Field(default=None, sa_type=enum_type(Topic))
+    source: CallbackSource = Field(sa_type=enum_type(CallbackSource))
+    origin_call_id: int | None = Field(default=None, foreign_key="calls.id")
+    requested_at: datetime = Field(sa_type=utc())
+    promised_on: date
+    owner_id: int | None = Field(default=None, foreign_key="employees.id", index=True)
+    status: CallbackStatus = Field(default=CallbackStatus.OPEN, sa_type=enum_type(CallbackStatus))
+    closed_at: datetime | None = Field(default=None, sa_type=utc())
+    result_note: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+
+
+class CallbackWindow(SQLModel, table=True):
+    __tablename__ = "callback_windows"
+
+    id: int | None = Field(default=None, primary_key=True)
+    task_id: int = Field(sa_column=owner_key("callback_tasks.id"))
+    starts_at: datetime = Field(sa_type=utc())
+    ends_at: datetime = Field(sa_type=utc())
+
+
+class CallbackAttempt(SQLModel, table=True):
+    __tablename__ = "callback_attempts"
+
+    id: int | None = Field(default=None, primary_key=True)
+    task_id: int = Field(sa_column=owner_key("callback_tasks.id"))
+    at: datetime = Field(sa_type=utc())
+    employee_id: int | None = Field(default=None, foreign_key="employees.id")
+    channel_id: str | None = Field(default=None, max_length=64)
+    result: AttemptResult = Field(sa_type=enum_type(AttemptResult))

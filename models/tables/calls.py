@@ -1,0 +1,76 @@
+"""Calls on the line, keyed by the inbound channel's Linkedid, and their transfers (C9–C13)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from models.rules.missed import CallOutcome, MissedReason
+from models.rules.transfers import TransferOutcome
+from models.tables._columns import enum_type, owner_key, utc
+from models.tables.clients import Language
+from models.topics import Topic
+
+
+class HangupSide(StrEnum):
+    CALLER = "caller"
+    OPERATOR = "operator"
+    SYSTEM = "system"
+
+
+class TransferKind(StrEnum):
+    BLIND = "blind"
+    ATTENDED = "attended"
+
+
+class Call(SQLModel, table=True):
+    __tablename__ = "calls"
+    __table_args__ = (
+        Index("ix_calls_arrived_outcome", "arrived_at", "outcome"),
+        Index("ix_calls_client_arrived", "client_id", "arrived_at"),
+        Index("ix_calls_operator_arrived", "operator_id", "arrived_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    linkedid: str = Field(max_length=64, unique=True)
+    client_id: int | None = Field(default=None, foreign_key="clients.id")
+    caller_number: str = Field(default="", max_length=64)
+    caller_e164: str | None = Field(default=None, max_length=20)
+    caller_name: str = Field(default="", max_length=255)
+    did: str = Field(default="", max_length=32)
+    arrived_at: datetime = Field(sa_type=utc())
+    in_working_hours: bool
+    language: Language | None = Field(default=None, sa_type=enum_type(Language))
+    ivr_path: str = Field(default="", max_length=255)
+    topic: Topic | None = Field(default=None, sa_type=enum_type(Topic))
+    queue_joined_at: datetime | None = Field(default=None, sa_type=utc())
+    queue_wait_s: float | None = None
+    answered_at: datetime | None = Field(default=None, sa_type=utc())
+    operator_id: int | None = Field(default=None, foreign_key="employees.id")
+    transfer_count: int = 0
+    ended_at: datetime | None = Field(default=None, sa_type=utc())
+    talk_s: float | None = None
+    outcome: CallOutcome | None = Field(default=None, sa_type=enum_type(CallOutcome))
+    missed_reason: MissedReason | None = Field(default=None, sa_type=enum_type(MissedReason))
+    short_call: bool = False
+    hangup_side: HangupSide | None = Field(default=None, sa_type=enum_type(HangupSide))
+    hangup_cause: int | None = None
+    hangup_cause_text: str | None = Field(default=None, max_length=64)
+
+
+class CallTransfer(SQLModel, table=True):
+    __tablename__ = "call_transfers"
+    __table_args__ = (UniqueConstraint("call_id", "seq"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    call_id: int = Field(sa_column=owner_key("calls.id"))
+    seq: int
+    kind: TransferKind = Field(sa_type=enum_type(TransferKind))
+    outcome: TransferOutcome = Field(sa_type=enum_type(TransferOutcome))
+    from_employee_id: int | None = Field(default=None, foreign_key="employees.id")
+    to_employee_id: int | None = Field(default=None, foreign_key="employees.id")
+    to_extension: str = Field(default="", max_length=32)
+    at: datetime = Field(sa_type=utc())

@@ -1,0 +1,1 @@
+"""Knowledge-base content, loader and search (not built yet)."""

@@ -1,0 +1,85 @@
+"""The migrations build the schema the models describe, identically on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+from sqlalchemy.engine import Engine
+
+from models.db import session_scope
+from models.history import client_history
+from models.migrate import pending_migrations, schema_drift, upgrade
+from models.rules.callbacks import CallbackStatus
+from models.rules.missed import CallOutcome
+from models.rules.survey import AnswerReceived
+from models.tables import Call, CallbackSource, CallbackTask, Client, SurveyResponse
+
+T0 = datetime(2026, 10, 5, 7, 0, tzinfo=UTC)
+
+
+def test_fresh_database_reports_pending_migrations_until_migrated(empty_engine: Engine) -> None:
+    assert pending_migrations(empty_engine)
+    upgrade(empty_engine)
+    assert not pending_migrations(empty_engine)
+
+
+def test_migrated_schema_has_no_drift_from_the_models(db_engine: Engine) -> None:
+    assert schema_drift(db_engine) == []
+
+
+def test_migrating_twice_changes_nothing(db_engine: Engine) -> None:
+    upgrade(db_engine)
+    assert schema_drift(db_engine) == []
+
+
+def test_history_view_unites_calls_callbacks_and_surveys_in_time_order(db_engine: Engine) -> None:
+    # G3: one history per client across channels.
+    with session_scope(db_engine) as session:
+        client = Client(phone_e164="+79280000001", created_at=T0)
+        other = Client(phone_e164="+79280000002", created_at=T0)
+        session.add_all([client, other])
+        session.flush()
+        assert client.id is not None
+        assert other.id is not None
+        call = Call(
+            linkedid="1700000000.1",
+            client_id=client.id,
+            arrived_at=T0,
+            in_working_hours=True,
+            outcome=CallOutcome.ANSWERED,
+        )
+        foreign = Call(
+            linkedid="1700000000.9", client_id=other.id, arrived_at=T0, in_working_hours=True
+        )
+        session.add_all([call, foreign])
+        session.flush()
+        assert call.id is not None
+        session.add(
+            SurveyResponse(
+                call_id=call.id,
+                answer_received=AnswerReceived.YES,
+                created_at=T0 + timedelta(minutes=5),
+            )
+        )
+        session.add(
+            CallbackTask(
+                client_id=client.id,
+                phone_e164="+79280000001",
+                question="Статус лицензии",
+                source=CallbackSource.OPERATOR,
+                requested_at=T0 + timedelta(minutes=3),
+                promised_on=date(2026, 10, 8),
+            )
+        )
+        client_id = client.id
+
+    with session_scope(db_engine) as session:
+        items = client_history(session=session, client_id=client_id)
+
+    assert [(item.kind, item.status) for item in items] == [
+        ("call", "answered"),
+        ("callback", CallbackStatus.OPEN.value),
+        ("survey", "partial"),
+    ]
+    assert items[0].occurred_at == T0
+    assert items[2].summary == "yes/"

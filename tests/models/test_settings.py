@@ -1,0 +1,65 @@
+"""Settings come from CONSULT_LINE_* variables and .env; bad values get a message naming them."""
+
+from __future__ import annotations
+
+from datetime import time
+from pathlib import Path
+
+import pytest
+
+from consult_line.config import ConfigError, load_settings
+from models.settings import Settings
+
+
+@pytest.fixture(autouse=True)
+def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.chdir(tmp_path)
+    for name in list(__import__("os").environ):
+        if name.startswith("CONSULT_LINE_"):
+            monkeypatch.delenv(name)
+
+
+def test_defaults_are_the_documented_ports_and_hours() -> None:
+    settings = load_settings()
+    assert (settings.http_port, settings.agi_port, settings.ami_port) == (8000, 4573, 5038)
+    assert settings.working_hours.opens == time(9)
+    assert settings.working_hours.closes == time(18)
+    assert settings.database_url.startswith("sqlite:///./var/")
+
+
+def test_environment_overrides_dotenv_file(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text("CONSULT_LINE_HTTP_PORT=8100\nCONSULT_LINE_AGI_PORT=4600\n")
+    monkeypatch.setenv("CONSULT_LINE_HTTP_PORT", "8200")
+    settings = load_settings()
+    assert settings.http_port == 8200
+    assert settings.agi_port == 4600
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "expected"),
+    [
+        ("CONSULT_LINE_HTTP_PORT", "70000", "CONSULT_LINE_HTTP_PORT"),
+        ("CONSULT_LINE_TIMEZONE", "Europe/Makhachkala", "неизвестный часовой пояс"),
+        ("CONSULT_LINE_DATABASE_URL", "mysql://x", "sqlite:// и postgresql"),
+        ("CONSULT_LINE_AGI_ALLOWED_SOURCES", "10.0.0.1,asterisk", "'asterisk' не является IP"),
+        ("CONSULT_LINE_OPENING_TIME", "19:00", "opening_time должно быть раньше closing_time"),
+    ],
+)
+def test_invalid_value_is_reported_with_the_variable_name(
+    monkeypatch: pytest.MonkeyPatch, variable: str, value: str, expected: str
+) -> None:
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(ConfigError, match=expected):
+        load_settings()
+
+
+def test_masked_view_hides_secret_and_database_password() -> None:
+    settings = Settings(
+        ami_secret="s3cret",  # type: ignore[arg-type]
+        database_url="postgresql+psycopg://line:p4ss@db.example.org/line",
+    )
+    shown = settings.masked()
+    assert "s3cret" not in str(shown)
+    assert "p4ss" not in str(shown)
+    assert shown["database_url"] == "postgresql+psycopg://line:********@db.example.org/line"
+    assert shown["ami_secret"] == "********"
