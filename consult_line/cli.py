@@ -7,6 +7,8 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from sqlalchemy.exc import OperationalError
+
 from consult_line.commands import calendar, check_config, demo, export, migrate, serve, staff
 from consult_line.config import ConfigError, load_settings
 from consult_line.wiring import Services, build_services
@@ -79,6 +81,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     services = build_services(settings)
     try:
         return handler(services, args)
+    except OperationalError as exc:
+        print(
+            f"База данных недоступна ({settings.masked()['database_url']}): {exc.orig}",
+            file=sys.stderr,
+        )
+        return 1
     finally:
         services.engine.dispose()
 

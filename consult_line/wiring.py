@@ -30,4 +30,6 @@ def build_services(settings: Settings, *, clock: Clock = system_clock) -> Servic
     logging.basicConfig(
         level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    # Alembic announces its context on every schema check (e.g. each /health request).
+    logging.getLogger("alembic.runtime.migration").setLevel(logging.WARNING)
     return Services(settings=settings, engine=create_db_engine(settings.database_url), clock=clock)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 
 from alembic import command
@@ -38,9 +39,20 @@ def schema_drift(engine: Engine) -> list[object]:
         return list(compare_metadata(context, SQLModel.metadata))
 
 
+def current_revision(engine: Engine) -> str | None:
+    """The revision the database is at, None for an empty database."""
+    with engine.connect() as connection:
+        heads = MigrationContext.configure(connection).get_current_heads()
+    return ", ".join(sorted(heads)) or None
+
+
 def pending_migrations(engine: Engine) -> bool:
     """True when the database is not at the newest revision shipped with the code."""
-    heads = set(ScriptDirectory(str(MIGRATIONS_DIR)).get_heads())
     with engine.connect() as connection:
-        current = set(MigrationContext.configure(connection).get_current_heads())
-    return current != heads
+        current = frozenset(MigrationContext.configure(connection).get_current_heads())
+    return current != _shipped_heads()
+
+
+@cache
+def _shipped_heads() -> frozenset[str]:
+    return frozenset(ScriptDirectory(str(MIGRATIONS_DIR)).get_heads())

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from sqlalchemy.exc import OperationalError
-
 from consult_line.wiring import Services
-from models.migrate import upgrade
+from models.migrate import current_revision, upgrade
 
 
 def migrate(services: Services) -> int:
-    try:
-        upgrade(services.engine)
-    except OperationalError as exc:
-        print(f"База данных недоступна: {exc.orig}")
-        return 1
-    print("Схема базы данных актуальна.")
+    before = current_revision(services.engine)
+    upgrade(services.engine)
+    after = current_revision(services.engine)
+    if before == after:
+        print(f"Схема базы данных уже актуальна (ревизия {after}).")
+    else:
+        print(f"Схема базы данных обновлена: {before or 'пустая база'} → {after}.")
     return 0

@@ -7,6 +7,7 @@ import signal
 from importlib.metadata import version
 
 import uvicorn
+from sqlalchemy.exc import OperationalError
 
 from agent_console.app import create_app
 from agent_console.deps import AppContext
@@ -20,9 +21,14 @@ log = logging.getLogger(__name__)
 
 def serve(services: Services) -> int:
     settings = services.settings
-    if pending_migrations(services.engine):
-        log.error("схема базы данных устарела или не создана: выполните consult-line migrate")
-        return 1
+    try:
+        if pending_migrations(services.engine):
+            log.error("схема базы данных устарела или не создана: выполните consult-line migrate")
+            return 1
+    except OperationalError as exc:
+        # Asterisk keeps calling while the database is briefly gone: serve anyway, /health
+        # reports the outage until the database is back.
+        log.error("база данных недоступна, служба запускается без неё: %s", exc.orig)
     for warning in check(services).warnings:
         log.warning("%s", warning)
     context = AppContext(health=lambda: check(services), version=version("consult-line"))

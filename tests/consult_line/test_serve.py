@@ -9,6 +9,9 @@ import socket
 import subprocess
 import sys
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import IO
 
@@ -18,6 +21,32 @@ import pytest
 from consult_line.cli import main
 
 START_TIMEOUT_S = 60
+
+
+@dataclass
+class Service:
+    process: subprocess.Popen[str]
+    base: str
+    lines: queue.Queue[str] = field(default_factory=queue.Queue)
+    seen: list[str] = field(default_factory=list)
+
+    def wait_for(self, text: str) -> None:
+        while True:
+            line = self.lines.get(timeout=START_TIMEOUT_S)
+            self.seen.append(line)
+            if text in line:
+                return
+            if line == "":
+                pytest.fail(f"no {text!r} in the service's log:\n" + "".join(self.seen))
+
+    def stop(self) -> int:
+        self.process.send_signal(signal.SIGTERM)
+        code = self.process.wait(timeout=30)
+        while (line := self.lines.get(timeout=START_TIMEOUT_S)) != "":  # pump at end of stream
+            self.seen.append(line)
+        assert self.process.stderr is not None
+        self.process.stderr.close()
+        return code
 
 
 def _free_port() -> int:
@@ -33,23 +62,14 @@ def _pump(stream: IO[str], lines: queue.Queue[str]) -> None:
     lines.put("")  # end of stream
 
 
-def _wait_for(lines: queue.Queue[str], text: str, seen: list[str]) -> None:
-    while True:
-        line = lines.get(timeout=START_TIMEOUT_S)
-        seen.append(line)
-        if text in line:
-            return
-        if line == "":
-            pytest.fail("service exited early:\n" + "".join(seen))
-
-
-def test_serves_health_and_openapi_then_stops_cleanly_on_sigterm(
-    monkeypatch: pytest.MonkeyPatch, database_url: str
-) -> None:
-    monkeypatch.setenv("CONSULT_LINE_DATABASE_URL", database_url)
-    assert main(["migrate"]) == 0
+@contextmanager
+def _start(database_url: str) -> Iterator[Service]:
     port = _free_port()
-    env = {**os.environ, "CONSULT_LINE_HTTP_PORT": str(port)}
+    env = {
+        **os.environ,
+        "CONSULT_LINE_HTTP_PORT": str(port),
+        "CONSULT_LINE_DATABASE_URL": database_url,
+    }
     process = subprocess.Popen(
         [sys.executable, "-m", "consult_line.cli", "serve"],
         env=env,
@@ -58,34 +78,56 @@ def test_serves_health_and_openapi_then_stops_cleanly_on_sigterm(
         text=True,
     )
     assert process.stderr is not None
-    lines: queue.Queue[str] = queue.Queue()
-    threading.Thread(target=_pump, args=(process.stderr, lines), daemon=True).start()
-    seen: list[str] = []
+    service = Service(process, f"http://127.0.0.1:{port}")
+    threading.Thread(target=_pump, args=(process.stderr, service.lines), daemon=True).start()
     try:
-        _wait_for(lines, "Uvicorn running on", seen)
-        base = f"http://127.0.0.1:{port}"
-        health = httpx.get(f"{base}/health", timeout=10)
-        assert health.status_code == 200
-        body = health.json()
-        assert body["database"] == "ok"
-        assert isinstance(body["line_open"], bool)
-        assert body["calendar"][0]["year"] == datetime.now(UTC).year
-        openapi = httpx.get(f"{base}/openapi.json", timeout=10).json()
-        assert "/health" in openapi["paths"]
-        assert httpx.get(f"{base}/docs", timeout=10).status_code == 200
+        service.wait_for("Uvicorn running on")
+        yield service
     finally:
-        process.send_signal(signal.SIGTERM)
-        code = process.wait(timeout=30)
-    _wait_for(lines, "служба остановлена", seen)
-    while lines.get(timeout=START_TIMEOUT_S) != "":  # the pump has reached end of stream
-        pass
-    process.stderr.close()
-    assert code == 0
-    assert any("планировщик остановлен" in line for line in seen)
+        if process.poll() is None:
+            process.kill()
+            process.wait(timeout=30)
+
+
+@pytest.fixture
+def migrated_service(monkeypatch: pytest.MonkeyPatch, database_url: str) -> Iterator[Service]:
+    monkeypatch.setenv("CONSULT_LINE_DATABASE_URL", database_url)
+    assert main(["migrate"]) == 0
+    with _start(database_url) as service:
+        yield service
+
+
+def test_serves_health_and_openapi_then_stops_cleanly_on_sigterm(
+    migrated_service: Service,
+) -> None:
+    health = httpx.get(f"{migrated_service.base}/health", timeout=10)
+    assert health.status_code == 200
+    body = health.json()
+    assert body["database"] == "ok"
+    assert isinstance(body["line_open"], bool)
+    assert body["calendar"][0]["year"] == datetime.now(UTC).year
+    openapi = httpx.get(f"{migrated_service.base}/openapi.json", timeout=10).json()
+    assert "/health" in openapi["paths"]
+    assert httpx.get(f"{migrated_service.base}/docs", timeout=10).status_code == 200
+
+    assert migrated_service.stop() == 0
+    log = "".join(migrated_service.seen)
+    assert "планировщик остановлен" in log
+    assert "служба остановлена" in log
+
+
+def test_starts_without_database_and_reports_it_on_health() -> None:
+    # The database is briefly gone when the service (re)starts: it still comes up.
+    with _start("postgresql+psycopg://postgres@127.0.0.1:1/x") as service:
+        health = httpx.get(f"{service.base}/health", timeout=10)
+        assert health.status_code == 503
+        assert health.json()["database"] == "unavailable"
+        assert service.stop() == 0
+        assert "база данных недоступна" in "".join(service.seen)
 
 
 def test_refuses_to_start_on_an_unmigrated_database(
-    monkeypatch: pytest.MonkeyPatch, database_url: str, capsys: pytest.CaptureFixture[str]
+    monkeypatch: pytest.MonkeyPatch, database_url: str
 ) -> None:
     monkeypatch.setenv("CONSULT_LINE_DATABASE_URL", database_url)
     assert main(["serve"]) == 1
