@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -81,6 +82,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     services = build_services(settings)
     try:
         return handler(services, args)
+    except BrokenPipeError:
+        # The reader went away (`export ... | head`): stop quietly, as other tools do.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     except OperationalError as exc:
         print(
             f"База данных недоступна ({settings.masked()['database_url']}): {exc.orig}",

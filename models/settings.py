@@ -116,6 +116,8 @@ class Settings(BaseSettings):
                 value = "********" if value.get_secret_value() else "(не задан)"
             elif name == "database_url":
                 value = _mask_url_password(value)
+            elif isinstance(value, time):
+                value = value.strftime("%H:%M")
             shown[name] = str(value)
         return shown
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import TextIO
@@ -38,9 +39,10 @@ def run(services: Services, args: argparse.Namespace) -> int:
         print("Ошибка: --since позже --until", file=sys.stderr)
         return 2
     out: TextIO = args.output.open("w", encoding="utf-8", newline="") if args.output else sys.stdout
+    rows = _Counted()
     try:
         with session_scope(services.engine) as session:
-            rows = export_rows(
+            rows.source = export_rows(
                 session=session,
                 kind=kind,
                 since=args.since,
@@ -48,21 +50,44 @@ def run(services: Services, args: argparse.Namespace) -> int:
                 tz=services.settings.tz,
             )
             if args.format == "csv":
-                count = write_csv(EXPORT_FIELDS[kind], rows, out)
+                write_csv(EXPORT_FIELDS[kind], rows, out)
             else:
-                count = write_jsonl(rows, out)
-            session.add(
-                AuditEntry(
-                    at=services.clock(),
-                    actor=cli_actor(),
-                    action="export",
-                    subject=f"export:{kind.value}",
-                    detail=f"since={args.since} until={args.until} format={args.format} "
-                    f"rows={count}",
-                )
-            )
+                write_jsonl(rows, out)
+            out.flush()
+        rows.complete = True
     finally:
         if args.output:
             out.close()
-    print(f"Выгружено записей: {count}", file=sys.stderr)
+        # Personal data may have left even if the output broke off: audit what was read.
+        _audit(services, args, rows)
+    print(f"Выгружено записей: {rows.count}", file=sys.stderr)
     return 0
+
+
+class _Counted:
+    """Passes rows through and counts them, for the audit entry."""
+
+    def __init__(self) -> None:
+        self.source: Iterator[dict[str, object]] = iter(())
+        self.count = 0
+        self.complete = False
+
+    def __iter__(self) -> Iterator[dict[str, object]]:
+        for row in self.source:
+            self.count += 1
+            yield row
+
+
+def _audit(services: Services, args: argparse.Namespace, rows: _Counted) -> None:
+    state = "" if rows.complete else " interrupted"
+    with session_scope(services.engine) as session:
+        session.add(
+            AuditEntry(
+                at=services.clock(),
+                actor=cli_actor(),
+                action="export",
+                subject=f"export:{args.kind.value}",
+                detail=f"since={args.since} until={args.until} format={args.format} "
+                f"rows={rows.count}{state}",
+            )
+        )

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -66,3 +68,29 @@ def test_inverted_period_is_refused_without_audit_entry(
     assert code == 2
     assert "--since позже --until" in capsys.readouterr().err
     assert _audit(seeded) == []
+
+
+def test_reader_going_away_stops_quietly_and_is_still_audited(
+    monkeypatch: pytest.MonkeyPatch, database_url: str
+) -> None:
+    # `consult-line export calls | head -1`: a month of calls is far more than a pipe buffer.
+    monkeypatch.setenv("CONSULT_LINE_DATABASE_URL", database_url)
+    assert main(["migrate"]) == 0
+    assert main(["seed-demo", "--days", "30"]) == 0
+    process = subprocess.Popen(
+        [sys.executable, "-m", "consult_line.cli", "export", "calls"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert process.stdout is not None
+    assert process.stderr is not None
+    first = json.loads(process.stdout.readline())
+    process.stdout.close()
+    code = process.wait(timeout=60)
+    err = process.stderr.read().decode()
+    process.stderr.close()
+    assert first["linkedid"].startswith("demo-")
+    assert code == 1
+    assert "Traceback" not in err
+    [entry] = _audit(database_url)
+    assert entry.detail.endswith("interrupted")
