@@ -1,4 +1,4 @@
-"""Phone numbers: caller IDs and typed numbers to E.164, and back to a display form (C2, C11).
+"""Phone numbers: caller IDs and typed numbers to E.164 (C2, C11).
 
 Clients are keyed by their E.164 number (G1–G3), so one normaliser decides what counts as
 "the same caller" everywhere: the call log, callback tasks, the console search.
@@ -43,22 +43,3 @@ def normalize_phone(raw: str, *, region: str = DEFAULT_REGION) -> str | None:
         return None
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
-
-def format_phone_ru(e164: str) -> str:
-    """The number as people read it, in ``phonenumbers``' international format.
-
-    For Russia that is ``+7 872 267-80-91`` for the line and ``+7 928 000-00-01`` for a
-    mobile: the library's metadata groups Russian numbers by a three-digit code, not by the
-    four-digit Makhachkala city code the Ministry prints (``+7 (8722) 67-80-91``). We keep
-    the library's grouping rather than maintain our own table of city codes. Input that is
-    not a valid number is returned unchanged, so a raw caller ID is still shown.
-    """
-    if len(e164) > MAX_INPUT_LENGTH:
-        return e164
-    try:
-        number = phonenumbers.parse(e164, DEFAULT_REGION)
-    except phonenumbers.NumberParseException:
-        return e164
-    if not phonenumbers.is_valid_number(number):
-        return e164
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from models.phones import MAX_INPUT_LENGTH, format_phone_ru, normalize_phone
+from models.phones import MAX_INPUT_LENGTH, normalize_phone
 
 LINE_E164 = "+78722678091"  # C2
 
@@ -76,20 +76,3 @@ def test_normalize_phone_caps_input_length_even_if_padding_would_parse() -> None
 def test_normalize_phone_uses_the_region_for_national_numbers() -> None:
     assert normalize_phone("030 123456", region="DE") == "+4930123456"
     assert normalize_phone("030 123456") is None
-
-
-@pytest.mark.parametrize(
-    ("e164", "shown"),
-    [
-        # phonenumbers groups Russian numbers by a three-digit code (documented choice).
-        (LINE_E164, "+7 872 267-80-91"),
-        ("+79280000001", "+7 928 000-00-01"),
-        ("+4930123456", "+49 30 123456"),
-        # Not a number: shown as it came.
-        ("anonymous", "anonymous"),
-        ("201", "201"),
-        ("", ""),
-    ],
-)
-def test_format_phone_ru_gives_the_display_form(e164: str, shown: str) -> None:
-    assert format_phone_ru(e164) == shown
