@@ -42,4 +42,3 @@ def normalize_phone(raw: str, *, region: str = DEFAULT_REGION) -> str | None:
     if not phonenumbers.is_valid_number(number):
         return None
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-
