@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run test test-sqlite lint typecheck bench clean
+.PHONY: setup run test test-sqlite lint typecheck bench prompts clean
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
@@ -39,6 +39,12 @@ test-sqlite: setup
 
 bench: setup
 	$(BIN)/python bench/bench_calendar.py
+	$(BIN)/python bench/bench_agi.py
+
+# Placeholder recordings of every prompt (espeak-ng + sox), to be re-recorded in a studio.
+# Copy asterisk/sounds/consult-line to Asterisk's sounds directory.
+prompts: setup
+	$(BIN)/python -m ivr.prompt_render asterisk/sounds/consult-line
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Callable
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
-from fastapi import FastAPI
 
 from consult_line.health import calendar_warnings
 from consult_line.wiring import Services
@@ -50,20 +48,3 @@ def build_scheduler(services: Services) -> AsyncIOScheduler:
             misfire_grace_time=3600,
         )
     return scheduler
-
-
-def scheduler_lifespan(
-    services: Services,
-) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
-    @asynccontextmanager
-    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        scheduler = build_scheduler(services)
-        scheduler.start()
-        log.info("планировщик запущен: %s", ", ".join(job.id for job in JOBS))
-        try:
-            yield
-        finally:
-            scheduler.shutdown(wait=True)
-            log.info("планировщик остановлен")
-
-    return lifespan

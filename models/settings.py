@@ -36,6 +36,8 @@ class Settings(BaseSettings):
     http_port: int = Field(default=8000, ge=1, le=65535)
     agi_host: str = Field(default="127.0.0.1", description="Address the FastAGI server listens on")
     agi_port: int = Field(default=4573, ge=1, le=65535)
+    agi_max_sessions: int = Field(default=200, ge=1, le=10000, description="concurrent calls")
+    agi_session_timeout_s: float = Field(default=900.0, gt=0, description="longest AGI session")
     agi_allowed_sources: str = Field(
         default="",
         description="Comma-separated IP addresses allowed to connect to FastAGI; empty = any",

@@ -12,7 +12,7 @@ from sqlalchemy.exc import OperationalError
 from agent_console.app import create_app
 from agent_console.deps import AppContext
 from consult_line.health import check
-from consult_line.scheduler import scheduler_lifespan
+from consult_line.lifespan import background_services
 from consult_line.wiring import Services
 from models.migrate import pending_migrations
 
@@ -32,7 +32,7 @@ def serve(services: Services) -> int:
     for warning in check(services).warnings:
         log.warning("%s", warning)
     context = AppContext(health=lambda: check(services), version=version("consult-line"))
-    app = create_app(context, lifespan=scheduler_lifespan(services))
+    app = create_app(context, lifespan=background_services(services))
     server = uvicorn.Server(
         uvicorn.Config(
             app,

@@ -19,6 +19,7 @@ import httpx
 import pytest
 
 from consult_line.cli import main
+from tests.ivr.fake_asterisk import FakeCall, capture_environment, run_call
 
 START_TIMEOUT_S = 60
 
@@ -27,6 +28,7 @@ START_TIMEOUT_S = 60
 class Service:
     process: subprocess.Popen[str]
     base: str
+    agi_port: int
     lines: queue.Queue[str] = field(default_factory=queue.Queue)
     seen: list[str] = field(default_factory=list)
 
@@ -65,9 +67,11 @@ def _pump(stream: IO[str], lines: queue.Queue[str]) -> None:
 @contextmanager
 def _start(database_url: str) -> Iterator[Service]:
     port = _free_port()
+    agi_port = _free_port()
     env = {
         **os.environ,
         "CONSULT_LINE_HTTP_PORT": str(port),
+        "CONSULT_LINE_AGI_PORT": str(agi_port),
         "CONSULT_LINE_DATABASE_URL": database_url,
     }
     process = subprocess.Popen(
@@ -78,7 +82,7 @@ def _start(database_url: str) -> Iterator[Service]:
         text=True,
     )
     assert process.stderr is not None
-    service = Service(process, f"http://127.0.0.1:{port}")
+    service = Service(process, f"http://127.0.0.1:{port}", agi_port)
     threading.Thread(target=_pump, args=(process.stderr, service.lines), daemon=True).start()
     try:
         service.wait_for("Uvicorn running on")
@@ -114,6 +118,19 @@ def test_serves_health_and_openapi_then_stops_cleanly_on_sigterm(
     log = "".join(migrated_service.seen)
     assert "планировщик остановлен" in log
     assert "служба остановлена" in log
+
+
+async def test_answers_fastagi_calls_beside_the_web_app(migrated_service: Service) -> None:
+    # The dialplan's AGI(${CONSULT_AGI}/entry,...) reaches the same process that serves /health.
+    env = capture_environment(
+        "x-full-flow-ivr-queue-survey", agi_network_script="entry", args=["1795867285.0"]
+    )
+    record = await run_call(migrated_service.agi_port, env, FakeCall(digits=["1", "2"]))
+    assert record.variables_set["LINE_OPEN"] in {"0", "1"}
+    assert record.variables_set["LINE_ROUTE"] in {"queue", "hangup"}
+    assert "LINE_AGI_FAILED" not in record.variables_set
+    assert migrated_service.stop() == 0
+    assert "FastAGI остановлен" in "".join(migrated_service.seen)
 
 
 def test_starts_without_database_and_reports_it_on_health() -> None:

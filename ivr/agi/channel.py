@@ -1,0 +1,241 @@
+"""One AGI session: commands out, replies in, hang-up tracked.
+
+A route gets an :class:`AgiChannel` and calls its methods; each sends one command line built by
+:mod:`ivr.agi.protocol` and waits for *its* reply. The reader never lets a reply land on the
+wrong command: ``HANGUP`` lines are a flag, ``100`` lines are skipped, a ``520-`` block is read
+to its end, and a command whose reply was not read to the end (its await was cancelled, or the
+reply was garbage) leaves the channel *desynchronised*, after which only the server's last
+``SET VARIABLE`` is allowed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import datetime
+
+from ivr.agi.protocol import (
+    AgiCommandError,
+    AgiEnvironment,
+    AgiEnvironmentError,
+    AgiError,
+    AgiProtocolError,
+    AgiReply,
+    ChannelClosed,
+    ChannelHungUp,
+    ReplyAssembler,
+    UnsafeArgument,
+    answer_command,
+    digit_from_result,
+    digits_from_result,
+    get_data_command,
+    get_variable_command,
+    say_datetime_command,
+    say_digits_command,
+    set_variable_command,
+    stream_file_command,
+    wait_for_digit_command,
+)
+
+__all__ = [
+    "AgiChannel",
+    "AgiCommandError",
+    "AgiEnvironment",
+    "AgiEnvironmentError",
+    "AgiError",
+    "AgiProtocolError",
+    "AgiReply",
+    "ChannelClosed",
+    "ChannelDesynchronisedError",
+    "ChannelHungUp",
+    "UnsafeArgument",
+]
+
+log = logging.getLogger(__name__)
+
+ALL_DIGITS = "0123456789*#"
+
+
+class ChannelDesynchronisedError(AgiProtocolError):
+    """An earlier command's reply was never read to its end, so the next line on the socket
+    cannot be matched to a new command."""
+
+
+class AgiChannel:
+    """What a route may do with the call. Every method raises ChannelHungUp once the caller
+    has gone (media commands) and ChannelClosed when the socket is gone.
+
+    Commands are serialised: concurrent calls from one route wait for each other.
+    """
+
+    env: AgiEnvironment
+
+    def __init__(
+        self,
+        env: AgiEnvironment,
+        reader: asyncio.StreamReader,
+        writer: asyncio.StreamWriter,
+        *,
+        desynchronised: bool = False,
+    ) -> None:
+        self.env = env
+        self._reader = reader
+        self._writer = writer
+        self._replies = ReplyAssembler()
+        self._lock = asyncio.Lock()
+        self._hung_up = False
+        self._closed = False
+        # True from writing a command until its whole reply has been read.
+        self._awaiting_reply = desynchronised
+
+    @property
+    def hung_up(self) -> bool:
+        return self._hung_up or self._replies.hangup_seen
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    @property
+    def desynchronised(self) -> bool:
+        return self._awaiting_reply
+
+    # ------------------------------------------------------------------ media commands
+
+    async def answer(self) -> None:
+        await self._media(answer_command())
+
+    async def stream_file(self, prompt: str, escape_digits: str = ALL_DIGITS) -> str:
+        """Plays ``prompt``; returns the digit that interrupted it, or ""."""
+        reply = await self._media(stream_file_command(prompt, escape_digits))
+        return digit_from_result(reply)
+
+    async def get_data(self, prompt: str, timeout_ms: int, max_digits: int) -> str:
+        """Plays ``prompt`` and collects up to ``max_digits`` ('#' ends); "" on silence.
+
+        Digits typed before a timeout are returned (``200 result=12 (timeout)`` → ``"12"``).
+        """
+        reply = await self._media(get_data_command(prompt, timeout_ms, max_digits))
+        return digits_from_result(reply)
+
+    async def wait_for_digit(self, timeout_ms: int) -> str:
+        """The next digit pressed within ``timeout_ms`` (-1: forever), or "" on timeout."""
+        reply = await self._media(wait_for_digit_command(timeout_ms))
+        return digit_from_result(reply)
+
+    async def say_digits(self, digits: str, escape_digits: str = ALL_DIGITS) -> str:
+        reply = await self._media(say_digits_command(digits, escape_digits))
+        return digit_from_result(reply)
+
+    async def say_datetime(
+        self, when: datetime, fmt: str, tz: str, escape_digits: str = ALL_DIGITS
+    ) -> str:
+        """``SAY DATETIME``: ``when`` (aware) in zone ``tz`` with Asterisk's say format
+        (e.g. ``"dB 'digits/at' HM"``); returns the interrupting digit, or ""."""
+        reply = await self._media(say_datetime_command(when, fmt, tz, escape_digits))
+        return digit_from_result(reply)
+
+    # ------------------------------------------------------------------ variables (dead-safe)
+
+    async def set_variable(self, name: str, value: str) -> None:
+        line = set_variable_command(name, value)
+        reply = await self._command(line, media=False)
+        self._expect_200(line, reply)
+
+    async def get_variable(self, name: str) -> str | None:
+        """None when unset; never GET FULL VARIABLE (it would evaluate ${...})."""
+        line = get_variable_command(name)
+        reply = await self._command(line, media=False)
+        self._expect_200(line, reply)
+        if reply.result == "0":
+            return None
+        if reply.result == "1":
+            return reply.data
+        raise AgiProtocolError(f"{line}: unexpected result={reply.result[:40]!r}")
+
+    async def set_variable_after_failure(self, name: str, value: str) -> None:
+        """The server's last word on a session that failed: like :meth:`set_variable`, but it
+        also works on a desynchronised channel by skipping replies until ``200 result=1``
+        (what SET VARIABLE always answers). The caller bounds it with a timeout."""
+        line = set_variable_command(name, value)
+        async with self._lock:
+            if not self._awaiting_reply:
+                reply = await self._exchange(line)
+                self._expect_200(line, reply)
+                return
+            await self._write(line)
+            while True:
+                try:
+                    stale = self._replies.feed(await self._read_line())
+                except AgiProtocolError:
+                    continue  # the garbage that desynchronised us, or what followed it
+                if stale is not None and stale.code == 200 and stale.result == "1":
+                    return
+
+    # ------------------------------------------------------------------ internals
+
+    async def _media(self, line: str) -> AgiReply:
+        reply = await self._command(line, media=True)
+        if reply.code == 200 and (reply.result == "-1" or reply.data == "hangup"):
+            self._hung_up = True
+            log.debug("%s: %s returned result=-1: hung up", self.env.uniqueid, line)
+            raise ChannelHungUp(f"{line}: result=-1")
+        self._expect_200(line, reply)
+        return reply
+
+    async def _command(self, line: str, *, media: bool) -> AgiReply:
+        async with self._lock:
+            if self._closed:
+                raise ChannelClosed(f"{line}: the connection is closed")
+            if media and self.hung_up:
+                raise ChannelHungUp(f"{line}: the caller has hung up")
+            if self._awaiting_reply:
+                raise ChannelDesynchronisedError(f"{line}: an earlier reply was never read")
+            return await self._exchange(line)
+
+    async def _exchange(self, line: str) -> AgiReply:
+        await self._write(line)
+        reply = await self._next_reply()
+        self._awaiting_reply = False
+        if reply.code == 511:
+            self._hung_up = True
+            raise ChannelHungUp(f"{line}: 511 {reply.data}")
+        return reply
+
+    async def _write(self, line: str) -> None:
+        if self._closed:
+            raise ChannelClosed(f"{line}: the connection is closed")
+        self._awaiting_reply = True
+        try:
+            self._writer.write(line.encode("utf-8") + b"\n")
+            await self._writer.drain()
+        except (ConnectionError, OSError) as exc:
+            self._closed = True
+            raise ChannelClosed(f"{line}: {exc!r}") from exc
+
+    async def _next_reply(self) -> AgiReply:
+        while True:
+            reply = self._replies.feed(await self._read_line())
+            if reply is not None:
+                return reply
+
+    async def _read_line(self) -> str:
+        try:
+            raw = await self._reader.readline()
+        except (ConnectionError, OSError) as exc:
+            self._closed = True
+            raise ChannelClosed(repr(exc)) from exc
+        except ValueError as exc:  # a line over the stream limit
+            raise AgiProtocolError(f"reply line too long: {exc}") from exc
+        if not raw.endswith(b"\n"):  # EOF, possibly in the middle of a line
+            self._closed = True
+            raise ChannelClosed("Asterisk closed the connection")
+        return raw.decode("utf-8", errors="replace").rstrip("\r\n")
+
+    @staticmethod
+    def _expect_200(line: str, reply: AgiReply) -> None:
+        if reply.code == 200:
+            return
+        if reply.code in (510, 520):
+            raise AgiCommandError(f"{line}: {reply.code} {reply.data}")
+        raise AgiProtocolError(f"{line}: unexpected reply code {reply.code}")

@@ -1,0 +1,318 @@
+"""The asyncio FastAGI server: one task per call, an explicit route table, one error path.
+
+What a connection can cost, by design (FastAGI has no authentication, see notes §1-3):
+
+* a peer outside ``allowed_sources``: one WARNING line, closed at once;
+* a peer that closes early, sends nothing, or sends garbage or too much before the blank line:
+  one WARNING line; ``readuntil`` under a timeout and a size limit, so the loop never spins;
+* a call over ``max_sessions``: one WARNING, ``LINE_AGI_FAILED=1``, closed (the dialplan falls
+  back to the queue);
+* a route that raises, an unknown route, a session over its deadline, a stop that cuts a
+  session short: one ERROR line with route and uniqueid, then ``SET VARIABLE LINE_AGI_FAILED
+  "1"`` and close. The dialplan checks ``LINE_AGI_FAILED`` and ``AGISTATUS``;
+* the caller hanging up (ChannelHungUp) or Asterisk going away (ChannelClosed): INFO, quiet.
+
+The server never blocks the loop; routes run their database work in threads themselves.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+
+from ivr.agi.channel import AgiChannel
+from ivr.agi.protocol import (
+    AgiEnvironment,
+    AgiEnvironmentError,
+    AgiError,
+    ChannelClosed,
+    ChannelHungUp,
+    environment_from_mapping,
+    parse_environment,
+)
+from ivr.variables import LINE_AGI_FAILED
+
+log = logging.getLogger(__name__)
+
+Route = Callable[[AgiChannel], Awaitable[None]]
+
+_END_OF_ENVIRONMENT = b"\n\n"
+
+
+class AgiServer:
+    def __init__(
+        self,
+        routes: Mapping[str, Route],
+        *,
+        host: str,
+        port: int,
+        max_sessions: int = 200,
+        session_timeout_s: float = 900.0,
+        env_timeout_s: float = 5.0,
+        env_limit_bytes: int = 16384,
+        allowed_sources: frozenset[str] = frozenset(),
+        backlog: int = 1024,
+        failsafe_timeout_s: float = 2.0,
+        close_timeout_s: float = 1.0,
+    ) -> None:
+        """``backlog`` is the listen queue (the kernel caps it at ``net.core.somaxconn``);
+        ``failsafe_timeout_s`` bounds the final ``SET VARIABLE LINE_AGI_FAILED``;
+        ``close_timeout_s`` bounds waiting for Asterisk's EOF after our half-close."""
+        self._routes = dict(routes)
+        self._host = host
+        self._requested_port = port
+        self._max_sessions = max_sessions
+        self._session_timeout_s = session_timeout_s
+        self._env_timeout_s = env_timeout_s
+        self._env_limit_bytes = env_limit_bytes
+        self._allowed_sources = allowed_sources
+        self._backlog = backlog
+        self._failsafe_timeout_s = failsafe_timeout_s
+        self._close_timeout_s = close_timeout_s
+        self._server: asyncio.Server | None = None
+        self._stopping = False
+        self._connections: set[asyncio.Task[None]] = set()
+        self._deadlines: dict[asyncio.Task[None], asyncio.Timeout] = {}
+        self._active = 0
+
+    async def start(self) -> None:
+        if self._server is not None:
+            raise RuntimeError("AgiServer already started")
+        self._server = await asyncio.start_server(
+            self._handle,
+            self._host,
+            self._requested_port,
+            limit=self._env_limit_bytes,
+            backlog=self._backlog,
+        )
+        log.info(
+            "FastAGI listening on %s:%d, routes: %s", self._host, self.port, sorted(self._routes)
+        )
+
+    @property
+    def port(self) -> int:
+        """The bound port (useful with ``port=0``)."""
+        if self._server is None or not self._server.sockets:
+            raise RuntimeError("AgiServer is not listening")
+        port: int = self._server.sockets[0].getsockname()[1]
+        return port
+
+    @property
+    def active_sessions(self) -> int:
+        """Sessions whose route is running now."""
+        return self._active
+
+    async def stop(self, drain_timeout_s: float = 10.0) -> None:
+        """Stops accepting, lets running sessions finish for up to ``drain_timeout_s``, then cuts
+        the rest short through the one error path (``LINE_AGI_FAILED=1``), then cancels any
+        session still left."""
+        if self._server is None:
+            return
+        self._stopping = True
+        self._server.close()
+        pending = set(self._connections)
+        if pending:
+            log.info("FastAGI stopping: draining %d connection(s)", len(pending))
+            _, pending = await asyncio.wait(pending, timeout=drain_timeout_s)
+        if pending:
+            log.warning("FastAGI stop: cutting %d session(s) short", len(pending))
+            now = asyncio.get_running_loop().time()
+            for task in pending:
+                deadline = self._deadlines.get(task)
+                if deadline is not None:
+                    deadline.reschedule(now)
+            grace = self._failsafe_timeout_s + self._close_timeout_s + 1.0
+            _, pending = await asyncio.wait(pending, timeout=grace)
+        for task in pending:
+            task.cancel()
+        if pending:
+            await asyncio.wait(pending)
+        await self._server.wait_closed()
+        self._server = None
+        log.info("FastAGI stopped")
+
+    # ------------------------------------------------------------------ one connection
+
+    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        self._connections.add(task)
+        try:
+            await self._serve(reader, writer, task)
+        except Exception:  # a defect here must not reach the loop's exception handler
+            log.exception("FastAGI: unexpected error in the connection handler")
+            writer.transport.abort()
+        finally:
+            self._connections.discard(task)
+            self._deadlines.pop(task, None)
+
+    async def _serve(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, task: asyncio.Task[None]
+    ) -> None:
+        peer = _peer(writer)
+        if self._stopping:
+            log.warning("FastAGI: refused %s: the server is stopping", peer)
+            writer.transport.abort()
+            return
+        if self._allowed_sources and _host_of(writer) not in self._allowed_sources:
+            log.warning("FastAGI: refused %s: not in the allowed sources", peer)
+            writer.transport.abort()
+            return
+        env = await self._read_environment(reader, writer, peer)
+        if env is None:
+            return
+        channel = AgiChannel(env, reader, writer)
+        try:
+            if self._active >= self._max_sessions:
+                log.warning(
+                    "FastAGI: over the cap of %d sessions: route=%s uniqueid=%s not run",
+                    self._max_sessions,
+                    env.route,
+                    env.uniqueid,
+                )
+                await self._fail_safe(channel)
+                return
+            self._active += 1
+            try:
+                await self._run_route(channel, task)
+            finally:
+                self._active -= 1
+        finally:
+            await self._close(reader, writer)
+
+    async def _read_environment(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, peer: str
+    ) -> AgiEnvironment | None:
+        """The environment, or None after one WARNING line (and the connection is closed)."""
+        try:
+            async with asyncio.timeout(self._env_timeout_s):
+                block = await reader.readuntil(_END_OF_ENVIRONMENT)
+        except asyncio.IncompleteReadError as exc:
+            log.warning(
+                "FastAGI: %s closed after %d bytes, before the environment ended",
+                peer,
+                len(exc.partial),
+            )
+        except asyncio.LimitOverrunError:
+            log.warning(
+                "FastAGI: %s sent over %d bytes without ending the environment",
+                peer,
+                self._env_limit_bytes,
+            )
+        except TimeoutError:
+            log.warning(
+                "FastAGI: %s sent no complete environment within %.1f s", peer, self._env_timeout_s
+            )
+        except (ConnectionError, OSError) as exc:
+            log.warning("FastAGI: %s: connection error before the environment ended: %r", peer, exc)
+        else:
+            try:
+                return parse_environment(block)
+            except AgiEnvironmentError as exc:
+                await self._bad_environment(reader, writer, peer, block, exc)
+                return None
+        writer.transport.abort()
+        return None
+
+    async def _bad_environment(
+        self,
+        reader: asyncio.StreamReader,
+        writer: asyncio.StreamWriter,
+        peer: str,
+        block: bytes,
+        exc: AgiEnvironmentError,
+    ) -> None:
+        if not block.startswith(b"agi_"):
+            log.warning("FastAGI: %s sent garbage instead of an environment: %s", peer, exc)
+            writer.transport.abort()
+            return
+        # Asterisk itself, with a raw value that carried a newline: let the dialplan fall back.
+        log.warning("FastAGI: %s sent a broken environment (%s); LINE_AGI_FAILED=1", peer, exc)
+        # The rest of the block is still on the wire: replies cannot be matched to commands.
+        channel = AgiChannel(environment_from_mapping({}), reader, writer, desynchronised=True)
+        await self._fail_safe(channel)
+        await self._close(reader, writer)
+
+    async def _run_route(self, channel: AgiChannel, task: asyncio.Task[None]) -> None:
+        env = channel.env
+        route = self._routes.get(env.route)
+        if route is None:
+            log.error("FastAGI: unknown route %r uniqueid=%s", env.network_script, env.uniqueid)
+            await self._fail_safe(channel)
+            return
+        try:
+            async with asyncio.timeout(self._session_timeout_s) as deadline:
+                self._deadlines[task] = deadline
+                await route(channel)
+        except ChannelHungUp:
+            log.info("FastAGI: route=%s uniqueid=%s: the caller hung up", env.route, env.uniqueid)
+        except ChannelClosed as exc:
+            log.info(
+                "FastAGI: route=%s uniqueid=%s: connection closed (%s)",
+                env.route,
+                env.uniqueid,
+                exc,
+            )
+        except TimeoutError:
+            if deadline.expired():
+                log.error(
+                    "FastAGI: route=%s uniqueid=%s cut short (deadline of %.0f s or server stop)",
+                    env.route,
+                    env.uniqueid,
+                    self._session_timeout_s,
+                )
+            else:
+                log.exception("FastAGI: route=%s uniqueid=%s failed", env.route, env.uniqueid)
+            await self._fail_safe(channel)
+        except Exception:
+            log.exception("FastAGI: route=%s uniqueid=%s failed", env.route, env.uniqueid)
+            await self._fail_safe(channel)
+        else:
+            log.debug("FastAGI: route=%s uniqueid=%s done", env.route, env.uniqueid)
+        finally:
+            self._deadlines.pop(task, None)
+
+    async def _fail_safe(self, channel: AgiChannel) -> None:
+        """Tells the dialplan to fall back; never raises."""
+        if channel.closed:
+            return
+        try:
+            async with asyncio.timeout(self._failsafe_timeout_s):
+                await channel.set_variable_after_failure(LINE_AGI_FAILED, "1")
+        except (AgiError, TimeoutError, OSError) as exc:
+            log.warning(
+                "FastAGI: uniqueid=%s: could not set %s: %r",
+                channel.env.uniqueid,
+                LINE_AGI_FAILED,
+                exc,
+            )
+
+    async def _close(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        """Half-closes, waits briefly for Asterisk's EOF (it answers with HANGUP and closes),
+        then closes. Reading to EOF first means the kernel never answers with a reset that
+        could discard our last command."""
+        try:
+            if writer.can_write_eof():
+                writer.write_eof()
+            async with asyncio.timeout(self._close_timeout_s):
+                while await reader.read(4096):
+                    pass
+        except (TimeoutError, ConnectionError, OSError):
+            pass
+        writer.close()
+        with contextlib.suppress(ConnectionError, OSError):
+            await writer.wait_closed()
+
+
+def _peer(writer: asyncio.StreamWriter) -> str:
+    peername = writer.get_extra_info("peername")
+    if isinstance(peername, tuple) and len(peername) >= 2:
+        return f"{peername[0]}:{peername[1]}"
+    return str(peername)
+
+
+def _host_of(writer: asyncio.StreamWriter) -> str:
+    peername = writer.get_extra_info("peername")
+    return str(peername[0]) if isinstance(peername, tuple) else str(peername)

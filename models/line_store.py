@@ -1,0 +1,451 @@
+"""What the IVR reads and writes in the database, one short transaction per step of a call.
+
+Every method is synchronous and opens its own unit of work (:func:`models.db.session_scope`);
+the FastAGI flows call them through ``FlowContext.blocking`` so that the event loop never
+waits on the database. Time is always passed in (``now``), never read here.
+
+Calls are keyed by Asterisk's Linkedid (the Uniqueid of the inbound channel). The AMI call
+log keys its rows the same way, so whichever side sees a call first creates the row and the
+other one fills it in.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import unicodedata
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+from typing import TypeVar
+
+from sqlalchemy import func, text
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from models.calendar_store import load_calendar
+from models.db import session_scope
+from models.rules.calendar import ProductionCalendar
+from models.rules.callbacks import ACTIVE_STATUSES, CallbackStatus, TimeWindow
+from models.rules.survey import AnswerReceived, QualityRating
+from models.rules.transfers import TransferOutcome, TransferRecord, may_transfer
+from models.settings import Settings
+from models.tables import (
+    Call,
+    CallbackSource,
+    CallbackTask,
+    CallbackWindow,
+    CallTransfer,
+    Client,
+    Employee,
+    Language,
+    SurveyResponse,
+    TransferKind,
+)
+from models.topics import Topic
+
+log = logging.getLogger(__name__)
+
+_T = TypeVar("_T")
+
+# Column widths of ``calls`` (models/tables/calls.py).
+CALLER_NUMBER_MAX = 64
+CALLER_NAME_MAX = 255
+DID_MAX = 32
+IVR_PATH_MAX = 255
+# Control, format (bidi overrides, zero-width) and surrogate code points: never stored.
+_UNPRINTABLE = frozenset({"Cc", "Cf", "Cs"})
+# A device the dialplan may Dial: technology/resource, nothing that Dial() would read as
+# options (",", "&", "(", spaces, quotes, "${").
+_DEVICE = re.compile(r"[A-Za-z][A-Za-z0-9]*/[A-Za-z0-9_.@+:/-]+")
+_DEVICE_MAX = 64
+# A namespace for PostgreSQL advisory locks taken by this module ("LS").
+_LOCK_NAMESPACE = 0x4C53
+
+
+def clean_text(value: str, limit: int) -> str:
+    """Caller-controlled text as it may be stored: unprintable characters removed, cut to
+    ``limit`` characters. Quotes, ``$`` and braces are kept: they are text, nothing here
+    ever evaluates them."""
+    kept = "".join(char for char in value if unicodedata.category(char) not in _UNPRINTABLE)
+    return kept[:limit]
+
+
+@dataclass(frozen=True, slots=True)
+class CallerProfile:
+    client_id: int | None
+    language: Language | None  # the client's stored preference, None for an unknown caller
+    open_callbacks: int  # active callback tasks for this number: the caller awaits our answer
+
+
+@dataclass(frozen=True, slots=True)
+class CallArrival:
+    linkedid: str
+    arrived_at: datetime
+    in_working_hours: bool
+    caller_number: str  # raw caller ID number (caller-controlled)
+    caller_e164: str | None
+    caller_name: str  # raw caller ID name (caller-controlled)
+    did: str
+    client_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class CallbackRequest:
+    phone_e164: str
+    source: CallbackSource
+    requested_at: datetime
+    promised_on: date
+    windows: tuple[TimeWindow, ...]
+    linkedid: str | None = None
+    topic: Topic | None = None  # None: taken from the originating call when known
+    question: str = ""
+
+
+class TransferCheckKind(StrEnum):
+    ALLOWED = "allowed"
+    CAPPED = "capped"
+    UNKNOWN_EMPLOYEE = "unknown_employee"
+
+
+@dataclass(frozen=True, slots=True)
+class TransferCheck:
+    kind: TransferCheckKind
+    device: str | None = None  # set when allowed
+    done: int = 0  # completed transfers before this one
+
+
+class LineStore:
+    def __init__(self, engine: Engine, settings: Settings) -> None:
+        self._engine = engine
+        self._settings = settings
+        # One active callback task per number: serialised in this process; across processes
+        # on PostgreSQL by an advisory lock (see _lock_number).
+        self._callback_lock = threading.Lock()
+
+    # ------------------------------------------------------------------ reading
+
+    def calendar(self) -> ProductionCalendar:
+        """Fresh from the override tables, so an admin's edit applies to the next call."""
+        with session_scope(self._engine) as session:
+            return load_calendar(session=session, settings=self._settings)
+
+    def caller_profile(self, phone_e164: str | None) -> CallerProfile:
+        if phone_e164 is None:
+            return CallerProfile(client_id=None, language=None, open_callbacks=0)
+        with session_scope(self._engine) as session:
+            client = session.exec(select(Client).where(Client.phone_e164 == phone_e164)).first()
+            open_callbacks = session.exec(
+                select(func.count())
+                .select_from(CallbackTask)
+                .where(
+                    CallbackTask.phone_e164 == phone_e164,
+                    col(CallbackTask.status).in_(ACTIVE_STATUSES),
+                )
+            ).one()
+        return CallerProfile(
+            client_id=client.id if client else None,
+            language=client.language if client else None,
+            open_callbacks=int(open_callbacks),
+        )
+
+    # ------------------------------------------------------------------ the call log
+
+    def record_arrival(self, arrival: CallArrival) -> None:
+        """Creates the call's row, or fills in what another writer (the AMI call log, a retry)
+        left empty. The first writer's arrival instant and working-hours flag stand."""
+        self._retrying(lambda session: self._record_arrival(session, arrival))
+
+    def _record_arrival(self, session: Session, arrival: CallArrival) -> None:
+        number = clean_text(arrival.caller_number, CALLER_NUMBER_MAX)
+        name = clean_text(arrival.caller_name, CALLER_NAME_MAX)
+        did = clean_text(arrival.did, DID_MAX)
+        call = _call_by_linkedid(session, arrival.linkedid)
+        if call is None:
+            session.add(
+                Call(
+                    linkedid=arrival.linkedid,
+                    arrived_at=arrival.arrived_at,
+                    in_working_hours=arrival.in_working_hours,
+                    caller_number=number,
+                    caller_e164=arrival.caller_e164,
+                    caller_name=name,
+                    did=did,
+                    client_id=arrival.client_id,
+                )
+            )
+            session.flush()
+            return
+        call.caller_number = call.caller_number or number
+        call.caller_name = call.caller_name or name
+        call.did = call.did or did
+        call.caller_e164 = call.caller_e164 or arrival.caller_e164
+        call.client_id = call.client_id or arrival.client_id
+        session.add(call)
+
+    def record_ivr(
+        self, linkedid: str, ivr_path: str, topic: Topic | None, language: Language | None
+    ) -> bool:
+        """Where the caller went in the menu; False if the call has no row (nothing stored)."""
+        with session_scope(self._engine) as session:
+            call = _call_by_linkedid(session, linkedid)
+            if call is None:
+                log.warning("record_ivr: no call %s", linkedid)
+                return False
+            call.ivr_path = clean_text(ivr_path, IVR_PATH_MAX)
+            call.topic = topic if topic is not None else call.topic
+            call.language = language if language is not None else call.language
+            session.add(call)
+        return True
+
+    # ------------------------------------------------------------------ callbacks (C11)
+
+    def open_callback(self, request: CallbackRequest) -> int:
+        """The id of the number's active task: an existing one gets the new windows and
+        question added (its promised date becomes the earlier of the two, so no promise
+        made to the caller is broken), otherwise a new task is created."""
+        with self._callback_lock:
+            return self._retrying(lambda session: self._open_callback(session, request))
+
+    def _open_callback(self, session: Session, request: CallbackRequest) -> int:
+        _lock_number(session, request.phone_e164)
+        call = _call_by_linkedid(session, request.linkedid) if request.linkedid else None
+        topic = request.topic if request.topic is not None else (call.topic if call else None)
+        task = session.exec(
+            select(CallbackTask)
+            .where(
+                CallbackTask.phone_e164 == request.phone_e164,
+                col(CallbackTask.status).in_(ACTIVE_STATUSES),
+            )
+            .order_by(col(CallbackTask.id))
+        ).first()
+        if task is None:
+            client = session.exec(
+                select(Client).where(Client.phone_e164 == request.phone_e164)
+            ).first()
+            task = CallbackTask(
+                client_id=client.id if client else None,
+                phone_e164=request.phone_e164,
+                question=request.question,
+                topic=topic,
+                source=request.source,
+                origin_call_id=call.id if call else None,
+                requested_at=request.requested_at,
+                promised_on=request.promised_on,
+            )
+        else:
+            task.promised_on = min(task.promised_on, request.promised_on)
+            if request.question and request.question not in task.question:
+                task.question = "\n\n".join(
+                    part for part in (task.question, request.question) if part
+                )
+            task.topic = task.topic or topic
+        session.add(task)
+        session.flush()
+        assert task.id is not None
+        _add_windows(session, task.id, request.windows)
+        return task.id
+
+    def callback_number(self, task_id: int, now: datetime) -> str | None:
+        """The digits to dial for an active task, which becomes in progress; None for a task
+        that is missing, closed, or whose number is not plain E.164."""
+        with session_scope(self._engine) as session:
+            task = session.get(CallbackTask, task_id)
+            if task is None or task.status not in ACTIVE_STATUSES:
+                return None
+            digits = task.phone_e164.removeprefix("+")
+            if not task.phone_e164.startswith("+") or not digits.isdigit() or not digits.isascii():
+                log.error("callback task %d has a malformed number", task_id)
+                return None
+            if task.status is not CallbackStatus.IN_PROGRESS:
+                log.info("callback task %d in progress at %s", task_id, now.isoformat())
+            task.status = CallbackStatus.IN_PROGRESS
+            session.add(task)
+        return digits
+
+    # ------------------------------------------------------------------ transfers (C10)
+
+    def check_transfer(
+        self, linkedid: str, extension: str, now: datetime, cap: int
+    ) -> TransferCheck:
+        """Decides a transfer of call ``linkedid`` to internal number ``extension`` and records
+        the attempt: COMPLETED when allowed (it counts until :meth:`transfer_failed` says the
+        employee never answered), REFUSED when the cap is reached, FAILED for an unknown or
+        inactive employee (so the call log shows the attempt; it does not count)."""
+        return self._retrying(
+            lambda session: self._check_transfer(session, linkedid, extension, now, cap)
+        )
+
+    def _check_transfer(
+        self, session: Session, linkedid: str, extension: str, now: datetime, cap: int
+    ) -> TransferCheck:
+        call = self._call_or_minimal(session, linkedid, now)
+        assert call.id is not None
+        rows = _transfers(session, call.id)
+        decision = may_transfer([TransferRecord(row.at, row.outcome) for row in rows], cap)
+        employee = _active_employee(session, extension)
+        if not decision.allowed:
+            kind, outcome = TransferCheckKind.CAPPED, TransferOutcome.REFUSED
+        elif employee is None:
+            kind, outcome = TransferCheckKind.UNKNOWN_EMPLOYEE, TransferOutcome.FAILED
+        else:
+            kind, outcome = TransferCheckKind.ALLOWED, TransferOutcome.COMPLETED
+        session.add(
+            CallTransfer(
+                call_id=call.id,
+                seq=max((row.seq for row in rows), default=0) + 1,
+                # The dialplan guard cannot tell a blind transfer from the consultation leg of
+                # an attended one; both arrive as a plain dial into the transfer context.
+                kind=TransferKind.BLIND,
+                outcome=outcome,
+                to_employee_id=employee.id if employee else None,
+                to_extension=extension,
+                at=now,
+            )
+        )
+        call.transfer_count = decision.done + (1 if kind is TransferCheckKind.ALLOWED else 0)
+        session.add(call)
+        session.flush()
+        if kind is TransferCheckKind.ALLOWED:
+            assert employee is not None
+            return TransferCheck(kind, device=employee.device, done=decision.done)
+        return TransferCheck(kind, done=decision.done)
+
+    def transfer_failed(self, linkedid: str, dialstatus: str) -> bool:
+        """The last completed transfer of the call never reached the employee: it becomes
+        FAILED and no longer counts against the cap. False when there was none."""
+        with session_scope(self._engine) as session:
+            call = _call_by_linkedid(session, linkedid)
+            if call is None or call.id is None:
+                log.warning("transfer_failed: no call %s (%s)", linkedid, dialstatus)
+                return False
+            rows = _transfers(session, call.id)
+            completed = [row for row in rows if row.outcome is TransferOutcome.COMPLETED]
+            if not completed:
+                log.warning("transfer_failed: call %s has no completed transfer", linkedid)
+                return False
+            completed[-1].outcome = TransferOutcome.FAILED
+            session.add(completed[-1])
+            call.transfer_count = len(completed) - 1
+            session.add(call)
+            log.info("call %s: transfer %d failed (%s)", linkedid, completed[-1].seq, dialstatus)
+        return True
+
+    # ------------------------------------------------------------------ survey (C15)
+
+    def save_survey(
+        self,
+        linkedid: str,
+        operator_device: str | None,
+        answer_received: AnswerReceived | None,
+        quality: QualityRating | None,
+        now: datetime,
+    ) -> None:
+        """Stores what the caller answered so far; answers already given are kept."""
+        self._retrying(
+            lambda session: self._save_survey(
+                session, linkedid, operator_device, answer_received, quality, now
+            )
+        )
+
+    def _save_survey(
+        self,
+        session: Session,
+        linkedid: str,
+        operator_device: str | None,
+        answer_received: AnswerReceived | None,
+        quality: QualityRating | None,
+        now: datetime,
+    ) -> None:
+        call = self._call_or_minimal(session, linkedid, now)
+        assert call.id is not None
+        response = session.exec(
+            select(SurveyResponse).where(SurveyResponse.call_id == call.id)
+        ).first()
+        if response is None:
+            response = SurveyResponse(call_id=call.id, created_at=now)
+        if operator_device:
+            operator = session.exec(
+                select(Employee).where(Employee.device == operator_device)
+            ).first()
+            response.operator_id = operator.id if operator else response.operator_id
+        if answer_received is not None:
+            response.answer_received = answer_received
+        if quality is not None:
+            response.quality = quality
+        session.add(response)
+        session.flush()
+
+    # ------------------------------------------------------------------ helpers
+
+    def _call_or_minimal(self, session: Session, linkedid: str, now: datetime) -> Call:
+        """The call's row; a call the log has not seen yet gets a minimal one."""
+        call = _call_by_linkedid(session, linkedid)
+        if call is None:
+            calendar = load_calendar(session=session, settings=self._settings)
+            call = Call(linkedid=linkedid, arrived_at=now, in_working_hours=calendar.is_open(now))
+            session.add(call)
+            session.flush()
+        return call
+
+    def _retrying(self, work: Callable[[Session], _T]) -> _T:
+        """Runs ``work`` in a transaction; a unique-key race with a concurrent writer (two
+        first writes of one call) is retried once, when the other row is visible."""
+        try:
+            with session_scope(self._engine) as session:
+                return work(session)
+        except IntegrityError:
+            log.info("write conflict, retrying once")
+            with session_scope(self._engine) as session:
+                return work(session)
+
+
+def _call_by_linkedid(session: Session, linkedid: str) -> Call | None:
+    return session.exec(select(Call).where(Call.linkedid == linkedid)).first()
+
+
+def _transfers(session: Session, call_id: int) -> list[CallTransfer]:
+    query = select(CallTransfer).where(CallTransfer.call_id == call_id)
+    return list(session.exec(query.order_by(col(CallTransfer.seq))).all())
+
+
+def _active_employee(session: Session, extension: str) -> Employee | None:
+    employee = session.exec(
+        select(Employee).where(Employee.internal_number == extension, col(Employee.active))
+    ).first()
+    if employee is None:
+        return None
+    if len(employee.device) > _DEVICE_MAX or not _DEVICE.fullmatch(employee.device):
+        # Admin data, but it goes into Dial(): a device Dial could read as options is refused.
+        log.error("employee %s has an unusable device %r", extension, employee.device)
+        return None
+    return employee
+
+
+def _add_windows(session: Session, task_id: int, windows: Sequence[TimeWindow]) -> None:
+    present = {
+        (row.starts_at, row.ends_at)
+        for row in session.exec(select(CallbackWindow).where(CallbackWindow.task_id == task_id))
+    }
+    for window in windows:
+        if (window.starts_at, window.ends_at) in present:
+            continue
+        present.add((window.starts_at, window.ends_at))
+        session.add(
+            CallbackWindow(task_id=task_id, starts_at=window.starts_at, ends_at=window.ends_at)
+        )
+
+
+def _lock_number(session: Session, phone_e164: str) -> None:
+    """On PostgreSQL, serialises callback requests for one number across processes until the
+    transaction ends (SQLite runs one FastAGI process: the thread lock is enough there)."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    digits = "".join(char for char in phone_e164 if char.isdigit()) or "0"
+    session.connection().execute(
+        text("SELECT pg_advisory_xact_lock(:namespace, :key)"),
+        {"namespace": _LOCK_NAMESPACE, "key": int(digits) % 2_147_483_647},
+    )

@@ -1,0 +1,151 @@
+"""Flow tests: the real AgiServer over TCP, the fake Asterisk, a real database, a fixed clock.
+
+``line.call(route, args, digits=[...])`` places one AGI session and returns what the fake
+Asterisk saw; it also checks that every prompt the flow played is in the catalogue, and
+that no session ended on the error path unless the test expects it.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime, time
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from ivr.agi.server import AgiServer
+from ivr.flows.context import FlowContext
+from ivr.prompts import PROMPTS
+from ivr.routes import bind_routes
+from ivr.variables import LINE_AGI_FAILED
+from models.line_store import LineStore
+from models.settings import Settings
+from models.tables import Call, Language
+from tests import factories
+from tests.ivr.fake_asterisk import CallRecord, FakeCall, capture_environment, parse_args, run_call
+
+MSK = ZoneInfo("Europe/Moscow")
+OPEN = datetime(2026, 12, 7, 10, 0, tzinfo=MSK)  # Monday, working hours
+SATURDAY = datetime(2026, 12, 5, 12, 0, tzinfo=MSK)  # weekend: opens Monday 07.12 09:00
+HOLIDAY = datetime(2027, 1, 5, 12, 0, tzinfo=MSK)  # New Year holidays: opens Monday 11.01 09:00
+LINKEDID = "1795867285.0"
+CALLER = "79281234567"
+CALLER_E164 = "+79281234567"
+CAPTURE = "x-full-flow-ivr-queue-survey"
+_PROMPT_FILE = re.compile(r"consult-line/(ru|en)/(?P<id>[a-z0-9-]+)")
+
+
+class FixedClock:
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+def settings(db_engine: Engine) -> Settings:
+    return Settings(
+        database_url=db_engine.url.render_as_string(hide_password=False),
+        timezone="Europe/Moscow",
+        opening_time=time(9),
+        closing_time=time(18),
+        max_transfers_per_call=2,
+        callback_answer_working_days=3,
+    )
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(OPEN)
+
+
+@pytest.fixture
+def context(db_engine: Engine, settings: Settings, clock: FixedClock) -> FlowContext:
+    return FlowContext(store=LineStore(db_engine, settings), clock=clock, settings=settings)
+
+
+@pytest.fixture
+async def server(context: FlowContext) -> AsyncIterator[AgiServer]:
+    server = AgiServer(bind_routes(context), host="127.0.0.1", port=0)
+    await server.start()
+    yield server
+    await server.stop()
+
+
+@dataclass
+class Line:
+    server: AgiServer
+    engine: Engine
+    caplog: pytest.LogCaptureFixture
+
+    async def call(
+        self,
+        route: str,
+        args: Sequence[str] = (LINKEDID,),
+        *,
+        digits: Sequence[str] = (),
+        hang_up_after: int | None = None,
+        variables: dict[str, str] | None = None,
+        callerid: str = CALLER,
+        calleridname: str = "Ivan Petrov",
+        expect_failure: bool = False,
+    ) -> CallRecord:
+        env = capture_environment(
+            CAPTURE,
+            agi_network_script=route,
+            args=list(args),
+            agi_callerid=callerid,
+            agi_calleridname=calleridname,
+        )
+        call = FakeCall(
+            digits=list(digits), hang_up_after=hang_up_after, variables=dict(variables or {})
+        )
+        self.caplog.clear()
+        with self.caplog.at_level(logging.INFO):
+            record = await run_call(self.server.port, env, call)
+        check_prompts(record)
+        failed = record.variables_set.get(LINE_AGI_FAILED) == "1"
+        errors = [r for r in self.caplog.records if r.levelno >= logging.ERROR]
+        assert failed is expect_failure, record.dump()
+        if not expect_failure:  # a hang-up is a normal end, never an error
+            assert errors == [], [r.getMessage() for r in errors]
+        return record
+
+    def call_row(self, linkedid: str = LINKEDID) -> Call | None:
+        with Session(self.engine) as session:
+            return session.exec(select(Call).where(Call.linkedid == linkedid)).first()
+
+
+@pytest.fixture
+def line(server: AgiServer, db_engine: Engine, caplog: pytest.LogCaptureFixture) -> Line:
+    return Line(server, db_engine, caplog)
+
+
+def check_prompts(record: CallRecord) -> None:
+    """Every file played is ``consult-line/<lang>/<id>`` with an id from the catalogue."""
+    for command in record.commands:
+        argv = parse_args(command)
+        if [word.upper() for word in argv[:2]] in (["STREAM", "FILE"], ["GET", "DATA"]):
+            match = _PROMPT_FILE.fullmatch(argv[2])
+            assert match is not None, command
+            assert match.group("id") in PROMPTS, command
+
+
+def prompts_played(record: CallRecord) -> list[str]:
+    """``ru/topic-menu`` for each STREAM FILE / GET DATA, in order."""
+    played = []
+    for command in record.commands:
+        argv = parse_args(command)
+        if [word.upper() for word in argv[:2]] in (["STREAM", "FILE"], ["GET", "DATA"]):
+            played.append(argv[2].removeprefix("consult-line/"))
+    return played
+
+
+def add_client(engine: Engine, phone: str = CALLER_E164, language: Language = Language.RU) -> int:
+    return factories.add_client(engine, phone, language)
