@@ -860,10 +860,7 @@ class Walker:
             self.channel[function[1]] = value
             return
         plain = name.lstrip("_")
-        if value == "":
-            self.variables.pop(plain, None)
-            self.variables.pop("__" + plain, None)
-            return
+        # As pbx_builtin_setvar_helper does: Set(X=) stores an empty value, it does not unset.
         self.variables[plain] = value
         if name.startswith("__"):
             self.variables["__" + plain] = value  # remembers that it is inherited

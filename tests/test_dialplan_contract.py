@@ -751,6 +751,19 @@ def test_answered_call_goes_to_the_queue_then_to_the_survey(
     assert walker.played() == ["consult-line/ru/goodbye"]
 
 
+@pytest.mark.parametrize("given", ["", "high", "${EVIL}"])
+def test_queue_priority_without_digits_becomes_zero(installed: Dialplan, given: str) -> None:
+    # An empty QUEUE_PRIO makes app_queue warn "Invalid value" (seen on Asterisk 22.10.1).
+    walker = _walk(
+        installed,
+        INBOUND,
+        "s",
+        _routes(entry=[("SUCCESS", _entry(LINE_QUEUE_PRIORITY=given))], survey=[OK]),
+        queue=("CONTINUE",),
+    )
+    assert _queue_events(walker)[0]["QUEUE_PRIO"] == "0"
+
+
 def test_english_caller_hears_english_prompts(installed: Dialplan) -> None:
     walker = _walk(
         installed,
@@ -818,7 +831,7 @@ def test_fastagi_down_in_working_hours_still_reaches_the_queue(installed: Dialpl
     )
     assert walker.played() == ["consult-line/ru/agi-failure", "consult-line/ru/goodbye"]
     (queue,) = _queue_events(walker)
-    assert "QUEUE_PRIO" not in queue
+    assert queue["QUEUE_PRIO"] == "0"
     assert queue["__TRANSFER_CONTEXT"] == "consult-line-transfer"
 
 

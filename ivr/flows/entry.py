@@ -69,7 +69,7 @@ async def run(channel: AgiChannel, context: FlowContext) -> None:
         caller_number=env.callerid,
         caller_e164=caller_e164,
         caller_name=env.calleridname,
-        did=env.dnid,
+        did="" if env.dnid == "unknown" else env.dnid,  # Asterisk's word for no DNID
         client_id=profile.client_id,
     )
     await context.blocking(context.store.record_arrival, arrival)

@@ -94,6 +94,7 @@ class Line:
         variables: dict[str, str] | None = None,
         callerid: str = CALLER,
         calleridname: str = "Ivan Petrov",
+        dnid: str = "78722678091",
         expect_failure: bool = False,
     ) -> CallRecord:
         env = capture_environment(
@@ -102,6 +103,7 @@ class Line:
             args=list(args),
             agi_callerid=callerid,
             agi_calleridname=calleridname,
+            agi_dnid=dnid,
         )
         call = FakeCall(
             digits=list(digits), hang_up_after=hang_up_after, variables=dict(variables or {})

@@ -59,6 +59,14 @@ async def test_happy_path_sets_queue_variables_and_logs_the_path(line: Line) -> 
     )
 
 
+async def test_missing_dnid_is_stored_empty_not_as_unknown(line: Line) -> None:
+    # Asterisk sends "agi_dnid: unknown" when the trunk gave no DNID (seen on a real 22.10.1).
+    await line.call(ENTRY, digits=["1", "2"], dnid="unknown")
+    call = line.call_row()
+    assert call is not None
+    assert call.did == ""
+
+
 async def test_every_topic_key_of_the_menu_routes_to_its_topic(line: Line) -> None:
     # C1: the five topics and the operator.
     expected = {
