@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from models.rules.calendar import YearStatus
 
@@ -13,6 +15,7 @@ class HealthReport:
     line_open: bool | None
     calendar: tuple[YearStatus, ...]
     warnings: tuple[str, ...] = field(default=())
+    ami: Mapping[str, Any] | None = None  # the AMI link's status; None when AMI is disabled
 
     @property
     def status(self) -> str:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
@@ -27,8 +29,12 @@ def calendar_warnings(calendar: ProductionCalendar, now: datetime) -> tuple[Year
     return tuple(calendar.year_status(year) for year in calendar_years(today))
 
 
-def check(services: Services) -> HealthReport:
+AmiStatus = Callable[[], Mapping[str, Any]]
+
+
+def check(services: Services, ami: AmiStatus | None = None) -> HealthReport:
     now = services.clock()
+    link = ami() if ami is not None else None
     try:
         with services.engine.connect() as connection:
             connection.execute(text("SELECT 1"))
@@ -40,14 +46,18 @@ def check(services: Services) -> HealthReport:
             line_open=None,
             calendar=(),
             warnings=(f"база данных недоступна: {type(exc).__name__}",),
+            ami=link,
         )
     statuses = calendar_warnings(calendar, now)
     warnings = [s.note for s in statuses if s.source is YearSource.STATUTORY_ONLY]
     if behind:
         warnings.append("схема базы данных устарела: выполните consult-line migrate")
+    if link is not None and link.get("state") != "logged_in":
+        warnings.append(f"нет связи с Asterisk (AMI): {link.get('label', link.get('state'))}")
     return HealthReport(
         database="ok",
         line_open=calendar.is_open(now),
         calendar=statuses,
         warnings=tuple(warnings),
+        ami=link,
     )

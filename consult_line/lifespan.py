@@ -1,14 +1,17 @@
-"""What runs beside the web app in ``serve``: the scheduler and the FastAGI server."""
+"""What runs beside the web app in ``serve``: the scheduler, FastAGI and the AMI bridge."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from dataclasses import dataclass
 
 from fastapi import FastAPI
 
-from consult_line.scheduler import build_scheduler
+from ami.bridge import AmiBridge
+from ami.bus import LiveBus
+from consult_line.scheduler import JobContext, build_scheduler
 from consult_line.wiring import Services
 from ivr.agi.server import AgiServer
 from ivr.flows.context import FlowContext
@@ -19,6 +22,23 @@ log = logging.getLogger(__name__)
 
 # Calls in progress get this long to finish their AGI dialogue on shutdown.
 AGI_DRAIN_TIMEOUT_S = 10.0
+
+
+@dataclass(frozen=True, slots=True)
+class Background:
+    """The long-lived parts the web app reports on (/health) and will serve (console)."""
+
+    bus: LiveBus
+    bridge: AmiBridge | None
+
+
+def build_background(services: Services) -> Background:
+    settings = services.settings
+    bus = LiveBus()
+    bridge = None
+    if settings.ami_enabled:
+        bridge = AmiBridge(settings=settings, engine=services.engine, clock=services.clock, bus=bus)
+    return Background(bus=bus, bridge=bridge)
 
 
 def build_agi_server(services: Services) -> AgiServer:
@@ -37,14 +57,17 @@ def build_agi_server(services: Services) -> AgiServer:
 
 
 def background_services(
-    services: Services,
+    services: Services, background: Background
 ) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        scheduler = build_scheduler(services)
+        scheduler = build_scheduler(JobContext(services, background.bus, background.bridge))
         agi = build_agi_server(services)
         await agi.start()
         log.info("FastAGI: agi://%s:%d", services.settings.agi_host, agi.port)
+        if background.bridge is not None:
+            await background.bridge.start()
+            log.info("AMI: %s:%d", services.settings.ami_host, services.settings.ami_port)
         scheduler.start()
         log.info("планировщик запущен")
         try:
@@ -52,6 +75,8 @@ def background_services(
         finally:
             scheduler.shutdown(wait=True)
             log.info("планировщик остановлен")
+            if background.bridge is not None:
+                await background.bridge.stop()
             await agi.stop(AGI_DRAIN_TIMEOUT_S)
             log.info("FastAGI остановлен")
 

@@ -2,46 +2,114 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
+from dataclasses import asdict, dataclass
+from datetime import timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 
+from ami.bridge import AmiBridge
+from ami.bus import LiveBus
 from consult_line.health import calendar_warnings
 from consult_line.wiring import Services
+from models.callback_reminders import Reminder, overdue, windows_opening
+from models.db import session_scope
 from models.rules.calendar import YearSource
 
 log = logging.getLogger(__name__)
+
+CALLBACKS_TOPIC = "callbacks"
+SUPERVISOR_TOPIC = "supervisor"
+WINDOW_NOTICE_EVERY = timedelta(minutes=5)
+
+
+@dataclass(frozen=True, slots=True)
+class JobContext:
+    services: Services
+    bus: LiveBus
+    bridge: AmiBridge | None  # None when AMI is disabled
 
 
 @dataclass(frozen=True, slots=True)
 class Job:
     id: str
-    run: Callable[[Services], None]
+    run: Callable[[JobContext], Awaitable[None]]
     cron: dict[str, str]
 
 
-def warn_unknown_calendar_years(services: Services) -> None:
+async def warn_unknown_calendar_years(context: JobContext) -> None:
     """C3: a year without a known transfer decree is worked on statutory holidays; say so daily."""
-    for status in calendar_warnings(services.calendar(), services.clock()):
+    services = context.services
+    calendar = await asyncio.to_thread(services.calendar)
+    for status in calendar_warnings(calendar, services.clock()):
         if status.source is YearSource.STATUTORY_ONLY:
             log.warning("производственный календарь: %s", status.note)
 
 
+async def notify_callback_windows(context: JobContext) -> None:
+    """C11: tell the owners whose agreed call-back windows open in the next few minutes."""
+    now = context.services.clock()
+
+    def query() -> list[Reminder]:
+        with session_scope(context.services.engine) as session:
+            return windows_opening(session=session, start=now, end=now + WINDOW_NOTICE_EVERY)
+
+    for reminder in await asyncio.to_thread(query):
+        context.bus.publish(CALLBACKS_TOPIC, {"kind": "window_opens", **_payload(reminder)})
+
+
+async def notify_overdue_callbacks(context: JobContext) -> None:
+    """C11: overdue callback tasks go to the supervisor."""
+    services = context.services
+    now = services.clock()
+
+    def query() -> list[Reminder]:
+        calendar = services.calendar()
+        with session_scope(services.engine) as session:
+            return overdue(session=session, now=now, calendar=calendar)
+
+    late = await asyncio.to_thread(query)
+    if late:
+        log.warning("просроченные обратные звонки: %d", len(late))
+        context.bus.publish(
+            SUPERVISOR_TOPIC,
+            {"kind": "overdue_callbacks", "tasks": [_payload(r) for r in late]},
+        )
+
+
+async def reconcile_calls(context: JobContext) -> None:
+    """C13: a nightly sweep over queue_log and CDR, in case a gap went unnoticed."""
+    if context.bridge is not None:
+        await context.bridge.reconcile()
+
+
+def _payload(reminder: Reminder) -> dict[str, object]:
+    fields = asdict(reminder)
+    return {
+        key: value.isoformat() if hasattr(value, "isoformat") else value
+        for key, value in fields.items()
+    }
+
+
 JOBS: tuple[Job, ...] = (
     Job("calendar-year-check", warn_unknown_calendar_years, {"hour": "8", "minute": "0"}),
+    Job("callback-windows", notify_callback_windows, {"minute": "*/5"}),
+    Job("overdue-callbacks", notify_overdue_callbacks, {"minute": "*/15"}),
+    Job("nightly-reconciliation", reconcile_calls, {"hour": "3", "minute": "30"}),
 )
 
 
-def build_scheduler(services: Services) -> AsyncIOScheduler:
-    scheduler = AsyncIOScheduler(timezone=services.settings.tz)
+def build_scheduler(context: JobContext) -> AsyncIOScheduler:
+    tz = context.services.settings.tz
+    scheduler = AsyncIOScheduler(timezone=tz)
     for job in JOBS:
         scheduler.add_job(
             job.run,
-            CronTrigger(timezone=services.settings.tz, **job.cron),
-            args=(services,),
+            CronTrigger(timezone=tz, **job.cron),
+            args=(context,),
             id=job.id,
             coalesce=True,
             max_instances=1,

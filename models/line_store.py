@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import logging
 import re
-import threading
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -21,12 +20,13 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import TypeVar
 
-from sqlalchemy import func, text
+from sqlalchemy import func
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from models.calendar_store import load_calendar
+from models.callback_tasks import active_task, lock_number, number_lock
 from models.db import session_scope
 from models.rules.calendar import ProductionCalendar
 from models.rules.callbacks import ACTIVE_STATUSES, CallbackStatus, TimeWindow
@@ -62,8 +62,6 @@ _UNPRINTABLE = frozenset({"Cc", "Cf", "Cs"})
 # options (",", "&", "(", spaces, quotes, "${").
 _DEVICE = re.compile(r"[A-Za-z][A-Za-z0-9]*/[A-Za-z0-9_.@+:/-]+")
 _DEVICE_MAX = 64
-# A namespace for PostgreSQL advisory locks taken by this module ("LS").
-_LOCK_NAMESPACE = 0x4C53
 
 
 def clean_text(value: str, limit: int) -> str:
@@ -122,9 +120,6 @@ class LineStore:
     def __init__(self, engine: Engine, settings: Settings) -> None:
         self._engine = engine
         self._settings = settings
-        # One active callback task per number: serialised in this process; across processes
-        # on PostgreSQL by an advisory lock (see _lock_number).
-        self._callback_lock = threading.Lock()
 
     # ------------------------------------------------------------------ reading
 
@@ -207,21 +202,15 @@ class LineStore:
         """The id of the number's active task: an existing one gets the new windows and
         question added (its promised date becomes the earlier of the two, so no promise
         made to the caller is broken), otherwise a new task is created."""
-        with self._callback_lock:
+        # One active task per number, shared with the call log's missed-call tasks (C13).
+        with number_lock():
             return self._retrying(lambda session: self._open_callback(session, request))
 
     def _open_callback(self, session: Session, request: CallbackRequest) -> int:
-        _lock_number(session, request.phone_e164)
+        lock_number(session, request.phone_e164)
         call = _call_by_linkedid(session, request.linkedid) if request.linkedid else None
         topic = request.topic if request.topic is not None else (call.topic if call else None)
-        task = session.exec(
-            select(CallbackTask)
-            .where(
-                CallbackTask.phone_e164 == request.phone_e164,
-                col(CallbackTask.status).in_(ACTIVE_STATUSES),
-            )
-            .order_by(col(CallbackTask.id))
-        ).first()
+        task = active_task(session, request.phone_e164)
         if task is None:
             client = session.exec(
                 select(Client).where(Client.phone_e164 == request.phone_e164)
@@ -269,18 +258,27 @@ class LineStore:
     # ------------------------------------------------------------------ transfers (C10)
 
     def check_transfer(
-        self, linkedid: str, extension: str, now: datetime, cap: int
+        self, linkedid: str, extension: str, now: datetime, cap: int, *, attended: bool = False
     ) -> TransferCheck:
         """Decides a transfer of call ``linkedid`` to internal number ``extension`` and records
         the attempt: COMPLETED when allowed (it counts until :meth:`transfer_failed` says the
         employee never answered), REFUSED when the cap is reached, FAILED for an unknown or
         inactive employee (so the call log shows the attempt; it does not count)."""
         return self._retrying(
-            lambda session: self._check_transfer(session, linkedid, extension, now, cap)
+            lambda session: self._check_transfer(
+                session, linkedid, extension, now, cap, attended=attended
+            )
         )
 
     def _check_transfer(
-        self, session: Session, linkedid: str, extension: str, now: datetime, cap: int
+        self,
+        session: Session,
+        linkedid: str,
+        extension: str,
+        now: datetime,
+        cap: int,
+        *,
+        attended: bool,
     ) -> TransferCheck:
         call = self._call_or_minimal(session, linkedid, now)
         assert call.id is not None
@@ -297,9 +295,9 @@ class LineStore:
             CallTransfer(
                 call_id=call.id,
                 seq=max((row.seq for row in rows), default=0) + 1,
-                # The dialplan guard cannot tell a blind transfer from the consultation leg of
-                # an attended one; both arrive as a plain dial into the transfer context.
-                kind=TransferKind.BLIND,
+                # The dialplan tells the consultation leg of an attended transfer apart
+                # (XFER_LEG=consult: an unanswered Local leg); everything else is blind.
+                kind=TransferKind.ATTENDED if attended else TransferKind.BLIND,
                 outcome=outcome,
                 to_employee_id=employee.id if employee else None,
                 to_extension=extension,
@@ -437,15 +435,3 @@ def _add_windows(session: Session, task_id: int, windows: Sequence[TimeWindow]) 
         session.add(
             CallbackWindow(task_id=task_id, starts_at=window.starts_at, ends_at=window.ends_at)
         )
-
-
-def _lock_number(session: Session, phone_e164: str) -> None:
-    """On PostgreSQL, serialises callback requests for one number across processes until the
-    transaction ends (SQLite runs one FastAGI process: the thread lock is enough there)."""
-    if session.get_bind().dialect.name != "postgresql":
-        return
-    digits = "".join(char for char in phone_e164 if char.isdigit()) or "0"
-    session.connection().execute(
-        text("SELECT pg_advisory_xact_lock(:namespace, :key)"),
-        {"namespace": _LOCK_NAMESPACE, "key": int(digits) % 2_147_483_647},
-    )

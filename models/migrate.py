@@ -53,6 +53,11 @@ def pending_migrations(engine: Engine) -> bool:
     return current != _shipped_heads()
 
 
+def shipped_head() -> str:
+    """The newest revision shipped with the code."""
+    return ", ".join(sorted(_shipped_heads()))
+
+
 @cache
 def _shipped_heads() -> frozenset[str]:
     return frozenset(ScriptDirectory(str(MIGRATIONS_DIR)).get_heads())

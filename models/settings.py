@@ -46,7 +46,12 @@ class Settings(BaseSettings):
     ami_port: int = Field(default=5038, ge=1, le=65535)
     ami_username: str = Field(default="consult-line")
     ami_secret: SecretStr = Field(default=SecretStr(""))
+    ami_enabled: bool = Field(default=True, description="connect to Asterisk's AMI")
     queue_log_path: Path = Field(default=Path("/var/log/asterisk/queue_log"))
+    cdr_path: Path | None = Field(
+        default=Path("/var/log/asterisk/cdr-csv/Master.csv"),
+        description="cdr_csv file for reconciliation of calls that never reached the queue",
+    )
     timezone: str = Field(default="Europe/Moscow", description="Local time of the line")
     opening_time: time = Field(default=time(9, 0))
     closing_time: time = Field(default=time(18, 0))

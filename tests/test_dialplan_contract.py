@@ -91,8 +91,8 @@ CONTRACT_CONTEXTS = {
     "consult-line-transfer": (),
 }
 AMI_USER = "consult-line"
-AMI_READ = frozenset({"call", "agent", "system", "cdr"})
-AMI_WRITE = frozenset({"call", "originate", "agent"})
+AMI_READ = frozenset({"call", "agent", "system", "cdr", "dialplan"})
+AMI_WRITE = frozenset({"call", "originate", "agent", "reporting"})
 
 # Applications and functions the dialplan may use, and the module each needs (modules.conf).
 APP_MODULES = {

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Response, status
 from pydantic import BaseModel
 
@@ -23,6 +25,7 @@ class HealthOut(BaseModel):
     line_open: bool | None
     calendar: list[YearStatusOut]
     warnings: list[str]
+    ami: dict[str, Any] | None
 
 
 @router.get("/health", response_model=HealthOut)
@@ -41,4 +44,5 @@ def health(context: ContextDep, response: Response) -> HealthOut:
             YearStatusOut(year=s.year, source=s.source.value, note=s.note) for s in report.calendar
         ],
         warnings=list(report.warnings),
+        ami=dict(report.ami) if report.ami is not None else None,
     )

@@ -12,7 +12,7 @@ from sqlalchemy.exc import OperationalError
 from agent_console.app import create_app
 from agent_console.deps import AppContext
 from consult_line.health import check
-from consult_line.lifespan import background_services
+from consult_line.lifespan import background_services, build_background
 from consult_line.wiring import Services
 from models.migrate import pending_migrations
 
@@ -31,8 +31,12 @@ def serve(services: Services) -> int:
         log.error("база данных недоступна, служба запускается без неё: %s", exc.orig)
     for warning in check(services).warnings:
         log.warning("%s", warning)
-    context = AppContext(health=lambda: check(services), version=version("consult-line"))
-    app = create_app(context, lifespan=background_services(services))
+    background = build_background(services)
+    ami_status = background.bridge.status if background.bridge is not None else None
+    context = AppContext(
+        health=lambda: check(services, ami_status), version=version("consult-line")
+    )
+    app = create_app(context, lifespan=background_services(services, background))
     server = uvicorn.Server(
         uvicorn.Config(
             app,

@@ -24,6 +24,7 @@ back with the caller and offers the callback from the console (C10, C11).
 from __future__ import annotations
 
 import logging
+from functools import partial
 from typing import Final
 
 from ivr.agi.channel import AgiChannel
@@ -77,7 +78,13 @@ async def run(channel: AgiChannel, context: FlowContext) -> None:
         raise RouteArgumentError(f"bad transfer leg: {leg[:40]!r}")
     now = context.clock()
     cap = context.settings.max_transfers_per_call
-    check = await context.blocking(context.store.check_transfer, linkedid, extension, now, cap)
+    check = await context.blocking(
+        partial(context.store.check_transfer, attended=leg == LEG_CONSULT),
+        linkedid,
+        extension,
+        now,
+        cap,
+    )
     log.info("call %s: transfer to %s: %s", linkedid, extension, check.kind.value)
     if check.kind is TransferCheckKind.ALLOWED:
         assert check.device is not None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Index, UniqueConstraint
+from sqlalchemy import Column, ForeignKey, Index, Integer, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from models.rules.missed import CallOutcome, MissedReason
@@ -59,6 +59,18 @@ class Call(SQLModel, table=True):
     hangup_side: HangupSide | None = Field(default=None, sa_type=enum_type(HangupSide))
     hangup_cause: int | None = None
     hangup_cause_text: str | None = Field(default=None, max_length=64)
+    # C13: the callback task this missed call belongs to (opened by it, or attached to it).
+    # callback_tasks.origin_call_id points back here, so the key is added after both tables
+    # exist (use_alter) and the tables still sort for create/drop.
+    callback_task_id: int | None = Field(
+        default=None,
+        sa_column=Column(
+            Integer,
+            ForeignKey("callback_tasks.id", use_alter=True, name="fk_calls_callback_task_id"),
+            nullable=True,
+            index=True,
+        ),
+    )
 
 
 class CallTransfer(SQLModel, table=True):

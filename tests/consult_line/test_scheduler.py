@@ -1,34 +1,117 @@
-"""Scheduled jobs: the daily production-calendar check warns about unknown years (C3)."""
+"""Scheduled jobs: calendar warnings (C3), callback reminders (C11)."""
 
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
-from consult_line.scheduler import warn_unknown_calendar_years
+from ami.bus import LiveBus
+from consult_line.scheduler import (
+    CALLBACKS_TOPIC,
+    SUPERVISOR_TOPIC,
+    JobContext,
+    notify_callback_windows,
+    notify_overdue_callbacks,
+    warn_unknown_calendar_years,
+)
 from consult_line.wiring import Services
+from models.rules.callbacks import CallbackStatus
 from models.settings import Settings
+from models.tables import CallbackSource, CallbackTask, CallbackWindow
+from tests.factories import add_employee
+
+MONDAY_NOON = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)  # 12:00 MSK
 
 
-def _services(engine: Engine, now: datetime) -> Services:
+def _context(engine: Engine, now: datetime, bus: LiveBus | None = None) -> JobContext:
     settings = Settings(database_url=engine.url.render_as_string(hide_password=False))
-    return Services(settings=settings, engine=engine, clock=lambda: now)
+    services = Services(settings=settings, engine=engine, clock=lambda: now)
+    return JobContext(services=services, bus=bus or LiveBus(), bridge=None)
 
 
-def test_calendar_check_warns_for_a_year_without_decree(
+def _task(
+    engine: Engine,
+    *,
+    promised_on: date,
+    status: CallbackStatus = CallbackStatus.OPEN,
+    window_start: datetime | None = None,
+    owner_id: int | None = None,
+) -> int:
+    with Session(engine) as session:
+        task = CallbackTask(
+            phone_e164="+79280000001",
+            source=CallbackSource.OPERATOR,
+            requested_at=MONDAY_NOON - timedelta(days=7),
+            promised_on=promised_on,
+            status=status,
+            owner_id=owner_id,
+        )
+        session.add(task)
+        session.flush()
+        assert task.id is not None
+        if window_start is not None:
+            session.add(
+                CallbackWindow(
+                    task_id=task.id,
+                    starts_at=window_start,
+                    ends_at=window_start + timedelta(hours=2),
+                )
+            )
+        session.commit()
+        return task.id
+
+
+async def test_calendar_check_warns_for_a_year_without_decree(
     db_engine: Engine, caplog: pytest.LogCaptureFixture
 ) -> None:
     with caplog.at_level(logging.WARNING, logger="consult_line.scheduler"):
-        warn_unknown_calendar_years(_services(db_engine, datetime(2031, 5, 4, 6, tzinfo=UTC)))
+        await warn_unknown_calendar_years(_context(db_engine, datetime(2031, 5, 4, 6, tzinfo=UTC)))
     assert any("2031" in record.getMessage() for record in caplog.records)
 
 
-def test_calendar_check_is_silent_for_a_year_with_decree(
+async def test_calendar_check_is_silent_for_a_year_with_decree(
     db_engine: Engine, caplog: pytest.LogCaptureFixture
 ) -> None:
     with caplog.at_level(logging.WARNING, logger="consult_line.scheduler"):
-        warn_unknown_calendar_years(_services(db_engine, datetime(2026, 5, 4, 6, tzinfo=UTC)))
+        await warn_unknown_calendar_years(_context(db_engine, MONDAY_NOON))
     assert caplog.records == []
+
+
+async def test_owner_is_told_when_an_agreed_window_opens(db_engine: Engine) -> None:
+    # C11: a window starting within the next five minutes; one later and one done are not told.
+    owner = add_employee(db_engine, "201", "PJSIP/201")
+    soon = _task(
+        db_engine,
+        promised_on=date(2026, 12, 7),
+        owner_id=owner,
+        window_start=MONDAY_NOON + timedelta(minutes=3),
+    )
+    _task(db_engine, promised_on=date(2026, 12, 7), window_start=MONDAY_NOON + timedelta(hours=1))
+    _task(
+        db_engine,
+        promised_on=date(2026, 12, 7),
+        status=CallbackStatus.DONE,
+        window_start=MONDAY_NOON + timedelta(minutes=1),
+    )
+    bus = LiveBus()
+    async with bus.subscribe(CALLBACKS_TOPIC) as owners:
+        await notify_callback_windows(_context(db_engine, MONDAY_NOON, bus))
+        assert bus.published == 1
+        message = await owners.next()
+    assert (message.payload["task_id"], message.payload["owner"]) == (soon, "201")
+
+
+async def test_supervisor_gets_tasks_past_their_promised_day(db_engine: Engine) -> None:
+    # C11: promised Friday 04.12, still open on Monday: overdue; promised today: not yet.
+    late = _task(db_engine, promised_on=date(2026, 12, 4))
+    _task(db_engine, promised_on=date(2026, 12, 7))
+    _task(db_engine, promised_on=date(2026, 12, 3), status=CallbackStatus.CANCELLED)
+    bus = LiveBus()
+    async with bus.subscribe(SUPERVISOR_TOPIC) as supervisor:
+        await notify_overdue_callbacks(_context(db_engine, MONDAY_NOON, bus))
+        message = await supervisor.next()
+    assert [task["task_id"] for task in message.payload["tasks"]] == [late]

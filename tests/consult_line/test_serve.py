@@ -72,6 +72,7 @@ def _start(database_url: str) -> Iterator[Service]:
         **os.environ,
         "CONSULT_LINE_HTTP_PORT": str(port),
         "CONSULT_LINE_AGI_PORT": str(agi_port),
+        "CONSULT_LINE_AMI_PORT": str(_free_port()),  # no Asterisk: the bridge keeps retrying
         "CONSULT_LINE_DATABASE_URL": database_url,
     }
     process = subprocess.Popen(
@@ -108,6 +109,8 @@ def test_serves_health_and_openapi_then_stops_cleanly_on_sigterm(
     assert health.status_code == 200
     body = health.json()
     assert body["database"] == "ok"
+    assert body["ami"]["state"] != "logged_in"  # nothing listens on the AMI port
+    assert any("AMI" in warning for warning in body["warnings"])
     assert isinstance(body["line_open"], bool)
     assert body["calendar"][0]["year"] == datetime.now(UTC).year
     openapi = httpx.get(f"{migrated_service.base}/openapi.json", timeout=10).json()

@@ -17,7 +17,13 @@ from ivr.variables import (
     TRANSFER_DEVICE,
 )
 from models.rules.transfers import TransferOutcome
-from models.tables import CallbackSource, CallbackTask, CallbackWindow, CallTransfer
+from models.tables import (
+    CallbackSource,
+    CallbackTask,
+    CallbackWindow,
+    CallTransfer,
+    TransferKind,
+)
 from tests.factories import add_employee
 from tests.ivr.flows.conftest import (
     CALLER_E164,
@@ -38,6 +44,15 @@ def _outcomes(engine: Engine) -> list[TransferOutcome]:
     with Session(engine) as session:
         rows = session.exec(select(CallTransfer).order_by(col(CallTransfer.seq))).all()
         return [row.outcome for row in rows]
+
+
+async def test_transfer_kind_follows_the_leg_the_dialplan_reports(line: Line) -> None:
+    # XFER_LEG=consult is the consultation leg of an attended transfer (seen on Asterisk 22).
+    await line.call(TRANSFER, (*TO_301, "caller"))
+    await line.call(TRANSFER, (*TO_301, "consult"))
+    with Session(line.engine) as session:
+        rows = session.exec(select(CallTransfer).order_by(col(CallTransfer.seq))).all()
+        assert [row.kind for row in rows] == [TransferKind.BLIND, TransferKind.ATTENDED]
 
 
 async def test_first_transfer_is_allowed_to_the_employees_device(line: Line) -> None:

@@ -1,0 +1,422 @@
+"""A loopback AMI server for tests: speaks Asterisk's manager protocol over a real TCP socket.
+
+It greets with the banner of the Asterisk 22 in ``../shared/asterisk-captures/``, answers
+Login the way that Asterisk did (``Response: Success`` then ``Event: FullyBooted``), answers
+Ping and the console's actions with the messages the real one sends, records every action it
+receives, and has switches for the faults the AMI bridge must survive:
+
+* ``go_silent()``: keep the socket open and stop replying (a dead peer, half-open TCP);
+* ``reset()``: abort the connection, optionally right after half an event has been read;
+* ``push_split()``: send a message in two TCP writes, the cut anywhere (inside a UTF-8
+  character), the second write only after the client has read the first;
+* ``drop_on(action)``: when that action arrives, drop the connection without replying.
+
+Every fault applies to the current connection only; the next connection behaves normally.
+Waiting helpers take a timeout, so a broken test fails instead of hanging.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+BANNER = b"Asterisk Call Manager/11.0.0\r\n"
+EOL = "\r\n"
+WAIT_S = 5.0
+USERNAME = "consult-line"
+SECRET = "s3cret"
+CAPTURES_DIR = Path(
+    os.environ.get(
+        "CONSULT_LINE_CAPTURES_DIR",
+        Path(__file__).resolve().parents[3] / "shared" / "asterisk-captures",
+    )
+)
+
+Headers = dict[str, "str | list[str]"]
+
+
+@dataclass(frozen=True)
+class Reply:
+    """How the fake answers one action. ``events`` follow the response; their values may
+    name the action's headers, e.g. ``"Uniqueid": "{ChannelId}"``; ``"{ActionID}"`` too."""
+
+    response: str = "Success"
+    message: str = ""
+    headers: Mapping[str, str] = field(default_factory=dict)
+    events: Sequence[Mapping[str, str]] = ()
+
+
+def _originate_response(response: str = "Success", reason: str = "4") -> dict[str, str]:
+    return {
+        "Event": "OriginateResponse",
+        "Privilege": "call,all",
+        "ActionID": "{ActionID}",
+        "Response": response,
+        "Channel": "{Channel}",
+        "Context": "{Context}",
+        "Exten": "{Exten}",
+        "Reason": reason,
+        "Uniqueid": "{ChannelId}",
+        "CallerIDNum": "<unknown>",
+        "CallerIDName": "<unknown>",
+    }
+
+
+def originate_reply(response: str = "Success", reason: str = "4") -> Reply:
+    """Accepted, then an OriginateResponse: Reason 4 = answered, 3 = no answer, 5 = busy."""
+    return Reply(
+        message="Originate successfully queued",
+        events=(_originate_response(response, reason),),
+    )
+
+
+ORIGINATE_ACCEPTED_ONLY = Reply(message="Originate successfully queued")
+
+DEFAULT_REPLIES: dict[str, Reply] = {
+    "queueadd": Reply(message="Added interface to queue"),
+    "queueremove": Reply(message="Removed interface from queue"),
+    "blindtransfer": Reply(message="Transfer succeeded"),
+    "atxfer": Reply(message="Atxfer successfully queued"),
+    "originate": originate_reply(),
+    "queuestatus": Reply(
+        headers={"EventList": "start"},
+        message="Queue status will follow",
+        events=(
+            {
+                "Event": "QueueParams",
+                "Queue": "consult-line",
+                "Max": "0",
+                "Strategy": "rrmemory",
+                "Calls": "0",
+                "ActionID": "{ActionID}",
+            },
+            {
+                "Event": "QueueStatusComplete",
+                "ActionID": "{ActionID}",
+                "EventList": "Complete",
+                "ListItems": "1",
+            },
+        ),
+    ),
+    "coreshowchannels": Reply(
+        headers={"EventList": "start"},
+        message="Channels will follow",
+        events=(
+            {
+                "Event": "CoreShowChannelsComplete",
+                "ActionID": "{ActionID}",
+                "EventList": "Complete",
+                "ListItems": "0",
+            },
+        ),
+    ),
+}
+
+
+def format_message(headers: Mapping[str, str | Sequence[str]]) -> bytes:
+    lines: list[str] = []
+    for key, value in headers.items():
+        values = [value] if isinstance(value, str) else list(value)
+        lines.extend(f"{key}: {item}" for item in values)
+    return (EOL.join(lines) + EOL + EOL).encode("utf-8")
+
+
+def capture_events(name: str) -> bytes:
+    """The events of ``NAME.ami.txt`` exactly as received (banner and responses left out)."""
+    path = CAPTURES_DIR / f"{name}.ami.txt"
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"{path} not found; set CONSULT_LINE_CAPTURES_DIR to the asterisk-captures folder"
+        )
+    raw = path.read_bytes()
+    blocks = raw.split(b"\r\n\r\n")
+    events = [block for block in blocks if block.startswith(b"Event: ")]
+    return b"".join(block + b"\r\n\r\n" for block in events)
+
+
+def parse_action(block: bytes) -> Headers:
+    headers: Headers = {}
+    for line in block.decode("utf-8").split(EOL):
+        key, sep, value = line.partition(": ")
+        if not sep:
+            continue
+        present = headers.get(key)
+        if present is None:
+            headers[key] = value
+        elif isinstance(present, list):
+            present.append(value)
+        else:
+            headers[key] = [present, value]
+    return headers
+
+
+@dataclass(frozen=True)
+class ReceivedAction:
+    connection: int  # 1 for the first connection the fake accepted
+    headers: Headers
+
+    @property
+    def name(self) -> str:
+        return str(self.headers.get("Action", ""))
+
+
+class _Connection:
+    def __init__(self, number: int, reader: asyncio.StreamReader, writer: asyncio.StreamWriter):
+        self.number = number
+        self.reader = reader
+        self.writer = writer
+        self.write_lock = asyncio.Lock()
+        self.silent = False
+        # One-shot: run (holding the write lock) when the next action has been read.
+        self.after_next_action: Callable[[], None] | None = None
+
+    def write(self, data: bytes) -> None:
+        if not self.writer.is_closing():
+            self.writer.write(data)
+
+    def abort(self) -> None:
+        self.writer.transport.abort()
+
+
+class FakeAmi:
+    def __init__(self, *, username: str = USERNAME, secret: str = SECRET) -> None:
+        self.username = username
+        self.secret = secret
+        self.replies: dict[str, Reply] = dict(DEFAULT_REPLIES)
+        self.received: list[ReceivedAction] = []
+        self.connections_accepted = 0
+        self.logins = 0
+        self._server: asyncio.Server | None = None
+        self._port = 0
+        self._connections: list[_Connection] = []
+        self._handlers: set[asyncio.Task[None]] = set()
+        self._changed = asyncio.Condition()
+        self._drop_on: set[str] = set()
+
+    # ------------------------------------------------------------------ lifecycle
+
+    async def start(self, port: int = 0) -> FakeAmi:
+        self._server = await asyncio.start_server(self._serve, "127.0.0.1", port)
+        self._port = self._server.sockets[0].getsockname()[1]
+        return self
+
+    async def stop(self) -> None:
+        if self._server is not None:
+            self._server.close()
+        for connection in self._connections:
+            connection.abort()
+        for task in list(self._handlers):
+            task.cancel()
+        for task in list(self._handlers):
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        if self._server is not None:
+            await self._server.wait_closed()
+            self._server = None
+        self._connections.clear()
+
+    async def __aenter__(self) -> FakeAmi:
+        return await self.start()
+
+    async def __aexit__(self, *_exc: object) -> None:
+        await self.stop()
+
+    @property
+    def port(self) -> int:
+        return self._port
+
+    @property
+    def current(self) -> _Connection:
+        if not self._connections:
+            raise AssertionError("no client is connected to the fake AMI")
+        return self._connections[-1]
+
+    # ------------------------------------------------------------------ configuration
+
+    def reply(self, action: str, reply: Reply) -> None:
+        self.replies[action.lower()] = reply
+
+    def drop_on(self, action: str) -> None:
+        """The next time ``action`` arrives: record it, then drop the link without replying."""
+        self._drop_on.add(action.lower())
+
+    # ------------------------------------------------------------------ what was received
+
+    def actions(self, name: str) -> list[Headers]:
+        return [a.headers for a in self.received if a.name.lower() == name.lower()]
+
+    async def wait_for(self, predicate: Callable[[], bool], timeout: float = WAIT_S) -> None:
+        async with asyncio.timeout(timeout), self._changed:
+            await self._changed.wait_for(predicate)
+
+    async def wait_action(self, name: str, count: int = 1) -> Headers:
+        await self.wait_for(lambda: len(self.actions(name)) >= count)
+        return self.actions(name)[count - 1]
+
+    async def wait_connections(self, count: int) -> None:
+        await self.wait_for(lambda: self.connections_accepted >= count)
+
+    # ------------------------------------------------------------------ pushing events
+
+    async def push(self, raw: bytes) -> None:
+        connection = self.current
+        async with connection.write_lock:
+            connection.write(raw)
+            await connection.writer.drain()
+
+    async def push_event(self, name: str, **headers: str) -> None:
+        await self.push(format_message({"Event": name, "Privilege": "call,all", **headers}))
+
+    async def push_split(self, raw: bytes, at: int) -> None:
+        """Write ``raw[:at]`` now and ``raw[at:]`` once the client has read it.
+
+        The second write waits for the client's next action (the test sends one): the
+        client's socket was drained in the same loop turn that delivered that action, so the
+        two halves reach the client's protocol as two separate reads. Replies wait too, so
+        nothing lands between the halves.
+        """
+        connection = self.current
+        await connection.write_lock.acquire()
+        connection.write(raw[:at])
+
+        def second_half() -> None:
+            connection.write(raw[at:])
+            connection.write_lock.release()
+
+        connection.after_next_action = second_half
+
+    async def reset(self, partial: bytes = b"") -> None:
+        """Abort the current connection; with ``partial``, only after the client has read
+        those bytes (half an event) — that is, when its next action arrives, unanswered."""
+        connection = self.current
+        if not partial:
+            connection.abort()
+            return
+        await connection.write_lock.acquire()
+        connection.write(partial)
+
+        def abort() -> None:
+            connection.abort()
+            connection.write_lock.release()
+
+        connection.after_next_action = abort
+
+    def go_silent(self) -> None:
+        """Dead peer: the socket stays open, actions are recorded, nothing is answered."""
+        self.current.silent = True
+
+    # ------------------------------------------------------------------ the protocol
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        self._handlers.add(task)
+        self.connections_accepted += 1
+        connection = _Connection(self.connections_accepted, reader, writer)
+        self._connections.append(connection)
+        await self._notify()
+        try:
+            connection.write(BANNER)
+            while True:
+                block = await reader.readuntil(b"\r\n\r\n")
+                if not await self._handle(connection, parse_action(block)):
+                    break
+        except (asyncio.IncompleteReadError, ConnectionError):
+            pass
+        finally:
+            self._handlers.discard(task)
+            writer.close()
+            with contextlib.suppress(ConnectionError):
+                await writer.wait_closed()
+
+    async def _handle(self, connection: _Connection, headers: Headers) -> bool:
+        """Records and answers one action; False when the connection is over."""
+        self.received.append(ReceivedAction(connection.number, headers))
+        await self._notify()
+        hook, connection.after_next_action = connection.after_next_action, None
+        if hook is not None:
+            hook()
+        name = str(headers.get("Action", "")).lower()
+        if name in self._drop_on:
+            self._drop_on.discard(name)
+            connection.abort()
+            return False
+        if connection.silent:
+            return True
+        async with connection.write_lock:
+            if connection.writer.is_closing():
+                return False
+            return self._answer(connection, name, headers)
+
+    def _answer(self, connection: _Connection, name: str, headers: Headers) -> bool:
+        action_id = str(headers.get("ActionID", ""))
+        if name == "login":
+            return self._login(connection, action_id, headers)
+        if name == "logoff":
+            connection.write(self._response(action_id, "Goodbye", "Thanks for all the fish."))
+            return False
+        if name == "ping":
+            connection.write(
+                format_message(
+                    {
+                        "Response": "Success",
+                        "ActionID": action_id,
+                        "Ping": "Pong",
+                        "Timestamp": f"{time.time():.6f}",
+                    }
+                )
+            )
+            return True
+        reply = self.replies.get(name)
+        if reply is None and name == "queuepause":
+            reply = Reply(message=_pause_message(headers))
+        if reply is None:
+            connection.write(self._response(action_id, "Error", "Invalid/unknown command"))
+            return True
+        message = reply.message or ("Success" if reply.response == "Success" else "Error")
+        connection.write(self._response(action_id, reply.response, message, reply.headers))
+        values = {key: str(value) for key, value in headers.items()}
+        for event in reply.events:
+            connection.write(format_message({k: v.format_map(values) for k, v in event.items()}))
+        return True
+
+    def _login(self, connection: _Connection, action_id: str, headers: Headers) -> bool:
+        if headers.get("Username") != self.username or headers.get("Secret") != self.secret:
+            connection.write(self._response(action_id, "Error", "Authentication failed"))
+            return False  # Asterisk ends the session after a failed login
+        self.logins += 1
+        connection.write(self._response(action_id, "Success", "Authentication accepted"))
+        connection.write(
+            format_message(
+                {
+                    "Event": "FullyBooted",
+                    "Privilege": "system,all",
+                    "Uptime": "0",
+                    "LastReload": "0",
+                    "Status": "Fully Booted",
+                }
+            )
+        )
+        return True
+
+    @staticmethod
+    def _response(
+        action_id: str, response: str, message: str, extra: Mapping[str, str] | None = None
+    ) -> bytes:
+        headers = {"Response": response, "ActionID": action_id, **(extra or {})}
+        headers["Message"] = message
+        return format_message(headers)
+
+    async def _notify(self) -> None:
+        async with self._changed:
+            self._changed.notify_all()
+
+
+def _pause_message(headers: Headers) -> str:
+    paused = str(headers.get("Paused", "")).lower() in {"true", "yes", "1"}
+    return "Interface paused successfully" if paused else "Interface unpaused successfully"
