@@ -21,6 +21,7 @@ setup: $(STAMP)
 run: setup
 	mkdir -p var
 	$(BIN)/consult-line migrate
+	$(BIN)/consult-line kb load
 	$(BIN)/consult-line serve
 
 lint: setup
@@ -31,6 +32,7 @@ typecheck: setup
 	$(BIN)/mypy
 
 test: lint typecheck
+	$(BIN)/consult-line kb check
 	$(BIN)/pytest
 
 # The suite on the embedded SQLite database even when TEST_DATABASE_URL is set.

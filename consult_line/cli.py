@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.exc import OperationalError
 
-from consult_line.commands import calendar, check_config, demo, export, migrate, serve, staff
+from consult_line.commands import calendar, check_config, demo, export, kb, migrate, serve, staff
 from consult_line.config import ConfigError, load_settings
 from consult_line.wiring import Services, build_services
 
@@ -54,6 +54,7 @@ COMMANDS: tuple[Command, ...] = (
         "calendar", "производственный календарь и его поправки", calendar.configure, calendar.run
     ),
     Command("export", "выгрузка звонков, обратных звонков и опросов", export.configure, export.run),
+    Command("kb", "база знаний: проверка, загрузка и поиск", kb.configure, kb.run),
 )
 
 

@@ -11,6 +11,7 @@ from models.tables.callbacks import (
 )
 from models.tables.calls import Call, CallTransfer, HangupSide, TransferKind
 from models.tables.clients import Channel, Client, Language
+from models.tables.kb import KbEntry, KbSection, KbSource
 from models.tables.staff import (
     Department,
     Employee,
@@ -40,6 +41,9 @@ __all__ = [
     "EmployeeCompetence",
     "EmployeeRole",
     "HangupSide",
+    "KbEntry",
+    "KbSection",
+    "KbSource",
     "Language",
     "Role",
     "ServiceIntroduction",

@@ -1,0 +1,73 @@
+"""``consult-line kb check|load|search``: the knowledge base without the web console."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import asdict
+from pathlib import Path
+
+from consult_line.wiring import Services
+from models.db import session_scope
+from models.topics import Topic
+from scripts_kb.content_files import CONTENT_DIR, KbContentError, load_content
+from scripts_kb.search import SearchIndex
+from scripts_kb.store import load_documents, load_into_db
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    actions = parser.add_subparsers(dest="action", required=True, metavar="ДЕЙСТВИЕ")
+    check = actions.add_parser("check", help="проверить файлы базы знаний")
+    load = actions.add_parser("load", help="загрузить файлы базы знаний в базу данных")
+    for sub in (check, load):
+        sub.add_argument(
+            "directory",
+            type=Path,
+            nargs="?",
+            default=CONTENT_DIR,
+            metavar="ПАПКА",
+            help=f"папка с содержимым (по умолчанию {CONTENT_DIR})",
+        )
+    search = actions.add_parser("search", help="найти записи базы знаний")
+    search.add_argument("query", metavar="ЗАПРОС")
+    search.add_argument("--topic", choices=[topic.value for topic in Topic])
+    search.add_argument("--limit", type=int, default=10)
+    search.add_argument("--language", choices=["ru", "en"])
+    search.add_argument("--format", choices=["text", "jsonl"], default="text")
+
+
+def run(services: Services, args: argparse.Namespace) -> int:
+    if args.action == "search":
+        return _search(services, args)
+    try:
+        content = load_content(args.directory)
+    except KbContentError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    if args.action == "check":
+        print(f"База знаний {args.directory}: ошибок нет.")
+        print("\n".join(content.summary_lines()))
+        return 0
+    with session_scope(services.engine) as session:
+        summary = load_into_db(session=session, content=content, now=services.clock())
+    print("\n".join(summary.lines()))
+    return 0
+
+
+def _search(services: Services, args: argparse.Namespace) -> int:
+    with session_scope(services.engine) as session:
+        index = SearchIndex(load_documents(session))
+    if not index.documents:
+        print("База знаний пуста: выполните consult-line kb load", file=sys.stderr)
+        return 1
+    hits = index.search(args.query, topic=args.topic, limit=args.limit, language=args.language)
+    for hit in hits:
+        if args.format == "jsonl":
+            print(json.dumps(asdict(hit), ensure_ascii=False))
+        else:
+            print(f"{hit.score:8.3f}  {hit.id}  [{hit.kind}, {hit.section}]  {hit.title}")
+            print(f"          {hit.snippet}")
+    if not hits and args.format == "text":
+        print("Ничего не найдено.")
+    return 0

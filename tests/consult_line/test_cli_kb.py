@@ -1,0 +1,66 @@
+"""``consult-line kb check|load|search``: the knowledge base from the command line."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from consult_line.cli import main
+from tests.scripts_kb.kb_samples import write_content
+
+
+@pytest.fixture
+def migrated(monkeypatch: pytest.MonkeyPatch, database_url: str) -> None:
+    monkeypatch.setenv("CONSULT_LINE_DATABASE_URL", database_url)
+    assert main(["migrate"]) == 0
+
+
+def test_check_prints_a_summary_of_good_content(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["kb", "check", str(write_content(tmp_path))]) == 0
+    out = capsys.readouterr().out
+    assert "ошибок нет" in out
+    assert "alco: 4" in out
+    assert "faq: 5" in out
+
+
+def test_check_lists_every_problem_and_exits_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = write_content(tmp_path, {"alco/x.md": "---\nid: y\n---\n\n"})
+    assert main(["kb", "check", str(root)]) == 2
+    err = capsys.readouterr().err
+    assert "alco/x.md:1: kind: обязательное поле не указано" in err
+    assert "alco/x.md:4: body: пустой текст" in err
+
+
+def test_load_twice_then_search_in_text_and_jsonl(
+    migrated: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = str(write_content(tmp_path))
+    capsys.readouterr()
+    assert main(["kb", "load", root]) == 0
+    assert "добавлено 6" in capsys.readouterr().out
+    assert main(["kb", "load", root]) == 0
+    assert "без изменений" in capsys.readouterr().out
+
+    assert main(["kb", "search", "лицензии на продажу алкоголя", "--limit", "2"]) == 0
+    out = capsys.readouterr().out
+    assert "alco-license-fee" in out
+    assert "[[" in out
+
+    args = ["kb", "search", "режим работы", "--topic", "hours_and_visits", "--format", "jsonl"]
+    assert main(args) == 0
+    hits = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert hits[0]["id"] == "hours-ministry"
+    assert set(hits[0]) == {"id", "kind", "title", "section", "score", "snippet"}
+
+
+def test_search_on_an_empty_knowledge_base_says_so(
+    migrated: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["kb", "search", "лицензия"]) == 1
+    assert "kb load" in capsys.readouterr().err
