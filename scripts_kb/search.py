@@ -20,12 +20,17 @@ the same on SQLite and PostgreSQL by construction.
 
 from __future__ import annotations
 
+import heapq
 import math
+import operator
 import re
-from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from bisect import bisect_left
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import compress
 
 import snowballstemmer
 
@@ -38,6 +43,12 @@ B = 0.75
 PREFIX_WEIGHT = 0.7
 FUZZY_WEIGHT = 0.6
 SNIPPET_CHARS = 220
+EXPANSION_CACHE_SIZE = 4096
+FRAGMENT_CACHE_SIZE = 4096
+# Queries whose postings reach 1/DENSE_SHARE of the entries are scored in position lists.
+DENSE_SHARE = 4
+# Far above a rounding step of ``round(score, 6)`` plus float error, far below a score.
+_ROUNDING_MARGIN = 1e-5
 
 _WORD = re.compile(r"[0-9a-zа-яё]+", re.IGNORECASE)
 _FRAGMENT = re.compile(r"(?<=[.!?…;:])\s+|\n+")
@@ -72,7 +83,12 @@ def stem(word: str) -> str:
 
 
 def words(text: str) -> list[str]:
-    return [match.group().lower().replace("ё", "е") for match in _WORD.finditer(text)]
+    found = _WORD.findall(text)
+    if not found:
+        return []
+    # One ``lower`` over the joined words is the same as one per word (no word holds a space,
+    # and no letter the pattern takes lower-cases differently by its neighbours), only faster.
+    return " ".join(found).lower().replace("ё", "е").split(" ")
 
 
 def terms(text: str) -> list[str]:
@@ -137,21 +153,44 @@ def _max_distance(term: str) -> int:
 
 
 class SearchIndex:
-    """Built once from the entries; ``search`` is read-only and safe to share across threads."""
+    """Built once from the entries; ``search`` is read-only and safe to share across threads.
+
+    Everything a query needs is laid out at build time: per stem, the positions of the entries
+    holding it and their saturated field-weighted term frequencies (document-length norms
+    included), its idf, and a sorted vocabulary for prefix look-ups. A query then touches only
+    the postings of its stems, keeps the best ``limit`` entries without sorting the rest, and
+    cuts snippets only for the entries it returns. The floating-point operations are the same,
+    in the same order, as scoring each entry one by one, so scores and ties are exact.
+    """
 
     def __init__(self, documents: Iterable[Document]) -> None:
         self.documents: tuple[Document, ...] = tuple(documents)
-        self._postings: dict[str, list[tuple[int, float]]] = {}
+        # Stem → {position: saturated field-weighted tf}, in position order.
+        self._postings: dict[str, dict[int, float]] = {}
+        self._top_saturated: dict[str, float] = {}
         self._idf: dict[str, float] = {}
-        self._fragments: list[list[tuple[str, frozenset[str]]]] = []
         self._build()
         self._vocabulary = sorted(self._postings)
-        self._by_prefix: dict[str, list[str]] = defaultdict(list)
         self._by_delete: dict[str, list[str]] = defaultdict(list)
         for term in self._vocabulary:
-            self._by_prefix[term[:4]].append(term)
             for variant in _deletes(term, 1):
                 self._by_delete[variant].append(term)
+        self._ids = tuple(doc.id for doc in self.documents)
+        # Position lists order equal scores by id alone; with a repeated id, the dicts keep the
+        # order in which entries were first matched, as ranking always did.
+        self._unique_ids = len(set(self._ids)) == len(self._ids)
+        self._by_topic: dict[str, frozenset[int]] = _positions_by(
+            (topic, position)
+            for position, doc in enumerate(self.documents)
+            for topic in set(doc.topics)
+        )
+        self._by_language: dict[str, frozenset[int]] = _positions_by(
+            (doc.language, position) for position, doc in enumerate(self.documents)
+        )
+        # Filled on demand, bounded; a race only ever stores the same value twice.
+        self._expansions: dict[str, tuple[tuple[str, float], ...]] = {}
+        self._fragments: dict[int, list[tuple[str, frozenset[str]]]] = {}
+        self._masks: dict[str, tuple[int, ...]] = {}  # positions outside a language
 
     def _build(self) -> None:
         fields_of = [
@@ -166,36 +205,61 @@ class SearchIndex:
         average = {
             name: max(sum(len(f[name]) for f in fields_of) / count, 1.0) for name in FIELD_WEIGHTS
         }
-        postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        positions: dict[str, list[int]] = defaultdict(list)
+        saturated: dict[str, list[float]] = defaultdict(list)
         for position, fields in enumerate(fields_of):
-            weighted: dict[str, float] = defaultdict(float)
+            weighted: dict[str, float] = {}
             for name, weight in FIELD_WEIGHTS.items():
                 tokens = fields[name]
                 norm = 1 - B + B * len(tokens) / average[name]
-                for term in tokens:
-                    weighted[term] += weight / norm
+                share = weight / norm
+                # Added once per occurrence, in order: the same sums as token by token.
+                for term, times in Counter(tokens).items():
+                    tf = weighted.get(term, 0.0)
+                    for _ in range(times):
+                        tf += share
+                    weighted[term] = tf
             for term, tf in weighted.items():
-                postings[term].append((position, tf * (K1 + 1) / (tf + K1)))
-        self._postings = dict(postings)
-        self._idf = {
-            term: math.log(1 + (count - len(docs) + 0.5) / (len(docs) + 0.5))
-            for term, docs in postings.items()
+                positions[term].append(position)
+                saturated[term].append(tf * (K1 + 1) / (tf + K1))
+        self._postings = {
+            term: dict(zip(found, saturated[term], strict=True))
+            for term, found in positions.items()
         }
-        self._fragments = [_fragments(doc.body) for doc in self.documents]
+        self._top_saturated = {term: max(found.values()) for term, found in self._postings.items()}
+        self._idf = {
+            term: math.log(1 + (count - len(found) + 0.5) / (len(found) + 0.5))
+            for term, found in positions.items()
+        }
 
-    def _expand(self, term: str) -> dict[str, float]:
-        """Index stems that ``term`` stands for, with their weights."""
+    def _expand(self, term: str) -> tuple[tuple[str, float], ...]:
+        """Index stems that ``term`` stands for, with their weights (cached per index)."""
+        cached = self._expansions.get(term)
+        if cached is None:
+            cached = tuple(self._expand_uncached(term).items())
+            if len(self._expansions) >= EXPANSION_CACHE_SIZE:
+                self._expansions.clear()
+            self._expansions[term] = cached
+        return cached
+
+    def _expand_uncached(self, term: str) -> dict[str, float]:
         matches: dict[str, float] = {}
         if term in self._postings:
             matches[term] = 1.0
         if len(term) >= 4:
-            for other in self._by_prefix.get(term[:4], ()):
-                if other == term:
-                    continue
-                longer = other.startswith(term)
-                shorter = term.startswith(other) and len(other) >= 5 and len(term) - len(other) <= 2
-                if longer or shorter:
-                    matches[other] = PREFIX_WEIGHT
+            # Longer stems that ``term`` begins: a run of the sorted vocabulary.
+            vocabulary = self._vocabulary
+            start = bisect_left(vocabulary, term)
+            end = bisect_left(vocabulary, term + "\U0010ffff", start)
+            related = {other for other in vocabulary[start:end] if other != term}
+            # Shorter stems (5 letters or more, at most 2 fewer) that begin ``term``.
+            related.update(
+                term[:size]
+                for size in range(max(5, len(term) - 2), len(term))
+                if term[:size] in self._postings
+            )
+            for other in sorted(related):  # vocabulary order
+                matches[other] = PREFIX_WEIGHT
         if matches:
             return matches
         limit = _max_distance(term)
@@ -209,6 +273,18 @@ class SearchIndex:
                 matches[other] = FUZZY_WEIGHT
         return matches
 
+    def _contribution(self, term: str, factor: float) -> dict[int, float]:
+        """Position → ``factor * saturated tf`` of one index stem, in posting order."""
+        found = self._postings[term]
+        return dict(zip(found, map(factor.__mul__, found.values()), strict=True))
+
+    def _values(self, group: Sequence[tuple[str, float]]) -> dict[int, float]:
+        """Position → the value of one query term: its best index stem's."""
+        values = self._contribution(*group[0])
+        for term, factor in group[1:]:
+            _merge(values, self._contribution(term, factor), max)
+        return values
+
     def search(
         self,
         query: str,
@@ -220,47 +296,164 @@ class SearchIndex:
         query_terms = list(dict.fromkeys(terms(query[:MAX_QUERY_CHARS])))[:MAX_QUERY_TERMS]
         if not query_terms or limit <= 0:
             return []
-        scores: dict[int, float] = defaultdict(float)
+        # Each query term becomes its index stems with their factors (weight × idf).
+        groups: list[tuple[tuple[str, float], ...]] = []
         expanded: set[str] = set()
         for query_term in query_terms:
             matches = self._expand(query_term)
-            expanded.update(matches)
-            if len(matches) == 1:  # the usual case: add straight into the scores
-                ((term, weight),) = matches.items()
-                factor = weight * self._idf[term]
-                for position, tf in self._postings[term]:
+            if matches:
+                expanded.update(term for term, _ in matches)
+                groups.append(tuple((term, weight * self._idf[term]) for term, weight in matches))
+        if not groups:
+            return []
+        # Only entries that can still reach the top ``limit`` once rounded are sorted: rounding
+        # is monotonic, so they score at least the ``limit``-th best score less a rounding step.
+        candidates: Iterable[tuple[int, float]]
+        matched = sum(len(self._postings[term]) for group in groups for term, _ in group)
+        if self._unique_ids and matched * DENSE_SHARE >= len(self.documents):
+            dense = self._dense_scores(groups, topic=topic, language=language)
+            floor = heapq.nlargest(limit, dense)[-1] - _ROUNDING_MARGIN
+            if floor <= 0.0:  # unmatched entries score 0.0
+                floor = math.ulp(0.0)
+            candidates = [
+                (position, score) for position, score in enumerate(dense) if score >= floor
+            ]
+        else:
+            scores = self._all_scores(groups, topic=topic, language=language)
+            candidates = scores.items()
+            if len(scores) > limit:
+                floor = heapq.nlargest(limit, scores.values())[-1] - _ROUNDING_MARGIN
+                candidates = compress(scores.items(), map(floor.__le__, scores.values()))
+        ids = self._ids
+        ranked = sorted(
+            ((round(score, 6), ids[position], position) for position, score in candidates),
+            key=lambda item: (-item[0], item[1]),
+        )
+        return [self._hit(position, score, expanded) for score, _, position in ranked[:limit]]
+
+    def _all_scores(
+        self,
+        groups: Sequence[tuple[tuple[str, float], ...]],
+        *,
+        topic: str | None,
+        language: str | None,
+    ) -> dict[int, float]:
+        """Every matched entry's score, entries in the order they were first matched.
+
+        The merges run in C (dict and set operations, ``map``); each entry's score is still
+        the sum of its query terms' values in query order, as if added one by one.
+        """
+        scores: dict[int, float] = {}
+        for group in groups:
+            if scores:
+                _merge(scores, self._values(group), operator.add)
+            else:
+                scores = self._values(group)
+        if language is not None:
+            for position in scores.keys() - self._by_language.get(language, frozenset()):
+                del scores[position]
+        if topic is not None:
+            self._boost(scores, scores.keys() & self._by_topic.get(topic, frozenset()))
+        return scores
+
+    def _dense_scores(
+        self,
+        groups: Sequence[tuple[tuple[str, float], ...]],
+        *,
+        topic: str | None,
+        language: str | None,
+    ) -> list[float]:
+        """Every entry's score by position (0.0 if unmatched or filtered out).
+
+        For queries matching much of the index: plain loops over the postings into lists
+        indexed by position (faster than dicts, and than chains of ``map``). An entry
+        without a term gets 0.0 for it, and adding 0.0 leaves a sum of positive values as it
+        was, so each score is the same sum, in the same order, as in the dicts.
+        """
+        size = len(self.documents)
+        scores = [0.0] * size
+        for group in groups:
+            if len(group) == 1:
+                term, factor = group[0]
+                for position, tf in self._postings[term].items():
                     scores[position] += factor * tf
                 continue
-            best: dict[int, float] = {}
-            for term, weight in matches.items():
-                factor = weight * self._idf[term]
-                for position, tf in self._postings[term]:
+            best: dict[int, float] = {}  # a stem standing for several: the best one
+            for term, factor in group:
+                get = best.get
+                for position, tf in self._postings[term].items():
                     value = factor * tf
-                    if value > best.get(position, 0.0):
+                    if value > get(position, 0.0):
                         best[position] = value
             for position, value in best.items():
                 scores[position] += value
-        ranked: list[tuple[float, str, int]] = []
-        for position, score in scores.items():
-            doc = self.documents[position]
-            if language is not None and doc.language != language:
-                continue
-            if topic is not None and topic in doc.topics:
-                score *= TOPIC_BOOST
-            ranked.append((round(score, 6), doc.id, position))
-        ranked.sort(key=lambda item: (-item[0], item[1]))
-        return [self._hit(position, score, expanded) for score, _, position in ranked[:limit]]
+        if language is not None:
+            for position in self._outside_language(language):
+                scores[position] = 0.0
+        if topic is not None:
+            for position in self._by_topic.get(topic, ()):
+                scores[position] *= TOPIC_BOOST
+        return scores
+
+    def _outside_language(self, language: str) -> tuple[int, ...]:
+        found = self._masks.get(language)
+        if found is None:
+            inside = self._by_language.get(language, frozenset())
+            found = self._masks[language] = tuple(
+                position for position in range(len(self._ids)) if position not in inside
+            )
+        return found
+
+    @staticmethod
+    def _boost(scores: dict[int, float], positions: AbstractSet[int]) -> None:
+        scores.update(
+            zip(
+                positions,
+                map(TOPIC_BOOST.__rmul__, map(scores.__getitem__, positions)),
+                strict=True,
+            )
+        )
 
     def _hit(self, position: int, score: float, matched: set[str]) -> SearchHit:
         doc = self.documents[position]
+        fragments = self._fragments.get(position)
+        if fragments is None:
+            if len(self._fragments) >= FRAGMENT_CACHE_SIZE:
+                self._fragments.clear()
+            fragments = self._fragments[position] = _fragments(doc.body)
         return SearchHit(
             id=doc.id,
             kind=doc.kind,
             title=doc.title,
             section=doc.section,
             score=round(score, 4),
-            snippet=_snippet(self._fragments[position], matched),
+            snippet=_snippet(fragments, matched),
         )
+
+
+def _merge(
+    into: dict[int, float], other: dict[int, float], combine: Callable[[float, float], float]
+) -> None:
+    """``into[p] = combine(into[p], other[p])`` where both hold ``p``; else ``other[p]``.
+
+    Positions new to ``into`` are appended in ``other``'s order, as a loop would append them.
+    """
+    common = into.keys() & other.keys()
+    other.update(
+        zip(
+            common,
+            map(combine, map(into.__getitem__, common), map(other.__getitem__, common)),
+            strict=True,
+        )
+    )
+    into.update(other)
+
+
+def _positions_by(pairs: Iterable[tuple[str, int]]) -> dict[str, frozenset[int]]:
+    grouped: dict[str, set[int]] = defaultdict(set)
+    for key, position in pairs:
+        grouped[key].add(position)
+    return {key: frozenset(found) for key, found in grouped.items()}
 
 
 def _fragments(body: str) -> list[tuple[str, frozenset[str]]]:
