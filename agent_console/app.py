@@ -8,9 +8,9 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from fastapi import APIRouter, FastAPI
 
 from agent_console.deps import AppContext
-from agent_console.routes import health
+from agent_console.routes import calls, health, kb
 
-ROUTERS: tuple[APIRouter, ...] = (health.router,)
+ROUTERS: tuple[APIRouter, ...] = (health.router, kb.router, calls.router)
 
 Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
 

@@ -18,6 +18,7 @@ from consult_line.wiring import Services
 from models.callback_reminders import Reminder, overdue, windows_opening
 from models.db import session_scope
 from models.rules.calendar import YearSource
+from scripts_kb.upkeep import SectionFreshness, overdue_sections
 
 log = logging.getLogger(__name__)
 
@@ -80,6 +81,44 @@ async def notify_overdue_callbacks(context: JobContext) -> None:
         )
 
 
+async def remind_overdue_kb_sections(context: JobContext) -> None:
+    """K6: sections not reviewed for a month: a warning to their departments, a list to the
+    supervisor."""
+    services = context.services
+    today = services.clock().astimezone(services.settings.tz).date()
+
+    def query() -> list[SectionFreshness]:
+        with session_scope(services.engine) as session:
+            return overdue_sections(session=session, today=today)
+
+    late = await asyncio.to_thread(query)
+    for item in late:
+        log.warning(
+            "база знаний: раздел %s (%s) не проверялся с %s — отдел %s, проверьте его",
+            item.id,
+            item.title,
+            item.last_reviewed.isoformat(),
+            item.owner,
+        )
+    if late:
+        context.bus.publish(
+            SUPERVISOR_TOPIC,
+            {
+                "kind": "overdue_kb_sections",
+                "sections": [
+                    {
+                        "id": item.id,
+                        "title": item.title,
+                        "owner": item.owner,
+                        "last_reviewed": item.last_reviewed.isoformat(),
+                        "review_due": item.review_due.isoformat(),
+                    }
+                    for item in late
+                ],
+            },
+        )
+
+
 async def reconcile_calls(context: JobContext) -> None:
     """C13: a nightly sweep over queue_log and CDR, in case a gap went unnoticed."""
     if context.bridge is not None:
@@ -99,6 +138,7 @@ JOBS: tuple[Job, ...] = (
     Job("callback-windows", notify_callback_windows, {"minute": "*/5"}),
     Job("overdue-callbacks", notify_overdue_callbacks, {"minute": "*/15"}),
     Job("nightly-reconciliation", reconcile_calls, {"hour": "3", "minute": "30"}),
+    Job("kb-overdue-sections", remind_overdue_kb_sections, {"hour": "9", "minute": "0"}),
 )
 
 

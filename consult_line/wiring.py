@@ -7,11 +7,13 @@ from dataclasses import dataclass
 
 from sqlalchemy.engine import Engine
 
+from agent_console.deps import Backend
 from consult_line.clock import Clock, system_clock
 from models.calendar_store import load_calendar
 from models.db import create_db_engine, session_scope
 from models.rules.calendar import ProductionCalendar
 from models.settings import Settings
+from scripts_kb.index_cache import IndexCache
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,3 +35,13 @@ def build_services(settings: Settings, *, clock: Clock = system_clock) -> Servic
     # Alembic announces its context on every schema check (e.g. each /health request).
     logging.getLogger("alembic.runtime.migration").setLevel(logging.WARNING)
     return Services(settings=settings, engine=create_db_engine(settings.database_url), clock=clock)
+
+
+def build_backend(services: Services) -> Backend:
+    """What the web app's data routes need; the search index is built on first use."""
+    return Backend(
+        engine=services.engine,
+        settings=services.settings,
+        clock=services.clock,
+        kb_index=IndexCache(services.engine),
+    )

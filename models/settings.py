@@ -60,6 +60,10 @@ class Settings(BaseSettings):
     callback_answer_working_days: int = Field(
         default=3, ge=1, le=30, description="C11 default promised answer term"
     )
+    kb_edit_enabled: bool = Field(
+        default=False,
+        description="allow the write endpoints (KB edits, reviews, wrap-ups) until sign-in exists",
+    )
     log_level: str = Field(default="INFO")
 
     @field_validator("timezone")

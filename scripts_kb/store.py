@@ -6,7 +6,10 @@ Rules of a reload:
   the file differs, the reload reports it as a conflict, every time, until someone resolves it;
 * an entry whose file was removed is not deleted: it is marked ``withdrawn_at`` (kept for the
   record, left out of search) and reported; its file coming back clears the mark. An edited
-  entry whose file was removed is only reported.
+  entry whose file was removed is only reported;
+* every entry the load adds or updates gets a new version (``scripts_kb.history``);
+* a section's ``last_reviewed`` only moves forward: a review marked through the API (K6) is
+  kept when the file still carries an older date.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from sqlmodel import Session, col, select
 
 from models.tables.kb import KbEntry, KbSection, KbSource
 from scripts_kb.content_files import Entry, KbContent, Section
+from scripts_kb.history import FILE_AUTHOR, latest_versions, record_version
 from scripts_kb.search import Document
 
 
@@ -85,9 +89,12 @@ def load_into_db(*, session: Session, content: KbContent, now: datetime) -> Load
     _load_sections(session, content.sections, summary)
     session.flush()
     rows = {row.id: row for row in session.exec(select(KbEntry))}
+    latest = latest_versions(session)
     for entry in content.entries:
         row = rows.pop(entry.id, None)
-        _load_entry(session, row, entry, now, summary)
+        changed = _load_entry(session, row, entry, now, summary)
+        if changed is not None:
+            record_version(session, changed, changed_by=FILE_AUTHOR, now=now, latest=latest)
     for row in sorted(rows.values(), key=lambda r: r.id):
         if row.source == KbSource.EDIT:
             summary.edited_without_file.append(row.id)
@@ -109,6 +116,8 @@ def _load_sections(session: Session, sections: Sequence[Section], summary: LoadS
             "last_reviewed": section.last_reviewed,
         }
         row = rows.pop(section.id, None)
+        if row is not None:
+            values["last_reviewed"] = max(section.last_reviewed, row.last_reviewed)
         if row is None:
             session.add(KbSection(id=section.id, **values))
             summary.sections_added.append(section.id)
@@ -138,27 +147,30 @@ def _entry_values(entry: Entry) -> dict[str, Any]:
 
 def _load_entry(
     session: Session, row: KbEntry | None, entry: Entry, now: datetime, summary: LoadSummary
-) -> None:
+) -> KbEntry | None:
+    """Applies one file entry; returns the row when it was added or changed."""
     values = _entry_values(entry)
     if row is None:
-        session.add(KbEntry(id=entry.id, source=KbSource.FILE, updated_at=now, **values))
+        row = KbEntry(id=entry.id, source=KbSource.FILE, updated_at=now, **values)
+        session.add(row)
         summary.added.append(entry.id)
-        return
+        return row
     if row.content_hash == values["content_hash"] and row.withdrawn_at is None:
         summary.unchanged += 1
-        return
+        return None
     if row.source == KbSource.EDIT:
         if row.content_hash == values["content_hash"]:
             summary.unchanged += 1
         else:
             summary.conflicts.append(entry.id)
-        return
+        return None
     for name, value in values.items():
         setattr(row, name, value)
     row.withdrawn_at = None
     row.updated_at = now
     session.add(row)
     summary.updated.append(entry.id)
+    return row
 
 
 def load_documents(session: Session) -> list[Document]:

@@ -1,4 +1,4 @@
-"""``consult-line kb check|load|search``: the knowledge base without the web console."""
+"""``consult-line kb check|load|search|overdue|gaps``: the knowledge base without the console."""
 
 from __future__ import annotations
 
@@ -6,14 +6,19 @@ import argparse
 import json
 import sys
 from dataclasses import asdict
+from datetime import date, timedelta
 from pathlib import Path
 
 from consult_line.wiring import Services
 from models.db import session_scope
+from models.kb_gaps import kb_gaps, local_period
 from models.topics import Topic
 from scripts_kb.content_files import CONTENT_DIR, KbContentError, load_content
 from scripts_kb.search import SearchIndex
 from scripts_kb.store import load_documents, load_into_db
+from scripts_kb.upkeep import overdue_sections
+
+GAP_PERIOD_DAYS = 30
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -35,11 +40,19 @@ def configure(parser: argparse.ArgumentParser) -> None:
     search.add_argument("--limit", type=int, default=10)
     search.add_argument("--language", choices=["ru", "en"])
     search.add_argument("--format", choices=["text", "jsonl"], default="text")
+    actions.add_parser("overdue", help="разделы, не проверенные больше месяца (K6)")
+    gaps = actions.add_parser("gaps", help="темы и вопросы без ответа в базе знаний (K7)")
+    gaps.add_argument("--since", type=date.fromisoformat, metavar="ГГГГ-ММ-ДД")
+    gaps.add_argument("--until", type=date.fromisoformat, metavar="ГГГГ-ММ-ДД")
 
 
 def run(services: Services, args: argparse.Namespace) -> int:
     if args.action == "search":
         return _search(services, args)
+    if args.action == "overdue":
+        return _overdue(services)
+    if args.action == "gaps":
+        return _gaps(services, args)
     try:
         content = load_content(args.directory)
     except KbContentError as exc:
@@ -70,4 +83,44 @@ def _search(services: Services, args: argparse.Namespace) -> int:
             print(f"          {hit.snippet}")
     if not hits and args.format == "text":
         print("Ничего не найдено.")
+    return 0
+
+
+def _overdue(services: Services) -> int:
+    today = services.clock().astimezone(services.settings.tz).date()
+    with session_scope(services.engine) as session:
+        late = overdue_sections(session=session, today=today)
+    if not late:
+        print(f"Просроченных разделов нет (на {today.isoformat()}).")
+        return 0
+    print(f"Разделы, не проверенные больше месяца (на {today.isoformat()}): {len(late)}")
+    for item in late:
+        print(
+            f"  {item.id}  отдел {item.owner}  проверен {item.last_reviewed.isoformat()}, "
+            f"срок {item.review_due.isoformat()}  {item.title}"
+        )
+    return 0
+
+
+def _gaps(services: Services, args: argparse.Namespace) -> int:
+    until: date = args.until or services.clock().astimezone(services.settings.tz).date()
+    since: date = args.since or until - timedelta(days=GAP_PERIOD_DAYS - 1)
+    if since > until:
+        print("--since позже --until", file=sys.stderr)
+        return 2
+    start, end = local_period(since, until, services.settings.tz)
+    with session_scope(services.engine) as session:
+        report = kb_gaps(session=session, since=start, until=end)
+    print(
+        f"Итоги звонков {since.isoformat()}–{until.isoformat()}: {report.wrapups}, "
+        f"без ответа в базе знаний: {report.without_answer}"
+    )
+    if report.topics:
+        print("Темы:")
+        for topic in report.topics:
+            print(f"  {topic.count:5d}  {topic.topic.value if topic.topic else '(без темы)'}")
+    if report.questions:
+        print("Вопросы:")
+        for question in report.questions:
+            print(f"  {question.count:5d}  {question.question}")
     return 0

@@ -13,7 +13,7 @@ from agent_console.app import create_app
 from agent_console.deps import AppContext
 from consult_line.health import check
 from consult_line.lifespan import background_services, build_background
-from consult_line.wiring import Services
+from consult_line.wiring import Services, build_backend
 from models.migrate import pending_migrations
 
 log = logging.getLogger(__name__)
@@ -34,7 +34,9 @@ def serve(services: Services) -> int:
     background = build_background(services)
     ami_status = background.bridge.status if background.bridge is not None else None
     context = AppContext(
-        health=lambda: check(services, ami_status), version=version("consult-line")
+        health=lambda: check(services, ami_status),
+        version=version("consult-line"),
+        backend=build_backend(services),
     )
     app = create_app(context, lifespan=background_services(services, background))
     server = uvicorn.Server(

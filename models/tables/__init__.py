@@ -9,9 +9,9 @@ from models.tables.callbacks import (
     CallbackTask,
     CallbackWindow,
 )
-from models.tables.calls import Call, CallTransfer, HangupSide, TransferKind
+from models.tables.calls import Call, CallTransfer, CallWrapup, HangupSide, TransferKind
 from models.tables.clients import Channel, Client, Language
-from models.tables.kb import KbEntry, KbSection, KbSource
+from models.tables.kb import KbEntry, KbEntryVersion, KbSection, KbSource
 from models.tables.staff import (
     Department,
     Employee,
@@ -30,6 +30,7 @@ __all__ = [
     "CalendarYearConfirmation",
     "Call",
     "CallTransfer",
+    "CallWrapup",
     "CallbackAttempt",
     "CallbackSource",
     "CallbackTask",
@@ -42,6 +43,7 @@ __all__ = [
     "EmployeeRole",
     "HangupSide",
     "KbEntry",
+    "KbEntryVersion",
     "KbSection",
     "KbSource",
     "Language",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Column, ForeignKey, Index, Integer, UniqueConstraint
+from sqlalchemy import Column, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from models.rules.missed import CallOutcome, MissedReason
@@ -86,3 +86,21 @@ class CallTransfer(SQLModel, table=True):
     to_employee_id: int | None = Field(default=None, foreign_key="employees.id")
     to_extension: str = Field(default="", max_length=32)
     at: datetime = Field(sa_type=utc())
+
+
+class CallWrapup(SQLModel, table=True):
+    """The operator's wrap-up of a call (K7): did the knowledge base hold the answer?"""
+
+    __tablename__ = "call_wrapups"
+
+    id: int | None = Field(default=None, primary_key=True)
+    call_id: int = Field(sa_column=owner_key("calls.id", unique=True))
+    kb_answer_found: bool
+    kb_entry_id: str | None = Field(
+        default=None,
+        sa_column=Column(String(64), ForeignKey("kb_entries.id"), nullable=True),
+    )
+    question: str = Field(default="", sa_type=Text)
+    topic: Topic | None = Field(default=None, sa_type=enum_type(Topic))
+    created_at: datetime = Field(sa_type=utc(), index=True)
+    operator_id: int | None = Field(default=None, foreign_key="employees.id")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Column, ForeignKey, String, Text
+from sqlalchemy import Column, ForeignKey, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from models.tables._columns import enum_type, utc
@@ -51,3 +51,24 @@ class KbEntry(SQLModel, table=True):
     updated_at: datetime = Field(sa_type=utc())
     # Set when the entry's file disappeared: kept for the record, left out of search.
     withdrawn_at: datetime | None = Field(default=None, sa_type=utc())
+
+
+class KbEntryVersion(SQLModel, table=True):
+    """Every change to an entry, file load or API edit: who changed what and when."""
+
+    __tablename__ = "kb_entry_versions"
+    __table_args__ = (UniqueConstraint("entry_id", "version"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    entry_id: str = Field(
+        sa_column=Column(String(64), ForeignKey("kb_entries.id"), index=True, nullable=False)
+    )
+    version: int
+    kind: str = Field(max_length=24)
+    title: str = Field(max_length=255)
+    body: str = Field(sa_type=Text)
+    tags: str = Field(sa_type=Text)  # JSON list of strings
+    topics: str = Field(sa_type=Text)  # JSON list of Topic values
+    changed_by: str = Field(max_length=128)
+    changed_at: datetime = Field(sa_type=utc())
+    source: KbSource = Field(sa_type=enum_type(KbSource))

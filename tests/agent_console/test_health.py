@@ -10,12 +10,15 @@ from sqlalchemy.engine import Engine
 from agent_console.app import create_app
 from agent_console.deps import AppContext
 from consult_line.health import check
-from consult_line.wiring import Services, build_services
+from consult_line.wiring import Services, build_backend, build_services
 from models.settings import Settings
 
 
 def _client(services: Services) -> TestClient:
-    return TestClient(create_app(AppContext(health=lambda: check(services), version="test")))
+    context = AppContext(
+        health=lambda: check(services), version="test", backend=build_backend(services)
+    )
+    return TestClient(create_app(context))
 
 
 def test_database_down_gives_503_with_reason() -> None:

@@ -64,3 +64,26 @@ def test_search_on_an_empty_knowledge_base_says_so(
 ) -> None:
     assert main(["kb", "search", "лицензия"]) == 1
     assert "kb load" in capsys.readouterr().err
+
+
+def test_overdue_lists_sections_not_reviewed_for_a_month(
+    migrated: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The command reads the wall clock: one section reviewed long ago, one "in the future".
+    root = write_content(tmp_path)
+    sections = (root / "sections.yaml").read_text(encoding="utf-8")
+    sections = sections.replace("last_reviewed: 2026-11-01", "last_reviewed: 2020-01-31", 1)
+    sections = sections.replace("last_reviewed: 2026-11-01", "last_reviewed: 2999-01-01", 1)
+    (root / "sections.yaml").write_text(sections, encoding="utf-8")
+    assert main(["kb", "load", str(root)]) == 0
+    capsys.readouterr()
+    assert main(["kb", "overdue"]) == 0
+    out = capsys.readouterr().out
+    assert "alco  отдел licensing  проверен 2020-01-31, срок 2020-02-29" in out
+    assert "hours" not in out
+
+
+def test_gaps_reports_an_empty_period(migrated: None, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["kb", "gaps", "--since", "2026-11-01", "--until", "2026-11-30"]) == 0
+    assert "2026-11-01–2026-11-30: 0, без ответа в базе знаний: 0" in capsys.readouterr().out
+    assert main(["kb", "gaps", "--since", "2026-12-01", "--until", "2026-11-30"]) == 2

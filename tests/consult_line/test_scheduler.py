@@ -1,9 +1,10 @@
-"""Scheduled jobs: calendar warnings (C3), callback reminders (C11)."""
+"""Scheduled jobs: calendar warnings (C3), callback reminders (C11), KB review reminders (K6)."""
 
 from __future__ import annotations
 
 import logging
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy.engine import Engine
@@ -16,13 +17,18 @@ from consult_line.scheduler import (
     JobContext,
     notify_callback_windows,
     notify_overdue_callbacks,
+    remind_overdue_kb_sections,
     warn_unknown_calendar_years,
 )
 from consult_line.wiring import Services
+from models.db import session_scope
 from models.rules.callbacks import CallbackStatus
 from models.settings import Settings
 from models.tables import CallbackSource, CallbackTask, CallbackWindow
+from scripts_kb.content_files import load_content
+from scripts_kb.store import load_into_db
 from tests.factories import add_employee
+from tests.scripts_kb.kb_samples import write_content
 
 MONDAY_NOON = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)  # 12:00 MSK
 
@@ -115,3 +121,36 @@ async def test_supervisor_gets_tasks_past_their_promised_day(db_engine: Engine) 
         await notify_overdue_callbacks(_context(db_engine, MONDAY_NOON, bus))
         message = await supervisor.next()
     assert [task["task_id"] for task in message.payload["tasks"]] == [late]
+
+
+async def test_overdue_kb_sections_go_to_the_supervisor_and_their_departments_are_warned(
+    db_engine: Engine, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # K6: both sample sections were reviewed on 01.11; on 02.12 a month has passed.
+    with session_scope(db_engine) as session:
+        load_into_db(
+            session=session, content=load_content(write_content(tmp_path)), now=MONDAY_NOON
+        )
+    bus = LiveBus()
+    async with bus.subscribe(SUPERVISOR_TOPIC) as supervisor:
+        with caplog.at_level(logging.WARNING, logger="consult_line.scheduler"):
+            await remind_overdue_kb_sections(_context(db_engine, MONDAY_NOON, bus))
+        message = await supervisor.next()
+    assert message.payload["kind"] == "overdue_kb_sections"
+    assert [(s["id"], s["owner"]) for s in message.payload["sections"]] == [
+        ("alco", "licensing"),
+        ("hours", "consult"),
+    ]
+    assert any("отдел licensing" in record.getMessage() for record in caplog.records)
+
+
+async def test_no_kb_reminder_while_sections_are_fresh(db_engine: Engine, tmp_path: Path) -> None:
+    with session_scope(db_engine) as session:
+        load_into_db(
+            session=session, content=load_content(write_content(tmp_path)), now=MONDAY_NOON
+        )
+    bus = LiveBus()
+    await remind_overdue_kb_sections(
+        _context(db_engine, datetime(2026, 12, 1, 20, tzinfo=UTC), bus)
+    )
+    assert bus.published == 0

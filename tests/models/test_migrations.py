@@ -4,15 +4,25 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
+from alembic import command
+from sqlalchemy import text
 from sqlalchemy.engine import Engine
+from sqlmodel import select
 
 from models.db import session_scope
 from models.history import client_history
-from models.migrate import pending_migrations, schema_drift, upgrade
+from models.migrate import alembic_config, pending_migrations, schema_drift, upgrade
 from models.rules.callbacks import CallbackStatus
 from models.rules.missed import CallOutcome
 from models.rules.survey import AnswerReceived
-from models.tables import Call, CallbackSource, CallbackTask, Client, SurveyResponse
+from models.tables import (
+    Call,
+    CallbackSource,
+    CallbackTask,
+    Client,
+    KbEntryVersion,
+    SurveyResponse,
+)
 
 T0 = datetime(2026, 10, 5, 7, 0, tzinfo=UTC)
 
@@ -83,3 +93,32 @@ def test_history_view_unites_calls_callbacks_and_surveys_in_time_order(db_engine
     ]
     assert items[0].occurred_at == T0
     assert items[2].summary == "yes/"
+
+
+def test_entries_loaded_before_0004_get_their_text_as_version_1(empty_engine: Engine) -> None:
+    config = alembic_config(empty_engine.url.render_as_string(hide_password=False))
+    with empty_engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0003")
+    with empty_engine.begin() as connection:
+        connection.execute(
+            text("INSERT INTO kb_sections VALUES ('alco', 'Лицензии', 'licensing', '[]', :day)"),
+            {"day": date(2026, 11, 1)},
+        )
+        connection.execute(
+            text(
+                "INSERT INTO kb_entries VALUES ('alco-fee', 'faq', 'Пошлина', 'alco', 'licensing',"
+                " '[\"state_services\"]', '[]', '[]', 'ru', :day, 'Текст', 'h', 'edit', :at, NULL)"
+            ),
+            {"day": date(2026, 11, 1), "at": T0},
+        )
+    upgrade(empty_engine)
+    with session_scope(empty_engine) as session:
+        (version,) = session.exec(select(KbEntryVersion)).all()
+    assert (version.entry_id, version.version, version.title, version.body) == (
+        "alco-fee",
+        1,
+        "Пошлина",
+        "Текст",
+    )
+    assert (version.changed_by, version.changed_at, version.source) == ("kb load", T0, "edit")

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
 from models.db import session_scope
-from models.tables import KbEntry, KbSource
+from models.tables import KbEntry, KbSection, KbSource
 from scripts_kb.content_files import load_content
+from scripts_kb.history import versions
 from scripts_kb.store import LoadSummary, load_documents, load_into_db
 from tests.scripts_kb.kb_samples import ENTRIES, write_content
 
@@ -79,3 +80,34 @@ def test_removed_file_is_withdrawn_not_deleted_and_comes_back(
     assert not _load(db_engine, root, T0 + timedelta(hours=2)).changed
     (root / "alco/alco-night-sale.md").write_text(kept, encoding="utf-8")
     assert _load(db_engine, root, T0 + timedelta(hours=3)).updated == ["alco-night-sale"]
+
+
+def test_every_added_or_changed_entry_gets_a_version(db_engine: Engine, tmp_path: Path) -> None:
+    root = write_content(tmp_path)
+    _load(db_engine, root)
+    _load(db_engine, root, T0 + timedelta(hours=1))  # unchanged: no version
+    path = root / "alco/alco-license-term.md"
+    path.write_text(path.read_text(encoding="utf-8") + "Продление — отдельная услуга.\n")
+    _load(db_engine, root, T0 + timedelta(hours=2))
+    with session_scope(db_engine) as session:
+        history = versions(session=session, entry_id="alco-license-term")
+        assert [(v.version, v.changed_by, v.changed_at) for v in history] == [
+            (1, "kb load", T0),
+            (2, "kb load", T0 + timedelta(hours=2)),
+        ]
+        assert "Продление" in history[1].body
+        assert len(versions(session=session, entry_id="hours-ministry")) == 1
+
+
+def test_a_review_newer_than_the_file_survives_a_reload(db_engine: Engine, tmp_path: Path) -> None:
+    root = write_content(tmp_path)
+    _load(db_engine, root)
+    with session_scope(db_engine) as session:
+        section = session.get(KbSection, "alco")
+        assert section is not None
+        section.last_reviewed = date(2026, 12, 7)
+    assert not _load(db_engine, root, T0 + timedelta(hours=1)).sections_updated
+    with session_scope(db_engine) as session:
+        section = session.get(KbSection, "alco")
+        assert section is not None
+        assert section.last_reviewed == date(2026, 12, 7)

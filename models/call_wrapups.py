@@ -1,0 +1,43 @@
+"""Recording a call's wrap-up (K7): one per call, with the answering operator."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Session, col, select
+
+from models.tables.calls import Call, CallWrapup
+from models.topics import Topic
+
+
+class WrapupExistsError(Exception):
+    """The call already has a wrap-up."""
+
+
+def record_wrapup(
+    *,
+    session: Session,
+    call: Call,
+    kb_answer_found: bool,
+    kb_entry_id: str | None,
+    question: str,
+    topic: Topic | None,
+    now: datetime,
+) -> CallWrapup:
+    """The topic defaults to the one chosen in the IVR; the operator is the one who answered."""
+    assert call.id is not None
+    existing = session.exec(select(CallWrapup).where(col(CallWrapup.call_id) == call.id)).first()
+    if existing is not None:
+        raise WrapupExistsError(call.linkedid)
+    wrapup = CallWrapup(
+        call_id=call.id,
+        kb_answer_found=kb_answer_found,
+        kb_entry_id=kb_entry_id,
+        question=question.strip(),
+        topic=topic if topic is not None else call.topic,
+        created_at=now,
+        operator_id=call.operator_id,
+    )
+    session.add(wrapup)
+    session.flush()
+    return wrapup

@@ -1,0 +1,338 @@
+"""The knowledge base over HTTP: search, edits with history, reviews (K6) and gaps (K7)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.engine import Engine
+
+from agent_console.app import create_app
+from agent_console.deps import USER_HEADER, AppContext
+from consult_line.health import check
+from consult_line.wiring import Services, build_backend
+from models.db import session_scope
+from models.settings import Settings
+from models.tables import Call, KbEntry, KbSource
+from models.topics import Topic
+from scripts_kb.content_files import load_content
+from scripts_kb.store import LoadSummary, load_into_db
+from tests.scripts_kb.kb_samples import write_content
+
+LOADED = datetime(2026, 11, 29, 9, 0, tzinfo=UTC)
+NOW = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)  # Monday 12:00 MSK; sections reviewed 01.11
+EDITOR = {USER_HEADER: "ivanova"}
+
+
+class Line:
+    """A migrated database with the sample content loaded, and a client of the web app."""
+
+    def __init__(self, engine: Engine, root: Path, *, edit_enabled: bool) -> None:
+        self.engine = engine
+        self.root = write_content(root)
+        self.load(LOADED)
+        settings = Settings(
+            database_url=engine.url.render_as_string(hide_password=False),
+            kb_edit_enabled=edit_enabled,
+        )
+        services = Services(settings=settings, engine=engine, clock=lambda: NOW)
+        self.backend = build_backend(services)
+        context = AppContext(health=lambda: check(services), version="test", backend=self.backend)
+        self.client = TestClient(create_app(context))
+
+    def load(self, now: datetime) -> LoadSummary:
+        with session_scope(self.engine) as session:
+            return load_into_db(session=session, content=load_content(self.root), now=now)
+
+    def add_call(self, linkedid: str, topic: Topic | None = None) -> None:
+        with session_scope(self.engine) as session:
+            session.add(Call(linkedid=linkedid, arrived_at=NOW, in_working_hours=True, topic=topic))
+
+
+@pytest.fixture
+def line(db_engine: Engine, tmp_path: Path) -> Line:
+    return Line(db_engine, tmp_path / "kb", edit_enabled=True)
+
+
+@pytest.fixture
+def read_only(db_engine: Engine, tmp_path: Path) -> Line:
+    return Line(db_engine, tmp_path / "kb", edit_enabled=False)
+
+
+# --- search -----------------------------------------------------------------------------------
+
+
+def test_search_ranks_by_relevance_and_highlights_matches(line: Line) -> None:
+    response = line.client.get("/kb/search", params={"q": "лицензии на продажу алкоголя"})
+    assert response.status_code == 200
+    hits = response.json()
+    assert hits[0]["id"] == "alco-license-fee"
+    assert hits[0]["section"] == "alco"
+    assert "[[" in hits[0]["snippet"]
+    scores = [hit["score"] for hit in hits]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_search_topic_boost_and_limit(line: Line) -> None:
+    assert len(line.client.get("/kb/search", params={"q": "лицензия", "limit": 1}).json()) == 1
+    plain = line.client.get("/kb/search", params={"q": "лицензия"}).json()
+    boosted = line.client.get(
+        "/kb/search", params={"q": "лицензия", "topic": "hours_and_visits"}
+    ).json()
+    score = {hit["id"]: hit["score"] for hit in plain}
+    boosted_score = {hit["id"]: hit["score"] for hit in boosted}
+    assert boosted_score["hours-ministry"] > score["hours-ministry"]
+    assert boosted_score["alco-license-fee"] == score["alco-license-fee"]
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{}, {"q": ""}, {"q": "лицензия", "topic": "weather"}, {"q": "лицензия", "limit": 0}],
+)
+def test_search_refuses_bad_parameters_with_422(line: Line, params: dict[str, str]) -> None:
+    assert line.client.get("/kb/search", params=params).status_code == 422
+
+
+def test_index_is_cached_and_rebuilt_after_a_reload_from_another_process(line: Line) -> None:
+    line.client.get("/kb/search", params={"q": "лицензия"})
+    line.client.get("/kb/search", params={"q": "пошлина"})
+    assert line.backend.kb_index.builds == 1
+    extra = (line.root / "hours/hours-ministry.md").read_text(encoding="utf-8")
+    extra = extra.replace("id: hours-ministry", "id: hours-lunch").replace(
+        "Министерство работает", "Перерыв на обед с 13:00 до 13:45. Министерство работает"
+    )
+    (line.root / "hours/hours-lunch.md").write_text(extra, encoding="utf-8")
+    assert line.load(NOW).added == ["hours-lunch"]  # as `consult-line kb load` would
+    hits = line.client.get("/kb/search", params={"q": "обед"}).json()
+    assert [hit["id"] for hit in hits] == ["hours-lunch"]
+    assert line.backend.kb_index.builds == 2
+
+
+# --- entries and their history ----------------------------------------------------------------
+
+
+def test_entry_and_its_first_version_from_the_file(line: Line) -> None:
+    entry = line.client.get("/kb/entries/alco-license-term").json()
+    assert entry["source"] == "file"
+    assert entry["version"] == 1
+    assert entry["topics"] == ["state_services"]
+    versions = line.client.get("/kb/entries/alco-license-term/versions").json()
+    assert [(v["version"], v["changed_by"], v["source"]) for v in versions] == [
+        (1, "kb load", "file")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("patch", "/kb/entries/alco-license-term", {"title": "Новый заголовок"}),
+        ("post", "/kb/sections/alco/reviewed", None),
+        ("post", "/calls/1700000000.1/wrapup", {"kb_answer_found": True}),
+    ],
+)
+def test_writes_are_refused_with_403_until_enabled(
+    read_only: Line, method: str, path: str, body: dict[str, object] | None
+) -> None:
+    read_only.add_call("1700000000.1")
+    response = read_only.client.request(method.upper(), path, json=body, headers=EDITOR)
+    assert response.status_code == 403
+    assert "CONSULT_LINE_KB_EDIT_ENABLED" in response.json()["detail"]
+    assert read_only.client.get("/kb/entries/alco-license-term").json()["version"] == 1
+
+
+def test_write_without_author_header_is_400(line: Line) -> None:
+    response = line.client.patch("/kb/entries/alco-license-term", json={"title": "Новый"})
+    assert response.status_code == 400
+    assert USER_HEADER in response.json()["detail"]
+
+
+def test_edit_appends_a_version_and_a_reload_reports_the_conflict(line: Line) -> None:
+    response = line.client.patch(
+        "/kb/entries/alco-license-term",
+        json={"body": "Лицензия выдаётся не более чем на пять лет; продление — по заявлению."},
+        headers=EDITOR,
+    )
+    assert response.status_code == 200
+    assert response.json()["source"] == "edit"
+    assert response.json()["version"] == 2
+    versions = line.client.get("/kb/entries/alco-license-term/versions").json()
+    assert [(v["version"], v["changed_by"], v["source"]) for v in versions] == [
+        (1, "kb load", "file"),
+        (2, "ivanova", "edit"),
+    ]
+    assert versions[1]["changed_at"].startswith("2026-12-07T09:00")
+    # The edit is searchable at once: the cached index was dropped.
+    hits = line.client.get("/kb/search", params={"q": "продление"}).json()
+    assert hits[0]["id"] == "alco-license-term"
+
+    path = line.root / "alco/alco-license-term.md"
+    path.write_text(path.read_text(encoding="utf-8") + "Ещё строка из файла.\n", "utf-8")
+    summary = line.load(NOW + timedelta(hours=1))
+    assert summary.conflicts == ["alco-license-term"]
+    entry = line.client.get("/kb/entries/alco-license-term").json()
+    assert entry["body"].startswith("Лицензия выдаётся не более чем на пять лет")
+    assert entry["version"] == 2  # the reload wrote no version
+
+
+def test_repeating_the_same_edit_records_no_new_version(line: Line) -> None:
+    edit = {"tags": ["срок", "продление"], "topics": ["state_services", "general"]}
+    for _ in range(2):
+        response = line.client.patch("/kb/entries/alco-license-term", json=edit, headers=EDITOR)
+        assert response.status_code == 200
+    assert response.json()["version"] == 2
+    assert response.json()["tags"] == ["срок", "продление"]
+
+
+def test_file_brought_in_line_with_the_edit_is_no_longer_a_conflict(line: Line) -> None:
+    line.client.patch(
+        "/kb/entries/alco-license-term", json={"title": "Срок лицензии"}, headers=EDITOR
+    )
+    path = line.root / "alco/alco-license-term.md"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("title: Срок действия лицензии", "title: Срок лицензии"), "utf-8")
+    summary = line.load(NOW + timedelta(hours=1))
+    assert summary.conflicts == []
+    with session_scope(line.engine) as session:
+        row = session.get(KbEntry, "alco-license-term")
+        assert row is not None
+        assert row.source == KbSource.EDIT
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"title": "   "},
+        {"body": ""},
+        {"topics": ["weather"]},
+        {"topics": []},
+        {"tags": [""]},
+        {"kind": "faq"},  # not editable
+        {},
+    ],
+)
+def test_invalid_edit_is_422_and_changes_nothing(line: Line, body: dict[str, object]) -> None:
+    response = line.client.patch("/kb/entries/alco-license-term", json=body, headers=EDITOR)
+    assert response.status_code == 422
+    assert line.client.get("/kb/entries/alco-license-term").json()["version"] == 1
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("get", "/kb/entries/no-such-entry"),
+        ("get", "/kb/entries/no-such-entry/versions"),
+        ("patch", "/kb/entries/no-such-entry"),
+        ("post", "/kb/sections/no-such-section/reviewed"),
+    ],
+)
+def test_unknown_ids_are_404_in_russian(line: Line, method: str, path: str) -> None:
+    body = {"title": "Заголовок"} if method == "patch" else None
+    response = line.client.request(method.upper(), path, json=body, headers=EDITOR)
+    assert response.status_code == 404
+    assert "не найден" in response.json()["detail"]
+
+
+# --- freshness (K6) ---------------------------------------------------------------------------
+
+
+def test_reviewed_section_is_no_longer_overdue_and_a_reload_keeps_the_review(line: Line) -> None:
+    sections = {s["id"]: s for s in line.client.get("/kb/sections").json()}
+    assert sections["alco"]["last_reviewed"] == "2026-11-01"
+    assert sections["alco"]["review_due"] == "2026-12-01"
+    assert sections["alco"]["overdue"] is True
+    assert sections["alco"]["owner"] == "licensing"
+
+    response = line.client.post("/kb/sections/alco/reviewed", headers=EDITOR)
+    assert response.status_code == 200
+    assert response.json()["last_reviewed"] == "2026-12-07"
+    assert response.json()["overdue"] is False
+
+    line.load(NOW + timedelta(hours=1))  # sections.yaml still says 2026-11-01
+    sections = {s["id"]: s for s in line.client.get("/kb/sections").json()}
+    assert (sections["alco"]["overdue"], sections["hours"]["overdue"]) == (False, True)
+
+
+# --- wrap-ups and gaps (K7) -------------------------------------------------------------------
+
+
+def test_wrapup_without_answer_is_counted_in_the_gap_report(line: Line) -> None:
+    line.add_call("1700000000.1", topic=Topic.SUPPORT_MEASURES)
+    line.add_call("1700000000.2")
+    line.add_call("1700000000.3")
+    first = line.client.post(
+        "/calls/1700000000.1/wrapup",
+        json={"kb_answer_found": False, "question": "Как получить грант на ремёсла?"},
+        headers=EDITOR,
+    )
+    assert first.status_code == 201
+    assert first.json()["topic"] == "support_measures"  # from the IVR
+    line.client.post(
+        "/calls/1700000000.2/wrapup",
+        json={
+            "kb_answer_found": False,
+            "question": "как  получить грант на ремёсла",
+            "topic": "support_measures",
+        },
+        headers=EDITOR,
+    )
+    line.client.post(
+        "/calls/1700000000.3/wrapup",
+        json={"kb_answer_found": True, "kb_entry_id": "alco-license-fee"},
+        headers=EDITOR,
+    )
+    report = line.client.get("/kb/gaps").json()
+    assert (report["since"], report["until"]) == ("2026-11-08", "2026-12-07")
+    assert (report["wrapups"], report["without_answer"]) == (3, 2)
+    assert report["topics"] == [{"topic": "support_measures", "count": 2}]
+    assert report["questions"] == [
+        {"question": "Как получить грант на ремёсла?", "topic": "support_measures", "count": 2}
+    ]
+    before = line.client.get("/kb/gaps", params={"until": "2026-12-06"}).json()
+    assert before["wrapups"] == 0
+
+
+def test_wrapup_errors(line: Line) -> None:
+    line.add_call("1700000000.1")
+    post = line.client.post
+    url = "/calls/1700000000.1/wrapup"
+    assert (
+        post(url, json={"kb_answer_found": True, "kb_entry_id": "nope"}, headers=EDITOR)
+    ).status_code == 422
+    assert (
+        post(
+            url, json={"kb_answer_found": False, "kb_entry_id": "alco-license-fee"}, headers=EDITOR
+        )
+    ).status_code == 422
+    assert post(url, json={"question": "?"}, headers=EDITOR).status_code == 422
+    assert post(url, json={"kb_answer_found": True}, headers=EDITOR).status_code == 201
+    conflict = post(url, json={"kb_answer_found": True}, headers=EDITOR)
+    assert conflict.status_code == 409
+    assert "уже записан" in conflict.json()["detail"]
+    missing = post("/calls/nope/wrapup", json={"kb_answer_found": True}, headers=EDITOR)
+    assert missing.status_code == 404
+    assert "не найден" in missing.json()["detail"]
+
+
+def test_gap_period_the_wrong_way_round_is_422(line: Line) -> None:
+    response = line.client.get("/kb/gaps", params={"since": "2026-12-07", "until": "2026-12-01"})
+    assert response.status_code == 422
+
+
+def test_today_is_the_lines_local_date() -> None:
+    # 23:30 UTC on 6 December is already 7 December in Moscow.
+    services = Services(
+        settings=Settings(),
+        engine=None,  # type: ignore[arg-type]
+        clock=lambda: datetime(2026, 12, 6, 23, 30, tzinfo=UTC),
+    )
+    assert build_backend(services).today() == date(2026, 12, 7)
+
+
+def test_author_in_cyrillic_is_sent_percent_encoded(line: Line) -> None:
+    headers = {USER_HEADER: quote("Иванова А. П.")}
+    line.client.patch("/kb/entries/hours-ministry", json={"title": "Часы работы"}, headers=headers)
+    versions = line.client.get("/kb/entries/hours-ministry/versions").json()
+    assert versions[-1]["changed_by"] == "Иванова А. П."
