@@ -7,8 +7,14 @@
   shorter ones that begin it (работа → работ), at a lower weight.
 * A query stem found nowhere in the index is matched to index stems within edit distance 1
   (stems of 4–7 letters) or 2 (8 and more), e.g. «алкаголь» → алкогол, at a lower weight still.
-* Ranking is BM25F: title weighs 3, tags 2, body 1; the call's topic multiplies the score of
-  entries with that topic by ``TOPIC_BOOST``.
+* A few domain words also stand for their synonyms (``_SYNONYM_TEXT``: «завод» → предприятие,
+  «водка» → алкоголь, …), at ``SYNONYM_WEIGHT`` of an exact match.
+* Stopwords are compared as stems, so every form of a listed word is left out; the list holds
+  function words and the words callers wrap a question in («сколько», «куда звонить», «хочу»).
+* Ranking is BM25F: title weighs 3, tags 2, body 1 (tags, a list of short phrases, are
+  length-normalised less: ``FIELD_B``); the call's topic multiplies the score of entries with
+  that topic by ``TOPIC_BOOST``. Worked examples, refusal and answer templates are multiplied
+  by ``SECONDARY_KIND_FACTOR`` unless the query speaks of a refusal, so FAQs win close calls.
 * The snippet is the body fragment with the most matched words, matched words in ``[[…]]``
   (Markdown's own ``**`` may already be in a body, so the marker cannot be confused with it).
 * The query is untrusted: it is cut to ``MAX_QUERY_CHARS`` characters and ``MAX_QUERY_TERMS``
@@ -40,8 +46,16 @@ TOPIC_BOOST = 1.5
 FIELD_WEIGHTS = {"title": 3.0, "tags": 2.0, "body": 1.0}
 K1 = 1.2
 B = 0.75
+# Tags are a handful of short phrases each: a long list is not a diluted one, so their length
+# counts for less than a title's or a body's.
+FIELD_B = {"title": B, "tags": 0.5, "body": B}
 PREFIX_WEIGHT = 0.7
 FUZZY_WEIGHT = 0.6
+SYNONYM_WEIGHT = 0.5
+# Entries that answer a narrower situation than a FAQ: they win only clearly, or when the
+# caller speaks of a refusal (``_REFUSAL_PREFIXES``).
+SECONDARY_KINDS = frozenset({"example", "refusal", "template"})
+SECONDARY_KIND_FACTOR = 0.85
 SNIPPET_CHARS = 220
 EXPANSION_CACHE_SIZE = 4096
 FRAGMENT_CACHE_SIZE = 4096
@@ -59,11 +73,33 @@ _CYRILLIC = re.compile(r"[а-я]")
 _STOPWORD_TEXT = """
     а и в во на по с со к ко о об обо от до из у за для при про без над под же ли бы не ни
     но да или то это этот эта эти тот та те как так что чтобы кто где когда какой какая какие
-    какое мне меня мы вы я он она они оно его ее их вас нас вам нам мой ваш наш есть был была
+    какое мне меня мы вы я он она они оно его ее их вас нас вам нам мой моя мое мои моего
+    моей моим моих ваш наш есть был была
     было были будет быть можно нужно надо ещ еще уже там тут здесь вот ну все всё весь очень
     the a an of to in on for and or is are be how what i you we my your it do does can
 """
-_STOPWORDS = frozenset(_STOPWORD_TEXT.split())
+# What callers wrap a question in, not what they ask about: how much/long, "at all", where to
+# call or turn to, "I want", "ago", "your", politeness. Short on purpose: each word here is
+# dropped from entries too.
+_INTENT_TEXT = """
+    сколько скольки вообще чем хочу хотел хотела хотим куда звонить позвонить обращаться
+    обратиться назад ваш ваше вашего вашей ваши скажите подскажите пожалуйста здравствуйте
+"""
+_STOPWORDS = frozenset(_STOPWORD_TEXT.split()) | frozenset(_INTENT_TEXT.split())
+
+# Query word → words it also stands for (compared as stems; one way: a query's word is widened,
+# an entry's is not). Small and explicit: each pair is a plain synonym or hypernym in this domain.
+_SYNONYM_TEXT = """
+    завод заводы фабрика комбинат: предприятие промышленность
+    водка вино коньяк спиртное спиртные самогон: алкоголь алкогольный
+    заканчивается закончилась кончается: истекает продление
+    просрочка просрочку: просроченный годности
+    жаловаться пожаловаться жаловатся: жалоба
+    киоск ларек палатка: нестационарный
+    госпошлина: пошлина
+    обед: перерыв
+    оформиться зарегистрироваться: регистрация
+"""
 
 # Words Snowball cuts too short (it reads «-ем», «-им», «-ь» as endings here).
 _STEM_EXCEPTIONS = {"прием": "прием", "режим": "режим", "запись": "запис"}
@@ -93,7 +129,28 @@ def words(text: str) -> list[str]:
 
 def terms(text: str) -> list[str]:
     """The stems of ``text``'s meaningful words, in order."""
-    return [stem(word) for word in words(text) if word not in _STOPWORDS]
+    found = [stem(word) for word in words(text) if word not in _STOPWORDS]
+    return [term for term in found if term not in _STOP_STEMS]
+
+
+def _synonyms(text: str) -> dict[str, tuple[str, ...]]:
+    table: dict[str, list[str]] = defaultdict(list)
+    for line in text.strip().splitlines():
+        sources, targets = line.split(":")
+        related = [stem(word) for word in targets.split()]
+        for source in sources.split():
+            table[stem(source)].extend(t for t in related if t not in table[stem(source)])
+    return {term: tuple(related) for term, related in table.items()}
+
+
+# Stopwords are also compared as stems, so «ваше», «скольки», «этом» go with «ваш», «сколько»,
+# «это». Not stems under 3 letters (заём → за, ней → не: another word's stem as often as not;
+# such stopwords are listed form by form), nor «так», whose stem is also that of «такое» in
+# «что такое …», which asks for a definition.
+_STOP_STEMS = frozenset(stem(word) for word in _STOPWORDS if len(stem(word)) >= 3) - {"так"}
+_SYNONYMS = _synonyms(_SYNONYM_TEXT)
+# Query stems beginning so speak of a refusal (отказали, отклонили, прекращена, …).
+_REFUSAL_PREFIXES = ("отказ", "отклон", "прекращ", "аннулир", "приостанов")
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,6 +244,10 @@ class SearchIndex:
         self._by_language: dict[str, frozenset[int]] = _positions_by(
             (doc.language, position) for position, doc in enumerate(self.documents)
         )
+        self._secondary = frozenset(
+            position for position, doc in enumerate(self.documents) if doc.kind in SECONDARY_KINDS
+        )
+        self._secondary_order = tuple(sorted(self._secondary))
         # Filled on demand, bounded; a race only ever stores the same value twice.
         self._expansions: dict[str, tuple[tuple[str, float], ...]] = {}
         self._fragments: dict[int, list[tuple[str, frozenset[str]]]] = {}
@@ -211,7 +272,8 @@ class SearchIndex:
             weighted: dict[str, float] = {}
             for name, weight in FIELD_WEIGHTS.items():
                 tokens = fields[name]
-                norm = 1 - B + B * len(tokens) / average[name]
+                b = FIELD_B[name]
+                norm = 1 - b + b * len(tokens) / average[name]
                 share = weight / norm
                 # Added once per occurrence, in order: the same sums as token by token.
                 for term, times in Counter(tokens).items():
@@ -243,6 +305,27 @@ class SearchIndex:
         return cached
 
     def _expand_uncached(self, term: str) -> dict[str, float]:
+        matches = self._expand_exact(term)
+        for synonym in _SYNONYMS.get(term, ()):
+            for other, weight in self._expand_exact(synonym).items():
+                weight *= SYNONYM_WEIGHT
+                if weight > matches.get(other, 0.0):
+                    matches[other] = weight
+        if matches:
+            return matches
+        limit = _max_distance(term)
+        if limit == 0:
+            return matches
+        candidates = {
+            other for variant in _deletes(term, limit) for other in self._by_delete.get(variant, ())
+        }
+        for other in sorted(candidates):
+            if _edit_distance(term, other, limit) <= limit:
+                matches[other] = FUZZY_WEIGHT
+        return matches
+
+    def _expand_exact(self, term: str) -> dict[str, float]:
+        """Index stems equal to ``term`` (weight 1) or related by a prefix."""
         matches: dict[str, float] = {}
         if term in self._postings:
             matches[term] = 1.0
@@ -260,17 +343,6 @@ class SearchIndex:
             )
             for other in sorted(related):  # vocabulary order
                 matches[other] = PREFIX_WEIGHT
-        if matches:
-            return matches
-        limit = _max_distance(term)
-        if limit == 0:
-            return matches
-        candidates = {
-            other for variant in _deletes(term, limit) for other in self._by_delete.get(variant, ())
-        }
-        for other in sorted(candidates):
-            if _edit_distance(term, other, limit) <= limit:
-                matches[other] = FUZZY_WEIGHT
         return matches
 
     def _contribution(self, term: str, factor: float) -> dict[int, float]:
@@ -306,12 +378,13 @@ class SearchIndex:
                 groups.append(tuple((term, weight * self._idf[term]) for term, weight in matches))
         if not groups:
             return []
+        damp = not any(term.startswith(_REFUSAL_PREFIXES) for term in query_terms)
         # Only entries that can still reach the top ``limit`` once rounded are sorted: rounding
         # is monotonic, so they score at least the ``limit``-th best score less a rounding step.
         candidates: Iterable[tuple[int, float]]
         matched = sum(len(self._postings[term]) for group in groups for term, _ in group)
         if self._unique_ids and matched * DENSE_SHARE >= len(self.documents):
-            dense = self._dense_scores(groups, topic=topic, language=language)
+            dense = self._dense_scores(groups, topic=topic, language=language, damp=damp)
             floor = heapq.nlargest(limit, dense)[-1] - _ROUNDING_MARGIN
             if floor <= 0.0:  # unmatched entries score 0.0
                 floor = math.ulp(0.0)
@@ -319,7 +392,7 @@ class SearchIndex:
                 (position, score) for position, score in enumerate(dense) if score >= floor
             ]
         else:
-            scores = self._all_scores(groups, topic=topic, language=language)
+            scores = self._all_scores(groups, topic=topic, language=language, damp=damp)
             candidates = scores.items()
             if len(scores) > limit:
                 floor = heapq.nlargest(limit, scores.values())[-1] - _ROUNDING_MARGIN
@@ -337,6 +410,7 @@ class SearchIndex:
         *,
         topic: str | None,
         language: str | None,
+        damp: bool,
     ) -> dict[int, float]:
         """Every matched entry's score, entries in the order they were first matched.
 
@@ -353,7 +427,9 @@ class SearchIndex:
             for position in scores.keys() - self._by_language.get(language, frozenset()):
                 del scores[position]
         if topic is not None:
-            self._boost(scores, scores.keys() & self._by_topic.get(topic, frozenset()))
+            self._boost(scores, scores.keys() & self._by_topic.get(topic, frozenset()), TOPIC_BOOST)
+        if damp:
+            self._boost(scores, scores.keys() & self._secondary, SECONDARY_KIND_FACTOR)
         return scores
 
     def _dense_scores(
@@ -362,6 +438,7 @@ class SearchIndex:
         *,
         topic: str | None,
         language: str | None,
+        damp: bool,
     ) -> list[float]:
         """Every entry's score by position (0.0 if unmatched or filtered out).
 
@@ -393,6 +470,9 @@ class SearchIndex:
         if topic is not None:
             for position in self._by_topic.get(topic, ()):
                 scores[position] *= TOPIC_BOOST
+        if damp:
+            for position in self._secondary_order:
+                scores[position] *= SECONDARY_KIND_FACTOR
         return scores
 
     def _outside_language(self, language: str) -> tuple[int, ...]:
@@ -405,11 +485,12 @@ class SearchIndex:
         return found
 
     @staticmethod
-    def _boost(scores: dict[int, float], positions: AbstractSet[int]) -> None:
+    def _boost(scores: dict[int, float], positions: AbstractSet[int], factor: float) -> None:
+        """Multiplies the scores of ``positions`` (all in ``scores``) by ``factor``."""
         scores.update(
             zip(
                 positions,
-                map(TOPIC_BOOST.__rmul__, map(scores.__getitem__, positions)),
+                map(factor.__rmul__, map(scores.__getitem__, positions)),
                 strict=True,
             )
         )
