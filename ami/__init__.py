@@ -1,1 +1,1 @@
-"""The AMI bridge: typed events, call-log projector, reconciliation (not built yet)."""
+"""The AMI bridge: connection, typed events, call-log projector, reconciliation, live state."""

@@ -1,1 +1,1 @@
-"""The FastAGI server and the caller's call flows (see the IVR issue; not built yet)."""
+"""The FastAGI server (``ivr.agi``), the route table and the caller's call flows."""

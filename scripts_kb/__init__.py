@@ -1,1 +1,1 @@
-"""Knowledge-base content, loader and search (not built yet)."""
+"""Knowledge-base content (``content/``), its loader and store, search and upkeep."""
