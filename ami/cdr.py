@@ -29,11 +29,12 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 
 from ami.call_record import CallLogEntry, EntrySource
+from ami.line_files import numbered_with_last
 from models.rules.missed import QueueExit
 from models.tables.calls import HangupSide
 
@@ -211,7 +212,7 @@ def parse_cdr(
     blank = 0
     garbled: list[int] = []
     partial = False
-    for line_no, raw, is_last in _with_last(lines):
+    for line_no, raw, is_last in numbered_with_last(lines):
         if is_last and not raw.endswith(("\n", "\r")):
             if raw.strip():
                 partial = True
@@ -233,20 +234,6 @@ def parse_cdr(
         if not_before is None or row.end >= not_before:
             rows.append(row)
     return CdrParse(tuple(rows), blank, len(garbled), tuple(garbled), partial)
-
-
-def _with_last(lines: Iterable[str]) -> Iterator[tuple[int, str, bool]]:
-    iterator = iter(lines)
-    try:
-        current = next(iterator)
-    except StopIteration:
-        return
-    line_no = 1
-    for following in iterator:
-        yield line_no, current, False
-        current = following
-        line_no += 1
-    yield line_no, current, True
 
 
 # --------------------------------------------------------------------------------------------

@@ -26,12 +26,13 @@ next read sees it whole).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
 from ami.call_record import CallLogEntry, EntrySource, TransferEntry
+from ami.line_files import numbered_with_last
 from models.rules.missed import QueueExit
 from models.rules.transfers import TransferOutcome
 from models.tables.calls import HangupSide, TransferKind
@@ -247,7 +248,7 @@ def parse_queue_log(lines: Iterable[str], *, not_before: datetime | None = None)
     blank = 0
     garbled: list[int] = []
     partial = False
-    for line_no, raw, is_last in _with_last(lines):
+    for line_no, raw, is_last in numbered_with_last(lines):
         if is_last and not raw.endswith(("\n", "\r")):
             if raw.strip():
                 partial = True
@@ -264,20 +265,6 @@ def parse_queue_log(lines: Iterable[str], *, not_before: datetime | None = None)
         if not_before is None or line.at >= not_before:
             parsed.append(line)
     return QueueLogParse(tuple(parsed), blank, len(garbled), tuple(garbled), partial)
-
-
-def _with_last(lines: Iterable[str]) -> Iterator[tuple[int, str, bool]]:
-    iterator = iter(lines)
-    try:
-        current = next(iterator)
-    except StopIteration:
-        return
-    line_no = 1
-    for following in iterator:
-        yield line_no, current, False
-        current = following
-        line_no += 1
-    yield line_no, current, True
 
 
 def _int(value: str) -> int:
