@@ -5,6 +5,12 @@ at the edge, fed to the pure projector and live state, persisted by the call-log
 worker thread, and published on the live bus. After every (re)login it resynchronises live
 state (CoreShowChannels, QueueStatus) and reconciles the calls that ended while it was away
 from Asterisk's own queue_log and CDR, so nothing is lost (C13).
+
+Click-to-call for a callback task (C11) closes its loop here: once the operator's phone
+answered, the Originate's ChannelId is remembered with the task, and the client leg's
+``DialEnd`` on that channel (or, before any dial, its ``Hangup``: FAILED) becomes the task's
+attempt, written once and published on the ``callbacks`` topic. The task's status is left to
+the operator (an answered callback stays in progress until they close it).
 """
 
 from __future__ import annotations
@@ -12,15 +18,31 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.engine import Engine
 
-from ami.actions import QUEUE
+from ami.actions import (
+    QUEUE,
+    ActionStatus,
+    ClickToCallResult,
+    attempt_result_for_dialstatus,
+    click_to_call,
+)
 from ami.bus import LiveBus
 from ami.connection import AmiConnection, AmiError, AmiMessage, ConnectionStatus
-from ami.events import CoreShowChannel, ParseStats, QueueEntry, QueueMember, parse_event
+from ami.events import (
+    AmiEvent,
+    CoreShowChannel,
+    DialEnd,
+    Hangup,
+    ParseStats,
+    QueueEntry,
+    QueueMember,
+    parse_event,
+)
 from ami.live_state import LiveState
 from ami.projector import (
     LINE_CONTEXTS,
@@ -31,13 +53,29 @@ from ami.projector import (
 )
 from ami.reconcile import ReconcileSummary, reconcile_files
 from models.call_log_store import CallLogStore
+from models.db import session_scope
+from models.operator_access import OperatorAccess, record_callback_attempt
 from models.settings import Settings
+from models.tables import AttemptResult
 
 log = logging.getLogger(__name__)
 
 LINK_TOPIC = "ami"
 # How far back the first reconciliation after start looks (the process was down meanwhile).
 FIRST_RECONCILE_LOOKBACK = timedelta(hours=12)
+CALLBACKS_TOPIC = "callbacks"
+# A click-to-call whose client leg was not heard of by then is forgotten (checked on insert):
+# the dial itself times out after 60 s (dialplan), so only a lost link leaves one behind.
+PENDING_ATTEMPT_TTL = timedelta(minutes=10)
+
+
+@dataclass(frozen=True, slots=True)
+class _PendingAttempt:
+    """A click-to-call whose operator answered; the client leg's result is still to come."""
+
+    task_id: int
+    employee_id: int
+    at: datetime  # when the operator clicked: the attempt's time
 
 
 class AmiBridge:
@@ -51,6 +89,7 @@ class AmiBridge:
         line_contexts: frozenset[str] = LINE_CONTEXTS,
     ) -> None:
         self._settings = settings
+        self._engine = engine
         self._clock = clock
         self._bus = bus
         self._store = CallLogStore(engine, settings)
@@ -59,6 +98,7 @@ class AmiBridge:
         self._stats = ParseStats()
         self._reconciled_until: datetime | None = None
         self.last_reconcile: ReconcileSummary | None = None
+        self._pending_attempts: dict[str, _PendingAttempt] = {}  # Originate ChannelId → task
         self.connection = AmiConnection.from_settings(
             settings,
             on_event=self._on_event,
@@ -82,6 +122,28 @@ class AmiBridge:
 
     def live_snapshot(self) -> dict[str, Any]:
         return self._live.snapshot(self._clock())
+
+    async def click_to_call(
+        self, *, task_id: int, operator: OperatorAccess, now: datetime
+    ) -> ClickToCallResult:
+        """C11: rings the operator, then the dialplan dials the task's client; see
+        ``ami.actions.click_to_call``. Once the operator answered, the attempt is recorded
+        when the client leg ends (``DialEnd``) or the operator hangs up before it is dialled."""
+        result = await click_to_call(
+            self.connection, engine=self._engine, task_id=task_id, operator=operator, now=now
+        )
+        if result.status is ActionStatus.DONE and result.channel_id is not None:
+            self._expire_pending(now)
+            self._pending_attempts[result.channel_id] = _PendingAttempt(
+                task_id=task_id, employee_id=operator.employee_id, at=now
+            )
+        elif result.attempt_id is not None:  # FAILED, already recorded by the action
+            self._publish_attempt(task_id, AttemptResult.FAILED)
+        return result
+
+    @property
+    def pending_attempts(self) -> int:
+        return len(self._pending_attempts)
 
     async def reconcile(self) -> ReconcileSummary:
         """Finishes calls that ended while events were missed, from queue_log and CDR."""
@@ -113,6 +175,7 @@ class AmiBridge:
             await self._persist(output)
         for topic in self._live.apply(event):
             self._bus.publish(topic, self.live_snapshot())
+        await self._callback_outcome(event)
 
     async def _persist(self, output: ProjectorOutput) -> None:
         if isinstance(output, CallUpdated):
@@ -121,6 +184,51 @@ class AmiBridge:
             await asyncio.to_thread(self._store.record_finished, output.entry, self._clock())
         # An incomplete or lost call (events missed while the link was down) is left to the
         # reconciliation, which reads Asterisk's own records of how it ended.
+
+    async def _callback_outcome(self, event: AmiEvent) -> None:
+        """C11: the client leg's DialEnd on a click-to-call's channel is the attempt's result;
+        the operator's Hangup before any dial leaves a FAILED attempt."""
+        if isinstance(event, DialEnd) and event.caller is not None:
+            channel_id = event.caller.uniqueid
+            result = attempt_result_for_dialstatus(event.dial_status)
+        elif isinstance(event, Hangup):
+            channel_id = event.uniqueid
+            result = AttemptResult.FAILED  # the operator hung up before the client was dialled
+        else:
+            return
+        pending = self._pending_attempts.pop(channel_id, None)
+        if pending is None:
+            return
+        await asyncio.to_thread(self._record_attempt, channel_id, pending, result)
+        self._publish_attempt(pending.task_id, result)
+
+    def _record_attempt(
+        self, channel_id: str, pending: _PendingAttempt, result: AttemptResult
+    ) -> None:
+        with session_scope(self._engine) as session:
+            record_callback_attempt(
+                session,
+                task_id=pending.task_id,
+                employee_id=pending.employee_id,
+                channel_id=channel_id,
+                result=result,
+                at=pending.at,
+            )
+
+    def _publish_attempt(self, task_id: int, result: AttemptResult) -> None:
+        payload = {"kind": "attempt", "task_id": task_id, "result": result.value}
+        self._bus.publish(CALLBACKS_TOPIC, payload)
+
+    def _expire_pending(self, now: datetime) -> None:
+        cutoff = now - PENDING_ATTEMPT_TTL
+        for channel_id, pending in list(self._pending_attempts.items()):
+            if pending.at < cutoff:
+                del self._pending_attempts[channel_id]
+                log.warning(
+                    "обратный звонок по задаче %d: исход вызова клиента не получен (%s)",
+                    pending.task_id,
+                    channel_id,
+                )
 
     async def _on_login(self) -> None:
         try:

@@ -11,6 +11,7 @@ from fastapi import FastAPI
 
 from ami.bridge import AmiBridge
 from ami.bus import LiveBus
+from ami.pg_relay import PgNotifyRelay
 from consult_line.scheduler import JobContext, build_scheduler
 from consult_line.wiring import Services
 from ivr.agi.server import AgiServer
@@ -30,6 +31,7 @@ class Background:
 
     bus: LiveBus
     bridge: AmiBridge | None
+    relay: PgNotifyRelay | None  # live bus across processes, on PostgreSQL only
 
 
 def build_background(services: Services) -> Background:
@@ -38,7 +40,10 @@ def build_background(services: Services) -> Background:
     bridge = None
     if settings.ami_enabled:
         bridge = AmiBridge(settings=settings, engine=services.engine, clock=services.clock, bus=bus)
-    return Background(bus=bus, bridge=bridge)
+    relay = None
+    if settings.database_url.startswith("postgresql"):
+        relay = PgNotifyRelay(bus, settings.database_url)
+    return Background(bus=bus, bridge=bridge, relay=relay)
 
 
 def build_agi_server(services: Services) -> AgiServer:
@@ -65,6 +70,8 @@ def background_services(
         agi = build_agi_server(services)
         await agi.start()
         log.info("FastAGI: agi://%s:%d", services.settings.agi_host, agi.port)
+        if background.relay is not None:
+            await background.relay.start()
         if background.bridge is not None:
             await background.bridge.start()
             log.info("AMI: %s:%d", services.settings.ami_host, services.settings.ami_port)
@@ -79,5 +86,7 @@ def background_services(
                 await background.bridge.stop()
             await agi.stop(AGI_DRAIN_TIMEOUT_S)
             log.info("FastAGI остановлен")
+            if background.relay is not None:
+                await background.relay.stop()
 
     return lifespan

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from ami.bus import LiveBus
+import logging
+
+import pytest
+
+from ami.bus import LiveBus, LiveMessage
 
 
 async def test_subscriber_receives_only_its_topics_in_order() -> None:
@@ -35,3 +39,41 @@ async def test_leaving_subscriber_is_forgotten() -> None:
     assert bus.subscribers == 0
     bus.publish("calls", {})  # nobody listening: nothing to deliver, nothing raised
     assert bus.published == 1
+
+
+async def test_forwarder_sees_every_message_and_whether_it_was_relayed() -> None:
+    bus = LiveBus()
+    seen: list[tuple[str, bool]] = []
+
+    def forward(message: LiveMessage, relayed: bool) -> None:
+        seen.append((message.topic, relayed))
+
+    bus.add_forwarder(forward)
+    async with bus.subscribe() as everything:
+        bus.publish("queue", {"waiting": 1})
+        bus.publish("operators", {"ready": 2}, relayed=True)
+        assert [(await everything.next()).topic for _ in range(2)] == ["queue", "operators"]
+    assert seen == [("queue", False), ("operators", True)]
+    assert bus.forwarders == 1
+    bus.remove_forwarder(forward)
+    bus.remove_forwarder(forward)  # twice: harmless
+    bus.publish("queue", {"waiting": 0})
+    assert len(seen) == 2
+    assert bus.forwarders == 0
+
+
+async def test_failing_forwarder_never_breaks_publishing(caplog: pytest.LogCaptureFixture) -> None:
+    bus = LiveBus()
+    seen: list[str] = []
+
+    def broken(message: LiveMessage, relayed: bool) -> None:
+        raise RuntimeError("database gone")
+
+    bus.add_forwarder(broken)
+    bus.add_forwarder(lambda message, relayed: seen.append(message.topic))
+    with caplog.at_level(logging.ERROR, logger="ami.bus"):
+        async with bus.subscribe() as everything:
+            bus.publish("calls", {"n": 1})
+            assert (await everything.next()).payload == {"n": 1}
+    assert seen == ["calls"]
+    assert "forwarder" in caplog.text
