@@ -34,7 +34,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 
 from ami.call_record import CallLogEntry, EntrySource
-from ami.line_files import numbered_with_last
+from ami.channels import device_of
+from ami.line_files import LineScan
 from models.rules.missed import QueueExit
 from models.tables.calls import HangupSide
 
@@ -209,18 +210,9 @@ def parse_cdr(
     Rows that ended before ``not_before`` are not kept.
     """
     rows: list[CdrRow] = []
-    blank = 0
     garbled: list[int] = []
-    partial = False
-    for line_no, raw, is_last in numbered_with_last(lines):
-        if is_last and not raw.endswith(("\n", "\r")):
-            if raw.strip():
-                partial = True
-            continue
-        text = raw.rstrip("\r\n")
-        if not text.strip():
-            blank += 1
-            continue
+    scan = LineScan()
+    for line_no, text in scan.complete(lines):
         try:
             if "\x00" in text:
                 raise CdrLineError("NUL byte in line")
@@ -233,17 +225,11 @@ def parse_cdr(
             continue
         if not_before is None or row.end >= not_before:
             rows.append(row)
-    return CdrParse(tuple(rows), blank, len(garbled), tuple(garbled), partial)
+    return CdrParse(tuple(rows), scan.blank, len(garbled), tuple(garbled), scan.partial)
 
 
 # --------------------------------------------------------------------------------------------
 # Calls
-
-
-def channel_interface(channel: str) -> str:
-    """``PJSIP/201-0000002a`` -> ``PJSIP/201``; ``Local/a@ctx-00000001;1`` -> ``Local/a@ctx``."""
-    name = re.sub(r";\d+$", "", channel.strip())
-    return re.sub(r"-[0-9a-fA-F]{8}$", "", name)
 
 
 def parse_clid(clid: str) -> tuple[str, str]:
@@ -299,7 +285,7 @@ class CdrCall:
         if not candidates:
             return ""
         best = max(candidates, key=lambda row: (row.start, row.line_no))
-        return channel_interface(best.dstchannel)
+        return device_of(best.dstchannel)
 
 
 def group_calls(rows: Iterable[CdrRow], *, dialplan: CdrDialplan) -> dict[str, CdrCall]:
@@ -392,7 +378,7 @@ def cdr_call_entry(call: CdrCall, *, dialplan: CdrDialplan) -> CallLogEntry:
     if members:
         first = members[0]
         answered_at = first.start
-        operator = channel_interface(first.dstchannel)
+        operator = device_of(first.dstchannel)
         exit_ = QueueExit.CONNECTED
         talk = float(sum(row.billsec for row in members))
     elif call.last.lastapp in dialplan.queue_apps:

@@ -3,10 +3,35 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 
 
-def numbered_with_last(lines: Iterable[str]) -> Iterator[tuple[int, str, bool]]:
-    """``(line number, line, is_last)``: the last line may still be being written."""
+@dataclass
+class LineScan:
+    """Walks the lines of a file that Asterisk may be appending to right now.
+
+    Yields ``(line number, text without line end)`` for every complete, non-blank line;
+    counts the blank ones; a last line without its line end is still being written: it is
+    skipped and noted in ``partial``.
+    """
+
+    blank: int = 0
+    partial: bool = False
+
+    def complete(self, lines: Iterable[str]) -> Iterator[tuple[int, str]]:
+        for line_no, raw, is_last in _numbered_with_last(lines):
+            if is_last and not raw.endswith(("\n", "\r")):
+                if raw.strip():
+                    self.partial = True
+                continue
+            text = raw.rstrip("\r\n")
+            if not text.strip():
+                self.blank += 1
+                continue
+            yield line_no, text
+
+
+def _numbered_with_last(lines: Iterable[str]) -> Iterator[tuple[int, str, bool]]:
     iterator = iter(lines)
     try:
         current = next(iterator)

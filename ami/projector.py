@@ -53,7 +53,6 @@ Decisions:
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -61,6 +60,7 @@ from types import MappingProxyType
 from typing import Any, TypeAlias
 
 from ami.call_record import CallLogEntry, EntrySource, TransferEntry
+from ami.channels import device_of
 from ami.events import (
     AgentCalled,
     AgentComplete,
@@ -128,14 +128,6 @@ QUEUE_STATUS_EXITS: Mapping[str, QueueExit] = MappingProxyType(
         "WITHKEY": QueueExit.KEY,
     }
 )
-
-_CHANNEL_SUFFIX = re.compile(r"-[0-9A-Fa-f]+(?:;\d+)?$")
-
-
-def device_of(channel: str) -> str:
-    """The device a channel belongs to: ``PJSIP/201-0000001a`` → ``PJSIP/201``,
-    ``Local/agent1@agents-00000001;1`` → ``Local/agent1@agents``."""
-    return _CHANNEL_SUFFIX.sub("", channel)
 
 
 # ------------------------------------------------------------------------------- outputs

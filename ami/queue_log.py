@@ -32,7 +32,7 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
 from ami.call_record import CallLogEntry, EntrySource, TransferEntry
-from ami.line_files import numbered_with_last
+from ami.line_files import LineScan
 from models.rules.missed import QueueExit
 from models.rules.transfers import TransferOutcome
 from models.tables.calls import HangupSide, TransferKind
@@ -245,18 +245,9 @@ def parse_queue_log(lines: Iterable[str], *, not_before: datetime | None = None)
     Lines older than ``not_before`` are parsed (and counted if garbled) but not kept.
     """
     parsed: list[QueueLogLine] = []
-    blank = 0
     garbled: list[int] = []
-    partial = False
-    for line_no, raw, is_last in numbered_with_last(lines):
-        if is_last and not raw.endswith(("\n", "\r")):
-            if raw.strip():
-                partial = True
-            continue
-        text = raw.rstrip("\r\n")
-        if not text.strip():
-            blank += 1
-            continue
+    scan = LineScan()
+    for line_no, text in scan.complete(lines):
         try:
             line = parse_line(text, line_no)
         except QueueLogLineError:
@@ -264,7 +255,7 @@ def parse_queue_log(lines: Iterable[str], *, not_before: datetime | None = None)
             continue
         if not_before is None or line.at >= not_before:
             parsed.append(line)
-    return QueueLogParse(tuple(parsed), blank, len(garbled), tuple(garbled), partial)
+    return QueueLogParse(tuple(parsed), scan.blank, len(garbled), tuple(garbled), scan.partial)
 
 
 def _int(value: str) -> int:

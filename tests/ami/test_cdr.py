@@ -21,11 +21,11 @@ from ami.cdr import (
     CdrRow,
     cdr_call_entry,
     cdr_calls_entries,
-    channel_interface,
     group_calls,
     parse_cdr,
     parse_clid,
 )
+from ami.channels import device_of
 from models.rules.missed import CallFacts, CallOutcome, MissedReason, QueueExit, classify_call
 from models.tables.calls import HangupSide
 
@@ -342,7 +342,7 @@ def test_not_before_drops_old_rows() -> None:
     ],
 )
 def test_channel_interface(channel: str, interface: str) -> None:
-    assert channel_interface(channel) == interface
+    assert device_of(channel) == interface
 
 
 @pytest.mark.parametrize(

@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from ami.call_record import CallLogEntry, EntrySource
+from ami.channels import device_of
 from ami.events import (
     AgentCalled,
     AgentComplete,
@@ -38,7 +39,6 @@ from ami.projector import (
     CallLost,
     CallUpdated,
     ProjectorOutput,
-    device_of,
 )
 from models.rules.missed import QueueExit
 from models.rules.transfers import TransferOutcome
