@@ -18,6 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from scripts_kb.content_files import CONTENT_DIR, Entry, KbContentError, load_content
 from scripts_kb.search import Document, SearchIndex
+from scripts_kb.store import entry_document
 
 QUERIES = [
     "сколько стоит лицензия на алкоголь",
@@ -32,22 +33,6 @@ QUERIES = [
     "госпошлина за переоформление лицензии",
 ]
 SEED = 20261129
-
-
-def _documents(entries: list[Entry]) -> list[Document]:
-    return [
-        Document(
-            id=e.id,
-            kind=e.kind.value,
-            title=e.title,
-            section=e.section,
-            topics=tuple(t.value for t in e.topics),
-            tags=e.tags,
-            language=e.language.value,
-            body=e.body,
-        )
-        for e in entries
-    ]
 
 
 def _generated(base: list[Document], size: int) -> list[Document]:
@@ -91,7 +76,7 @@ def main() -> None:
     except KbContentError as exc:
         print(f"(content has problems, benchmarking it anyway: {len(exc.problems)})")
         entries = list(_lenient(CONTENT_DIR))
-    base = _documents(entries)
+    base = [entry_document(e) for e in entries]
     print("| corpus | entries | build, s | p50, ms | p95, ms |")
     print("|---|---:|---:|---:|---:|")
     for name, docs, rounds in (

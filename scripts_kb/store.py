@@ -173,6 +173,21 @@ def _load_entry(
     return row
 
 
+def entry_document(entry: Entry) -> Document:
+    """The searchable form of a content file's entry (what ``load_documents`` gives after a
+    load), for tools and tests that search the files without a database."""
+    return Document(
+        id=entry.id,
+        kind=entry.kind.value,
+        title=entry.title,
+        section=entry.section,
+        topics=tuple(topic.value for topic in entry.topics),
+        tags=tuple(entry.tags),
+        language=entry.language.value,
+        body=entry.body,
+    )
+
+
 def load_documents(session: Session) -> list[Document]:
     """The searchable entries (not withdrawn), in id order: the same on every database."""
     rows = session.exec(

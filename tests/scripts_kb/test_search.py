@@ -9,8 +9,8 @@ from sqlalchemy.engine import Engine
 
 from models.db import session_scope
 from scripts_kb.content_files import load_content
-from scripts_kb.search import MAX_QUERY_CHARS, Document, SearchIndex, stem
-from scripts_kb.store import load_documents, load_into_db
+from scripts_kb.search import MAX_QUERY_CHARS, SearchIndex, stem
+from scripts_kb.store import entry_document, load_documents, load_into_db
 from tests.conftest import EngineFactory
 from tests.scripts_kb.kb_samples import write_content
 
@@ -18,19 +18,7 @@ from tests.scripts_kb.kb_samples import write_content
 @pytest.fixture
 def index(tmp_path: Path) -> SearchIndex:
     content = load_content(write_content(tmp_path))
-    return SearchIndex(
-        Document(
-            id=e.id,
-            kind=e.kind.value,
-            title=e.title,
-            section=e.section,
-            topics=tuple(t.value for t in e.topics),
-            tags=e.tags,
-            language=e.language.value,
-            body=e.body,
-        )
-        for e in content.entries
-    )
+    return SearchIndex(entry_document(e) for e in content.entries)
 
 
 def _ids(index: SearchIndex, query: str, **kwargs: str) -> list[str]:

@@ -23,8 +23,8 @@ from sqlalchemy.engine import Engine
 
 from models.db import session_scope
 from scripts_kb.content_files import KbContent, load_content
-from scripts_kb.search import Document, SearchIndex
-from scripts_kb.store import load_documents, load_into_db
+from scripts_kb.search import SearchIndex
+from scripts_kb.store import entry_document, load_documents, load_into_db
 
 
 @dataclass(frozen=True)
@@ -166,22 +166,6 @@ MISSES: dict[str, str] = {
 }
 
 
-def _documents(content: KbContent) -> list[Document]:
-    return [
-        Document(
-            id=e.id,
-            kind=e.kind.value,
-            title=e.title,
-            section=e.section,
-            topics=tuple(t.value for t in e.topics),
-            tags=e.tags,
-            language=e.language.value,
-            body=e.body,
-        )
-        for e in content.entries
-    ]
-
-
 @pytest.fixture(scope="module")
 def content() -> KbContent:
     return load_content()
@@ -190,7 +174,7 @@ def content() -> KbContent:
 @pytest.fixture(scope="module")
 def index(content: KbContent) -> SearchIndex:
     """Built once per module straight from the shipped files (same documents as the DB's)."""
-    return SearchIndex(_documents(content))
+    return SearchIndex(entry_document(e) for e in content.entries)
 
 
 def _ranked(index: SearchIndex, question: Question) -> list[str]:
@@ -231,7 +215,7 @@ def test_index_from_files_matches_index_from_database(
         load_into_db(session=session, content=content, now=datetime(2026, 11, 29, tzinfo=UTC))
     with session_scope(db_engine) as session:
         from_db = load_documents(session)
-    assert sorted(_documents(content), key=lambda d: d.id) == from_db
+    assert sorted((entry_document(e) for e in content.entries), key=lambda d: d.id) == from_db
 
 
 @pytest.mark.parametrize("question", _params())
