@@ -87,6 +87,7 @@ class AmiBridge:
         clock: Callable[[], datetime],
         bus: LiveBus,
         line_contexts: frozenset[str] = LINE_CONTEXTS,
+        queue: str = QUEUE,
     ) -> None:
         self._settings = settings
         self._engine = engine
@@ -94,7 +95,8 @@ class AmiBridge:
         self._bus = bus
         self._store = CallLogStore(engine, settings)
         self._projector = CallLogProjector(line_contexts=line_contexts)
-        self._live = LiveState(QUEUE)
+        self._queue = queue
+        self._live = LiveState(queue)
         self._stats = ParseStats()
         self._reconciled_until: datetime | None = None
         self.last_reconcile: ReconcileSummary | None = None
@@ -244,7 +246,7 @@ class AmiBridge:
         live = [parse_event(m, received, self._stats) for m in channels]
         for output in self._projector.resync(c for c in live if isinstance(c, CoreShowChannel)):
             await self._persist(output)
-        status = await self.connection.send_list({"Action": "QueueStatus", "Queue": QUEUE})
+        status = await self.connection.send_list({"Action": "QueueStatus", "Queue": self._queue})
         parsed = [parse_event(m, received, self._stats) for m in status]
         self._live.resync(
             (e for e in parsed if isinstance(e, QueueEntry)),

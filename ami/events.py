@@ -22,6 +22,7 @@ from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 # Channel variables the call log and the console care about (VarSet is the "dialplan" read
 # class: the AMI user needs it for these to arrive).
@@ -574,62 +575,38 @@ def _queue_abandon(h: _Headers, at: datetime) -> AmiEvent:
     )
 
 
-def _agent_parts(h: _Headers) -> tuple[Channel, Channel | None, str, str, str]:
-    return (
-        h.chan(),
-        h.channel("Dest", required=False),
-        h.required("Queue"),
-        h.text("Interface"),
-        h.text("MemberName"),
-    )
+def _agent_fields(h: _Headers, at: datetime) -> dict[str, Any]:
+    """The fields every Agent* event shares (AgentEvent's), as keyword arguments."""
+    return {
+        "at": at,
+        "chan": h.chan(),
+        "member": h.channel("Dest", required=False),
+        "queue": h.required("Queue"),
+        "interface": h.text("Interface"),
+        "member_name": h.text("MemberName"),
+    }
 
 
 def _agent(cls: type[AgentCalled | AgentDump]) -> Callable[[_Headers, datetime], AmiEvent]:
     def parse(h: _Headers, at: datetime) -> AmiEvent:
-        chan, member, queue, interface, name = _agent_parts(h)
-        return cls(
-            at=at, chan=chan, member=member, queue=queue, interface=interface, member_name=name
-        )
+        return cls(**_agent_fields(h, at))
 
     return parse
 
 
 def _agent_ring_no_answer(h: _Headers, at: datetime) -> AmiEvent:
-    chan, member, queue, interface, name = _agent_parts(h)
-    return AgentRingNoAnswer(
-        at=at,
-        chan=chan,
-        member=member,
-        queue=queue,
-        interface=interface,
-        member_name=name,
-        ring_time_ms=h.count("RingTime"),
-    )
+    return AgentRingNoAnswer(**_agent_fields(h, at), ring_time_ms=h.count("RingTime"))
 
 
 def _agent_connect(h: _Headers, at: datetime) -> AmiEvent:
-    chan, member, queue, interface, name = _agent_parts(h)
     return AgentConnect(
-        at=at,
-        chan=chan,
-        member=member,
-        queue=queue,
-        interface=interface,
-        member_name=name,
-        hold_time=h.count("HoldTime"),
-        ring_time=h.count("RingTime"),
+        **_agent_fields(h, at), hold_time=h.count("HoldTime"), ring_time=h.count("RingTime")
     )
 
 
 def _agent_complete(h: _Headers, at: datetime) -> AmiEvent:
-    chan, member, queue, interface, name = _agent_parts(h)
     return AgentComplete(
-        at=at,
-        chan=chan,
-        member=member,
-        queue=queue,
-        interface=interface,
-        member_name=name,
+        **_agent_fields(h, at),
         hold_time=h.count("HoldTime"),
         talk_time=h.count("TalkTime"),
         reason=h.text("Reason").lower(),
