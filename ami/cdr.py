@@ -7,7 +7,7 @@ The file has no header. Its columns depend on ``cdr.conf`` [csv] (``cdr/cdr_csv.
 (``loguserfield``), ``peeraccount, linkedid, sequence`` (``newcdrcolumns``). The layout must
 be named explicitly (``CdrLayout``): 17 or 20 columns would be ambiguous.
 
-* The captures in ``../shared/asterisk-captures`` were written with ``loguniqueid`` and
+* The test recordings (``tests/fixtures/asterisk``) were written with ``loguniqueid`` and
   ``loguserfield`` only (``CAPTURES_LAYOUT``, 18 columns, no Linkedid).
 * The project's sample ``asterisk/etc/cdr.conf`` adds ``newcdrcolumns`` (``PROJECT_LAYOUT``,
   21 columns): rows are grouped by Linkedid, the inbound channel's rows being those whose

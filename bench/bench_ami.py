@@ -4,7 +4,7 @@ Run: .venv/bin/python bench/bench_ami.py [calls] [rates...]
      e.g. .venv/bin/python bench/bench_ami.py 2000 200 1000   (the defaults)
 
 The workload is made from the raw bytes of five real Asterisk 22 captures
-(``../shared/asterisk-captures``, or ``CONSULT_LINE_CAPTURES_DIR``): each call is one capture
+(``tests/fixtures/asterisk``, read through ``tests/asterisk_captures.py``): each call is one capture
 chosen at random (fixed seed, weights in ``MIX``) with its Uniqueids/Linkedids, channel-name
 counters, bridge UUIDs, caller number and Timestamps rewritten, so that every call is distinct
 and they arrive as a Poisson stream on a Monday morning (working hours, so a missed call opens a
@@ -76,12 +76,10 @@ from models.db import create_db_engine
 from models.migrate import upgrade
 from models.settings import Settings
 
-CAPTURES_DIR = Path(
-    os.environ.get(
-        "CONSULT_LINE_CAPTURES_DIR",
-        Path(__file__).resolve().parents[2] / "shared" / "asterisk-captures",
-    )
-)
+# The recordings are read through the tests' one helper (the repository root is not installed).
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from tests.asterisk_captures import CAPTURES_DIR, Kind, capture_bytes
+
 PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 SEED = 20261130
@@ -144,12 +142,9 @@ def _micros(value: str) -> int:
 
 
 def _template(name: str) -> list[_Message]:
-    path = CAPTURES_DIR / f"{name}.ami.txt"
-    if not path.is_file():
-        raise SystemExit(f"{path} not found; set CONSULT_LINE_CAPTURES_DIR")
     messages: list[_Message] = []
     at_us = 0
-    for block in path.read_bytes().decode("utf-8").split("\r\n\r\n"):
+    for block in capture_bytes(name, Kind.AMI).decode("utf-8").split("\r\n\r\n"):
         if not block.startswith("Event: "):
             continue  # the banner and login reply, replies to the harness's actions, the tail
         if block[7:].partition("\r\n")[0] in _CONNECTION_EVENTS:

@@ -32,6 +32,7 @@ import pytest
 
 import ivr.variables
 from ivr import route_names
+from tests.asterisk_captures import CAPTURES_ETC
 from tests.dialplan_parser import (
     AgiHandler,
     ConfigError,
@@ -49,8 +50,6 @@ ROOT = Path(__file__).resolve().parents[1]
 DIALPLAN_DIR = ROOT / "dialplan"
 ETC_DIR = ROOT / "asterisk" / "etc"
 EXTENSIONS_CONF = ETC_DIR / "extensions.conf"
-# The harness configuration of a real Asterisk 22.10.1 (a sibling checkout, not in this repo).
-CAPTURES_ETC = ROOT.parent / "shared" / "asterisk-captures" / "etc"
 
 DIALPLAN_PROMPTS = frozenset(
     {
@@ -209,7 +208,7 @@ def test_dialplan_defaults_match_the_sample_globals(installed: Dialplan) -> None
 
 
 # The parser must accept real Asterisk syntax, not only ours: lines from the harness dialplan
-# that ran on Asterisk 22.10.1 (asterisk-captures/etc/extensions.conf).
+# that ran on Asterisk 22.10.1 (tests/fixtures/asterisk/etc/extensions.conf).
 REAL_DIALPLAN = r"""
 [globals]
 FASTAGI=agi://127.0.0.1:4573
@@ -259,9 +258,6 @@ def test_parser_accepts_real_asterisk_syntax(tmp_path: Path) -> None:
             assert dialplan.target_problem(step, target) is None, (step, target)
 
 
-@pytest.mark.skipif(
-    not CAPTURES_ETC.is_dir(), reason=f"no harness captures at {CAPTURES_ETC} (sibling checkout)"
-)
 def test_parser_accepts_the_harness_configuration_of_a_real_asterisk() -> None:
     for path in sorted(CAPTURES_ETC.glob("*.conf")):
         config = load_config(path)

@@ -1,6 +1,6 @@
 """Playing prompts and asking the caller, without losing a key pressed on the way.
 
-res_agi buffers no digits between commands (asterisk-captures/ivr-dtmf: a key pressed while
+res_agi buffers no digits between commands (the recorded ivr-dtmf call: a key pressed while
 no command runs is lost), so everything is played with a command that listens: STREAM FILE
 with escape digits, SAY DIGITS/SAY DATETIME with escape digits, and GET DATA for the question
 itself. Parts are chained: the first key pressed during any part ends the playing and is the

@@ -1,28 +1,20 @@
-"""Helpers to replay the real Asterisk 22 AMI captures in ``../shared/asterisk-captures/``.
+"""Helpers to replay the real Asterisk 22 AMI captures (``tests/fixtures/asterisk/``).
 
 Each ``NAME.ami.txt`` holds the raw bytes the AMI socket delivered (CRLF, banner first).
 """
 
 from __future__ import annotations
 
-import os
 import random
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
-from functools import cache
-from pathlib import Path
 
 from ami.call_record import CallLogEntry
 from ami.events import AmiEvent, ParseStats, parse_event
 from ami.projector import CallFinished, CallLogProjector, ProjectorOutput
 from ami.stream import AmiMessage, AmiStreamDecoder, decode_all
-
-CAPTURES_DIR = Path(
-    os.environ.get(
-        "CONSULT_LINE_CAPTURES_DIR",
-        Path(__file__).resolve().parents[3] / "shared" / "asterisk-captures",
-    )
-)
+from tests import asterisk_captures
+from tests.asterisk_captures import Kind
 
 SCENARIOS = (
     "a-answered",
@@ -40,21 +32,15 @@ SCENARIOS = (
     "x-full-flow-ivr-queue-survey",
 )
 
-# The harness dialplan's equivalents of the line's contexts (asterisk-captures/etc/).
+# The harness dialplan's equivalents of the line's contexts (tests/fixtures/asterisk/etc/).
 HARNESS_CONTEXTS = frozenset({"harness-inbound", "harness-transfer", "harness-xfer-target"})
 
 # "Received" time for the few events without a Timestamp header (FullyBooted at login).
 RECEIVED_AT = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 
 
-@cache
 def capture_bytes(name: str) -> bytes:
-    path = CAPTURES_DIR / f"{name}.ami.txt"
-    if not path.is_file():
-        raise FileNotFoundError(
-            f"{path} not found; set CONSULT_LINE_CAPTURES_DIR to the asterisk-captures folder"
-        )
-    return path.read_bytes()
+    return asterisk_captures.capture_bytes(name, Kind.AMI)
 
 
 def capture_messages(name: str) -> list[AmiMessage]:

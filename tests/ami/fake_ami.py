@@ -1,6 +1,6 @@
 """A loopback AMI server for tests: speaks Asterisk's manager protocol over a real TCP socket.
 
-It greets with the banner of the Asterisk 22 in ``../shared/asterisk-captures/``, answers
+It greets with the banner of the Asterisk 22 of ``tests/fixtures/asterisk/``, answers
 Login the way that Asterisk did (``Response: Success`` then ``Event: FullyBooted``), answers
 Ping and the console's actions with the messages the real one sends, records every action it
 receives, and has switches for the faults the AMI bridge must survive:
@@ -19,23 +19,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
+
+from tests.asterisk_captures import Kind, capture_bytes
 
 BANNER = b"Asterisk Call Manager/11.0.0\r\n"
 EOL = "\r\n"
 WAIT_S = 5.0
 USERNAME = "consult-line"
 SECRET = "s3cret"
-CAPTURES_DIR = Path(
-    os.environ.get(
-        "CONSULT_LINE_CAPTURES_DIR",
-        Path(__file__).resolve().parents[3] / "shared" / "asterisk-captures",
-    )
-)
 
 Headers = dict[str, "str | list[str]"]
 
@@ -128,12 +122,7 @@ def format_message(headers: Mapping[str, str | Sequence[str]]) -> bytes:
 
 def capture_events(name: str) -> bytes:
     """The events of ``NAME.ami.txt`` exactly as received (banner and responses left out)."""
-    path = CAPTURES_DIR / f"{name}.ami.txt"
-    if not path.is_file():
-        raise FileNotFoundError(
-            f"{path} not found; set CONSULT_LINE_CAPTURES_DIR to the asterisk-captures folder"
-        )
-    raw = path.read_bytes()
+    raw = capture_bytes(name, Kind.AMI)
     blocks = raw.split(b"\r\n\r\n")
     events = [block for block in blocks if block.startswith(b"Event: ")]
     return b"".join(block + b"\r\n\r\n" for block in events)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -28,14 +27,10 @@ from ami.cdr import (
 from ami.channels import device_of
 from models.rules.missed import CallFacts, CallOutcome, MissedReason, QueueExit, classify_call
 from models.tables.calls import HangupSide
+from tests import asterisk_captures
+from tests.asterisk_captures import CAPTURES_ETC, Kind, capture_names
 
-CAPTURES = Path(
-    os.environ.get(
-        "CONSULT_LINE_CAPTURES_DIR",
-        Path(__file__).resolve().parents[3] / "shared" / "asterisk-captures",
-    )
-)
-ALL_CDRS = sorted(CAPTURES.glob("*.cdr.csv"))
+ALL_CDRS = capture_names(Kind.CDR)
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -44,8 +39,7 @@ def at(epoch: int) -> datetime:
 
 
 def capture_lines(name: str) -> list[str]:
-    with (CAPTURES / f"{name}.cdr.csv").open(encoding="utf-8", newline="") as file:
-        return list(file)
+    return asterisk_captures.capture_lines(name, Kind.CDR)
 
 
 def capture_rows(name: str) -> tuple[CdrRow, ...]:
@@ -71,7 +65,7 @@ def conf_flags(path: Path) -> dict[str, bool]:
 @pytest.mark.parametrize(
     ("conf", "layout", "columns"),
     [
-        (CAPTURES / "etc" / "cdr.conf", CAPTURES_LAYOUT, 18),
+        (CAPTURES_ETC / "cdr.conf", CAPTURES_LAYOUT, 18),
         (PROJECT_ROOT / "asterisk" / "etc" / "cdr.conf", PROJECT_LAYOUT, 21),
     ],
 )
@@ -104,10 +98,9 @@ def test_layout_columns_in_cdr_csv_order() -> None:
         CdrLayout(loguniqueid=False)
 
 
-@pytest.mark.parametrize("path", ALL_CDRS, ids=lambda path: path.name)
-def test_every_capture_parses(path: Path) -> None:
-    with path.open(encoding="utf-8", newline="") as file:
-        lines = list(file)
+@pytest.mark.parametrize("name", ALL_CDRS)
+def test_every_capture_parses(name: str) -> None:
+    lines = capture_lines(name)
     parsed = parse_cdr(lines, layout=CAPTURES_LAYOUT, tz=UTC)
     assert parsed.garbled == 0
     assert not parsed.partial_tail
@@ -167,9 +160,8 @@ EXPECTED = {
 }
 
 
-@pytest.mark.parametrize("path", ALL_CDRS, ids=lambda path: path.name)
-def test_capture_calls(path: Path) -> None:
-    name = path.name.removesuffix(".cdr.csv")
+@pytest.mark.parametrize("name", ALL_CDRS)
+def test_capture_calls(name: str) -> None:
     rows = capture_rows(name)
     calls = group_calls(rows, dialplan=CAPTURES_DIALPLAN)
     (linkedid,) = calls

@@ -43,7 +43,8 @@ from models.rules.missed import CallOutcome, MissedReason
 from models.settings import Settings
 from models.tables import Call, CallTransfer
 from models.tables.calls import TransferKind
-from tests.ami.captures import CAPTURES_DIR, HARNESS_CONTEXTS, capture_events
+from tests.ami.captures import HARNESS_CONTEXTS, capture_events
+from tests.asterisk_captures import Kind, capture_path
 from tests.conftest import EngineFactory
 from tests.factories import add_employee
 
@@ -71,7 +72,7 @@ class CallRow:
 def settings_for(engine: Engine, name: str) -> Settings:
     return Settings(
         database_url=engine.url.render_as_string(hide_password=False),
-        queue_log_path=CAPTURES_DIR / f"{name}.queue_log.txt",
+        queue_log_path=capture_path(name, Kind.QUEUE_LOG),
         timezone="UTC",  # the captures' machine clock and CDR times
     )
 
@@ -191,7 +192,7 @@ def reconcile(
         store,
         events[0].at - timedelta(minutes=5),
         events[-1].at + timedelta(minutes=1),
-        cdr_path=CAPTURES_DIR / f"{name}.cdr.csv",
+        cdr_path=capture_path(name, Kind.CDR),
         cdr_layout=CAPTURES_LAYOUT,
         dialplan=CAPTURES_DIALPLAN,
     )
@@ -286,5 +287,5 @@ def assert_identical(before: dict[str, CallRow], after: dict[str, CallRow]) -> N
 
 def test_capture_files_exist() -> None:
     for name in OUTAGE_CAPTURES:
-        for suffix in (".ami.txt", ".queue_log.txt", ".cdr.csv"):
-            assert (CAPTURES_DIR / f"{name}{suffix}").is_file()
+        for kind in (Kind.AMI, Kind.QUEUE_LOG, Kind.CDR):
+            assert capture_path(name, kind).is_file()

@@ -1,5 +1,5 @@
 """Every real Asterisk 22 capture replayed through decoder, parser and projector: the call
-log rows they must give (asterisk-captures/README.md describes each scenario)."""
+log rows they must give (tests/fixtures/asterisk/README.md describes each scenario)."""
 
 from __future__ import annotations
 

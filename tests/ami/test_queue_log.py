@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -32,14 +30,10 @@ from ami.queue_log import (
 from models.rules.missed import QueueExit
 from models.rules.transfers import TransferOutcome
 from models.tables.calls import HangupSide, TransferKind
+from tests import asterisk_captures
+from tests.asterisk_captures import Kind, capture_names
 
-CAPTURES = Path(
-    os.environ.get(
-        "CONSULT_LINE_CAPTURES_DIR",
-        Path(__file__).resolve().parents[3] / "shared" / "asterisk-captures",
-    )
-)
-ALL_QUEUE_LOGS = sorted(CAPTURES.glob("*.queue_log.txt"))
+ALL_QUEUE_LOGS = capture_names(Kind.QUEUE_LOG)
 
 
 def at(epoch: int) -> datetime:
@@ -47,18 +41,16 @@ def at(epoch: int) -> datetime:
 
 
 def capture_lines(name: str) -> list[str]:
-    with (CAPTURES / f"{name}.queue_log.txt").open(encoding="utf-8", newline="") as file:
-        return list(file)
+    return asterisk_captures.capture_lines(name, Kind.QUEUE_LOG)
 
 
 def test_every_capture_is_present() -> None:
     assert len(ALL_QUEUE_LOGS) == 13
 
 
-@pytest.mark.parametrize("path", ALL_QUEUE_LOGS, ids=lambda path: path.name)
-def test_every_capture_parses_whole(path: Path) -> None:
-    with path.open(encoding="utf-8", newline="") as file:
-        parsed = parse_queue_log(file)
+@pytest.mark.parametrize("name", ALL_QUEUE_LOGS)
+def test_every_capture_parses_whole(name: str) -> None:
+    parsed = parse_queue_log(capture_lines(name))
     assert parsed.garbled == 0
     assert parsed.blank == 0
     assert not parsed.partial_tail
@@ -143,9 +135,8 @@ QUEUE_CAPTURES = {
 }
 
 
-@pytest.mark.parametrize("path", ALL_QUEUE_LOGS, ids=lambda path: path.name)
-def test_capture_calls(path: Path) -> None:
-    name = path.name.removesuffix(".queue_log.txt")
+@pytest.mark.parametrize("name", ALL_QUEUE_LOGS)
+def test_capture_calls(name: str) -> None:
     calls = fold_calls(parse_queue_log(capture_lines(name)).lines)
     if name not in QUEUE_CAPTURES:
         assert calls == {}

@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import io
 import logging
-import os
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
@@ -24,15 +23,10 @@ from models.rules.missed import CallOutcome, MissedReason, QueueExit
 from models.settings import Settings
 from models.tables import Call, CallbackTask, CallTransfer
 from models.tables.calls import HangupSide, TransferKind
+from tests.asterisk_captures import Kind, capture_lines, capture_names
 from tests.factories import add_employee
 
-CAPTURES = Path(
-    os.environ.get(
-        "CONSULT_LINE_CAPTURES_DIR",
-        Path(__file__).resolve().parents[3] / "shared" / "asterisk-captures",
-    )
-)
-NAMES = sorted(path.name.removesuffix(".cdr.csv") for path in CAPTURES.glob("*.cdr.csv"))
+NAMES = capture_names(Kind.CDR)
 SINCE = datetime(2026, 11, 28, 11, 0, tzinfo=UTC)
 UNTIL = datetime(2026, 11, 28, 15, 0, tzinfo=UTC)  # well past every capture (cdr_grace)
 
@@ -42,13 +36,11 @@ def at(epoch: int) -> datetime:
 
 
 def queue_log_lines(name: str) -> list[str]:
-    with (CAPTURES / f"{name}.queue_log.txt").open(encoding="utf-8", newline="") as file:
-        return list(file)
+    return capture_lines(name, Kind.QUEUE_LOG)
 
 
 def cdr_lines(name: str) -> list[str]:
-    with (CAPTURES / f"{name}.cdr.csv").open(encoding="utf-8", newline="") as file:
-        return list(file)
+    return capture_lines(name, Kind.CDR)
 
 
 def cdr_rows(name: str) -> tuple[CdrRow, ...]:

@@ -1,7 +1,7 @@
 """A fake Asterisk for FastAGI tests: the server's tests and the call-flow tests.
 
 It connects to the server over real TCP on 127.0.0.1, sends an environment block, then answers
-every command line through a script, as Asterisk 22 did in ``asterisk-captures/*.agi.txt``.
+every command line through a script, as Asterisk 22 did in ``tests/fixtures/asterisk/*.agi.txt``.
 
 Typical flow test::
 
@@ -38,19 +38,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import NoReturn
 
-CAPTURES_DIR = Path(
-    os.environ.get(
-        "CONSULT_LINE_CAPTURES_DIR",
-        Path(__file__).resolve().parents[3] / "shared" / "asterisk-captures",
-    )
-)
+from tests.asterisk_captures import Kind, capture_path
 
 DEAD_CHANNEL = "511 Command Not Permitted on a dead channel or intercept routine"
 MAX_ARGS = 128  # res_agi.c
@@ -365,11 +358,7 @@ class RawPeer:
 
 
 def _capture_lines(name: str, connection: int) -> list[tuple[str, str]]:
-    path = CAPTURES_DIR / f"{name}.agi.txt"
-    if not path.is_file():
-        raise FileNotFoundError(
-            f"{path} not found; set CONSULT_LINE_CAPTURES_DIR to the asterisk-captures folder"
-        )
+    path = capture_path(name, Kind.AGI)
     lines: list[tuple[str, str]] = []
     for raw in path.read_text(encoding="utf-8").splitlines():
         match = _TRANSCRIPT_LINE.fullmatch(raw)

@@ -1,5 +1,5 @@
 """AgiServer over real loopback sockets: routing, the one error path, limits, bad peers, stop,
-and replays of the real Asterisk transcripts in ``asterisk-captures/``."""
+and replays of the real Asterisk transcripts in ``tests/fixtures/asterisk/``."""
 
 from __future__ import annotations
 
