@@ -7,7 +7,7 @@ Every field can be set from the environment with the ``CONSULT_LINE_`` prefix
 from __future__ import annotations
 
 import ipaddress
-from datetime import time
+from datetime import time, tzinfo
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -15,9 +15,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from models.host_time import HOST_LOCAL
 from models.rules.calendar import WorkingHours
 
 DEFAULT_DATABASE_URL = "sqlite:///./var/consult-line.db"
+# cdr_timezone: the host's own clock zone, as Asterisk writes the CDR with usegmtime = no.
+LOCAL_ZONE = "local"
 
 
 class Settings(BaseSettings):
@@ -52,6 +55,11 @@ class Settings(BaseSettings):
         default=Path("/var/log/asterisk/cdr-csv/Master.csv"),
         description="cdr_csv file for reconciliation of calls that never reached the queue",
     )
+    cdr_timezone: str = Field(
+        default="local",
+        description="zone of the CDR's wall-clock times: local (this host's clock, what "
+        "usegmtime = no writes), UTC (usegmtime = yes) or a zone name",
+    )
     timezone: str = Field(default="Europe/Moscow", description="Local time of the line")
     opening_time: time = Field(default=time(9, 0))
     closing_time: time = Field(default=time(18, 0))
@@ -69,10 +77,14 @@ class Settings(BaseSettings):
     @field_validator("timezone")
     @classmethod
     def _known_timezone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(f"неизвестный часовой пояс {value!r}") from exc
+        _zone(value)
+        return value
+
+    @field_validator("cdr_timezone")
+    @classmethod
+    def _known_cdr_timezone(cls, value: str) -> str:
+        if value != LOCAL_ZONE:
+            _zone(value)
         return value
 
     @field_validator("database_url")
@@ -111,6 +123,11 @@ class Settings(BaseSettings):
         return ZoneInfo(self.timezone)
 
     @property
+    def cdr_tz(self) -> tzinfo:
+        """The zone the CDR's times are read in (``cdr_timezone``)."""
+        return HOST_LOCAL if self.cdr_timezone == LOCAL_ZONE else ZoneInfo(self.cdr_timezone)
+
+    @property
     def working_hours(self) -> WorkingHours:
         return WorkingHours(self.opening_time, self.closing_time)
 
@@ -131,6 +148,13 @@ class Settings(BaseSettings):
                 value = value.strftime("%H:%M")
             shown[name] = str(value)
         return shown
+
+
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(f"неизвестный часовой пояс {name!r}") from exc
 
 
 def _split(value: str) -> list[str]:
