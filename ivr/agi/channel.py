@@ -6,6 +6,16 @@ wrong command: ``HANGUP`` lines are a flag, ``100`` lines are skipped, a ``520-`
 to its end, and a command whose reply was not read to the end (its await was cancelled, or the
 reply was garbage) leaves the channel *desynchronised*, after which only the server's last
 ``SET VARIABLE`` is allowed.
+
+A sound that cannot be played is not a hang-up. ``STREAM FILE`` / ``GET DATA`` of a missing
+file, and ``SAY DIGITS`` / ``SAY DATETIME`` without the language's digit files, answer
+``200 result=-1``, exactly as when the caller hangs up, but the channel is alive and no
+``HANGUP`` line follows (seen on Asterisk 22.10.1). So a ``-1`` from a command that plays
+something is checked with ``CHANNEL STATUS``: ``511`` (or a ``HANGUP`` line) means the caller
+left; an answer means the sound is missing. Then the channel logs an ERROR naming the sound,
+tells the ``SoundProblems`` sink (shown on ``/health``), and the caller is served on: the
+sound is skipped, and ``GET DATA`` still listens for the keys (a caller who knows the menu can
+still choose).
 """
 
 from __future__ import annotations
@@ -13,6 +23,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import datetime
+from typing import NoReturn, Protocol
 
 from ivr.agi.protocol import (
     AgiCommandError,
@@ -26,9 +37,11 @@ from ivr.agi.protocol import (
     ReplyAssembler,
     UnsafeArgument,
     answer_command,
+    channel_status_command,
     digit_from_result,
     digits_from_result,
     get_data_command,
+    get_digits_command,
     get_variable_command,
     say_datetime_command,
     say_digits_command,
@@ -54,6 +67,15 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 ALL_DIGITS = "0123456789*#"
+LANGUAGE_VARIABLE = "CHANNEL(language)"
+
+
+class SoundProblems(Protocol):
+    """Where the channel reports sounds Asterisk could not play (and ones it played again)."""
+
+    def missing(self, sound: str, uniqueid: str) -> None: ...
+
+    def played(self, sound: str) -> None: ...
 
 
 class ChannelDesynchronisedError(AgiProtocolError):
@@ -77,10 +99,13 @@ class AgiChannel:
         writer: asyncio.StreamWriter,
         *,
         desynchronised: bool = False,
+        sounds: SoundProblems | None = None,
     ) -> None:
         self.env = env
         self._reader = reader
         self._writer = writer
+        self._sounds = sounds
+        self._language = env.language
         self._replies = ReplyAssembler()
         self._lock = asyncio.Lock()
         self._hung_up = False
@@ -106,16 +131,20 @@ class AgiChannel:
         await self._media(answer_command())
 
     async def stream_file(self, prompt: str, escape_digits: str = ALL_DIGITS) -> str:
-        """Plays ``prompt``; returns the digit that interrupted it, or ""."""
-        reply = await self._media(stream_file_command(prompt, escape_digits))
-        return digit_from_result(reply)
+        """Plays ``prompt``; returns the digit that interrupted it, or "" (also when the sound
+        is missing: it is skipped)."""
+        reply = await self._play(stream_file_command(prompt, escape_digits), prompt)
+        return "" if reply is None else digit_from_result(reply)
 
     async def get_data(self, prompt: str, timeout_ms: int, max_digits: int) -> str:
         """Plays ``prompt`` and collects up to ``max_digits`` ('#' ends); "" on silence.
 
         Digits typed before a timeout are returned (``200 result=12 (timeout)`` → ``"12"``).
+        A missing ``prompt`` is skipped: the keys are still collected.
         """
-        reply = await self._media(get_data_command(prompt, timeout_ms, max_digits))
+        reply = await self._play(get_data_command(prompt, timeout_ms, max_digits), prompt)
+        if reply is None:
+            reply = await self._media(get_digits_command(timeout_ms, max_digits))
         return digits_from_result(reply)
 
     async def wait_for_digit(self, timeout_ms: int) -> str:
@@ -124,16 +153,18 @@ class AgiChannel:
         return digit_from_result(reply)
 
     async def say_digits(self, digits: str, escape_digits: str = ALL_DIGITS) -> str:
-        reply = await self._media(say_digits_command(digits, escape_digits))
-        return digit_from_result(reply)
+        sound = f"digits/<0-9> ({self._language or '?'})"
+        reply = await self._play(say_digits_command(digits, escape_digits), sound)
+        return "" if reply is None else digit_from_result(reply)
 
     async def say_datetime(
         self, when: datetime, fmt: str, tz: str, escape_digits: str = ALL_DIGITS
     ) -> str:
         """``SAY DATETIME``: ``when`` (aware) in zone ``tz`` with Asterisk's say format
         (e.g. ``"dB 'digits/at' HM"``); returns the interrupting digit, or ""."""
-        reply = await self._media(say_datetime_command(when, fmt, tz, escape_digits))
-        return digit_from_result(reply)
+        sound = f"digits/<{fmt}> ({self._language or '?'})"
+        reply = await self._play(say_datetime_command(when, fmt, tz, escape_digits), sound)
+        return "" if reply is None else digit_from_result(reply)
 
     # ------------------------------------------------------------------ variables (dead-safe)
 
@@ -141,6 +172,8 @@ class AgiChannel:
         line = set_variable_command(name, value)
         reply = await self._command(line, media=False)
         self._expect_200(line, reply)
+        if name == LANGUAGE_VARIABLE:
+            self._language = value
 
     async def get_variable(self, name: str) -> str | None:
         """None when unset; never GET FULL VARIABLE (it would evaluate ${...})."""
@@ -176,12 +209,45 @@ class AgiChannel:
 
     async def _media(self, line: str) -> AgiReply:
         reply = await self._command(line, media=True)
-        if reply.code == 200 and (reply.result == "-1" or reply.data == "hangup"):
-            self._hung_up = True
-            log.debug("%s: %s returned result=-1: hung up", self.env.uniqueid, line)
-            raise ChannelHungUp(f"{line}: result=-1")
+        if _failed(reply):
+            self._hang_up(line)
         self._expect_200(line, reply)
         return reply
+
+    async def _play(self, line: str, sound: str) -> AgiReply | None:
+        """A media command that plays ``sound``; None when Asterisk could not play it and the
+        caller is still there."""
+        reply = await self._command(line, media=True)
+        if _failed(reply):
+            if reply.data == "hangup" or not await self._still_up():
+                self._hang_up(line)
+            log.error(
+                "%s: звук %r не проигрывается (нет файла?), звонок продолжается без него: %s",
+                self.env.uniqueid,
+                sound,
+                line,
+            )
+            if self._sounds is not None:
+                self._sounds.missing(sound, self.env.uniqueid)
+            return None
+        self._expect_200(line, reply)
+        if self._sounds is not None:
+            self._sounds.played(sound)
+        return reply
+
+    async def _still_up(self) -> bool:
+        """After a ``-1``: is the caller still there (a sound was missing) or gone?"""
+        try:
+            reply = await self._command(channel_status_command(), media=True)
+        except ChannelHungUp:
+            return False  # 511, or the HANGUP line came first
+        self._expect_200(channel_status_command(), reply)
+        return not self.hung_up
+
+    def _hang_up(self, line: str) -> NoReturn:
+        self._hung_up = True
+        log.debug("%s: %s returned result=-1: hung up", self.env.uniqueid, line)
+        raise ChannelHungUp(f"{line}: result=-1")
 
     async def _command(self, line: str, *, media: bool) -> AgiReply:
         async with self._lock:
@@ -239,3 +305,7 @@ class AgiChannel:
         if reply.code in (510, 520):
             raise AgiCommandError(f"{line}: {reply.code} {reply.data}")
         raise AgiProtocolError(f"{line}: unexpected reply code {reply.code}")
+
+
+def _failed(reply: AgiReply) -> bool:
+    return reply.code == 200 and (reply.result == "-1" or reply.data == "hangup")

@@ -341,6 +341,23 @@ def get_data_command(prompt: str, timeout_ms: int, max_digits: int) -> str:
     )
 
 
+def get_digits_command(timeout_ms: int, max_digits: int) -> str:
+    """GET DATA with an empty file name: no sound, only the keys (``ast_app_getdata_full``
+    skips an empty prompt)."""
+    return _line(
+        "GET DATA",
+        '""',
+        str(_check_int(timeout_ms, 0, 3_600_000, "timeout_ms")),
+        str(_check_int(max_digits, 1, 1023, "max_digits")),
+    )
+
+
+def channel_status_command() -> str:
+    """``CHANNEL STATUS``: a live channel answers its state (``200 result=6``: up), a dead one
+    ``511``: how a hang-up is told from a sound file that is missing."""
+    return _line("CHANNEL STATUS")
+
+
 def wait_for_digit_command(timeout_ms: int) -> str:
     return _line("WAIT FOR DIGIT", str(_check_int(timeout_ms, -1, 3_600_000, "timeout_ms")))
 

@@ -10,7 +10,9 @@ What a connection can cost, by design (FastAGI has no authentication, see notes 
 * a route that raises, an unknown route, a session over its deadline, a stop that cuts a
   session short: one ERROR line with route and uniqueid, then ``SET VARIABLE LINE_AGI_FAILED
   "1"`` and close. The dialplan checks ``LINE_AGI_FAILED`` and ``AGISTATUS``;
-* the caller hanging up (ChannelHungUp) or Asterisk going away (ChannelClosed): INFO, quiet.
+* the caller hanging up (ChannelHungUp) or Asterisk going away (ChannelClosed): INFO, quiet;
+* a sound Asterisk cannot play: one ERROR line per call and sound, the call goes on
+  (``ivr.agi.channel``), and ``sounds`` lists it for ``/health``.
 
 The server never blocks the loop; routes run their database work in threads themselves.
 """
@@ -22,7 +24,7 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 
-from ivr.agi.channel import AgiChannel
+from ivr.agi.channel import AgiChannel, SoundProblems
 from ivr.agi.protocol import (
     AgiEnvironment,
     AgiEnvironmentError,
@@ -56,10 +58,12 @@ class AgiServer:
         backlog: int = 1024,
         failsafe_timeout_s: float = 2.0,
         close_timeout_s: float = 1.0,
+        sounds: SoundProblems | None = None,
     ) -> None:
         """``backlog`` is the listen queue (the kernel caps it at ``net.core.somaxconn``);
         ``failsafe_timeout_s`` bounds the final ``SET VARIABLE LINE_AGI_FAILED``;
-        ``close_timeout_s`` bounds waiting for Asterisk's EOF after our half-close."""
+        ``close_timeout_s`` bounds waiting for Asterisk's EOF after our half-close;
+        ``sounds`` hears of every sound a call could not play (see ``ivr.agi.channel``)."""
         self._routes = dict(routes)
         self._host = host
         self._requested_port = port
@@ -71,6 +75,7 @@ class AgiServer:
         self._backlog = backlog
         self._failsafe_timeout_s = failsafe_timeout_s
         self._close_timeout_s = close_timeout_s
+        self._sounds = sounds
         self._server: asyncio.Server | None = None
         self._stopping = False
         self._connections: set[asyncio.Task[None]] = set()
@@ -163,7 +168,7 @@ class AgiServer:
         env = await self._read_environment(reader, writer, peer)
         if env is None:
             return
-        channel = AgiChannel(env, reader, writer)
+        channel = AgiChannel(env, reader, writer, sounds=self._sounds)
         try:
             if self._active >= self._max_sessions:
                 log.warning(

@@ -26,9 +26,11 @@ Behaviour, as in the captures: ``ANSWER`` → ``200 result=0``; ``STREAM FILE`` 
 endpos=8000`` or the ASCII code of the interrupting digit; ``GET DATA`` → ``200 result=555``
 (``#`` or max digits) or ``200 result=12 (timeout)`` / ``200 result= (timeout)``; ``WAIT FOR
 DIGIT`` → ``200 result=49`` or ``200 result=0``; ``SET VARIABLE`` → ``200 result=1``; ``GET
-VARIABLE`` → ``200 result=1 (value)`` or ``200 result=0``. When the caller hangs up during a
-media command, that command gets ``200 result=-1`` followed by ``HANGUP`` (unless ``sighup`` is
-False); later media commands get 511 while GET/SET VARIABLE still get 200. When the server
+VARIABLE`` → ``200 result=1 (value)`` or ``200 result=0``; ``CHANNEL STATUS`` → ``200
+result=6`` (up). When the caller hangs up during a media command, that command gets ``200
+result=-1`` followed by ``HANGUP`` (unless ``sighup`` is False); later media commands and
+CHANNEL STATUS get 511 while GET/SET VARIABLE still get 200. A sound that is not installed
+(``FakeCall.missing_sounds``) also gets ``200 result=-1``, on a live channel. When the server
 closes (or half-closes) its side, the fake sends ``HANGUP`` (if ``sighup``) and closes. Any
 command it does not know, or a script it cannot follow, raises AssertionError with the
 transcript.
@@ -71,12 +73,20 @@ class FakeCall:
     ``variables``: the channel's variables as GET VARIABLE sees them (SET VARIABLE updates them).
 
     ``sighup``: False is ``AGISIGHUP=no``: no ``HANGUP`` lines at all.
+
+    ``missing_sounds``: sound files that are not installed: STREAM FILE and GET DATA of one
+    answer ``200 result=-1`` (``endpos=0``) at once, the channel stays up, no ``HANGUP``
+    follows and no key is consumed, as Asterisk 22 does. ``"*"`` means every file.
+    ``no_digit_sounds``: SAY DIGITS / SAY DATETIME answer ``200 result=-1`` the same way (the
+    channel language's digit files are not installed).
     """
 
     digits: list[str] = field(default_factory=list)
     hang_up_after: int | None = None
     variables: dict[str, str] = field(default_factory=dict)
     sighup: bool = True
+    missing_sounds: frozenset[str] = frozenset()
+    no_digit_sounds: bool = False
 
     def __post_init__(self) -> None:
         for entry in self.digits:
@@ -217,6 +227,9 @@ class _Session:
         if words[:2] == ["GET", "DATA"]:
             self._argc(argv, 3, 5)
             return self._media(argv, escape="", endpos=False)
+        if words[:2] == ["CHANNEL", "STATUS"]:
+            self._argc(argv, 2, 2)
+            return [DEAD_CHANNEL] if self.hung_up else ["200 result=6"]  # AST_STATE_UP
         if words[:3] == ["WAIT", "FOR", "DIGIT"]:
             self._argc(argv, 4, 4)
             self._int(argv[3], command)
@@ -234,6 +247,8 @@ class _Session:
     def _media(self, argv: list[str], *, escape: str, endpos: bool) -> list[str]:
         if self.hung_up:
             return [DEAD_CHANNEL]
+        if self._cannot_play(argv):
+            return ["200 result=-1 endpos=0" if endpos else "200 result=-1"]
         self.media_count += 1
         suffix = " endpos=8000" if endpos else ""
         if self.call.hang_up_after == self.media_count:
@@ -247,6 +262,14 @@ class _Session:
         if entry and entry in escape:
             return [f"200 result={ord(entry)}{' endpos=4000' if endpos else ''}"]
         return [f"200 result=0{suffix}"]  # silence, or a key that is not an escape digit
+
+    def _cannot_play(self, argv: list[str]) -> bool:
+        command = " ".join(word.upper() for word in argv[:2])
+        if command in ("STREAM FILE", "GET DATA"):
+            sound = argv[2]
+            missing = self.call.missing_sounds
+            return bool(sound) and ("*" in missing or sound in missing)
+        return command in ("SAY DIGITS", "SAY DATETIME") and self.call.no_digit_sounds
 
     def _get_data(self, argv: list[str], entry: str) -> str:
         max_digits = self._int(argv[4], " ".join(argv)) if len(argv) > 4 else 1024

@@ -25,10 +25,12 @@ from ivr.agi.channel import (
     UnsafeArgument,
 )
 from ivr.agi.protocol import environment_from_mapping
+from ivr.missing_sounds import MissingSounds
 from tests.ivr.fake_asterisk import RawPeer, parse_args
 
 T = TypeVar("T")
 
+DEAD = "511 Command Not Permitted on a dead channel or intercept routine"
 USAGE_BLOCK = (
     "520-Invalid command syntax.  Proper usage follows:",
     " Usage: GET VARIABLE <variablename>",
@@ -38,7 +40,9 @@ USAGE_BLOCK = (
 
 
 @asynccontextmanager
-async def connected_channel() -> AsyncIterator[tuple[AgiChannel, RawPeer]]:
+async def connected_channel(
+    sounds: MissingSounds | None = None,
+) -> AsyncIterator[tuple[AgiChannel, RawPeer]]:
     """An AgiChannel on one end of a loopback TCP connection, a RawPeer playing Asterisk on
     the other."""
     accepted: asyncio.Future[tuple[asyncio.StreamReader, asyncio.StreamWriter]]
@@ -53,7 +57,7 @@ async def connected_channel() -> AsyncIterator[tuple[AgiChannel, RawPeer]]:
     reader, writer = await accepted
     env = environment_from_mapping({"agi_network_script": "test", "agi_uniqueid": "1.0"})
     try:
-        yield AgiChannel(env, reader, writer), peer
+        yield AgiChannel(env, reader, writer, sounds=sounds), peer
     finally:
         writer.close()
         await peer.close()
@@ -156,9 +160,11 @@ async def test_hangup_after_result_minus_one_does_not_shift_later_replies() -> N
         data = start(channel.get_data("beep", 20000, 5))
         assert await peer.read_line() == "GET DATA beep 20000 5"
         await peer.send_lines("200 result=-1")
+        # -1 is also a missing sound: the channel asks whether the caller is still there
+        assert await peer.read_line() == "CHANNEL STATUS"
+        await peer.send_lines("HANGUP", DEAD)  # HANGUP 40 ms later in f-agi-caller-hangup
         with pytest.raises(ChannelHungUp):
             await data
-        await peer.send_lines("HANGUP")  # unsolicited, 40 ms later in f-agi-caller-hangup
         bar = start(channel.get_variable("BAR"))
         assert await answered(peer, "GET VARIABLE BAR", bar, "200 result=1 (bar)") == "bar"
         baz = start(channel.get_variable("BAZ"))
@@ -220,8 +226,10 @@ async def test_511_is_a_hang_up() -> None:
 async def test_after_hang_up_media_commands_fail_without_writing_but_variables_work() -> None:
     async with connected_channel() as (channel, peer):
         data = start(channel.get_data("beep", 20000, 5))
+        assert await peer.read_line() == "GET DATA beep 20000 5"
+        await peer.send_lines("200 result=-1", "HANGUP")
         with pytest.raises(ChannelHungUp):
-            await answered(peer, "GET DATA beep 20000 5", data, "200 result=-1", "HANGUP")
+            await answered(peer, "CHANNEL STATUS", data, DEAD)
         for media in (
             channel.answer(),
             channel.stream_file("beep"),
@@ -319,3 +327,90 @@ async def test_caller_text_with_a_newline_never_becomes_a_second_command() -> No
         assert parse_args(line) == ["SET", "VARIABLE", "CALLER_NAME", value]
         await peer.send_lines("200 result=1")
         await saved
+
+
+# --------------------------------------------------------------------------- missing sounds
+
+
+@asynccontextmanager
+async def reporting_channel() -> AsyncIterator[tuple[AgiChannel, RawPeer, MissingSounds]]:
+    sounds = MissingSounds(lambda: datetime(2026, 12, 1, 9, tzinfo=ZoneInfo("UTC")))
+    async with connected_channel(sounds) as (channel, peer):
+        yield channel, peer, sounds
+
+
+async def test_a_missing_sound_on_a_live_channel_is_skipped_reported_and_logged(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """STREAM FILE of a file that is not installed answers like a hang-up (Asterisk 22.10.1),
+    but CHANNEL STATUS shows the caller is there: the prompt is skipped, the call goes on."""
+    async with reporting_channel() as (channel, peer, sounds):
+        play = start(channel.stream_file("consult-line/ru/topic-menu"))
+        assert await peer.read_line() == 'STREAM FILE consult-line/ru/topic-menu "0123456789*#"'
+        await peer.send_lines("200 result=-1 endpos=0")
+        assert await answered(peer, "CHANNEL STATUS", play, "200 result=6") == ""
+        assert not channel.hung_up
+        assert [item.sound for item in sounds.snapshot()] == ["consult-line/ru/topic-menu"]
+        assert "consult-line/ru/topic-menu" in caplog.text
+        assert any(record.levelname == "ERROR" for record in caplog.records)
+        # the next prompt plays: the session goes on as usual
+        again = start(channel.stream_file("consult-line/ru/goodbye"))
+        assert (
+            await answered(
+                peer, 'STREAM FILE consult-line/ru/goodbye "0123456789*#"', again, "200 result=0"
+            )
+            == ""
+        )
+
+
+async def test_get_data_without_its_prompt_still_listens_for_the_keys() -> None:
+    async with reporting_channel() as (channel, peer, sounds):
+        data = start(channel.get_data("consult-line/ru/topic-menu", 5000, 1))
+        assert await peer.read_line() == "GET DATA consult-line/ru/topic-menu 5000 1"
+        await peer.send_lines("200 result=-1")
+        assert await peer.read_line() == "CHANNEL STATUS"
+        await peer.send_lines("200 result=6")
+        assert await answered(peer, 'GET DATA "" 5000 1', data, "200 result=2") == "2"
+        assert len(sounds.snapshot()) == 1
+
+
+async def test_a_sound_played_again_is_no_longer_listed() -> None:
+    async with reporting_channel() as (channel, peer, sounds):
+        missing = start(channel.stream_file("consult-line/en/goodbye"))
+        assert await peer.read_line() == 'STREAM FILE consult-line/en/goodbye "0123456789*#"'
+        await peer.send_lines("200 result=-1 endpos=0")
+        await answered(peer, "CHANNEL STATUS", missing, "200 result=6")
+        assert sounds.snapshot()
+        found = start(channel.stream_file("consult-line/en/goodbye"))
+        await answered(
+            peer, 'STREAM FILE consult-line/en/goodbye "0123456789*#"', found, "200 result=0"
+        )
+        assert sounds.snapshot() == []
+
+
+async def test_missing_digit_sounds_of_say_digits_are_reported_with_the_language() -> None:
+    async with reporting_channel() as (channel, peer, sounds):
+        lang = start(channel.set_variable("CHANNEL(language)", "en"))
+        await answered(peer, 'SET VARIABLE CHANNEL(language) "en"', lang, "200 result=1")
+        say = start(channel.say_digits("79281234567"))
+        assert await peer.read_line() == 'SAY DIGITS 79281234567 "0123456789*#"'
+        await peer.send_lines("200 result=-1")
+        assert await answered(peer, "CHANNEL STATUS", say, "200 result=6") == ""
+        assert [item.sound for item in sounds.snapshot()] == ["digits/<0-9> (en)"]
+
+
+@pytest.mark.parametrize("hangup_line", [True, False], ids=["sighup", "agisighup-no"])
+async def test_minus_one_on_a_dead_channel_is_a_hang_up_not_a_missing_sound(
+    hangup_line: bool,
+) -> None:
+    """f-agi-caller-hangup / f3-agi-caller-hangup-nosighup: 511 tells the caller left."""
+    async with reporting_channel() as (channel, peer, sounds):
+        play = start(channel.stream_file("consult-line/ru/topic-menu"))
+        assert await peer.read_line() == 'STREAM FILE consult-line/ru/topic-menu "0123456789*#"'
+        await peer.send_lines("200 result=-1 endpos=12000")
+        assert await peer.read_line() == "CHANNEL STATUS"
+        await peer.send_lines(*(["HANGUP"] if hangup_line else []), DEAD)
+        with pytest.raises(ChannelHungUp):
+            await play
+        assert channel.hung_up
+        assert sounds.snapshot() == []

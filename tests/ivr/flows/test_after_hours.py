@@ -178,3 +178,19 @@ async def test_caller_hanging_up_before_confirming_the_number_gets_no_task(line:
     call = line.call_row(LINKEDID)
     assert call is not None
     assert call.ivr_path == "lang:1>closed>offer:1"
+
+
+async def test_without_sounds_the_offer_is_still_heard_by_its_keys(line: Line) -> None:
+    # No prompt files and no digit files of the language: every sound is skipped (the caller
+    # hears silence), but a caller who presses 1 at the offer still gets the callback (C11).
+    record = await line.call(
+        ENTRY,
+        digits=["1", "1", "1", "2", "", "", ""],
+        missing_sounds=frozenset({"*"}),
+        no_digit_sounds=True,
+    )
+    assert record.variables_set[LINE_ROUTE] == "hangup"
+    assert 'GET DATA "" 5000 1' in record.commands
+    [(task, windows)] = _tasks(line.engine)
+    assert task.phone_e164 == "+79281234567"
+    assert len(windows) == 1

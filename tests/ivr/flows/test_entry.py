@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import date
 
 from sqlalchemy.engine import Engine
 
 from ivr.flows.context import FlowContext
+from ivr.missing_sounds import MissingSounds
 from ivr.route_names import ENTRY
 from ivr.variables import (
     LINE_LANGUAGE,
@@ -208,3 +210,42 @@ async def test_missing_linkedid_argument_takes_the_error_path(line: Line) -> Non
     record = await line.call(ENTRY, [], expect_failure=True)
     assert record.commands == ['SET VARIABLE LINE_AGI_FAILED "1"']
     assert line.call_row(LINKEDID) is None
+
+
+async def test_without_installed_prompts_the_caller_still_gets_the_menu(
+    line: Line, sounds: MissingSounds
+) -> None:
+    # Seen on a real Asterisk: with no prompt files every STREAM FILE / GET DATA answers
+    # result=-1 as for a hang-up, and the caller went to the queue without a topic. Now the
+    # keys are still heard (C1), and the missing prompts are listed for /health.
+    record = await line.call(ENTRY, digits=["1", "3"], missing_sounds=frozenset({"*"}))
+    assert record.commands == [
+        "ANSWER",
+        'SET VARIABLE LINE_OPEN "1"',
+        "GET DATA consult-line/ru/welcome-language 4000 1",
+        "CHANNEL STATUS",
+        'GET DATA "" 4000 1',
+        'SET VARIABLE LINE_LANGUAGE "ru"',
+        "GET DATA consult-line/ru/topic-menu 5000 1",
+        "CHANNEL STATUS",
+        'GET DATA "" 5000 1',
+        'SET VARIABLE LINE_TOPIC "messages"',
+        'SET VARIABLE LINE_QUEUE_PRIORITY "0"',
+        'SET VARIABLE LINE_ROUTE "queue"',
+    ]
+    assert [item.sound for item in sounds.snapshot()] == [
+        "consult-line/ru/topic-menu",
+        "consult-line/ru/welcome-language",
+    ]
+    errors = [r.getMessage() for r in line.caplog.records if r.levelno == logging.ERROR]
+    assert len(errors) == 2
+    assert "consult-line/ru/topic-menu" in errors[1]
+    call = line.call_row()
+    assert call is not None
+    assert call.ivr_path == "lang:1>topic:3"
+
+
+async def test_without_prompts_a_silent_caller_reaches_the_operator_queue(line: Line) -> None:
+    record = await line.call(ENTRY, digits=[], missing_sounds=frozenset({"*"}))
+    assert record.variables_set[LINE_TOPIC] == "general"
+    assert record.variables_set[LINE_ROUTE] == "queue"
