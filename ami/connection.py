@@ -1,6 +1,6 @@
 """The AMI link: a thin wrapper over panoramisk 1.4's ``Manager`` that fixes what 1.4 gets wrong.
 
-Measured defects of 1.4 (``../shared/notes/asterisk.md`` §1) and what this module does:
+Measured defects of 1.4 (``docs/asterisk.md``) and what this module does:
 
 * a UTF-8 character split across two TCP reads is dropped: the protocol decodes with an
   incremental decoder before panoramisk's parser sees the text;
@@ -21,7 +21,10 @@ Measured defects of 1.4 (``../shared/notes/asterisk.md`` §1) and what this modu
   Originate always with ``Async: true``;
 * ``QueueAdd`` hangs (issue #54, "added … to queue" read as a list): ``as_list=False`` too.
 
-State (``state``, ``status()``, ``on_status``) feeds ``/health`` and the console banner;
+State (``state``, ``status()``, ``on_status``) feeds ``/health`` and the console banner; the
+log says when the link goes down (with the reason) and when it is back, once per change:
+panoramisk's own line per retry ("Not able to reconnect") is demoted to DEBUG, so a service
+started without Asterisk logs one WARNING, not one every few seconds;
 ``on_login`` runs after every (re)login, in order with the events, so the bridge can resync
 (``CoreShowChannels``, ``QueueStatus``) and reconcile what happened while it was away.
 """
@@ -46,6 +49,21 @@ from panoramisk.ami_protocol import AMIProtocol
 from models.settings import Settings
 
 log = logging.getLogger(__name__)
+
+
+class _RetryChatter(logging.LoggerAdapter):  # type: ignore[type-arg]
+    """panoramisk logs every reconnect attempt (WARNING "Not able to reconnect", ERROR
+    "Connection lost"); AmiConnection logs each change of the link itself, so these go to
+    DEBUG."""
+
+    def log(self, level: int, msg: object, *args: object, **kwargs: Any) -> None:
+        super().log(logging.DEBUG, msg, *args, **kwargs)
+
+    def exception(self, msg: object, *args: object, **kwargs: Any) -> None:
+        self.log(logging.DEBUG, msg, *args, exc_info=True, **kwargs)
+
+
+_panoramisk_log = _RetryChatter(logging.getLogger(f"{__name__}.panoramisk"), {})
 
 # A received event or response: panoramisk's case-insensitive Message; a repeated header
 # (ChanVariable, Variable) is a list of strings.
@@ -288,6 +306,7 @@ class AmiConnection:
         self._originate_ids: dict[str, str] = {}  # ActionID -> ChannelId
         self._login_timer: asyncio.TimerHandle | None = None
         self._tasks: set[asyncio.Task[None]] = set()
+        self._logged_condition: str | None = None  # what the log last said of the link
 
     @classmethod
     def from_settings(
@@ -319,7 +338,7 @@ class AmiConnection:
             events="on",
             encoding="utf8",
             loop=loop,
-            log=log,
+            log=_panoramisk_log,
             protocol_factory=Utf8SafeAmiProtocol,
             reconnect_timeout=1,
             forgetable_actions=FORGETABLE_ACTIONS,
@@ -554,7 +573,7 @@ class AmiConnection:
         """Drops a connection that is still the current one; panoramisk then reconnects."""
         if self._manager is None or self._manager.protocol is not protocol or protocol.closed:
             return
-        log.warning("AMI: %s; dropping the connection", reason)
+        log.debug("AMI: %s; dropping the connection", reason)  # the down line names it
         self._last_error = reason
         protocol.transport.abort()
 
@@ -639,12 +658,38 @@ class AmiConnection:
         self._publish_status()
 
     def _publish_status(self) -> None:
+        self._log_condition()
         if self._on_status is None:
             return
         try:
             self._on_status(self.snapshot)
         except Exception:
             log.exception("AMI on_status callback failed")
+
+    def _log_condition(self) -> None:
+        """One line per change of the link (down with a new reason, or back up), never one
+        per retry."""
+        if self._state is ConnectionState.LOGGED_IN:
+            condition = "up"
+        elif self._state is ConnectionState.DISCONNECTED and not self.stopping:
+            condition = f"down: {self._last_error}"
+        else:
+            return  # connecting, connected (Login sent), or stopped on purpose
+        if condition == self._logged_condition:
+            return
+        if condition == "up":
+            if self._logged_condition is not None:
+                log.warning("AMI: связь с Asterisk %s:%s восстановлена", self.host, self.port)
+        else:
+            log.warning(
+                "AMI: нет связи с Asterisk %s:%s (%s); подключение повторяется каждые %g с "
+                "или чаще, следующая запись в журнале — когда что-то изменится",
+                self.host,
+                self.port,
+                self._last_error,
+                max(self._backoff),
+            )
+        self._logged_condition = condition
 
     def _cancel_login_timer(self) -> None:
         if self._login_timer is not None:

@@ -34,6 +34,8 @@ def build_services(settings: Settings, *, clock: Clock = system_clock) -> Servic
     )
     # Alembic announces its context on every schema check (e.g. each /health request).
     logging.getLogger("alembic.runtime.migration").setLevel(logging.WARNING)
+    # APScheduler announces every job twice at start; the scheduler's own line says it started.
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
     return Services(settings=settings, engine=create_db_engine(settings.database_url), clock=clock)
 
 

@@ -4,6 +4,7 @@ loopback sockets against ``fake_ami``: no mocks, no sleeps — every wait has a 
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
@@ -136,10 +137,12 @@ async def test_login_sends_credentials_and_calls_on_login(
 
 
 async def test_wrong_secret_is_not_logged_in_and_keeps_retrying(
-    fake: FakeAmi, recorder: Recorder
+    fake: FakeAmi, recorder: Recorder, caplog: pytest.LogCaptureFixture
 ) -> None:
     async with connected(fake, recorder, secret="wrong") as connection:
-        await fake.wait_for(lambda: len(fake.actions("Login")) >= 2)
+        await fake.wait_for(lambda: len(fake.actions("Login")) >= 3)
+        [refused] = link_lines(caplog)  # one line for three refused logins
+        assert "Authentication failed" in refused
         assert connection.state is not ConnectionState.LOGGED_IN
         assert recorder.logins == 0
         with pytest.raises(AmiNotConnectedError):
@@ -313,7 +316,19 @@ async def test_asterisk_shutdown_event_reconnects(fake: FakeAmi, recorder: Recor
         assert "Shutdown" in recorder.names()
 
 
-async def test_asterisk_down_at_start_keeps_retrying_then_logs_in(recorder: Recorder) -> None:
+def link_lines(caplog: pytest.LogCaptureFixture) -> list[str]:
+    """What the log said of the link at WARNING and above (retries must not add lines)."""
+    return [
+        record.getMessage()
+        for record in caplog.records
+        if record.name.startswith("ami.connection") and record.levelno >= logging.WARNING
+    ]
+
+
+async def test_asterisk_down_at_start_keeps_retrying_then_logs_in(
+    recorder: Recorder, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG, logger="ami.connection")
     fake = await FakeAmi().start()
     port = fake.port
     await fake.stop()
@@ -335,11 +350,18 @@ async def test_asterisk_down_at_start_keeps_retrying_then_logs_in(recorder: Reco
         assert delays == [0.01, 0.02, 0.05, 0.05]  # the backoff, then its last step
         with pytest.raises(AmiNotConnectedError):
             await connection.send({"Action": "Ping"})
+        # four refused attempts, one line: the state is logged once per change, not per retry
+        [down] = link_lines(caplog)
+        assert "нет связи с Asterisk" in down
+        assert "ConnectionRefusedError" in down
         await fake.start(port=port)
         try:
             await logged_in(connection, recorder)
             assert connection.snapshot.last_error is None
             assert connection.snapshot.retry_in_s is None
+            assert link_lines(caplog)[1:] == [
+                f"AMI: связь с Asterisk 127.0.0.1:{port} восстановлена"
+            ]
         finally:
             await fake.stop()
 
