@@ -4,8 +4,13 @@ by the queue with JOINEMPTY).
 
 The file has no header. Its columns depend on ``cdr.conf`` [csv] (``cdr/cdr_csv.c``
 ``build_csv_record``): 16 fixed columns, then ``uniqueid`` (``loguniqueid``), ``userfield``
-(``loguserfield``), ``peeraccount, linkedid, sequence`` (``newcdrcolumns``). The layout must
-be named explicitly (``CdrLayout``): 17 or 20 columns would be ambiguous.
+(``loguserfield``), ``peeraccount, linkedid, sequence`` (``newcdrcolumns``). Both the
+default layout (18 columns: ``loguniqueid`` and ``loguserfield``, Asterisk's own sample) and
+the project's (21 columns, ``newcdrcolumns = yes`` too) are Asterisk's; every layout with a
+Uniqueid is read, detected row by row from the column count and the row's shape
+(``layout_of``), so a file whose layout changed after a ``cdr.conf`` edit is read whole. Rows
+without a Uniqueid cannot be joined to calls: they are counted (``CdrParse.without_uniqueid``)
+and the fix is ``NO_UNIQUEID_FIX``.
 
 * The test recordings (``tests/fixtures/asterisk``) were written with ``loguniqueid`` and
   ``loguserfield`` only (``CAPTURES_LAYOUT``, 18 columns, no Linkedid).
@@ -16,8 +21,10 @@ be named explicitly (``CdrLayout``): 17 or 20 columns would be ambiguous.
   no other row's destination channel (a queue member or transfer leg) nor the ``;2`` half of a
   Local pair seen in another row, both while that row lasted.
 
-Times are local wall-clock seconds (``usegmtime = no``) in the server's zone, converted to
-UTC here; ``usegmtime = yes`` files are read with ``tz=UTC``.
+Times are wall-clock seconds of the zone Asterisk wrote them in: its host's clock with
+``usegmtime = no`` (the default), UTC with ``usegmtime = yes``; the caller passes that zone
+(``Settings.cdr_tz``) and times are converted to UTC here. ``ami.log_sources`` checks the
+zone against the creation time every default Uniqueid carries.
 
 The CDR cannot tell: the IVR path, queue join time and wait, why the caller left a queue,
 who hung up (only guessed, below), hang-up cause, transfers, and the exact answer time of a
@@ -29,7 +36,8 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Iterable, Mapping
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 
@@ -82,9 +90,36 @@ class CdrLayout:
             columns += ["peeraccount", "linkedid", "sequence"]
         return tuple(columns)
 
+    @property
+    def label(self) -> str:
+        """How an administrator recognises it: the column count and the cdr.conf switches."""
+        switches = [
+            name
+            for name, on in (
+                ("loguniqueid", self.loguniqueid),
+                ("loguserfield", self.loguserfield),
+                ("newcdrcolumns", self.newcdrcolumns),
+            )
+            if on
+        ]
+        return f"{len(self.columns)} столбцов ({', '.join(switches)})"
+
 
 CAPTURES_LAYOUT = CdrLayout(loguniqueid=True, loguserfield=True, newcdrcolumns=False)
 PROJECT_LAYOUT = CdrLayout(loguniqueid=True, loguserfield=True, newcdrcolumns=True)
+# Every readable layout, by its column count (17, 18, 20 and 21 are all distinct).
+READABLE_LAYOUTS: Mapping[int, CdrLayout] = {
+    len(layout.columns): layout
+    for layout in (
+        CdrLayout(loguserfield=userfield, newcdrcolumns=new)
+        for userfield in (False, True)
+        for new in (False, True)
+    )
+}
+# Column counts of the layouts without a Uniqueid: 16, 17 (userfield), 19, 20 (userfield).
+_NO_UNIQUEID_COUNTS = frozenset({16, 17, 19, 20})
+NO_UNIQUEID_FIX = "loguniqueid = yes"  # cdr.conf, section [csv]
+_UNIQUEID_SHAPE = re.compile(r"(?:.*-)?\d+\.\d+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,6 +182,10 @@ class CdrParse:
     garbled: int = 0
     garbled_line_nos: tuple[int, ...] = ()
     partial_tail: bool = False
+    # Rows read per layout (the layout detected row by row), in order of first appearance.
+    layouts: tuple[tuple[CdrLayout, int], ...] = ()
+    # Garbled rows shaped like a layout without a Uniqueid (``loguniqueid = no``).
+    without_uniqueid: int = 0
 
 
 class CdrLineError(ValueError):
@@ -163,6 +202,24 @@ def _int(value: str) -> int:
     if not re.fullmatch(r"-?\d+", text):
         raise ValueError(f"not an integer: {value!r}")
     return int(text)
+
+
+def layout_of(fields: Sequence[str]) -> CdrLayout | None:
+    """The readable layout a row was written in, from its column count and its shape; None
+    when no readable layout fits (too few or many columns, or no Uniqueid where one belongs:
+    17 and 20 columns are also the counts of ``loguserfield`` without ``loguniqueid``)."""
+    layout = READABLE_LAYOUTS.get(len(fields))
+    if layout is None:
+        return None
+    values = dict(zip(layout.columns, fields, strict=True))
+    if not _UNIQUEID_SHAPE.fullmatch(values["uniqueid"].strip()):
+        return None
+    if layout.newcdrcolumns and not (
+        _UNIQUEID_SHAPE.fullmatch(values["linkedid"].strip())
+        and re.fullmatch(r"\d*", values["sequence"].strip())
+    ):
+        return None
+    return layout
 
 
 def parse_row(fields: list[str], *, layout: CdrLayout, tz: tzinfo, line_no: int = 0) -> CdrRow:
@@ -201,31 +258,52 @@ def parse_row(fields: list[str], *, layout: CdrLayout, tz: tzinfo, line_no: int 
 
 
 def parse_cdr(
-    lines: Iterable[str], *, layout: CdrLayout, tz: tzinfo, not_before: datetime | None = None
+    lines: Iterable[str],
+    *,
+    tz: tzinfo,
+    layout: CdrLayout | None = None,
+    not_before: datetime | None = None,
 ) -> CdrParse:
     """Lines as iterating a text file yields them (line ends kept).
 
-    Rows with the wrong number of columns, bad times or numbers, or no Uniqueid are skipped
-    and counted; a final line without its line end is still being written and is skipped.
-    Rows that ended before ``not_before`` are not kept.
+    ``layout``: None detects each row's layout (``layout_of``); a layout given is the only
+    one accepted. Rows that fit no layout, with bad times or numbers, or without a Uniqueid
+    are skipped and counted; a final line without its line end is still being written and is
+    skipped. Rows that ended before ``not_before`` are not kept.
     """
     rows: list[CdrRow] = []
     garbled: list[int] = []
+    layouts: Counter[CdrLayout] = Counter()
+    without_uniqueid = 0
     scan = LineScan()
     for line_no, text in scan.complete(lines):
         try:
             if "\x00" in text:
                 raise CdrLineError("NUL byte in line")
             fields = next(csv.reader([text], strict=True))
-            row = parse_row(fields, layout=layout, tz=tz, line_no=line_no)
+            row_layout = layout or layout_of(fields)
+            if row_layout is None:
+                if len(fields) in _NO_UNIQUEID_COUNTS:
+                    without_uniqueid += 1
+                raise CdrLineError(f"{len(fields)} columns: no readable layout")
+            row = parse_row(fields, layout=row_layout, tz=tz, line_no=line_no)
             if not row.uniqueid:
                 raise CdrLineError("no uniqueid")
         except (csv.Error, CdrLineError):
             garbled.append(line_no)
             continue
+        layouts[row_layout] += 1
         if not_before is None or row.end >= not_before:
             rows.append(row)
-    return CdrParse(tuple(rows), scan.blank, len(garbled), tuple(garbled), scan.partial)
+    return CdrParse(
+        tuple(rows),
+        scan.blank,
+        len(garbled),
+        tuple(garbled),
+        scan.partial,
+        layouts=tuple(layouts.items()),
+        without_uniqueid=without_uniqueid,
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -291,7 +369,8 @@ class CdrCall:
 def group_calls(rows: Iterable[CdrRow], *, dialplan: CdrDialplan) -> dict[str, CdrCall]:
     """Inbound calls by Linkedid (= the inbound channel's Uniqueid)."""
     all_rows = sorted(rows, key=lambda row: (row.start, row.line_no))
-    if any(row.linkedid for row in all_rows):
+    # Linkedid only when every row has one (a layout change leaves older rows without it).
+    if all_rows and all(row.linkedid for row in all_rows):
         calls = _by_linkedid(all_rows)
     else:
         calls = _by_root_uniqueid(all_rows)

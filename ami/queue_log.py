@@ -32,6 +32,7 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
 from ami.call_record import CallLogEntry, EntrySource, TransferEntry
+from ami.channels import uniqueid_time
 from ami.line_files import LineScan
 from models.rules.missed import QueueExit
 from models.rules.transfers import TransferOutcome
@@ -419,14 +420,6 @@ class QueueCall:
         """Seconds talked with queue members (transfer targets outside queues not included)."""
         talks = [s.talk_s for s in self.segments if s.talk_s is not None]
         return float(sum(talks)) if talks else None
-
-
-def uniqueid_time(uniqueid: str) -> datetime | None:
-    """The creation second Asterisk writes into a default Uniqueid (``[system-]epoch.seq``)."""
-    match = re.fullmatch(r"(?:.*-)?(\d{9,11})\.\d+", uniqueid.strip())
-    if match is None:
-        return None
-    return datetime.fromtimestamp(int(match.group(1)), UTC)
 
 
 def fold_calls(lines: Iterable[QueueLogLine]) -> dict[str, QueueCall]:

@@ -19,33 +19,34 @@ Merging, per call:
 * CDR only: the call never reached the queue (after hours, hung up in the IVR, AGI down,
   JOINEMPTY: ``ami.cdr.cdr_call_entry``). Source ``CDR``.
 
-``reconcile_files`` is the thin I/O around it: reads ``settings.queue_log_path`` and a CDR
-``Master.csv`` and feeds every entry to ``store.record_finished`` (idempotent: a call already
-finished live, or by an earlier run, is left as it is).
+``reconcile_files`` is the thin I/O around it: reads ``settings.queue_log_path`` and the CDR
+``Master.csv`` (``settings.cdr_path``, its times in ``settings.cdr_tz``) and feeds every entry
+to ``store.record_finished`` (idempotent: a call already finished live, or by an earlier run,
+is left as it is). A CDR that ``ami.log_sources.assess_cdr`` refuses (no Uniqueids, or
+written in another zone) is not used: the run goes on with the queue_log alone, loudly.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta, tzinfo
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Protocol, TextIO
 
 from ami.call_record import CallLogEntry
 from ami.cdr import (
     PROJECT_DIALPLAN,
-    PROJECT_LAYOUT,
     CdrCall,
     CdrDialplan,
-    CdrLayout,
     CdrRow,
     cdr_call_entry,
     group_calls,
     guess_hangup_side,
     parse_cdr,
 )
+from ami.log_sources import SourceReport, SourceState, assess_cdr
 from ami.queue_log import (
     MEMBER_NAME_PREFIX,
     QueueCall,
@@ -205,6 +206,8 @@ class ReconcileSummary:
     finished: int = 0  # calls the store finished or filled in
     unchanged: int = 0  # calls already finished (live, or by an earlier run)
     skipped_lines: int = 0  # garbled lines in either file
+    # What each source was in this run (queue_log, CDR), for /health.
+    sources: tuple[SourceReport, ...] = field(default=(), compare=False)
 
 
 def reconcile_files(
@@ -213,21 +216,17 @@ def reconcile_files(
     since: datetime,
     now: datetime,
     *,
-    cdr_path: Path | None = None,
-    cdr_layout: CdrLayout = PROJECT_LAYOUT,
     dialplan: CdrDialplan = PROJECT_DIALPLAN,
-    cdr_tz: tzinfo | None = None,
     cdr_grace: timedelta = DEFAULT_CDR_GRACE,
     lookback: timedelta = DEFAULT_LOOKBACK,
 ) -> ReconcileSummary:
-    """Reconcile ``[since, now)`` from ``settings.queue_log_path`` and ``cdr_path``.
+    """Reconcile ``[since, now)`` from ``settings.queue_log_path`` and ``settings.cdr_path``.
 
-    A missing queue_log: a warning and an empty summary (the CDR alone would misjudge queue
-    calls, and a finished call is stored once). A missing CDR file, or none configured: the
-    queue_log alone is used (calls that never reached the queue are then not recovered).
-    ``cdr_tz``: the zone of the CDR's wall-clock times, the line's zone by default.
-    ``lookback``: lines and rows older than ``since - lookback`` are not kept (no call lasts
-    that long); the files are read line by line.
+    A missing or unreadable queue_log: an error and an empty summary (the CDR alone would
+    misjudge queue calls, and a finished call is stored once). A missing, unreadable or
+    refused CDR, or none configured: the queue_log alone is used (calls that never reached
+    the queue are then not recovered). ``lookback``: lines and rows older than ``since -
+    lookback`` are not kept (no call lasts that long); the files are read line by line.
     """
     require_aware(since, "since")
     require_aware(now, "now")
@@ -236,24 +235,14 @@ def reconcile_files(
     try:
         with _open_text(queue_log_path) as file:
             queue_log = parse_queue_log(file, not_before=not_before)
-    except FileNotFoundError:
-        log.warning("queue_log %s not found: nothing reconciled", queue_log_path)
-        return ReconcileSummary()
+    except OSError as exc:
+        report = _unreadable("queue_log", queue_log_path, exc)
+        log.error("сверка невозможна: %s", report.problem)
+        return ReconcileSummary(sources=(report,))
     skipped = queue_log.garbled
-    cdr_rows: tuple[CdrRow, ...] | None = None
-    if cdr_path is None:
-        log.info("no CDR file configured: reconciling from the queue_log alone")
-    else:
-        try:
-            with _open_text(cdr_path) as file:
-                cdr = parse_cdr(
-                    file, layout=cdr_layout, tz=cdr_tz or settings.tz, not_before=not_before
-                )
-        except FileNotFoundError:
-            log.warning("CDR file %s not found: reconciling from the queue_log alone", cdr_path)
-        else:
-            cdr_rows = cdr.rows
-            skipped += cdr.garbled
+    queue_log_report = SourceReport("queue_log", str(queue_log_path), SourceState.OK)
+    cdr_rows, cdr_report, cdr_garbled = _read_cdr(settings, not_before)
+    skipped += cdr_garbled
     entries = reconcile_parsed(
         queue_log=queue_log.lines,
         cdr_rows=cdr_rows,
@@ -263,7 +252,9 @@ def reconcile_files(
         cdr_grace=cdr_grace,
     )
     finished = sum(1 for entry in entries if store.record_finished(entry, now).changed)
-    summary = ReconcileSummary(len(entries), finished, len(entries) - finished, skipped)
+    summary = ReconcileSummary(
+        len(entries), finished, len(entries) - finished, skipped, (queue_log_report, cdr_report)
+    )
     if skipped:
         log.warning("reconciliation skipped %d garbled line(s)", skipped)
     log.info(
@@ -275,6 +266,39 @@ def reconcile_files(
         summary.unchanged,
     )
     return summary
+
+
+def _read_cdr(
+    settings: Settings, not_before: datetime
+) -> tuple[tuple[CdrRow, ...] | None, SourceReport, int]:
+    """The CDR rows to use (None: reconcile from the queue_log alone), what was found, and
+    the number of garbled lines."""
+    path = settings.cdr_path
+    if path is None:
+        log.info("no CDR file configured: reconciling from the queue_log alone")
+        return None, SourceReport("cdr", "", SourceState.NOT_CONFIGURED), 0
+    try:
+        with _open_text(path) as file:
+            cdr = parse_cdr(file, tz=settings.cdr_tz, not_before=not_before)
+    except OSError as exc:
+        report = _unreadable("cdr", path, exc)
+        log.warning("CDR не используется, сверка только по queue_log: %s", report.problem)
+        return None, report, 0
+    verdict = assess_cdr(cdr, settings.cdr_tz, settings.cdr_timezone)
+    if not verdict.usable:
+        log.error("CDR не используется, сверка только по queue_log: %s", verdict.problem)
+        report = SourceReport(
+            "cdr", str(path), SourceState.REFUSED, verdict.detail, verdict.problem
+        )
+        return None, report, cdr.garbled
+    return cdr.rows, SourceReport("cdr", str(path), SourceState.OK, verdict.detail), cdr.garbled
+
+
+def _unreadable(name: str, path: Path, exc: OSError) -> SourceReport:
+    if isinstance(exc, FileNotFoundError):
+        return SourceReport(name, str(path), SourceState.MISSING, problem=f"файл {path} не найден")
+    problem = f"файл {path} не читается: {exc.strerror or exc}"
+    return SourceReport(name, str(path), SourceState.UNREADABLE, problem=problem)
 
 
 def _open_text(path: Path) -> TextIO:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -21,6 +22,7 @@ from ami.cdr import (
     cdr_call_entry,
     cdr_calls_entries,
     group_calls,
+    layout_of,
     parse_cdr,
     parse_clid,
 )
@@ -349,3 +351,77 @@ def test_channel_interface(channel: str, interface: str) -> None:
 )
 def test_parse_clid(clid: str, expected: tuple[str, str]) -> None:
     assert parse_clid(clid) == expected
+
+
+# --------------------------------------------------------------------------------------------
+# Layout detection: both of Asterisk's layouts are read without being told which one
+
+
+def rewritten(name: str, edit: Callable[[int, list[str]], list[str]]) -> list[str]:
+    """A capture's CDR lines with each row's fields passed through ``edit(sequence, fields)``."""
+    out = io.StringIO()
+    writer = csv.writer(out, quoting=csv.QUOTE_ALL, lineterminator="\n")
+    for sequence, fields in enumerate(csv.reader(capture_lines(name))):
+        writer.writerow(edit(sequence, fields))
+    return out.getvalue().splitlines(keepends=True)
+
+
+def test_the_default_and_the_projects_layouts_are_detected_row_by_row() -> None:
+    # Asterisk's default (18 columns, the recordings) followed by rows written after
+    # newcdrcolumns = yes was switched on (21 columns): one file, every row read.
+    old = capture_lines("b-abandoned")
+    new = with_linkedid("c-afterhours", linkedid="1795867123.0")
+    parsed = parse_cdr(old + new, tz=UTC)
+    assert parsed.garbled == 0
+    assert dict(parsed.layouts) == {CAPTURES_LAYOUT: len(old), PROJECT_LAYOUT: len(new)}
+    assert [row.linkedid for row in parsed.rows] == [""] * len(old) + ["1795867123.0"] * len(new)
+    # rows without a Linkedid among them: grouped by Uniqueid, both calls found
+    calls = group_calls(parsed.rows, dialplan=CAPTURES_DIALPLAN)
+    assert set(calls) == {"1795867085.0", "1795867123.0"}
+
+
+@pytest.mark.parametrize(
+    ("loguserfield", "newcdrcolumns", "columns"),
+    [(False, False, 17), (True, False, 18), (False, True, 20), (True, True, 21)],
+)
+def test_every_layout_with_a_uniqueid_is_readable(
+    loguserfield: bool, newcdrcolumns: bool, columns: int
+) -> None:
+    def layout(sequence: int, fields: list[str]) -> list[str]:
+        base, uniqueid, userfield = fields[:16], fields[16], fields[17]
+        extra = ["", uniqueid, str(sequence)] if newcdrcolumns else []
+        return [*base, uniqueid, *([userfield] if loguserfield else []), *extra]
+
+    lines = rewritten("a-answered", layout)
+    parsed = parse_cdr(lines, tz=UTC)
+    expected = CdrLayout(loguserfield=loguserfield, newcdrcolumns=newcdrcolumns)
+    assert len(expected.columns) == columns
+    assert dict(parsed.layouts) == {expected: len(lines)}
+    assert [row.uniqueid for row in parsed.rows] == [
+        row.uniqueid for row in capture_rows("a-answered")
+    ]
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        lambda _seq, fields: fields[:16],  # loguniqueid = no, loguserfield = no
+        lambda _seq, fields: [*fields[:16], fields[17]],  # userfield only: 17 columns
+        lambda seq, fields: [*fields[:16], fields[17], "", "", str(seq)],  # 20, no uniqueid
+    ],
+    ids=["16", "17-userfield", "20-userfield-newcdrcolumns"],
+)
+def test_rows_without_a_uniqueid_are_counted_not_misread(
+    edit: Callable[[int, list[str]], list[str]],
+) -> None:
+    lines = rewritten("a-answered", edit)
+    parsed = parse_cdr(lines, tz=UTC)
+    assert parsed.rows == ()
+    assert parsed.without_uniqueid == parsed.garbled == len(lines)
+
+
+def test_layout_of_needs_a_uniqueid_where_the_layout_has_one() -> None:
+    (fields,) = csv.reader(capture_lines("c-afterhours")[:1])
+    assert layout_of(fields) == CAPTURES_LAYOUT
+    assert layout_of([*fields[:16], "not-a-uniqueid", fields[17]]) is None
+    assert layout_of(fields[:5]) is None

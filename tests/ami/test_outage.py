@@ -32,7 +32,7 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from ami.cdr import CAPTURES_DIALPLAN, CAPTURES_LAYOUT
+from ami.cdr import CAPTURES_DIALPLAN
 from ami.events import AmiEvent, Hangup
 from ami.projector import CallFinished, CallLogProjector, CallLost, CallUpdated
 from ami.reconcile import ReconcileSummary, reconcile_files
@@ -73,7 +73,9 @@ def settings_for(engine: Engine, name: str) -> Settings:
     return Settings(
         database_url=engine.url.render_as_string(hide_password=False),
         queue_log_path=capture_path(name, Kind.QUEUE_LOG),
-        timezone="UTC",  # the captures' machine clock and CDR times
+        cdr_path=capture_path(name, Kind.CDR),
+        timezone="UTC",  # the captures' machine clock
+        cdr_timezone="UTC",  # and the zone its CDR was written in
     )
 
 
@@ -192,8 +194,6 @@ def reconcile(
         store,
         events[0].at - timedelta(minutes=5),
         events[-1].at + timedelta(minutes=1),
-        cdr_path=capture_path(name, Kind.CDR),
-        cdr_layout=CAPTURES_LAYOUT,
         dialplan=CAPTURES_DIALPLAN,
     )
 

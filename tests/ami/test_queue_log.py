@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from ami.call_record import EntrySource
+from ami.channels import uniqueid_time
 from ami.queue_log import (
     Complete,
     Connect,
@@ -25,7 +26,6 @@ from ami.queue_log import (
     parse_line,
     parse_queue_log,
     queue_call_entry,
-    uniqueid_time,
 )
 from models.rules.missed import QueueExit
 from models.rules.transfers import TransferOutcome

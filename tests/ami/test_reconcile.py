@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 
 from ami.call_record import CallLogEntry, EntrySource
 from ami.cdr import CAPTURES_DIALPLAN, CAPTURES_LAYOUT, PROJECT_LAYOUT, CdrRow, parse_cdr
+from ami.log_sources import SourceState
 from ami.reconcile import ReconcileSummary, reconcile, reconcile_files
 from models.calendar_store import set_override
 from models.call_log_store import CallLogStore
@@ -334,6 +335,7 @@ def store_for(
         database_url=engine.url.render_as_string(hide_password=False),
         queue_log_path=queue_log,
         timezone="UTC",  # the captures' clock and CDR wall-clock times
+        cdr_timezone="UTC",
     )
     if working_day:
         with session_scope(engine) as session:
@@ -355,15 +357,8 @@ def store_for(
 def run_files(
     store: CallLogStore, settings: Settings, cdr: Path | None, *, now: datetime = UNTIL
 ) -> ReconcileSummary:
-    return reconcile_files(
-        settings,
-        store,
-        SINCE,
-        now,
-        cdr_path=cdr,
-        cdr_layout=CAPTURES_LAYOUT,
-        dialplan=CAPTURES_DIALPLAN,
-    )
+    with_cdr = settings.model_copy(update={"cdr_path": cdr})
+    return reconcile_files(with_cdr, store, SINCE, now, dialplan=CAPTURES_DIALPLAN)
 
 
 def snapshot(engine: Engine) -> dict[str, list[dict[str, object]]]:
@@ -450,8 +445,10 @@ def test_missing_queue_log(
     _queue_log, cdr = write_files(tmp_path)
     store, settings = store_for(db_engine, tmp_path / "absent", working_day=True)
     with caplog.at_level(logging.WARNING, logger="ami.reconcile"):
-        assert run_files(store, settings, cdr) == ReconcileSummary()
-    assert "not found" in caplog.text
+        summary = run_files(store, settings, cdr)
+    assert summary == ReconcileSummary()
+    assert summary.sources[0].state is SourceState.MISSING
+    assert "не найден" in caplog.text
     assert snapshot(db_engine)["calls"] == []
 
 
@@ -462,7 +459,11 @@ def test_missing_cdr_uses_the_queue_log_alone(
     store, settings = store_for(db_engine, queue_log, working_day=True)
     with caplog.at_level(logging.WARNING, logger="ami.reconcile"):
         summary = run_files(store, settings, tmp_path / "absent.csv")
-    assert "not found" in caplog.text
+    assert "не найден" in caplog.text
+    assert [source.state for source in summary.sources] == [
+        SourceState.OK,
+        SourceState.MISSING,
+    ]
     # the seven queue calls; the six that never reached a queue need the CDR
     assert summary == ReconcileSummary(read=7, finished=7, unchanged=0, skipped_lines=0)
     d = calls_by_linkedid(db_engine)["1795867163.0"]
