@@ -2,9 +2,10 @@
 
 Wiring only (the parts are tested on their own): messages from ``AmiConnection`` are parsed
 at the edge, fed to the pure projector and live state, persisted by the call-log store in a
-worker thread, and published on the live bus. After every (re)login it resynchronises live
-state (CoreShowChannels, QueueStatus) and reconciles the calls that ended while it was away
-from Asterisk's own queue_log and CDR, so nothing is lost (C13).
+worker thread, and published on the live bus. After every (re)login it checks that the AMI
+user may send every action the line needs (``ami.permissions``), resynchronises live state
+(CoreShowChannels, QueueStatus) and reconciles the calls that ended while it was away from
+Asterisk's own queue_log and CDR, so nothing is lost (C13).
 
 Click-to-call for a callback task (C11) closes its loop here: once the operator's phone
 answered, the Originate's ChannelId is remembered with the task, and the client leg's
@@ -44,6 +45,8 @@ from ami.events import (
     parse_event,
 )
 from ami.live_state import LiveState
+from ami.log_sources import inspect_sources
+from ami.permissions import PermissionCheck, check_listed
 from ami.projector import (
     LINE_CONTEXTS,
     CallFinished,
@@ -100,6 +103,8 @@ class AmiBridge:
         self._stats = ParseStats()
         self._reconciled_until: datetime | None = None
         self.last_reconcile: ReconcileSummary | None = None
+        self._last_reconcile_at: datetime | None = None
+        self.permissions: PermissionCheck | None = None  # from the last login
         self._pending_attempts: dict[str, _PendingAttempt] = {}  # Originate ChannelId → task
         self.connection = AmiConnection.from_settings(
             settings,
@@ -117,9 +122,29 @@ class AmiBridge:
     def status(self) -> dict[str, Any]:
         return {
             **self.connection.status(),
+            "permissions": None if self.permissions is None else self.permissions.as_dict(),
             "calls_in_progress": self._projector.tracked,
             "events_ignored": self._stats.ignored,
             "events_rejected": sum(self._stats.rejected.values()),
+        }
+
+    def reconciliation_status(self) -> dict[str, Any]:
+        """For /health: each source as it is now (the tail of its file) and the last run.
+
+        Runs file I/O: call it from a worker thread (the health route is a plain def)."""
+        sources = inspect_sources(self._settings)
+        last = self.last_reconcile
+        return {
+            "sources": [source.as_dict() for source in sources],
+            "last_run_at": self._last_reconcile_at.isoformat() if self._last_reconcile_at else None,
+            "last_run": None
+            if last is None
+            else {
+                "read": last.read,
+                "finished": last.finished,
+                "unchanged": last.unchanged,
+                "skipped_lines": last.skipped_lines,
+            },
         }
 
     def live_snapshot(self) -> dict[str, Any]:
@@ -151,16 +176,10 @@ class AmiBridge:
         """Finishes calls that ended while events were missed, from queue_log and CDR."""
         now = self._clock()
         since = self._reconciled_until or now - FIRST_RECONCILE_LOOKBACK
-        summary = await asyncio.to_thread(
-            reconcile_files,
-            self._settings,
-            self._store,
-            since,
-            now,
-            cdr_path=self._settings.cdr_path,
-        )
+        summary = await asyncio.to_thread(reconcile_files, self._settings, self._store, since, now)
         self._reconciled_until = now
         self.last_reconcile = summary
+        self._last_reconcile_at = now
         log.info(
             "сверка с queue_log/CDR: найдено %d, дописано %d, без изменений %d",
             summary.read,
@@ -233,12 +252,24 @@ class AmiBridge:
                 )
 
     async def _on_login(self) -> None:
+        await self._check_permissions()
         try:
             await self._resync()
         except AmiError as exc:
             log.warning("AMI: состояние после входа не восстановлено: %s", exc)
         await self.reconcile()
         self._bus.publish("queue", self.live_snapshot())
+
+    async def _check_permissions(self) -> None:
+        try:
+            reply = await self.connection.send({"Action": "ListCommands"})
+        except AmiError as exc:
+            log.warning("AMI: права пользователя не проверены: %s", exc)
+            return
+        check = check_listed(reply)
+        if check.problem and check != self.permissions:
+            log.error("AMI: %s", check.problem)
+        self.permissions = check
 
     async def _resync(self) -> None:
         received = self._clock()

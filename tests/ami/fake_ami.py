@@ -112,6 +112,35 @@ DEFAULT_REPLIES: dict[str, Reply] = {
 }
 
 
+# The write classes each action needs, as Asterisk registers them (manager.c, app_queue.c);
+# actions not listed need none. A user without them gets "Permission denied", and
+# ListCommands leaves them out.
+ACTION_CLASSES: dict[str, frozenset[str]] = {
+    "originate": frozenset({"originate"}),
+    "blindtransfer": frozenset({"call"}),
+    "atxfer": frozenset({"call"}),
+    "redirect": frozenset({"call"}),
+    "queueadd": frozenset({"agent"}),
+    "queueremove": frozenset({"agent"}),
+    "queuepause": frozenset({"agent"}),
+    "coreshowchannels": frozenset({"system", "reporting"}),
+}
+LISTED_ACTIONS = (
+    "Ping",
+    "ListCommands",
+    "QueueStatus",
+    "Originate",
+    "BlindTransfer",
+    "Atxfer",
+    "Redirect",
+    "QueueAdd",
+    "QueueRemove",
+    "QueuePause",
+    "CoreShowChannels",
+)
+FULL_WRITE = frozenset({"call", "originate", "agent", "reporting", "system"})
+
+
 def format_message(headers: Mapping[str, str | Sequence[str]]) -> bytes:
     lines: list[str] = []
     for key, value in headers.items():
@@ -173,9 +202,16 @@ class _Connection:
 
 
 class FakeAmi:
-    def __init__(self, *, username: str = USERNAME, secret: str = SECRET) -> None:
+    def __init__(
+        self,
+        *,
+        username: str = USERNAME,
+        secret: str = SECRET,
+        write_classes: frozenset[str] = FULL_WRITE,
+    ) -> None:
         self.username = username
         self.secret = secret
+        self.write_classes = write_classes
         self.replies: dict[str, Reply] = dict(DEFAULT_REPLIES)
         self.received: list[ReceivedAction] = []
         self.connections_accepted = 0
@@ -361,6 +397,12 @@ class FakeAmi:
                 )
             )
             return True
+        if not self._permitted(name):
+            connection.write(self._response(action_id, "Error", "Permission denied"))
+            return True
+        if name == "listcommands":
+            connection.write(self._list_commands(action_id))
+            return True
         reply = self.replies.get(name)
         if reply is None and name == "queuepause":
             reply = Reply(message=_pause_message(headers))
@@ -373,6 +415,18 @@ class FakeAmi:
         for event in reply.events:
             connection.write(format_message({k: v.format_map(values) for k, v in event.items()}))
         return True
+
+    def _permitted(self, name: str) -> bool:
+        needed = ACTION_CLASSES.get(name, frozenset())
+        return not needed or bool(needed & self.write_classes)
+
+    def _list_commands(self, action_id: str) -> bytes:
+        lines = {"Response": "Success", "ActionID": action_id}
+        for action in LISTED_ACTIONS:
+            if self._permitted(action.lower()):
+                classes = ",".join(sorted(ACTION_CLASSES.get(action.lower(), ()))) or "<none>"
+                lines[action] = f"{action} (Priv: {classes},all)"
+        return format_message(lines)
 
     def _login(self, connection: _Connection, action_id: str, headers: Headers) -> bool:
         if headers.get("Username") != self.username or headers.get("Secret") != self.secret:

@@ -111,3 +111,48 @@ async def test_every_login_resyncs_and_reconciles(
             await asyncio.sleep(0.01)
     await asterisk.reset()
     await asterisk.wait_action("CoreShowChannels", count=2)  # again after the reconnect
+
+
+async def test_login_checks_the_users_write_permissions(
+    db_engine: Engine, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # manager.conf without "originate" and "reporting" in write: click-to-call (C11) and the
+    # resync after every login would fail with "Permission denied" when first needed.
+    asterisk = FakeAmi(write_classes=frozenset({"call", "agent"}))
+    asterisk.reply("queuestatus", _list_reply("QueueStatusComplete"))
+    await asterisk.start()
+    settings = Settings(
+        database_url=db_engine.url.render_as_string(hide_password=False),
+        ami_port=asterisk.port,
+        ami_username=USERNAME,
+        ami_secret=SECRET,  # type: ignore[arg-type]
+        queue_log_path=tmp_path / "queue_log",
+        cdr_path=None,
+    )
+    bridge = AmiBridge(
+        settings=settings, engine=db_engine, clock=lambda: RECEIVED_AT, bus=LiveBus()
+    )
+    try:
+        await bridge.start()
+        await asterisk.wait_action("ListCommands")
+        async with asyncio.timeout(5):
+            while bridge.last_reconcile is None:
+                await asyncio.sleep(0.01)
+        permissions = bridge.status()["permissions"]
+        assert permissions["missing"] == ["Originate", "CoreShowChannels"]
+        assert "write = call,originate,agent,reporting" in permissions["problem"]
+        assert "Originate" in caplog.text
+    finally:
+        await bridge.stop()
+        await asterisk.stop()
+
+
+async def test_a_user_with_the_contracts_permissions_passes(
+    asterisk: FakeAmi, bridge: tuple[AmiBridge, LiveBus]
+) -> None:
+    live, _bus = bridge
+    await asterisk.wait_action("ListCommands")
+    async with asyncio.timeout(5):
+        while live.status()["permissions"] is None:
+            await asyncio.sleep(0.01)
+    assert live.status()["permissions"] == {"missing": [], "problem": ""}
