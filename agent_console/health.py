@@ -16,6 +16,11 @@ class HealthReport:
     calendar: tuple[YearStatus, ...]
     warnings: tuple[str, ...] = field(default=())
     ami: Mapping[str, Any] | None = None  # the AMI link's status; None when AMI is disabled
+    # The sources of reconciliation after an AMI outage (queue_log, CDR) and its last run;
+    # None when AMI is disabled (nothing reconciles then).
+    reconciliation: Mapping[str, Any] | None = None
+    # Sounds calls could not play since they went missing (prompts, digits); () when none.
+    missing_sounds: tuple[Mapping[str, Any], ...] = ()
 
     @property
     def status(self) -> str:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -11,11 +12,14 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from agent_console.health import HealthReport
 from consult_line.wiring import Services
+from ivr.missing_sounds import MissingSound
 from models.migrate import pending_migrations
 from models.rules.calendar import ProductionCalendar, YearSource, YearStatus
 
 # From December on, the next year's transfer decree matters for deadlines and the IVR.
 NEXT_YEAR_FROM_MONTH = 12
+# How many missing sounds a warning names (the full list is in missing_sounds).
+SOUNDS_NAMED = 5
 
 
 def calendar_years(today: date) -> tuple[int, ...]:
@@ -29,35 +33,85 @@ def calendar_warnings(calendar: ProductionCalendar, now: datetime) -> tuple[Year
     return tuple(calendar.year_status(year) for year in calendar_years(today))
 
 
-AmiStatus = Callable[[], Mapping[str, Any]]
+@dataclass(frozen=True, slots=True)
+class Probes:
+    """What the running service knows beyond the database; None where that part is off."""
+
+    ami: Callable[[], Mapping[str, Any]] | None = None
+    reconciliation: Callable[[], Mapping[str, Any]] | None = None
+    sounds: Callable[[], Sequence[MissingSound]] | None = None
 
 
-def check(services: Services, ami: AmiStatus | None = None) -> HealthReport:
+def check(services: Services, probes: Probes = Probes()) -> HealthReport:
     now = services.clock()
-    link = ami() if ami is not None else None
+    link = probes.ami() if probes.ami is not None else None
+    reconciliation = probes.reconciliation() if probes.reconciliation is not None else None
+    sounds = tuple(probes.sounds()) if probes.sounds is not None else ()
+    service_warnings = [
+        *_ami_warnings(link),
+        *_reconciliation_warnings(reconciliation),
+        *_sound_warnings(sounds),
+    ]
+    service = HealthReport(
+        database="ok",
+        line_open=None,
+        calendar=(),
+        ami=link,
+        reconciliation=reconciliation,
+        missing_sounds=tuple(sound.as_dict() for sound in sounds),
+    )
     try:
         with services.engine.connect() as connection:
             connection.execute(text("SELECT 1"))
         behind = pending_migrations(services.engine)
         calendar = services.calendar()
     except SQLAlchemyError as exc:
-        return HealthReport(
+        return replace(
+            service,
             database="unavailable",
-            line_open=None,
-            calendar=(),
-            warnings=(f"база данных недоступна: {type(exc).__name__}",),
-            ami=link,
+            warnings=(f"база данных недоступна: {type(exc).__name__}", *service_warnings),
         )
     statuses = calendar_warnings(calendar, now)
     warnings = [s.note for s in statuses if s.source is YearSource.STATUTORY_ONLY]
     if behind:
         warnings.append("схема базы данных устарела: выполните consult-line migrate")
-    if link is not None and link.get("state") != "logged_in":
-        warnings.append(f"нет связи с Asterisk (AMI): {link.get('label', link.get('state'))}")
-    return HealthReport(
-        database="ok",
+    return replace(
+        service,
         line_open=calendar.is_open(now),
         calendar=statuses,
-        warnings=tuple(warnings),
-        ami=link,
+        warnings=(*warnings, *service_warnings),
     )
+
+
+def _ami_warnings(link: Mapping[str, Any] | None) -> list[str]:
+    if link is None:
+        return []
+    warnings = []
+    if link.get("state") != "logged_in":
+        warnings.append(f"нет связи с Asterisk (AMI): {link.get('label', link.get('state'))}")
+    permissions = link.get("permissions")
+    if isinstance(permissions, Mapping) and permissions.get("problem"):
+        warnings.append(str(permissions["problem"]))
+    return warnings
+
+
+def _reconciliation_warnings(reconciliation: Mapping[str, Any] | None) -> list[str]:
+    if reconciliation is None:
+        return []
+    return [
+        f"сверка звонков после обрыва AMI, источник {source['name']}: {source['problem']}"
+        for source in reconciliation.get("sources", ())
+        if source.get("state") != "ok"
+    ]
+
+
+def _sound_warnings(sounds: Sequence[MissingSound]) -> list[str]:
+    if not sounds:
+        return []
+    named = ", ".join(sound.sound for sound in sounds[:SOUNDS_NAMED])
+    more = f" и ещё {len(sounds) - SOUNDS_NAMED}" if len(sounds) > SOUNDS_NAMED else ""
+    return [
+        f"Asterisk не проигрывает звуки ({len(sounds)}): {named}{more}; звонящие их не "
+        "слышат — установите файлы подсказок (см. asterisk/README.md, проверка: "
+        "consult-line check-asterisk)"
+    ]

@@ -12,10 +12,12 @@ from fastapi import FastAPI
 from ami.bridge import AmiBridge
 from ami.bus import LiveBus
 from ami.pg_relay import PgNotifyRelay
+from consult_line.health import Probes
 from consult_line.scheduler import JobContext, build_scheduler
 from consult_line.wiring import Services
 from ivr.agi.server import AgiServer
 from ivr.flows.context import FlowContext
+from ivr.missing_sounds import MissingSounds
 from ivr.routes import bind_routes
 from models.line_store import LineStore
 
@@ -32,6 +34,16 @@ class Background:
     bus: LiveBus
     bridge: AmiBridge | None
     relay: PgNotifyRelay | None  # live bus across processes, on PostgreSQL only
+    sounds: MissingSounds  # what the IVR's calls could not play
+
+    def probes(self) -> Probes:
+        """What /health asks the running parts."""
+        bridge = self.bridge
+        return Probes(
+            ami=bridge.status if bridge is not None else None,
+            reconciliation=bridge.reconciliation_status if bridge is not None else None,
+            sounds=self.sounds.snapshot,
+        )
 
 
 def build_background(services: Services) -> Background:
@@ -43,10 +55,10 @@ def build_background(services: Services) -> Background:
     relay = None
     if settings.database_url.startswith("postgresql"):
         relay = PgNotifyRelay(bus, settings.database_url)
-    return Background(bus=bus, bridge=bridge, relay=relay)
+    return Background(bus=bus, bridge=bridge, relay=relay, sounds=MissingSounds(services.clock))
 
 
-def build_agi_server(services: Services) -> AgiServer:
+def build_agi_server(services: Services, sounds: MissingSounds) -> AgiServer:
     settings = services.settings
     context = FlowContext(
         store=LineStore(services.engine, settings), clock=services.clock, settings=settings
@@ -58,6 +70,7 @@ def build_agi_server(services: Services) -> AgiServer:
         max_sessions=settings.agi_max_sessions,
         session_timeout_s=settings.agi_session_timeout_s,
         allowed_sources=settings.allowed_agi_sources,
+        sounds=sounds,
     )
 
 
@@ -67,7 +80,7 @@ def background_services(
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         scheduler = build_scheduler(JobContext(services, background.bus, background.bridge))
-        agi = build_agi_server(services)
+        agi = build_agi_server(services, background.sounds)
         await agi.start()
         log.info("FastAGI: agi://%s:%d", services.settings.agi_host, agi.port)
         if background.relay is not None:

@@ -1,4 +1,5 @@
-"""``GET /health``: database reachability, schema, production-calendar warnings, line state."""
+"""``GET /health``: database reachability, schema, production-calendar warnings, line state, the
+AMI link and its permissions, the reconciliation sources, sounds the IVR could not play."""
 
 from __future__ import annotations
 
@@ -26,6 +27,8 @@ class HealthOut(BaseModel):
     calendar: list[YearStatusOut]
     warnings: list[str]
     ami: dict[str, Any] | None
+    reconciliation: dict[str, Any] | None
+    missing_sounds: list[dict[str, Any]]
 
 
 @router.get("/health", response_model=HealthOut)
@@ -45,4 +48,6 @@ def health(context: ContextDep, response: Response) -> HealthOut:
         ],
         warnings=list(report.warnings),
         ami=dict(report.ami) if report.ami is not None else None,
+        reconciliation=dict(report.reconciliation) if report.reconciliation is not None else None,
+        missing_sounds=[dict(sound) for sound in report.missing_sounds],
     )

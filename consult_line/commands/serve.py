@@ -32,9 +32,9 @@ def serve(services: Services) -> int:
     for warning in check(services).warnings:
         log.warning("%s", warning)
     background = build_background(services)
-    ami_status = background.bridge.status if background.bridge is not None else None
+    probes = background.probes()
     context = AppContext(
-        health=lambda: check(services, ami_status),
+        health=lambda: check(services, probes),
         version=version("consult-line"),
         backend=build_backend(services),
     )

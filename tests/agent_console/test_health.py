@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
 from agent_console.app import create_app
 from agent_console.deps import AppContext
-from consult_line.health import check
+from ami.log_sources import inspect_sources
+from ami.permissions import PermissionCheck
+from consult_line.health import Probes, check
 from consult_line.wiring import Services, build_backend, build_services
+from ivr.missing_sounds import MissingSounds
 from models.settings import Settings
 
 
@@ -53,3 +57,62 @@ def test_known_year_in_december_also_checks_next_year(db_engine: Engine) -> None
     body = _client(services).get("/health").json()
     assert [year["year"] for year in body["calendar"]] == [2026, 2027]
     assert body["status"] == "ok"
+
+
+def _services_on_a_known_day(db_engine: Engine) -> Services:
+    settings = Settings(database_url=db_engine.url.render_as_string(hide_password=False))
+    return Services(
+        settings=settings, engine=db_engine, clock=lambda: datetime(2026, 11, 30, 7, tzinfo=UTC)
+    )
+
+
+def _client_with(services: Services, probes: Probes) -> TestClient:
+    context = AppContext(
+        health=lambda: check(services, probes), version="test", backend=build_backend(services)
+    )
+    return TestClient(create_app(context))
+
+
+def test_sounds_the_ivr_could_not_play_make_the_line_degraded(db_engine: Engine) -> None:
+    services = _services_on_a_known_day(db_engine)
+    sounds = MissingSounds(services.clock)
+    sounds.missing("consult-line/ru/topic-menu", "1795867285.0")
+    sounds.missing("consult-line/ru/topic-menu", "1795867286.0")
+    body = _client_with(services, Probes(sounds=sounds.snapshot)).get("/health").json()
+    assert body["status"] == "degraded"
+    [missing] = body["missing_sounds"]
+    assert (missing["sound"], missing["calls"]) == ("consult-line/ru/topic-menu", 2)
+    assert any("consult-line/ru/topic-menu" in warning for warning in body["warnings"])
+    # the administrator installs the files: the next call plays it, the warning goes
+    sounds.played("consult-line/ru/topic-menu")
+    assert (
+        _client_with(services, Probes(sounds=sounds.snapshot)).get("/health").json()["status"]
+        == "ok"
+    )
+
+
+def test_each_reconciliation_source_is_shown_and_a_refused_one_warns(
+    db_engine: Engine, tmp_path: Path
+) -> None:
+    services = _services_on_a_known_day(db_engine)
+    settings = services.settings.model_copy(
+        update={"queue_log_path": tmp_path / "queue_log", "cdr_path": None}
+    )
+    (tmp_path / "queue_log").write_text("1795867058|NONE|NONE|NONE|QUEUESTART|\n", "utf-8")
+
+    def sources() -> dict[str, object]:
+        return {"sources": [source.as_dict() for source in inspect_sources(settings)]}
+
+    body = _client_with(services, Probes(reconciliation=sources)).get("/health").json()
+    states = {s["name"]: s["state"] for s in body["reconciliation"]["sources"]}
+    assert states == {"queue_log": "ok", "cdr": "not_configured"}
+    assert body["status"] == "degraded"
+    assert any("CONSULT_LINE_CDR_PATH" in warning for warning in body["warnings"])
+
+
+def test_missing_ami_permissions_are_a_warning(db_engine: Engine) -> None:
+    services = _services_on_a_known_day(db_engine)
+    link = {"state": "logged_in", "permissions": PermissionCheck(("Originate",)).as_dict()}
+    body = _client_with(services, Probes(ami=lambda: link)).get("/health").json()
+    assert body["status"] == "degraded"
+    assert any("write = call,originate,agent,reporting" in w for w in body["warnings"])

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import csv
+import io
+from pathlib import Path
+
 import pytest
 
 from consult_line.cli import main
+from tests.asterisk_captures import Kind, capture_lines
 
 
 def test_prints_effective_settings_with_secret_masked(
@@ -38,3 +43,29 @@ def test_unreachable_database_exits_non_zero(
     monkeypatch.setenv("CONSULT_LINE_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:1/x")
     assert main(["check-config"]) == 1
     assert "НЕДОСТУПНА" in capsys.readouterr().out
+
+
+def test_reports_a_cdr_it_would_misread(
+    monkeypatch: pytest.MonkeyPatch,
+    database_url: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # A CDR written without loguniqueid (Asterisk's cdr.conf edited by hand): reconciliation
+    # could not join it to calls; check-config says so, with the line to add.
+    queue_log = tmp_path / "queue_log"
+    queue_log.write_text("".join(capture_lines("b-abandoned", Kind.QUEUE_LOG)), "utf-8")
+    cdr = tmp_path / "Master.csv"
+    out = io.StringIO()
+    writer = csv.writer(out, quoting=csv.QUOTE_ALL, lineterminator="\n")
+    for fields in csv.reader(capture_lines("b-abandoned", Kind.CDR)):
+        writer.writerow(fields[:16])
+    cdr.write_text(out.getvalue(), "utf-8")
+    monkeypatch.setenv("CONSULT_LINE_DATABASE_URL", database_url)
+    monkeypatch.setenv("CONSULT_LINE_QUEUE_LOG_PATH", str(queue_log))
+    monkeypatch.setenv("CONSULT_LINE_CDR_PATH", str(cdr))
+    assert main(["migrate"]) == 0
+    assert main(["check-config"]) == 0
+    out_text = capsys.readouterr().out
+    assert "ВНИМАНИЕ: сверка звонков после обрыва AMI, источник cdr" in out_text
+    assert "loguniqueid = yes" in out_text
