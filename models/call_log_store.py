@@ -49,7 +49,13 @@ from models.line_store import (
 )
 from models.phones import normalize_phone
 from models.rules.calendar import require_aware
-from models.rules.missed import CallFacts, CallOutcome, MissedReason, classify_call
+from models.rules.missed import (
+    CallFacts,
+    CallOutcome,
+    MissedReason,
+    classify_call,
+    opens_callback,
+)
 from models.rules.transfers import TransferOutcome
 from models.settings import Settings
 from models.tables import (
@@ -145,7 +151,7 @@ class CallLogStore:
         call.missed_reason = verdict.missed_reason
         call.short_call = verdict.short
         opened = False
-        if verdict.outcome is CallOutcome.MISSED:
+        if opens_callback(verdict, min_time_in_line_s=self._settings.missed_callback_min_time_s):
             opened = self._missed_call_callback(session, call, now)
         session.add(call)
         session.flush()

@@ -65,6 +65,13 @@ class Settings(BaseSettings):
     closing_time: time = Field(default=time(18, 0))
     max_transfers_per_call: int = Field(default=2, ge=0, le=10, description="C10")
     short_call_threshold_s: float = Field(default=5.0, ge=0, description="C13 short-call flag")
+    missed_callback_min_time_s: float = Field(
+        default=0.0,
+        ge=0,
+        le=3600,
+        description="C13: a caller who hung up themselves before this many seconds in the line "
+        "gets no automatic callback task (the call is still recorded as missed)",
+    )
     callback_answer_working_days: int = Field(
         default=3, ge=1, le=30, description="C11 default promised answer term"
     )

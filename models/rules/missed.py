@@ -3,6 +3,12 @@
 Whether the call arrived in working hours is decided by the caller of the rule at the
 arrival instant (calendar.is_open), so a call arriving at 17:59:59 and abandoned at 18:05
 is missed.
+
+Every missed call is recorded (short ones flagged, never hidden). Whether it also opens an
+automatic callback task is ``opens_callback``: a caller who hung up themselves after less
+than the supervisor's minimum time in the line (a wrong number, a mind changed at the
+greeting) gets none; a call the line failed (no operators, the queue's time limit) always
+gets one, however short.
 """
 
 from dataclasses import dataclass
@@ -56,6 +62,14 @@ _REASON_BY_EXIT: dict[QueueExit, MissedReason] = {
 }
 
 DEFAULT_SHORT_CALL_THRESHOLD_S = 5.0
+# Missed calls the caller ended: those the minimum time in the line applies to.
+CALLER_ENDED: frozenset[MissedReason] = frozenset(
+    {
+        MissedReason.ABANDONED_IN_IVR,
+        MissedReason.ABANDONED_IN_QUEUE,
+        MissedReason.LEFT_QUEUE_BY_KEY,
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,3 +105,16 @@ def classify_call(
     if not facts.in_working_hours:
         return CallVerdict(CallOutcome.AFTER_HOURS, None, short, duration_s)
     return CallVerdict(CallOutcome.MISSED, _REASON_BY_EXIT[facts.queue_exit], short, duration_s)
+
+
+def opens_callback(verdict: CallVerdict, *, min_time_in_line_s: float = 0.0) -> bool:
+    """C13/C11: whether a finished call gets an automatic callback task (if its number is
+    identifiable: the caller of the rule checks that). ``min_time_in_line_s`` (0: every
+    missed call) applies only to calls the caller ended."""
+    if min_time_in_line_s < 0:
+        raise ValueError(f"minimum time in the line must not be negative: {min_time_in_line_s}")
+    if verdict.outcome is not CallOutcome.MISSED:
+        return False
+    if verdict.missed_reason in CALLER_ENDED:
+        return verdict.duration_s >= min_time_in_line_s
+    return True

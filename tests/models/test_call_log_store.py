@@ -186,6 +186,29 @@ def test_capture_in_working_hours(name: str, open_store: CallLogStore, db_engine
         assert task.requested_at == NOW
 
 
+def test_a_quick_hang_up_in_the_ivr_is_recorded_but_opens_no_callback_below_the_minimum(
+    db_engine: Engine,
+) -> None:
+    # C13: the supervisor sets a minimum time in the line before an automatic callback; the
+    # caller who hung up in the IVR after ~3 s is still a missed (short) call.
+    _working_saturday(db_engine)
+    settings = _settings(db_engine).model_copy(update={"missed_callback_min_time_s": 10.0})
+    entry = final_entry("f-agi-caller-hangup")
+    result = CallLogStore(db_engine, settings).record_finished(entry, NOW)
+    assert (result.outcome, result.missed_reason, result.short_call) == (
+        CallOutcome.MISSED,
+        MissedReason.ABANDONED_IN_IVR,
+        True,
+    )
+    assert (result.callback_task_id, result.callback_task_opened) == (None, False)
+    assert _tasks(db_engine) == []
+    # a caller refused by an empty queue is the line's failure: a callback however short
+    refused = CallLogStore(db_engine, settings).record_finished(
+        final_entry("c2-noagents-joinempty"), NOW
+    )
+    assert refused.callback_task_opened
+
+
 @pytest.mark.parametrize("name", SCENARIOS)
 def test_capture_after_hours(name: str, store: CallLogStore, db_engine: Engine) -> None:
     entry = final_entry(name)

@@ -12,6 +12,7 @@ from models.rules.missed import (
     MissedReason,
     QueueExit,
     classify_call,
+    opens_callback,
 )
 
 MSK = ZoneInfo("Europe/Moscow")
@@ -104,3 +105,41 @@ def test_every_missed_reason_has_a_russian_label() -> None:
     # C13: the supervisor report shows the reason in Russian.
     assert set(MISSED_REASON_LABELS_RU) == set(MissedReason)
     assert MISSED_REASON_LABELS_RU[MissedReason.NO_OPERATORS] == "Нет операторов на линии"
+
+
+@pytest.mark.parametrize(
+    ("exit_", "seconds", "minimum", "opens"),
+    [
+        # C13 as before: with no minimum (the default) every missed call gets a callback
+        (QueueExit.NOT_QUEUED, 3.0, 0.0, True),
+        # hung up in the IVR after 3 s, the supervisor wants 10 s: recorded, no callback
+        (QueueExit.NOT_QUEUED, 3.0, 10.0, False),
+        (QueueExit.NOT_QUEUED, 9.999, 10.0, False),
+        (QueueExit.NOT_QUEUED, 10.0, 10.0, True),
+        (QueueExit.ABANDONED, 5.0, 10.0, False),
+        (QueueExit.KEY, 5.0, 10.0, False),
+        # the line failed the caller: a callback however short the call was
+        (QueueExit.EMPTY, 2.0, 10.0, True),
+        (QueueExit.TIMEOUT, 2.0, 10.0, True),
+        (QueueExit.CONNECTED, 2.0, 10.0, True),  # reason unknown: not the caller's choice
+    ],
+)
+def test_automatic_callback_after_the_minimum_time_in_the_line(
+    exit_: QueueExit, seconds: float, minimum: float, opens: bool
+) -> None:
+    verdict = classify_call(facts(seconds=seconds, exit_=exit_))
+    assert verdict.outcome is CallOutcome.MISSED
+    assert opens_callback(verdict, min_time_in_line_s=minimum) is opens
+
+
+@pytest.mark.parametrize("in_hours", [True, False])
+def test_no_automatic_callback_for_answered_or_after_hours_calls(in_hours: bool) -> None:
+    answered = classify_call(facts(in_hours=in_hours, reached=True))
+    assert opens_callback(answered) is False
+    after_hours = classify_call(facts(in_hours=False))
+    assert opens_callback(after_hours) is False
+
+
+def test_negative_minimum_time_is_rejected() -> None:
+    with pytest.raises(ValueError, match="negative"):
+        opens_callback(classify_call(facts()), min_time_in_line_s=-1.0)
