@@ -12,7 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from agent_console.health import HealthReport
 from consult_line.wiring import Services
 from models.migrate import pending_migrations
-from models.rules.calendar import ProductionCalendar, YearSource, YearStatus
+from models.rules.calendar import ProductionCalendar, YearStatus
 
 # From December on, the next year's transfer decree matters for deadlines and the IVR.
 NEXT_YEAR_FROM_MONTH = 12
@@ -49,7 +49,7 @@ def check(services: Services, ami: AmiStatus | None = None) -> HealthReport:
             ami=link,
         )
     statuses = calendar_warnings(calendar, now)
-    warnings = [s.note for s in statuses if s.source is YearSource.STATUTORY_ONLY]
+    warnings = [s.note for s in statuses if s.needs_confirmation]
     if behind:
         warnings.append("схема базы данных устарела: выполните consult-line migrate")
     if link is not None and link.get("state") != "logged_in":
