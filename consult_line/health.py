@@ -14,7 +14,7 @@ from agent_console.health import HealthReport
 from consult_line.wiring import Services
 from ivr.missing_sounds import MissingSound
 from models.migrate import pending_migrations
-from models.rules.calendar import ProductionCalendar, YearSource, YearStatus
+from models.rules.calendar import ProductionCalendar, YearStatus
 
 # From December on, the next year's transfer decree matters for deadlines and the IVR.
 NEXT_YEAR_FROM_MONTH = 12
@@ -72,7 +72,7 @@ def check(services: Services, probes: Probes = Probes()) -> HealthReport:
             warnings=(f"база данных недоступна: {type(exc).__name__}", *service_warnings),
         )
     statuses = calendar_warnings(calendar, now)
-    warnings = [s.note for s in statuses if s.source is YearSource.STATUTORY_ONLY]
+    warnings = [s.note for s in statuses if s.needs_confirmation]
     if behind:
         warnings.append("схема базы данных устарела: выполните consult-line migrate")
     return replace(

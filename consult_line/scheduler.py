@@ -17,7 +17,6 @@ from consult_line.health import calendar_warnings
 from consult_line.wiring import Services
 from models.callback_reminders import Reminder, overdue, windows_opening
 from models.db import session_scope
-from models.rules.calendar import YearSource
 from scripts_kb.upkeep import SectionFreshness, overdue_sections
 
 log = logging.getLogger(__name__)
@@ -42,11 +41,12 @@ class Job:
 
 
 async def warn_unknown_calendar_years(context: JobContext) -> None:
-    """C3: a year without a known transfer decree is worked on statutory holidays; say so daily."""
+    """C3: a year worked on statutory rules only (no known transfer decree, or shortened
+    pre-holiday days not yet checked against the official calendar); say so daily."""
     services = context.services
     calendar = await asyncio.to_thread(services.calendar)
     for status in calendar_warnings(calendar, services.clock()):
-        if status.source is YearSource.STATUTORY_ONLY:
+        if status.needs_confirmation:
             log.warning("производственный календарь: %s", status.note)
 
 

@@ -19,6 +19,7 @@ def load_calendar(*, session: Session, settings: Settings) -> ProductionCalendar
         hours=settings.working_hours,
         overrides=[_to_rule(row) for row in overrides],
         confirmed_years={row.year: row.source for row in confirmations},
+        shortened_days_close_early=settings.shortened_days_close_early,
     )
 
 

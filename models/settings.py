@@ -16,7 +16,7 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from models.host_time import HOST_LOCAL
-from models.rules.calendar import WorkingHours
+from models.rules.calendar import WorkingHours, shortened_hours
 
 DEFAULT_DATABASE_URL = "sqlite:///./var/consult-line.db"
 # cdr_timezone: the host's own clock zone, as Asterisk writes the CDR with usegmtime = no.
@@ -63,6 +63,10 @@ class Settings(BaseSettings):
     timezone: str = Field(default="Europe/Moscow", description="Local time of the line")
     opening_time: time = Field(default=time(9, 0))
     closing_time: time = Field(default=time(18, 0))
+    shortened_days_close_early: bool = Field(
+        default=False,
+        description="C3: close an hour earlier on shortened pre-holiday days (Art. 95)",
+    )
     max_transfers_per_call: int = Field(default=2, ge=0, le=10, description="C10")
     short_call_threshold_s: float = Field(default=5.0, ge=0, description="C13 short-call flag")
     missed_callback_min_time_s: float = Field(
@@ -123,6 +127,13 @@ class Settings(BaseSettings):
     def _hours_in_order(self) -> Settings:
         if self.opening_time >= self.closing_time:
             raise ValueError("opening_time должно быть раньше closing_time")
+        try:
+            shortened_hours(self.working_hours)
+        except ValueError:
+            raise ValueError(
+                "рабочий день должен быть длиннее часа: накануне праздника он сокращается "
+                "на час (ст. 95 ТК РФ)"
+            ) from None
         return self
 
     @property

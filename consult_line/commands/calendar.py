@@ -1,8 +1,9 @@
 """``consult-line calendar``: the production calendar as the line applies it, and its overrides.
 
-``calendar YEAR`` prints every day that differs from a plain Monday–Friday week, so that an
-administrator can compare it with the official production calendar; ``override``,
-``remove-override`` and ``confirm-year`` edit the admin's corrections (C3).
+``calendar YEAR`` prints every day that differs from a plain Monday–Friday week and every
+shortened pre-holiday day (``2025-04-30 shortened 09:00-17:00``), so that an administrator can
+compare it with the official production calendar; ``override``, ``remove-override`` and
+``confirm-year`` edit the admin's corrections (C3).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from models.calendar_store import (
     set_override,
 )
 from models.db import session_scope
-from models.rules.calendar import DayDifference, WorkingHours, YearSource
+from models.rules.calendar import DayDifference, WorkingHours
 
 
 def normalise_argv(argv: list[str]) -> list[str]:
@@ -51,7 +52,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     listing.add_argument("--year", type=_year)
 
     confirm = actions.add_parser(
-        "confirm-year", help="подтвердить, что перенос выходных на год внесён поправками"
+        "confirm-year",
+        help="подтвердить, что перенос выходных и сокращённые дни года сверены с официальным "
+        "календарём",
     )
     confirm.add_argument("year", type=_year)
     confirm.add_argument("--source", required=True, help="реквизиты постановления")
@@ -97,7 +100,7 @@ def run(services: Services, args: argparse.Namespace) -> int:
 def _show(services: Services, year: int, *, notes: bool) -> int:
     calendar = services.calendar()
     status = calendar.year_status(year)
-    if status.source is YearSource.STATUTORY_ONLY:
+    if status.needs_confirmation:
         print(f"ВНИМАНИЕ: {status.note}", file=sys.stderr)
     for difference in calendar.differences(year):
         print(format_difference(difference, normal=calendar.hours, notes=notes))
@@ -105,12 +108,21 @@ def _show(services: Services, year: int, *, notes: bool) -> int:
 
 
 def format_difference(difference: DayDifference, *, normal: WorkingHours, notes: bool) -> str:
-    line = f"{difference.day.isoformat()} {_describe(difference.working)}"
-    if difference.working and difference.hours is not None and difference.hours != normal:
-        line += f" {difference.hours.opens:%H:%M}-{difference.hours.closes:%H:%M}"
+    """``2025-04-30 shortened 09:00-17:00`` shows the shortened hours of the day even when the
+    line keeps its usual hours on it (the setting); the note says which."""
+    if difference.shortened is not None:
+        line = f"{difference.day.isoformat()} shortened {_span(difference.shortened)}"
+    else:
+        line = f"{difference.day.isoformat()} {_describe(difference.working)}"
+        if difference.working and difference.hours is not None and difference.hours != normal:
+            line += f" {_span(difference.hours)}"
     if notes and difference.note:
         line += f"  # {difference.note}"
     return line
+
+
+def _span(hours: WorkingHours) -> str:
+    return f"{hours.opens:%H:%M}-{hours.closes:%H:%M}"
 
 
 def _describe(working: bool) -> str:

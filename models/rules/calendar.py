@@ -2,12 +2,18 @@
 
 Working days come from ``holidays.RU`` (statutory holidays, the Government's transfer decrees
 and the working weekend days they create), with an admin-editable override table on top that
-always wins: later decrees, shortened pre-holiday days, emergency extra working days.
+always wins: later decrees, shortened days the plain rule misses, emergency closures, extra
+working days.
 
 A year whose decree the library does not carry still gets an answer (a call must never fail
 over the calendar): the statutory holidays of Art. 112 of the Labour Code plus its automatic
 rule that a holiday falling on a weekend moves the day off to the next working day (1-8 January
 excepted). ``year_status`` then carries a loud warning for the admin.
+
+Shortened pre-holiday days (Art. 95, ``models.rules.shortened_days``) close an hour earlier.
+The calendar always knows them (``is_shortened``, ``differences``); whether the line itself
+closes earlier on them, and so what ``hours_on``, ``is_open``, ``closes_at`` and
+``next_opening`` answer, is the deployment's choice (``shortened_days_close_early``).
 """
 
 from __future__ import annotations
@@ -21,6 +27,13 @@ from zoneinfo import ZoneInfo
 
 import holidays
 from holidays.version import __version__ as holidays_version
+
+from models.rules.shortened_days import (
+    SHORTENING,
+    has_official_list,
+    is_statutory_holiday,
+    shortened_days,
+)
 
 
 def require_aware(value: datetime, name: str = "datetime") -> None:
@@ -44,6 +57,15 @@ class WorkingHours:
 DEFAULT_HOURS = WorkingHours(time(9), time(18))
 
 
+def shortened_hours(hours: WorkingHours) -> WorkingHours:
+    """The same opening, closing one hour earlier (Art. 95 of the Labour Code)."""
+    day = date(2000, 1, 2)  # any date: only the wall-clock difference matters
+    closes = datetime.combine(day, hours.closes) - SHORTENING
+    if closes <= datetime.combine(day, hours.opens):
+        raise ValueError(f"a working day of {hours.opens}-{hours.closes} cannot lose an hour")
+    return WorkingHours(hours.opens, closes.time())
+
+
 @dataclass(frozen=True, slots=True)
 class DayOverride:
     day: date
@@ -59,9 +81,19 @@ class DayOverride:
 
 
 class YearSource(StrEnum):
+    """Where the year's transferred days off come from."""
+
     DECREE = "decree"
     CONFIRMED = "confirmed"
     STATUTORY_ONLY = "statutory_only"
+
+
+class ShortenedDaysSource(StrEnum):
+    """Where the year's shortened pre-holiday days come from."""
+
+    OFFICIAL = "official"  # the table of published production calendars
+    CONFIRMED = "confirmed"  # the plain Art. 95 rule, checked by the admin
+    STATUTORY = "statutory"  # the plain Art. 95 rule, not yet checked
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,14 +101,24 @@ class YearStatus:
     year: int
     source: YearSource
     note: str
+    shortened_days: ShortenedDaysSource
+
+    @property
+    def needs_confirmation(self) -> bool:
+        """True while part of the year is only statutory: the admin must be told loudly."""
+        return (
+            self.source is YearSource.STATUTORY_ONLY
+            or self.shortened_days is ShortenedDaysSource.STATUTORY
+        )
 
 
 @dataclass(frozen=True, slots=True)
 class DayDifference:
     day: date
     working: bool
-    hours: WorkingHours | None
+    hours: WorkingHours | None  # the line's hours that day
     note: str
+    shortened: WorkingHours | None = None  # a pre-holiday day: its hours shortened by Art. 95
 
 
 def known_years(static_holidays: object, table: str = "special_public_holidays") -> frozenset[int]:
@@ -111,6 +153,8 @@ _SEARCH_LIMIT_DAYS = 3660
 _MOVED_OFF_NOTE = "Рабочий день: выходной перенесён на {:%d.%m.%Y}"
 _WORKED_WEEKEND_NOTE = "Рабочий выходной день (перенос по постановлению Правительства РФ)"
 _STATUTORY_SHIFT_NOTE = "Выходной (перенесено с {:%d.%m.%Y}, ч. 2 ст. 112 ТК РФ)"
+_SHORTENED_NOTE = "предпраздничный день, сокращён на час (ст. 95 ТК РФ)"
+_LINE_KEEPS_HOURS_NOTE = "линия работает в обычные часы"
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,7 +216,16 @@ def _require_date(day: date) -> None:
 class ProductionCalendar:
     """Answers "is the line open?" and working-day arithmetic in one local time zone."""
 
-    __slots__ = ("_confirmed", "_hours", "_overrides", "_tz", "_years")
+    __slots__ = (
+        "_close_early",
+        "_confirmed",
+        "_hours",
+        "_overrides",
+        "_short_hours",
+        "_shortened",
+        "_tz",
+        "_years",
+    )
 
     def __init__(
         self,
@@ -181,14 +234,18 @@ class ProductionCalendar:
         hours: WorkingHours,
         overrides: Iterable[DayOverride] = (),
         confirmed_years: Mapping[int, str] = _NO_CONFIRMED_YEARS,
+        shortened_days_close_early: bool = False,
     ) -> None:
         self._tz = tz
         self._hours = hours
+        self._short_hours = shortened_hours(hours)
+        self._close_early = shortened_days_close_early
         self._overrides = _index_overrides(overrides)
         self._confirmed = {year: source.strip() for year, source in confirmed_years.items()}
         if not all(self._confirmed.values()):
             raise ValueError("a confirmed year needs the decree it was confirmed from")
         self._years: dict[int, _YearData] = {}
+        self._shortened: dict[int, frozenset[date]] = {}
 
     @property
     def tz(self) -> ZoneInfo:
@@ -198,13 +255,28 @@ class ProductionCalendar:
     def hours(self) -> WorkingHours:
         return self._hours
 
+    @property
+    def shortened_hours(self) -> WorkingHours:
+        """The hours of a shortened pre-holiday day, whether or not the line keeps them."""
+        return self._short_hours
+
+    @property
+    def shortened_days_close_early(self) -> bool:
+        return self._close_early
+
     def is_working_day(self, day: date) -> bool:
         _require_date(day)
         return self._hours_on(day) is not None
 
     def hours_on(self, day: date) -> WorkingHours | None:
+        """The line's hours that day; on a shortened day they depend on the setting."""
         _require_date(day)
         return self._hours_on(day)
+
+    def is_shortened(self, day: date) -> bool:
+        """A pre-holiday day shortened by an hour (Art. 95); an override on the day wins."""
+        _require_date(day)
+        return self._is_shortened(day)
 
     def is_open(self, now: datetime) -> bool:
         return self.closes_at(now) is not None
@@ -239,49 +311,88 @@ class ProductionCalendar:
         return self._next_working_day(day)
 
     def year_status(self, year: int) -> YearStatus:
+        confirmed = self._confirmed.get(year)
+        if has_official_list(year):
+            shortened = ShortenedDaysSource.OFFICIAL
+        elif confirmed is not None:
+            shortened = ShortenedDaysSource.CONFIRMED
+        else:
+            shortened = ShortenedDaysSource.STATUTORY
         if year in LIBRARY_DECREE_YEARS:
+            note = _decree_note(year, shortened, confirmed, self._short_hours)
+            return YearStatus(year, YearSource.DECREE, note, shortened)
+        if confirmed is not None:
             note = (
-                f"Перенос выходных дней на {year} год учтён по постановлению Правительства РФ "
-                f"(библиотека holidays {holidays_version})."
+                f"Перенос выходных дней и сокращённые предпраздничные дни на {year} год "
+                f"внесены администратором: {confirmed}."
             )
-            return YearStatus(year, YearSource.DECREE, note)
-        if year in self._confirmed:
-            note = (
-                f"Перенос выходных дней на {year} год внесён администратором: "
-                f"{self._confirmed[year]}."
-            )
-            return YearStatus(year, YearSource.CONFIRMED, note)
-        return YearStatus(year, YearSource.STATUTORY_ONLY, _statutory_only_note(year))
+            return YearStatus(year, YearSource.CONFIRMED, note, shortened)
+        return YearStatus(year, YearSource.STATUTORY_ONLY, _statutory_only_note(year), shortened)
 
     def differences(self, year: int) -> list[DayDifference]:
-        """Days that differ from a plain Mon-Fri week at the configured hours."""
+        """Days that differ from a plain Mon-Fri week at the configured hours, and every
+        shortened pre-holiday day (also when the line keeps its usual hours on it)."""
         found = (self._difference(day) for day in _days_of(year))
         return [difference for difference in found if difference is not None]
 
     def _difference(self, day: date) -> DayDifference | None:
         hours = self._hours_on(day)
         working = hours is not None
-        if working == (day.weekday() < 5) and hours in (None, self._hours):
+        shortened = self._short_hours if self._is_shortened(day) else None
+        if shortened is None and working == (day.weekday() < 5) and hours in (None, self._hours):
             return None
-        return DayDifference(day, working, hours, self._note(day, working))
+        return DayDifference(day, working, hours, self._note(day, working, shortened), shortened)
 
-    def _note(self, day: date, working: bool) -> str:
+    def _note(self, day: date, working: bool, shortened: WorkingHours | None) -> str:
         override = self._overrides.get(day)
         if override is not None:
             return override.reason
         data = self._year(day.year)
-        if working:
-            return data.weekend_workdays.get(day, _WORKED_WEEKEND_NOTE)
-        return data.days_off.get(day, "Нерабочий день")
+        if not working:
+            return data.days_off.get(day, "Нерабочий день")
+        parts = [data.weekend_workdays.get(day, _WORKED_WEEKEND_NOTE)] if day.weekday() >= 5 else []
+        if shortened is not None:
+            parts.append(_SHORTENED_NOTE)
+            if not self._close_early:
+                parts.append(_LINE_KEEPS_HOURS_NOTE)
+        note = "; ".join(parts)
+        return note[:1].upper() + note[1:]
 
     def _hours_on(self, day: date) -> WorkingHours | None:
         override = self._overrides.get(day)
         if override is not None:
             return (override.hours or self._hours) if override.working else None
+        if not self._library_working(day):
+            return None
+        if self._close_early and day in self._shortened_days(day.year):
+            return self._short_hours
+        return self._hours
+
+    def _library_working(self, day: date) -> bool:
+        """The decree (or the statute) alone, before overrides and shortening."""
         data = self._year(day.year)
         if day.weekday() >= 5:
-            return self._hours if day in data.weekend_workdays else None
-        return None if day in data.days_off else self._hours
+            return day in data.weekend_workdays
+        return day not in data.days_off
+
+    def _is_working_unshortened(self, day: date) -> bool:
+        override = self._overrides.get(day)
+        if override is not None:
+            return override.working
+        if is_statutory_holiday(day):  # a holiday of Art. 112 is always a day off
+            return False
+        return self._library_working(day)
+
+    def _is_shortened(self, day: date) -> bool:
+        if day in self._overrides or not self._library_working(day):
+            return False
+        return day in self._shortened_days(day.year)
+
+    def _shortened_days(self, year: int) -> frozenset[date]:
+        days = self._shortened.get(year)
+        if days is None:
+            days = self._shortened[year] = shortened_days(year, self._is_working_unshortened)
+        return days
 
     def _working_hours(self, day: date) -> WorkingHours:
         hours = self._hours_on(day)
@@ -310,10 +421,32 @@ class ProductionCalendar:
         return datetime.combine(day, wall_clock, tzinfo=self._tz)
 
 
+def _decree_note(
+    year: int, shortened: ShortenedDaysSource, confirmed: str | None, short: WorkingHours
+) -> str:
+    note = (
+        f"Перенос выходных дней на {year} год учтён по постановлению Правительства РФ "
+        f"(библиотека holidays {holidays_version})"
+    )
+    if shortened is ShortenedDaysSource.OFFICIAL:
+        return f"{note}; сокращённые предпраздничные дни — по официальному календарю."
+    if shortened is ShortenedDaysSource.CONFIRMED:
+        return f"{note}; сокращённые предпраздничные дни сверены администратором: {confirmed}."
+    return (
+        f"{note}, но сокращённые предпраздничные дни на {year} год не сверены с официальным "
+        f"производственным календарём: на час сокращён только рабочий день непосредственно "
+        f"перед нерабочим праздничным днём (ст. 95 ТК РФ). Внесите отличия командой "
+        f"consult-line calendar override (--working --hours {short.opens:%H:%M}-"
+        f"{short.closes:%H:%M}) и подтвердите год "
+        f"командой consult-line calendar confirm-year {year} --source ..."
+    )
+
+
 def _statutory_only_note(year: int) -> str:
     return (
         f"Постановление о переносе выходных дней на {year} год не известно: используются "
-        f"только нерабочие праздничные дни по ст. 112 ТК РФ; внесите перенос командой "
-        f"consult-line calendar override и подтвердите год командой "
-        f"consult-line calendar confirm-year {year} --source ..."
+        f"только нерабочие праздничные дни по ст. 112 ТК РФ, а сокращённым считается рабочий "
+        f"день непосредственно перед праздником (ст. 95 ТК РФ); внесите перенос и сокращённые "
+        f"дни по официальному календарю командой consult-line calendar override и подтвердите "
+        f"год командой consult-line calendar confirm-year {year} --source ..."
     )

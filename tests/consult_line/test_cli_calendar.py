@@ -17,16 +17,49 @@ def _lines(capsys: pytest.CaptureFixture[str]) -> list[str]:
     return capsys.readouterr().out.splitlines()
 
 
-def test_year_listing_shows_weekdays_off_and_working_saturdays(
+def test_year_listing_shows_weekdays_off_working_saturdays_and_shortened_days(
     migrated: None, capsys: pytest.CaptureFixture[str]
 ) -> None:
     capsys.readouterr()
     assert main(["calendar", "2025"]) == 0
     lines = _lines(capsys)
     assert "2025-01-03 non-working" in lines
-    assert "2025-11-01 working" in lines  # working Saturday, decree No. 1335
+    assert "2025-04-30 shortened 09:00-17:00" in lines
+    assert "2025-11-01 shortened 09:00-17:00" in lines  # working Saturday, decree No. 1335
     assert "2025-12-31 non-working" in lines
-    assert len(lines) == 16  # 15 weekdays off + 1 working Saturday
+    assert len(lines) == 19  # 15 weekdays off + 3 shortened weekdays + 1 working Saturday
+
+
+SHORTENED_NOTE = "Предпраздничный день, сокращён на час (ст. 95 ТК РФ)"
+
+
+@pytest.mark.parametrize(
+    ("close_early", "note"),
+    [
+        ("false", f"{SHORTENED_NOTE}; линия работает в обычные часы"),
+        ("true", SHORTENED_NOTE),
+    ],
+    ids=["line-keeps-its-hours", "line-closes-early"],
+)
+def test_shortened_days_are_listed_whatever_the_line_does_on_them(
+    migrated: None,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    close_early: str,
+    note: str,
+) -> None:
+    # C3: the listing is the official calendar's; the note says whether the line closes early.
+    monkeypatch.setenv("CONSULT_LINE_SHORTENED_DAYS_CLOSE_EARLY", close_early)
+    capsys.readouterr()
+    assert main(["calendar", "2026", "--notes"]) == 0
+    lines = _lines(capsys)
+    assert f"2026-04-30 shortened 09:00-17:00  # {note}" in lines
+    assert [line[:10] for line in lines if " shortened " in line] == [
+        "2026-04-30",
+        "2026-05-08",
+        "2026-06-11",
+        "2026-11-03",
+    ]
 
 
 def test_override_changes_the_listing_and_removal_restores_it(
@@ -103,18 +136,21 @@ def test_malformed_hours_are_rejected_before_anything_is_written(
     assert "09:00-17:00" in capsys.readouterr().err
 
 
-def test_unknown_year_warns_until_the_admin_confirms_it(
-    migrated: None, capsys: pytest.CaptureFixture[str]
+@pytest.mark.parametrize("year", ["2027", "2031"])  # no official shortened days; no decree
+def test_unconfirmed_year_warns_until_the_admin_confirms_it(
+    migrated: None, capsys: pytest.CaptureFixture[str], year: str
 ) -> None:
     capsys.readouterr()
-    assert main(["calendar", "2031"]) == 0
-    assert "ВНИМАНИЕ" in capsys.readouterr().err
+    assert main(["calendar", year]) == 0
+    warning = capsys.readouterr().err
+    assert "ВНИМАНИЕ" in warning
+    assert "ст. 95 ТК РФ" in warning
     assert (
         main(
             [
                 "calendar",
                 "confirm-year",
-                "2031",
+                year,
                 "--source",
                 "Постановление Правительства РФ (реквизиты)",
             ]
@@ -122,7 +158,7 @@ def test_unknown_year_warns_until_the_admin_confirms_it(
         == 0
     )
     capsys.readouterr()
-    assert main(["calendar", "2031"]) == 0
+    assert main(["calendar", year]) == 0
     assert "ВНИМАНИЕ" not in capsys.readouterr().err
 
 

@@ -24,6 +24,7 @@ def test_defaults_are_the_documented_ports_and_hours() -> None:
     assert (settings.http_port, settings.agi_port, settings.ami_port) == (8000, 4573, 5038)
     assert settings.working_hours.opens == time(9)
     assert settings.working_hours.closes == time(18)
+    assert settings.shortened_days_close_early is False  # C3: the line keeps 9-18
     assert settings.database_url.startswith("sqlite:///./var/")
 
 
@@ -43,6 +44,8 @@ def test_environment_overrides_dotenv_file(monkeypatch: pytest.MonkeyPatch, tmp_
         ("CONSULT_LINE_DATABASE_URL", "mysql://x", "sqlite:// и postgresql"),
         ("CONSULT_LINE_AGI_ALLOWED_SOURCES", "10.0.0.1,asterisk", "'asterisk' не является IP"),
         ("CONSULT_LINE_OPENING_TIME", "19:00", "opening_time должно быть раньше closing_time"),
+        ("CONSULT_LINE_CLOSING_TIME", "09:45", "длиннее часа"),
+        ("CONSULT_LINE_SHORTENED_DAYS_CLOSE_EARLY", "maybe", "SHORTENED_DAYS_CLOSE_EARLY"),
     ],
 )
 def test_invalid_value_is_reported_with_the_variable_name(

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
-from datetime import date
+from datetime import date, datetime
 
+import pytest
 from sqlalchemy.engine import Engine
 
 from ivr.flows.context import FlowContext
@@ -19,11 +20,13 @@ from ivr.variables import (
 )
 from models.line_store import CallbackRequest
 from models.rules.callbacks import TimeWindow
+from models.settings import Settings
 from models.tables import CallbackSource, Language
 from models.topics import Topic
 from tests.ivr.flows.conftest import (
     CALLER_E164,
     LINKEDID,
+    MSK,
     OPEN,
     SATURDAY,
     FixedClock,
@@ -184,6 +187,20 @@ async def test_caller_hanging_up_at_the_greeting_is_still_logged(line: Line) -> 
     call = line.call_row()
     assert call is not None
     assert (call.ivr_path, call.language, call.in_working_hours) == ("", None, True)
+
+
+@pytest.mark.parametrize(("close_early", "open_flag"), [(False, "1"), (True, "0")])
+async def test_shortened_day_closes_the_line_at_17_only_when_the_setting_says_so(
+    line: Line, clock: FixedClock, settings: Settings, close_early: bool, open_flag: str
+) -> None:
+    # C3: 17:30 on Tuesday 2026-11-03, the eve of 4 November (Labour Code art. 95).
+    settings.shortened_days_close_early = close_early
+    clock.now = datetime(2026, 11, 3, 17, 30, tzinfo=MSK)
+    record = await line.call(ENTRY, digits=["1", "2"] if open_flag == "1" else ["1"])
+    assert record.variables_set[LINE_OPEN] == open_flag
+    call = line.call_row()
+    assert call is not None
+    assert call.in_working_hours is (open_flag == "1")
 
 
 async def test_closed_line_routes_to_hangup_after_the_after_hours_message(

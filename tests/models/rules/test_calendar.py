@@ -17,6 +17,8 @@ from models.rules.calendar import (
 MSK = ZoneInfo("Europe/Moscow")
 SHORT_DAY = WorkingHours(time(9), time(17))
 PRE_HOLIDAY = "Предпраздничный день, сокращён на 1 час"
+SHORTENED_NOTE = "Предпраздничный день, сокращён на час (ст. 95 ТК РФ)"
+KEPT_HOURS_NOTE = SHORTENED_NOTE + "; линия работает в обычные часы"
 SHORT_SATURDAY = DayOverride(date(2025, 11, 1), True, SHORT_DAY, PRE_HOLIDAY)
 CLOSED_TUESDAY = DayOverride(date(2025, 3, 11), False, None, "Режим ЧС")
 WORKING_SUNDAY = DayOverride(date(2025, 3, 16), True, None, "Рабочее воскресенье")
@@ -36,6 +38,11 @@ def calendar_with(*overrides: DayOverride) -> ProductionCalendar:
 @pytest.fixture(scope="module")
 def plain() -> ProductionCalendar:
     return calendar_with()
+
+
+@pytest.fixture(scope="module")
+def early() -> ProductionCalendar:
+    return ProductionCalendar(tz=MSK, hours=DEFAULT_HOURS, shortened_days_close_early=True)
 
 
 @pytest.mark.parametrize(
@@ -182,10 +189,9 @@ def test_hours_on_gives_override_hours_normal_hours_or_none() -> None:
 
 
 def test_differences_2025_lists_days_off_the_working_saturday_and_short_days() -> None:
-    # C3: what an admin reviews for a year.
-    calendar = calendar_with(
-        SHORT_SATURDAY, DayOverride(date(2025, 3, 7), True, SHORT_DAY, PRE_HOLIDAY)
-    )
+    # C3: what an admin reviews for a year. The override on 7 March wins over the official
+    # shortened day; the other shortened days are listed although the line keeps 9-18.
+    calendar = calendar_with(DayOverride(date(2025, 3, 7), True, SHORT_DAY, PRE_HOLIDAY))
     off = {
         date(2025, 1, d): "Новогодние каникулы" for d in (1, 2, 3, 6, 8)
     } | {
@@ -200,20 +206,122 @@ def test_differences_2025_lists_days_off_the_working_saturday_and_short_days() -
         date(2025, 11, 4): "День народного единства",
         date(2025, 12, 31): "Выходной (перенесено с 05.01.2025)",
     }  # fmt: skip
+    saturday = (
+        "Рабочий день: выходной перенесён на 03.11.2025; "
+        "предпраздничный день, сокращён на час (ст. 95 ТК РФ); линия работает в обычные часы"
+    )
     expected = [DayDifference(day, False, None, note) for day, note in off.items()] + [
         DayDifference(date(2025, 3, 7), True, SHORT_DAY, PRE_HOLIDAY),
-        DayDifference(date(2025, 11, 1), True, SHORT_DAY, PRE_HOLIDAY),
+        DayDifference(date(2025, 4, 30), True, DEFAULT_HOURS, KEPT_HOURS_NOTE, SHORT_DAY),
+        DayDifference(date(2025, 6, 11), True, DEFAULT_HOURS, KEPT_HOURS_NOTE, SHORT_DAY),
+        DayDifference(date(2025, 11, 1), True, DEFAULT_HOURS, saturday, SHORT_DAY),
     ]
     assert calendar.differences(2025) == sorted(expected, key=lambda row: row.day)
 
 
 def test_differences_note_names_where_a_working_saturday_moved(plain: ProductionCalendar) -> None:
-    worked = [row for row in plain.differences(2024) if row.working]
+    worked = [row for row in plain.differences(2024) if row.working and row.day.weekday() >= 5]
     assert [(row.day, row.note) for row in worked] == [
         (date(2024, 4, 27), "Рабочий день: выходной перенесён на 29.04.2024"),
-        (date(2024, 11, 2), "Рабочий день: выходной перенесён на 30.04.2024"),
+        (
+            date(2024, 11, 2),
+            "Рабочий день: выходной перенесён на 30.04.2024; "
+            "предпраздничный день, сокращён на час (ст. 95 ТК РФ); линия работает в обычные часы",
+        ),
         (date(2024, 12, 28), "Рабочий день: выходной перенесён на 30.12.2024"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("day", "shortened"),
+    [
+        (date(2028, 2, 22), True),  # Tuesday before Wednesday 23 February
+        (date(2028, 5, 8), True),  # Monday before Tuesday 9 May
+        (date(2028, 4, 28), False),  # Friday before Monday 1 May: the day before is Sunday
+        (date(2028, 6, 9), False),  # Friday before Monday 12 June
+        (date(2028, 11, 3), True),  # Friday before 4 November, a holiday on Saturday
+        (date(2028, 12, 29), False),  # Friday before Monday 1 January 2029
+        (date(2031, 12, 31), True),  # not a holiday itself, but the eve of 1 January
+        (date(2031, 2, 21), False),  # 23 Feb 2031 is a Sunday: its eve is a Saturday off
+        (date(2031, 2, 24), False),  # the day off moved to Monday is not a holiday
+        (date(2031, 1, 6), False),  # inside the New-Year holidays
+        # A year whose decree the library knows but whose official list is not in the table:
+        # the working Saturday 20 Feb 2027 is not the eve of 23 Feb (the year_status warns).
+        (date(2027, 2, 20), False),
+        (date(2027, 4, 30), True),
+    ],
+)
+def test_plain_article_95_rule_shortens_only_the_day_immediately_before_a_holiday(
+    early: ProductionCalendar, day: date, shortened: bool
+) -> None:
+    # C3, Labour Code art. 95 for a year without an official list.
+    assert early.is_shortened(day) is shortened
+    assert (early.hours_on(day) == SHORT_DAY) is shortened
+
+
+@pytest.mark.parametrize(
+    ("override", "day", "hours"),
+    [
+        # An override on the eve always wins: explicit hours, a day off, or plain hours.
+        (DayOverride(date(2028, 2, 22), True, WorkingHours(time(10), time(16)), "Приказ"),
+         date(2028, 2, 22), WorkingHours(time(10), time(16))),
+        (DayOverride(date(2028, 2, 22), False, None, "Режим ЧС"), date(2028, 2, 22), None),
+        (DayOverride(date(2028, 2, 22), True, None, "Приказ"), date(2028, 2, 22), DEFAULT_HOURS),
+        (DayOverride(date(2025, 4, 30), True, None, "Приказ"), date(2025, 4, 30), DEFAULT_HOURS),
+        # A holiday made a working day by an override has no eve.
+        (DayOverride(date(2028, 2, 23), True, None, "Приказ"), date(2028, 2, 22), DEFAULT_HOURS),
+        # A Saturday before a Sunday holiday made a working day: its override decides.
+        (DayOverride(date(2031, 2, 22), True, None, "Приказ"), date(2031, 2, 22), DEFAULT_HOURS),
+    ],
+)  # fmt: skip
+def test_override_wins_over_the_shortened_day(
+    override: DayOverride, day: date, hours: WorkingHours | None
+) -> None:
+    # C3
+    calendar = ProductionCalendar(
+        tz=MSK, hours=DEFAULT_HOURS, overrides=[override], shortened_days_close_early=True
+    )
+    assert (calendar.hours_on(day), calendar.is_shortened(day)) == (hours, False)
+    assert all(row.shortened is None for row in calendar.differences(day.year) if row.day == day)
+
+
+@pytest.mark.parametrize(
+    ("close_early", "hours", "open_at_1730", "closes_at", "next_opening", "note"),
+    [
+        # C3: by default the line keeps the customer's 9-18 on a shortened day.
+        (False, DEFAULT_HOURS, True, msk(2025, 4, 30, 18), msk(2025, 4, 30, 17, 30),
+         KEPT_HOURS_NOTE),
+        (True, SHORT_DAY, False, None, msk(2025, 5, 5, 9), SHORTENED_NOTE),
+    ],
+)  # fmt: skip
+def test_setting_decides_whether_the_line_closes_early_on_a_shortened_day(
+    close_early: bool,
+    hours: WorkingHours,
+    open_at_1730: bool,
+    closes_at: datetime | None,
+    next_opening: datetime,
+    note: str,
+) -> None:
+    calendar = ProductionCalendar(
+        tz=MSK, hours=DEFAULT_HOURS, shortened_days_close_early=close_early
+    )
+    eve = date(2025, 4, 30)  # Wednesday before 1 May
+    at_1730 = msk(2025, 4, 30, 17, 30)
+    assert calendar.is_shortened(eve)
+    assert calendar.hours_on(eve) == hours
+    assert calendar.is_open(at_1730) is open_at_1730
+    assert calendar.closes_at(at_1730) == closes_at
+    assert calendar.next_opening(at_1730) == next_opening
+    (row,) = [row for row in calendar.differences(2025) if row.day == eve]
+    assert row == DayDifference(eve, True, hours, note, SHORT_DAY)
+    # C11: a shortened day is a working day either way.
+    assert calendar.add_working_days(date(2025, 4, 29), 1) == eve
+
+
+def test_a_working_day_of_an_hour_cannot_be_shortened() -> None:
+    # Misconfiguration is loud: Art. 95 takes an hour off every pre-holiday day.
+    with pytest.raises(ValueError, match="cannot lose an hour"):
+        ProductionCalendar(tz=MSK, hours=WorkingHours(time(9), time(10)))
 
 
 @pytest.mark.parametrize(
