@@ -31,7 +31,7 @@ READ_CLASSES: Final = {
     "agent": "события очереди",
     "system": "FullyBooted после входа",
     "cdr": "события Cdr",
-    "dialplan": "VarSet: QUEUESTATUS=JOINEMPTY (звонок в пустую очередь, C13) и LINE_TOPIC",
+    "dialplan": "VarSet: QUEUESTATUS=JOINEMPTY — след звонка в пустую очередь, C13; LINE_TOPIC",
 }
 WRITE_CLASSES: Final = {
     "call": "переводы, Redirect, Hangup, Getvar/Setvar",
@@ -221,13 +221,13 @@ def _classes(users: list[Section], key: str, needed: dict[str, str], name: str) 
     if not missing:
         return ok(GROUP, title)
     items = [item.strip() for item in value.split(",") if item.strip()]
-    reasons = "; ".join(f"{c} — {needed[c]}" for c in missing)
-    spaced = " (Asterisk не понимает пробелы после запятых)" if ", " in value else ""
+    reasons = ", ".join(f"{c} ({needed[c]})" for c in missing)
+    spaced = "; Asterisk не понимает пробелы после запятых" if ", " in value else ""
     lines = ",".join(dict.fromkeys([*items, *missing]))
     return fail(
         GROUP,
         title,
-        f"нет {', '.join(missing)}{spaced}: {reasons}",
+        f"нет {reasons}{spaced}",
         Fix(_where(name, setting), (f"{key} = {lines}",)),
     )
 

@@ -22,7 +22,7 @@ from typing import Final
 from ami.cdr import BASE_COLUMNS, CdrLayout
 from asterisk_check.config_reader import ConfigFile, Section
 from asterisk_check.facts import Facts, file_problem
-from asterisk_check.results import Fix, Result, fail, in_section, ok, warn
+from asterisk_check.results import Fix, Result, fail, in_section, ok, plural, warn
 from asterisk_check.setup import CDR, LOGGER, MODULES, Directories, Loaded, is_false, is_true
 from models.host_time import HOST_LOCAL
 from models.settings import LOCAL_ZONE
@@ -111,17 +111,10 @@ def _layout(csv: Section) -> Result:
     return ok(
         CDR_GROUP,
         title,
-        f"Master.csv: {count} {_columns_word(count)} ({len(BASE_COLUMNS)} основных + {extra}); "
+        f"Master.csv: {plural(count, 'столбец', 'столбца', 'столбцов')} "
+        f"({len(BASE_COLUMNS)} основных + {extra}); "
         "служба узнаёт формат по строкам, годится любой с uniqueid",
     )
-
-
-def _columns_word(count: int) -> str:
-    if count % 10 == 1 and count % 100 != 11:
-        return "столбец"
-    if count % 10 in {2, 3, 4} and count % 100 not in {12, 13, 14}:
-        return "столбца"
-    return "столбцов"
 
 
 def _gmt(csv: Section, facts: Facts) -> Result:

@@ -13,7 +13,7 @@ from typing import Final
 
 from asterisk_check.config_reader import ConfigFile
 from asterisk_check.facts import Facts
-from asterisk_check.results import Fix, Result, fail, ok
+from asterisk_check.results import Fix, Result, fail, ok, plural
 from asterisk_check.setup import Directories, Loaded
 from asterisk_check.sounds import (
     SoundFolder,
@@ -111,7 +111,7 @@ def _digits(
     missing = [n for n in names if not found(n)]
     title = f"звуки Asterisk для чисел и дат ({lang}): SAY DIGITS, SAY DATETIME"
     if not missing:
-        return ok(GROUP, title, f"{len(names)} файлов")
+        return ok(GROUP, title, plural(len(names), "файл", "файла", "файлов"))
     consequence = "прозвучат по-английски или пропадут" if lang != "en" else "пропадут"
     folder = sounds.root / with_language("digits", lang, language_prefix=prefix)
     return fail(
@@ -119,8 +119,7 @@ def _digits(
         title,
         f"нет {len(missing)} из {len(names)}: {_listed(missing)} — числа и даты {consequence}",
         Fix(
-            f"установить звуки Asterisk core-sounds-{lang} (пакет asterisk-core-sounds-{lang}-* "
-            "или архив с downloads.asterisk.org) так, чтобы появился каталог",
+            f"установить звуки Asterisk core-sounds-{lang} (asterisk-core-sounds-{lang}-*) в",
             (f"{folder}/",),
         ),
     )

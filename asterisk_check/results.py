@@ -52,3 +52,12 @@ def not_run(group: str, title: str, detail: str) -> Result:
 
 def in_section(file: str, section: str) -> str:
     return f"{file}, секция [{section}]"
+
+
+def plural(count: int, one: str, few: str, many: str) -> str:
+    """``21 столбец``, ``53 файла``, ``26 файлов``."""
+    if count % 10 == 1 and count % 100 != 11:
+        return f"{count} {one}"
+    if count % 10 in {2, 3, 4} and count % 100 not in {12, 13, 14}:
+        return f"{count} {few}"
+    return f"{count} {many}"
