@@ -210,6 +210,17 @@ CASES = [
         ("queue_log = yes",),
     ),
     Case(
+        "queue-log-to-database-only",
+        lambda etc, _s: (
+            (etc / "extconfig.conf").write_text(
+                "[settings]\nqueue_log => odbc,asterisk\n", encoding="utf-8"
+            ),
+            edit(etc / "logger.conf", "queue_log_to_file = yes", "queue_log_to_file = no"),
+        ),
+        "[FAIL] queue_log пишется в файл",
+        ("queue_log_to_file = yes",),
+    ),
+    Case(
         "queue-log-elsewhere",
         lambda etc, _s: edit(
             etc / "logger.conf", "queue_log_name = queue_log", "queue_log_name = ql"
@@ -381,3 +392,20 @@ def test_missing_manager_conf_fails_its_group_only(etc: Path, sounds: Path) -> N
     results = run(etc, sounds)
     assert failed(results) == ["manager.conf прочитан"]
     assert f"cp asterisk/etc/manager.conf {etc}/" in lines(results)
+
+
+def test_asterisk_conf_directories_move_the_files(etc: Path, sounds: Path) -> None:
+    # The stock asterisk.conf ships [directories](!): a template, so the defaults apply.
+    (etc / "asterisk.conf").write_text(
+        "[directories](!)\nastlogdir => /srv/log\n[options]\n", encoding="utf-8"
+    )
+    assert failed(run(etc, sounds)) == []
+    edit(etc / "asterisk.conf", "[directories](!)", "[directories]")
+    results = run(etc, sounds)
+    assert failed(results) == [
+        "файл CDR /srv/log/cdr-csv/Master.csv = CONSULT_LINE_CDR_PATH",
+        "файл queue_log /srv/log/queue_log = CONSULT_LINE_QUEUE_LOG_PATH",
+    ]
+    shown = lines(results)
+    assert "CONSULT_LINE_CDR_PATH=/srv/log/cdr-csv/Master.csv" in shown
+    assert "CONSULT_LINE_QUEUE_LOG_PATH=/srv/log/queue_log" in shown

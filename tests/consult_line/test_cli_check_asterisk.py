@@ -36,6 +36,18 @@ def test_shipped_samples_pass(installed: list[str], capsys: pytest.CaptureFixtur
     assert out.rstrip().endswith("Asterisk настроен по контракту.")
 
 
+def test_sounds_default_to_astdatadir(
+    installed: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    etc, sounds = Path(installed[2]), Path(installed[4])  # sounds: <astdatadir>/sounds
+    (etc / "asterisk.conf").write_text(
+        f"[directories]\nastdatadir => {sounds.parent}\n", encoding="utf-8"
+    )
+    capsys.readouterr()
+    assert main(installed[:3]) == 0  # without --sounds
+    assert f"звуки {sounds}" in capsys.readouterr().out
+
+
 def test_a_broken_file_exits_1_with_the_line_to_add(
     installed: list[str], capsys: pytest.CaptureFixture[str]
 ) -> None:
