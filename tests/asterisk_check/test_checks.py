@@ -409,3 +409,23 @@ def test_asterisk_conf_directories_move_the_files(etc: Path, sounds: Path) -> No
     shown = lines(results)
     assert "CONSULT_LINE_CDR_PATH=/srv/log/cdr-csv/Master.csv" in shown
     assert "CONSULT_LINE_QUEUE_LOG_PATH=/srv/log/queue_log" in shown
+
+
+def test_missing_event_timestamps_only_warn(etc: Path, sounds: Path) -> None:
+    # ami/events.py falls back to the time of receipt: worse ordering, nothing lost.
+    edit(etc / "manager.conf", "timestampevents = yes", "timestampevents = no")
+    results = run(etc, sounds)
+    (warned,) = [r for r in results if r.title == "timestampevents = yes"]
+    assert warned.status is Status.WARN
+    assert warned.fixes[0].lines == ("timestampevents = yes",)
+    assert exit_code(results) == 0
+
+
+def test_unset_secret_asks_for_the_setting(etc: Path, sounds: Path) -> None:
+    shown = lines(run(etc, sounds, ami_secret=""))
+    at = shown.index("[FAIL] пароль совпадает с CONSULT_LINE_AMI_SECRET")
+    assert shown[at + 1 : at + 4] == [
+        "CONSULT_LINE_AMI_SECRET не задан",
+        "исправить — в настройках службы (.env или окружение):",
+        "CONSULT_LINE_AMI_SECRET=<secret из manager.conf>",
+    ]
