@@ -10,7 +10,17 @@ from dataclasses import dataclass
 
 from sqlalchemy.exc import OperationalError
 
-from consult_line.commands import calendar, check_config, demo, export, kb, migrate, serve, staff
+from consult_line.commands import (
+    calendar,
+    check_asterisk,
+    check_config,
+    demo,
+    export,
+    kb,
+    migrate,
+    serve,
+    staff,
+)
 from consult_line.config import ConfigError, load_settings
 from consult_line.wiring import Services, build_services
 
@@ -47,6 +57,12 @@ COMMANDS: tuple[Command, ...] = (
         "показать действующие настройки и проверить их",
         _no_arguments,
         lambda services, _args: check_config.check_config(services),
+    ),
+    Command(
+        "check-asterisk",
+        "проверить настройки Asterisk по контракту линии",
+        check_asterisk.configure,
+        check_asterisk.run,
     ),
     Command("staff", "справочник сотрудников (импорт из YAML)", staff.configure, staff.run),
     Command("seed-demo", "заполнить базу демонстрационными данными", demo.configure, demo.run),
