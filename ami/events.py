@@ -12,7 +12,7 @@ None. Nothing past this module reads raw headers.
   with the reason counted in :attr:`ParseStats.rejected`. Never an exception: one bad
   event must not stop the stream.
 
-Header names and meanings: ``notes/asterisk.md`` §4 (Asterisk 18–22).
+Header names and meanings: ``docs/asterisk.md`` §7 (Asterisk 18–22).
 """
 
 from __future__ import annotations

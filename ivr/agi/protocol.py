@@ -1,6 +1,6 @@
 """The AGI wire format, without I/O: environment block, reply lines, and safe command lines.
 
-Facts from Asterisk's ``res/res_agi.c`` this module relies on (see ``notes/asterisk.md`` §3):
+Facts from Asterisk's ``res/res_agi.c`` this module relies on (``docs/asterisk.md`` §1-5):
 
 * the environment is ``agi_<key>: <value>`` lines ending with an empty line; values go out raw;
 * a reply is ``<code> result=<r>[ (<data>)][ endpos=<n>]``; ``100`` lines are provisional; a

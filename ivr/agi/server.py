@@ -1,6 +1,6 @@
 """The asyncio FastAGI server: one task per call, an explicit route table, one error path.
 
-What a connection can cost, by design (FastAGI has no authentication, see notes §1-3):
+What a connection can cost, by design (FastAGI has no authentication, ``docs/asterisk.md`` §6):
 
 * a peer outside ``allowed_sources``: one WARNING line, closed at once;
 * a peer that closes early, sends nothing, or sends garbage or too much before the blank line:

@@ -1,4 +1,4 @@
-"""The AMI link survives what panoramisk 1.4 does not (notes/asterisk.md §1), over real
+"""The AMI link survives what panoramisk 1.4 does not (docs/asterisk.md §7), over real
 loopback sockets against ``fake_ami``: no mocks, no sleeps — every wait has a timeout."""
 
 from __future__ import annotations
@@ -195,7 +195,7 @@ async def test_handler_that_raises_keeps_connection_and_next_event(
     fake: FakeAmi, recorder: Recorder, handler_kind: str
 ) -> None:
     """panoramisk drops the link when a handler raises inside data_received and loses the
-    rest of the chunk (notes §1): both events go out in one write here."""
+    rest of the chunk (docs/asterisk.md §7): both events go out in one write here."""
     recorder.fail_on.add("Newchannel")
     on_event = recorder.on_event if handler_kind == "async" else recorder.on_sync_event
     async with connected(fake, recorder, on_event=on_event) as connection:

@@ -1,6 +1,6 @@
 """AgiChannel over a real loopback socket, against scripted Asterisk replies.
 
-The sequences are the ones that break panoramisk 1.4 and pyst2 (notes/asterisk.md §1-2): a
+The sequences are the ones that break panoramisk 1.4 and pyst2 (docs/asterisk.md §2, §3, §6): a
 ``HANGUP`` after ``result=-1``, a four-line 520 block, 511, EOF in the middle of a command.
 """
 
@@ -155,7 +155,7 @@ async def test_get_variable_returns_none_when_unset_and_the_whole_value_otherwis
 
 
 async def test_hangup_after_result_minus_one_does_not_shift_later_replies() -> None:
-    """notes §1: panoramisk gave GET VARIABLE BAR the stale HANGUP and BAZ the value of BAR."""
+    """panoramisk 1.4 gave GET VARIABLE BAR the stale HANGUP and BAZ the value of BAR."""
     async with connected_channel() as (channel, peer):
         data = start(channel.get_data("beep", 20000, 5))
         assert await peer.read_line() == "GET DATA beep 20000 5"

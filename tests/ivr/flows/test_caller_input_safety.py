@@ -1,5 +1,5 @@
 """Caller-controlled text (caller ID number and name) is stored as text and never reaches
-Asterisk in a command (notes/asterisk.md §3: argument parsing, ${} evaluation)."""
+Asterisk in a command (docs/asterisk.md §5: argument parsing, ${} evaluation)."""
 
 from __future__ import annotations
 

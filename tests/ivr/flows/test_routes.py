@@ -20,5 +20,5 @@ def test_bound_routes_cover_every_name_with_a_coroutine_function(context: FlowCo
 
 
 async def test_database_work_runs_off_the_event_loop_thread(context: FlowContext) -> None:
-    # One slow query must not stall every other call in progress (notes §1, Concurrency).
+    # One slow query must not stall every other call in progress (docs/asterisk.md §6).
     assert await context.blocking(threading.get_ident) != threading.get_ident()
