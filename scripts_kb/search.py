@@ -1,24 +1,24 @@
 """Knowledge-base search: an in-memory index over the loaded entries, for Russian callers.
 
-* Words are lower-cased, «ё» read as «е», and reduced to Snowball stems (Russian for Cyrillic,
-  English for Latin words), so «лицензии на продажу алкоголя» meets «лицензия на розничную
-  продажу алкогольной продукции».
+* Texts become stems as ``scripts_kb.search_terms`` says (morphology, stopwords, synonyms).
 * A query stem also matches longer index stems it begins (алкогол → алкогольн) and slightly
   shorter ones that begin it (работа → работ), at a lower weight.
 * A query stem found nowhere in the index is matched to index stems within edit distance 1
-  (stems of 4–7 letters) or 2 (8 and more), e.g. «алкаголь» → алкогол, at a lower weight still.
-* A few domain words also stand for their synonyms (``_SYNONYM_TEXT``: «завод» → предприятие,
-  «водка» → алкоголь, …), at ``SYNONYM_WEIGHT`` of an exact match.
-* Stopwords are compared as stems, so every form of a listed word is left out; the list holds
-  function words and the words callers wrap a question in («сколько», «куда звонить», «хочу»).
+  (stems of 4–7 letters) or 2 (8 and more), e.g. «алкаголь» → алкогол, and to the stems those
+  are related to by a prefix (→ алкогольн), at a lower weight still.
+* A query word's synonyms (``search_terms.SYNONYMS``) count at ``SYNONYM_WEIGHT`` of an exact
+  match; another name of an agency (``search_terms.AGENCY_NAMES``) as the name itself.
 * Ranking is BM25F: title weighs 3, tags 2, body 1 (tags, a list of short phrases, are
   length-normalised less: ``FIELD_B``); the call's topic multiplies the score of entries with
   that topic by ``TOPIC_BOOST``. Worked examples, refusal and answer templates are multiplied
   by ``SECONDARY_KIND_FACTOR`` unless the query speaks of a refusal, so FAQs win close calls.
+* Relevance floor (``scripts_kb.relevance_floor``, where its choice is measured): an entry is
+  shown only if it matches at least 2 of the query's words (its only word if it has one), one
+  of them not by typo alone. Below it nothing is shown: no answer beats a wrong one.
+* Dense and sparse scoring (``Scoring``) are two ways to the same sums: position lists for
+  queries matching much of the index, dicts of the matched entries for the rest.
 * The snippet is the body fragment with the most matched words, matched words in ``[[…]]``
   (Markdown's own ``**`` may already be in a body, so the marker cannot be confused with it).
-* The query is untrusted: it is cut to ``MAX_QUERY_CHARS`` characters and ``MAX_QUERY_TERMS``
-  words, and only ever split by a fixed pattern, never compiled into one.
 
 The index is built from database rows (``scripts_kb.store.load_documents``), so results are
 the same on SQLite and PostgreSQL by construction.
@@ -35,13 +35,12 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
-from functools import lru_cache
 from itertools import compress
+from typing import Literal
 
-import snowballstemmer
+from scripts_kb.relevance_floor import RelevanceFloor
+from scripts_kb.search_terms import AGENCY_NAMES, SYNONYMS, WORD, query_terms, stem, terms
 
-MAX_QUERY_CHARS = 300
-MAX_QUERY_TERMS = 16
 TOPIC_BOOST = 1.5
 FIELD_WEIGHTS = {"title": 3.0, "tags": 2.0, "body": 1.0}
 K1 = 1.2
@@ -52,10 +51,14 @@ FIELD_B = {"title": B, "tags": 0.5, "body": B}
 PREFIX_WEIGHT = 0.7
 FUZZY_WEIGHT = 0.6
 SYNONYM_WEIGHT = 0.5
+AGENCY_NAME_WEIGHT = 1.0
 # Entries that answer a narrower situation than a FAQ: they win only clearly, or when the
 # caller speaks of a refusal (``_REFUSAL_PREFIXES``).
 SECONDARY_KINDS = frozenset({"example", "refusal", "template"})
 SECONDARY_KIND_FACTOR = 0.85
+# When entries below the floor crowd the best ``limit``, the next look takes this many times
+# as many.
+CANDIDATE_GROWTH = 4
 SNIPPET_CHARS = 220
 EXPANSION_CACHE_SIZE = 4096
 FRAGMENT_CACHE_SIZE = 4096
@@ -64,93 +67,17 @@ DENSE_SHARE = 4
 # Far above a rounding step of ``round(score, 6)`` plus float error, far below a score.
 _ROUNDING_MARGIN = 1e-5
 
-_WORD = re.compile(r"[0-9a-zа-яё]+", re.IGNORECASE)
 _FRAGMENT = re.compile(r"(?<=[.!?…;:])\s+|\n+")
 _MARKUP = re.compile(r"[#*_`>|]+|\[([^\]]*)\]\([^)]*\)")
-_CYRILLIC = re.compile(r"[а-я]")
 
-# Words that carry no meaning for a search (the stems of common Russian function words).
-_STOPWORD_TEXT = """
-    а и в во на по с со к ко о об обо от до из у за для при про без над под же ли бы не ни
-    но да или то это этот эта эти тот та те как так что чтобы кто где когда какой какая какие
-    какое мне меня мы вы я он она они оно его ее их вас нас вам нам мой моя мое мои моего
-    моей моим моих ваш наш есть был была
-    было были будет быть можно нужно надо ещ еще уже там тут здесь вот ну все всё весь очень
-    the a an of to in on for and or is are be how what i you we my your it do does can
-"""
-# What callers wrap a question in, not what they ask about: how much/long, "at all", where to
-# call or turn to, "I want", "ago", "your", politeness. Short on purpose: each word here is
-# dropped from entries too.
-_INTENT_TEXT = """
-    сколько скольки вообще чем хочу хотел хотела хотим куда звонить позвонить обращаться
-    обратиться назад ваш ваше вашего вашей ваши скажите подскажите пожалуйста здравствуйте
-"""
-_STOPWORDS = frozenset(_STOPWORD_TEXT.split()) | frozenset(_INTENT_TEXT.split())
-
-# Query word → words it also stands for (compared as stems; one way: a query's word is widened,
-# an entry's is not). Small and explicit: each pair is a plain synonym or hypernym in this domain.
-_SYNONYM_TEXT = """
-    завод заводы фабрика комбинат: предприятие промышленность
-    водка вино коньяк спиртное спиртные самогон: алкоголь алкогольный
-    заканчивается закончилась кончается: истекает продление
-    просрочка просрочку: просроченный годности
-    жаловаться пожаловаться жаловатся: жалоба
-    киоск ларек палатка: нестационарный
-    госпошлина: пошлина
-    обед: перерыв
-    оформиться зарегистрироваться: регистрация
-"""
-
-# Words Snowball cuts too short (it reads «-ем», «-им», «-ь» as endings here).
-_STEM_EXCEPTIONS = {"прием": "прием", "режим": "режим", "запись": "запис"}
-
-_RU = snowballstemmer.stemmer("russian")
-_EN = snowballstemmer.stemmer("english")
-
-
-@lru_cache(maxsize=65536)
-def stem(word: str) -> str:
-    word = word.lower().replace("ё", "е")
-    if word in _STEM_EXCEPTIONS:
-        return _STEM_EXCEPTIONS[word]
-    if _CYRILLIC.search(word):
-        return str(_RU.stemWord(word))
-    return str(_EN.stemWord(word)) if word.isalpha() else word
-
-
-def words(text: str) -> list[str]:
-    found = _WORD.findall(text)
-    if not found:
-        return []
-    # One ``lower`` over the joined words is the same as one per word (no word holds a space,
-    # and no letter the pattern takes lower-cases differently by its neighbours), only faster.
-    return " ".join(found).lower().replace("ё", "е").split(" ")
-
-
-def terms(text: str) -> list[str]:
-    """The stems of ``text``'s meaningful words, in order."""
-    found = [stem(word) for word in words(text) if word not in _STOPWORDS]
-    return [term for term in found if term not in _STOP_STEMS]
-
-
-def _synonyms(text: str) -> dict[str, tuple[str, ...]]:
-    table: dict[str, list[str]] = defaultdict(list)
-    for line in text.strip().splitlines():
-        sources, targets = line.split(":")
-        related = [stem(word) for word in targets.split()]
-        for source in sources.split():
-            table[stem(source)].extend(t for t in related if t not in table[stem(source)])
-    return {term: tuple(related) for term, related in table.items()}
-
-
-# Stopwords are also compared as stems, so «ваше», «скольки», «этом» go with «ваш», «сколько»,
-# «это». Not stems under 3 letters (заём → за, ней → не: another word's stem as often as not;
-# such stopwords are listed form by form), nor «так», whose stem is also that of «такое» in
-# «что такое …», which asks for a definition.
-_STOP_STEMS = frozenset(stem(word) for word in _STOPWORDS if len(stem(word)) >= 3) - {"так"}
-_SYNONYMS = _synonyms(_SYNONYM_TEXT)
 # Query stems beginning so speak of a refusal (отказали, отклонили, прекращена, …).
 _REFUSAL_PREFIXES = ("отказ", "отклон", "прекращ", "аннулир", "приостанов")
+
+# How scores are summed: "dense" in lists by position, "sparse" in dicts of the matched
+# entries, "auto" by the share of entries the query's postings reach (``DENSE_SHARE``).
+Scoring = Literal["auto", "dense", "sparse"]
+# (rounded score, id, position), best first.
+Ranked = list[tuple[float, str, int]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,6 +90,14 @@ class Document:
     tags: tuple[str, ...]
     language: str
     body: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Expansion:
+    """What one query word stands for: index stems with their weights, and whether by typo."""
+
+    stems: tuple[tuple[str, float], ...]
+    typo: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,10 +153,15 @@ class SearchIndex:
     the postings of its stems, keeps the best ``limit`` entries without sorting the rest, and
     cuts snippets only for the entries it returns. The floating-point operations are the same,
     in the same order, as scoring each entry one by one, so scores and ties are exact.
+
+    ``scoring`` picks how scores are summed (``Scoring``); both ways give the same results,
+    "auto" picks the faster one per query. Dense scoring orders equal scores by id alone, so
+    it needs unique ids.
     """
 
-    def __init__(self, documents: Iterable[Document]) -> None:
+    def __init__(self, documents: Iterable[Document], *, scoring: Scoring = "auto") -> None:
         self.documents: tuple[Document, ...] = tuple(documents)
+        self._scoring = scoring
         # Stem → {position: saturated field-weighted tf}, in position order.
         self._postings: dict[str, dict[int, float]] = {}
         self._top_saturated: dict[str, float] = {}
@@ -236,6 +176,8 @@ class SearchIndex:
         # Position lists order equal scores by id alone; with a repeated id, the dicts keep the
         # order in which entries were first matched, as ranking always did.
         self._unique_ids = len(set(self._ids)) == len(self._ids)
+        if scoring == "dense" and not self._unique_ids:
+            raise ValueError("dense scoring needs unique entry ids")
         self._by_topic: dict[str, frozenset[int]] = _positions_by(
             (topic, position)
             for position, doc in enumerate(self.documents)
@@ -249,7 +191,7 @@ class SearchIndex:
         )
         self._secondary_order = tuple(sorted(self._secondary))
         # Filled on demand, bounded; a race only ever stores the same value twice.
-        self._expansions: dict[str, tuple[tuple[str, float], ...]] = {}
+        self._expansions: dict[str, _Expansion] = {}
         self._fragments: dict[int, list[tuple[str, frozenset[str]]]] = {}
         self._masks: dict[str, tuple[int, ...]] = {}  # positions outside a language
 
@@ -294,25 +236,34 @@ class SearchIndex:
             for term, found in positions.items()
         }
 
-    def _expand(self, term: str) -> tuple[tuple[str, float], ...]:
+    def _expand(self, term: str) -> _Expansion:
         """Index stems that ``term`` stands for, with their weights (cached per index)."""
         cached = self._expansions.get(term)
         if cached is None:
-            cached = tuple(self._expand_uncached(term).items())
+            matches = self._expand_known(term)
+            typo = not matches
+            if typo:
+                matches = self._expand_typo(term)
+            cached = _Expansion(tuple(matches.items()), typo)
             if len(self._expansions) >= EXPANSION_CACHE_SIZE:
                 self._expansions.clear()
             self._expansions[term] = cached
         return cached
 
-    def _expand_uncached(self, term: str) -> dict[str, float]:
+    def _expand_known(self, term: str) -> dict[str, float]:
+        """The stem itself, stems related by a prefix, and those of its synonyms and names."""
         matches = self._expand_exact(term)
-        for synonym in _SYNONYMS.get(term, ()):
-            for other, weight in self._expand_exact(synonym).items():
-                weight *= SYNONYM_WEIGHT
-                if weight > matches.get(other, 0.0):
-                    matches[other] = weight
-        if matches:
-            return matches
+        for table, factor in ((SYNONYMS, SYNONYM_WEIGHT), (AGENCY_NAMES, AGENCY_NAME_WEIGHT)):
+            for synonym in table.get(term, ()):
+                for other, weight in self._expand_exact(synonym).items():
+                    weight *= factor
+                    if weight > matches.get(other, 0.0):
+                        matches[other] = weight
+        return matches
+
+    def _expand_typo(self, term: str) -> dict[str, float]:
+        """Stems within the typo distance of an unknown stem, read as if typed."""
+        matches: dict[str, float] = {}
         limit = _max_distance(term)
         if limit == 0:
             return matches
@@ -321,7 +272,11 @@ class SearchIndex:
         }
         for other in sorted(candidates):
             if _edit_distance(term, other, limit) <= limit:
-                matches[other] = FUZZY_WEIGHT
+                # алкаголь → алкогол, and from there → алкогольн as for «алкоголь».
+                for related, weight in self._expand_exact(other).items():
+                    weight *= FUZZY_WEIGHT
+                    if weight > matches.get(related, 0.0):
+                        matches[related] = weight
         return matches
 
     def _expand_exact(self, term: str) -> dict[str, float]:
@@ -365,44 +320,102 @@ class SearchIndex:
         limit: int = 10,
         language: str | None = None,
     ) -> list[SearchHit]:
-        query_terms = list(dict.fromkeys(terms(query[:MAX_QUERY_CHARS])))[:MAX_QUERY_TERMS]
-        if not query_terms or limit <= 0:
+        """The best ``limit`` entries above the relevance floor, best first.
+
+        An empty query, or one of stopwords only, finds nothing (``search_terms.query_problem``
+        says why, for the caller to show).
+        """
+        words = query_terms(query)
+        if not words or limit <= 0:
             return []
-        # Each query term becomes its index stems with their factors (weight × idf).
+        # Each query word becomes its index stems with their factors (weight × idf).
         groups: list[tuple[tuple[str, float], ...]] = []
+        typos: list[bool] = []
         expanded: set[str] = set()
-        for query_term in query_terms:
-            matches = self._expand(query_term)
-            if matches:
-                expanded.update(term for term, _ in matches)
-                groups.append(tuple((term, weight * self._idf[term]) for term, weight in matches))
-        if not groups:
+        for word in words:
+            expansion = self._expand(word)
+            if expansion.stems:
+                expanded.update(term for term, _ in expansion.stems)
+                groups.append(
+                    tuple((term, weight * self._idf[term]) for term, weight in expansion.stems)
+                )
+                typos.append(expansion.typo)
+        relevance = RelevanceFloor(
+            len(words),
+            [tuple(self._postings[term] for term, _ in group) for group in groups],
+            typos,
+        )
+        if not relevance.reachable():
             return []
-        damp = not any(term.startswith(_REFUSAL_PREFIXES) for term in query_terms)
-        # Only entries that can still reach the top ``limit`` once rounded are sorted: rounding
-        # is monotonic, so they score at least the ``limit``-th best score less a rounding step.
-        candidates: Iterable[tuple[int, float]]
-        matched = sum(len(self._postings[term]) for group in groups for term, _ in group)
-        if self._unique_ids and matched * DENSE_SHARE >= len(self.documents):
-            dense = self._dense_scores(groups, topic=topic, language=language, damp=damp)
-            floor = heapq.nlargest(limit, dense)[-1] - _ROUNDING_MARGIN
-            if floor <= 0.0:  # unmatched entries score 0.0
-                floor = math.ulp(0.0)
-            candidates = [
-                (position, score) for position, score in enumerate(dense) if score >= floor
-            ]
+        damp = not any(term.startswith(_REFUSAL_PREFIXES) for term in words)
+        scores: list[float] | dict[int, float]
+        if self._dense(groups):
+            scores = self._dense_scores(groups, topic=topic, language=language, damp=damp)
         else:
             scores = self._all_scores(groups, topic=topic, language=language, damp=damp)
+        ranked = self._best_above(relevance, scores, limit)
+        return [self._hit(position, score, expanded) for score, _, position in ranked]
+
+    def _best_above(
+        self, relevance: RelevanceFloor, scores: list[float] | dict[int, float], limit: int
+    ) -> Ranked:
+        """The best ``limit`` entries above the relevance floor, ranked."""
+        size = limit
+        while True:
+            ranked, cutoff = self._ranked(scores, size)
+            if relevance.need == 1:
+                return ranked[:limit]
+            # Entries ranked below ``cutoff`` may tie with ones not ranked yet: left out.
+            kept = [
+                item
+                for item in ranked
+                if (cutoff is None or item[0] >= cutoff) and relevance.passes(item[2])
+            ]
+            if len(kept) >= limit or cutoff is None:
+                return kept[:limit]
+            size *= CANDIDATE_GROWTH
+
+    def _dense(self, groups: Sequence[tuple[tuple[str, float], ...]]) -> bool:
+        if self._scoring != "auto":
+            return self._scoring == "dense"
+        matched = sum(len(self._postings[term]) for group in groups for term, _ in group)
+        return self._unique_ids and matched * DENSE_SHARE >= len(self.documents)
+
+    def _ranked(
+        self, scores: list[float] | dict[int, float], size: int
+    ) -> tuple[Ranked, float | None]:
+        """The matched entries that can be among the best ``size`` once rounded, ranked.
+
+        Also the rounded score down to which the ranking is complete: every entry left out
+        ranks below it (``None``: none is left out). Only entries that can still reach the top
+        are sorted: rounding is monotonic, so they score at least the ``size``-th best score
+        less a rounding step.
+        """
+        candidates: Iterable[tuple[int, float]]
+        cutoff: float | None = None
+        if isinstance(scores, list):
+            best = heapq.nlargest(size, scores)[-1] if size < len(scores) else 0.0
+            lowest = best - _ROUNDING_MARGIN
+            if lowest > 0.0:
+                cutoff = round(best, 6)
+            else:  # every matched entry: unmatched ones score 0.0
+                lowest = math.ulp(0.0)
+            candidates = [
+                (position, score) for position, score in enumerate(scores) if score >= lowest
+            ]
+        else:
             candidates = scores.items()
-            if len(scores) > limit:
-                floor = heapq.nlargest(limit, scores.values())[-1] - _ROUNDING_MARGIN
-                candidates = compress(scores.items(), map(floor.__le__, scores.values()))
+            if len(scores) > size:
+                best = heapq.nlargest(size, scores.values())[-1]
+                lowest = best - _ROUNDING_MARGIN
+                cutoff = round(best, 6)
+                candidates = compress(scores.items(), map(lowest.__le__, scores.values()))
         ids = self._ids
         ranked = sorted(
             ((round(score, 6), ids[position], position) for position, score in candidates),
             key=lambda item: (-item[0], item[1]),
         )
-        return [self._hit(position, score, expanded) for score, _, position in ranked[:limit]]
+        return ranked, cutoff
 
     def _all_scores(
         self,
@@ -556,6 +569,4 @@ def _snippet(fragments: Sequence[tuple[str, frozenset[str]]], matched: set[str])
     if len(text) > SNIPPET_CHARS:
         cut = text.rfind(" ", 0, SNIPPET_CHARS)
         text = text[: cut if cut > 0 else SNIPPET_CHARS] + " …"
-    return _WORD.sub(
-        lambda m: f"[[{m.group()}]]" if stem(m.group()) in matched else m.group(), text
-    )
+    return WORD.sub(lambda m: f"[[{m.group()}]]" if stem(m.group()) in matched else m.group(), text)

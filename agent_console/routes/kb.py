@@ -21,7 +21,7 @@ from models.kb_gaps import GapReport, kb_gaps, local_period
 from models.tables.kb import KbEntry, KbEntryVersion, KbSection, KbSource
 from models.topics import Topic
 from scripts_kb.history import latest_versions_of, versions
-from scripts_kb.search import MAX_QUERY_CHARS
+from scripts_kb.search_terms import MAX_QUERY_CHARS, query_problem
 from scripts_kb.upkeep import (
     EntryChange,
     SectionFreshness,
@@ -185,11 +185,18 @@ def _section_public(item: SectionFreshness) -> KbSectionPublic:
 @router.get("/search", response_model=list[KbHitPublic])
 def search(
     backend: BackendDep,
-    q: Annotated[str, Query(min_length=1, max_length=MAX_QUERY_CHARS)],
+    q: Annotated[str, Query(max_length=MAX_QUERY_CHARS)],
     topic: Topic | None = None,
     limit: Annotated[int, Query(ge=1, le=50)] = 10,
     language: Literal["ru", "en"] | None = None,
 ) -> list[KbHitPublic]:
+    """Entries above the relevance floor, best first; none found is an empty list.
+
+    A query with nothing to search (empty, punctuation, stopwords only) is refused with 422.
+    """
+    problem = query_problem(q)
+    if problem is not None:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, problem)
     index = backend.kb_index.get()
     hits = index.search(q, topic=topic, limit=limit, language=language)
     return [

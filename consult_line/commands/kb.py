@@ -15,6 +15,7 @@ from models.kb_gaps import kb_gaps, local_period
 from models.topics import Topic
 from scripts_kb.content_files import CONTENT_DIR, KbContentError, load_content
 from scripts_kb.search import SearchIndex
+from scripts_kb.search_terms import query_problem
 from scripts_kb.store import load_documents, load_into_db
 from scripts_kb.upkeep import overdue_sections
 
@@ -69,6 +70,10 @@ def run(services: Services, args: argparse.Namespace) -> int:
 
 
 def _search(services: Services, args: argparse.Namespace) -> int:
+    problem = query_problem(args.query)
+    if problem is not None:
+        print(problem, file=sys.stderr)
+        return 2
     with session_scope(services.engine) as session:
         index = SearchIndex(load_documents(session))
     if not index.documents:

@@ -90,10 +90,32 @@ def test_search_topic_boost_and_limit(line: Line) -> None:
 
 @pytest.mark.parametrize(
     "params",
-    [{}, {"q": ""}, {"q": "лицензия", "topic": "weather"}, {"q": "лицензия", "limit": 0}],
+    [{}, {"q": "лицензия", "topic": "weather"}, {"q": "лицензия", "limit": 0}],
 )
 def test_search_refuses_bad_parameters_with_422(line: Line, params: dict[str, str]) -> None:
     assert line.client.get("/kb/search", params=params).status_code == 422
+
+
+@pytest.mark.parametrize(
+    ("query", "reason"),
+    [
+        ("", "Пустой запрос"),
+        ("   ", "Пустой запрос"),
+        ("?!", "Пустой запрос"),
+        ("а и в", "В запросе только служебные слова («а и в»)"),
+    ],
+)
+def test_search_refuses_a_query_with_nothing_to_search(line: Line, query: str, reason: str) -> None:
+    response = line.client.get("/kb/search", params={"q": query})
+    assert response.status_code == 422
+    assert response.json()["detail"].startswith(reason)
+
+
+def test_search_below_the_relevance_floor_finds_nothing(line: Line) -> None:
+    # One word of an entry (лицензия), one of nothing.
+    response = line.client.get("/kb/search", params={"q": "лицензия на слона"})
+    assert response.status_code == 200
+    assert response.json() == []
 
 
 def test_index_is_cached_and_rebuilt_after_a_reload_from_another_process(line: Line) -> None:

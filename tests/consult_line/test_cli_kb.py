@@ -59,6 +59,26 @@ def test_load_twice_then_search_in_text_and_jsonl(
     assert set(hits[0]) == {"id", "kind", "title", "section", "score", "snippet"}
 
 
+def test_search_refuses_a_query_with_nothing_to_search_and_says_when_nothing_is_found(
+    migrated: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["kb", "load", str(write_content(tmp_path))]) == 0
+    for query, reason in [
+        ("", "Пустой запрос"),
+        ("   ", "Пустой запрос"),
+        ("?!", "Пустой запрос"),
+        ("а и в", "В запросе только служебные слова («а и в»)"),
+    ]:
+        capsys.readouterr()
+        assert main(["kb", "search", query]) == 2, query
+        captured = capsys.readouterr()
+        assert captured.err.startswith(reason), query
+        assert captured.out == ""
+    # One word of an entry (лицензия), one of nothing: below the relevance floor.
+    assert main(["kb", "search", "лицензия на слона"]) == 0
+    assert capsys.readouterr().out == "Ничего не найдено.\n"
+
+
 def test_search_on_an_empty_knowledge_base_says_so(
     migrated: None, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -5,6 +5,10 @@ common misspellings), spread over every section. The expected entry was chosen b
 entries, not by running the engine. ``top1``: the entry must come first; ``top3``: it must be
 among the first three (used where another entry is an equally fair answer).
 
+``OFF_TOPIC`` holds queries nothing in the knowledge base answers (nonsense, everyday
+questions sharing one word with an entry, an agency the directory lacks): they must find
+nothing. Together with the questions they are the measurement behind the relevance floor.
+
 A question the engine honestly misses is listed in ``MISSES`` with the reason; its test is a
 strict xfail, so fixing the engine turns it into a failure that asks to remove the mark.
 ``test_hit_rates`` reports top-1 and top-3 hit rates over the whole set (as test properties,
@@ -145,6 +149,24 @@ QUESTIONS: tuple[Question, ...] = (
     Question("хочу открыть производство водки куда обращаться", "agency-rosalkogol", "top3"),
     Question("в мфц можно документы подать лично", "agency-mfc", "top1"),
     Question("куда жаловаться на недобросовестную рекламу", "agency-fas", "top3"),
+    # external-agencies under the names callers give them (C14)
+    Question("налоговая", "agency-fns", "top1"),
+    Question("мне в налоговую надо, какой у них телефон", "agency-fns", "top1"),
+    Question("налоговая инспекция где находится", "agency-fns", "top1"),
+    Question("налоговики кассу проверяют", "agency-fns", "top1"),
+    Question("как пожаловаться в потребнадзор на кафе", "agency-rospotrebnadzor", "top1"),
+    Question("санэпидстанция телефон", "agency-rospotrebnadzor", "top1"),
+    Question("дайте телефон жилинспекции", "agency-gzhi", "top1"),
+    Question("куда звонить в милицию", "agency-mvd", "top1"),
+    Question("продают пиво детям прямо сейчас милицию вызывать", "agency-mvd", "top3"),
+    Question("хочу пожаловаться прокурору на чиновника", "agency-prokuratura", "top1"),
+    Question("в прокуратуру можно на министерство пожаловаться", "agency-prokuratura", "top1"),
+    Question("в мэрию насчёт места на рынке", "agency-municipal", "top3"),
+    Question("минэкономики телефон", "agency-mineconomy", "top1"),
+    Question("росалкоголь егаис не работает", "agency-rosalkogol", "top1"),
+    Question("антимонопольщики цены сговор", "agency-fas", "top1"),
+    Question("многофункциональный центр где ближайший", "agency-mfc", "top1"),
+    Question("госуслуги", "alco-license-epgu", "top3"),
     # line-scripts
     Question("соедините меня со специалистом", "script-transfer", "top1"),
     Question("перезвоните мне попозже в удобное время", "script-callback-closing", "top3"),
@@ -164,6 +186,49 @@ MISSES: dict[str, str] = {
         "лицензия/заявление remain, which every licensing FAQ matches; the status entry is 4th"
     ),
 }
+
+
+# Queries nothing in the knowledge base answers: each must find nothing (the relevance floor,
+# ``scripts_kb.search.MIN_MATCHED_WORDS``). Most of them matched one word of some entry before
+# the floor, exactly or by typo.
+OFF_TOPIC: tuple[str, ...] = (
+    # keyboard mashing and random strings
+    "фыва олдж",
+    "qwerty",
+    "asdfgh jkl",
+    "йцукен",
+    "кщзгш впрм",
+    "xkq zvbw",
+    "базы дохувы",
+    "лозе понеды",
+    "касысо хети",
+    # one word of a real entry, the rest about something else
+    "купить слона",
+    "погода в махачкале",
+    "гороскоп на неделю",
+    "как похудеть к лету",
+    "записаться к стоматологу",
+    "где купить дешевый айфон",
+    "лучший фильм года",
+    "сколько стоит билет на самолет",
+    "продам гараж",
+    "новости спорта",
+    "концерт в махачкале",
+    "купить машину в кредит",
+    "лечение зубов цены",
+    "аренда квартиры посуточно",
+    "стоимость проезда в автобусе",
+    "поступление в университет",
+    # words within a typo of entries' words
+    "рецепт плова",
+    "смешные котики",
+    "банан ракета кошка",
+    "как починить кран",
+    "рыбалка на каспии",
+    # an agency the directory has no entry for (the Social Fund, pensions)
+    "пенсионный фонд",
+    "пенсионка",
+)
 
 
 @pytest.fixture(scope="module")
@@ -225,6 +290,11 @@ def test_caller_question_finds_its_entry(index: SearchIndex, question: Question)
         assert ranked[:1] == [question.expected], (question.query, ranked[:5])
     else:
         assert question.expected in ranked[:3], (question.query, ranked[:5])
+
+
+@pytest.mark.parametrize("query", OFF_TOPIC)
+def test_off_topic_query_finds_nothing(index: SearchIndex, query: str) -> None:
+    assert [(hit.id, hit.score) for hit in index.search(query)] == []
 
 
 def test_hit_rates(index: SearchIndex, record_property: Callable[[str, object], None]) -> None:
