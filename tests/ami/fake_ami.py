@@ -22,7 +22,11 @@ import contextlib
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
+from sqlalchemy.engine import Engine
+
+from models.settings import Settings
 from tests.asterisk_captures import Kind, capture_bytes
 
 BANNER = b"Asterisk Call Manager/11.0.0\r\n"
@@ -463,3 +467,16 @@ class FakeAmi:
 def _pause_message(headers: Headers) -> str:
     paused = str(headers.get("Paused", "")).lower() in {"true", "yes", "1"}
     return "Interface paused successfully" if paused else "Interface unpaused successfully"
+
+
+def bridge_settings(fake: FakeAmi, engine: Engine, tmp_path: Path) -> Settings:
+    """Settings of a bridge that logs in to ``fake``; no queue_log yet (reconciliation warns
+    and goes on), no CDR."""
+    return Settings(
+        database_url=engine.url.render_as_string(hide_password=False),
+        ami_port=fake.port,
+        ami_username=fake.username,
+        ami_secret=fake.secret,  # type: ignore[arg-type]
+        queue_log_path=tmp_path / "queue_log",
+        cdr_path=None,
+    )

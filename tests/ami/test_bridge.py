@@ -13,10 +13,9 @@ from sqlmodel import Session, select
 from ami.bridge import AmiBridge
 from ami.bus import LiveBus
 from models.rules.missed import CallOutcome
-from models.settings import Settings
 from models.tables import Call
 from tests.ami.captures import HARNESS_CONTEXTS, RECEIVED_AT
-from tests.ami.fake_ami import SECRET, USERNAME, FakeAmi, Reply, capture_events
+from tests.ami.fake_ami import FakeAmi, Reply, bridge_settings, capture_events
 
 EMPTY_LIST = {"EventList": "start"}
 
@@ -50,17 +49,9 @@ async def asterisk() -> AsyncIterator[FakeAmi]:
 async def bridge(
     asterisk: FakeAmi, db_engine: Engine, tmp_path: Path
 ) -> AsyncIterator[tuple[AmiBridge, LiveBus]]:
-    settings = Settings(
-        database_url=db_engine.url.render_as_string(hide_password=False),
-        ami_port=asterisk.port,
-        ami_username=USERNAME,
-        ami_secret=SECRET,  # type: ignore[arg-type]
-        queue_log_path=tmp_path / "queue_log",  # not there yet: reconciliation warns, goes on
-        cdr_path=None,
-    )
     bus = LiveBus()
     bridge = AmiBridge(
-        settings=settings,
+        settings=bridge_settings(asterisk, db_engine, tmp_path),
         engine=db_engine,
         clock=lambda: RECEIVED_AT,
         bus=bus,
@@ -121,16 +112,11 @@ async def test_login_checks_the_users_write_permissions(
     asterisk = FakeAmi(write_classes=frozenset({"call", "agent"}))
     asterisk.reply("queuestatus", _list_reply("QueueStatusComplete"))
     await asterisk.start()
-    settings = Settings(
-        database_url=db_engine.url.render_as_string(hide_password=False),
-        ami_port=asterisk.port,
-        ami_username=USERNAME,
-        ami_secret=SECRET,  # type: ignore[arg-type]
-        queue_log_path=tmp_path / "queue_log",
-        cdr_path=None,
-    )
     bridge = AmiBridge(
-        settings=settings, engine=db_engine, clock=lambda: RECEIVED_AT, bus=LiveBus()
+        settings=bridge_settings(asterisk, db_engine, tmp_path),
+        engine=db_engine,
+        clock=lambda: RECEIVED_AT,
+        bus=LiveBus(),
     )
     try:
         await bridge.start()

@@ -19,10 +19,9 @@ from ami.bus import LiveBus, Subscription
 from models.operator_access import OperatorAccess
 from models.rules.callbacks import CallbackStatus
 from models.rules.training import TrainingKind
-from models.settings import Settings
 from models.tables import AttemptResult, CallbackTask
 from tests.ami.captures import HARNESS_CONTEXTS, RECEIVED_AT
-from tests.ami.fake_ami import SECRET, USERNAME, FakeAmi, originate_reply
+from tests.ami.fake_ami import FakeAmi, bridge_settings, originate_reply
 from tests.ami.test_actions import NOW, add_task, add_training, attempts, operator
 from tests.factories import add_employee
 
@@ -45,16 +44,8 @@ def bus() -> LiveBus:
 async def bridge(
     asterisk: FakeAmi, bus: LiveBus, db_engine: Engine, tmp_path: Path
 ) -> AsyncIterator[AmiBridge]:
-    settings = Settings(
-        database_url=db_engine.url.render_as_string(hide_password=False),
-        ami_port=asterisk.port,
-        ami_username=USERNAME,
-        ami_secret=SECRET,  # type: ignore[arg-type]
-        queue_log_path=tmp_path / "queue_log",
-        cdr_path=None,
-    )
     bridge = AmiBridge(
-        settings=settings,
+        settings=bridge_settings(asterisk, db_engine, tmp_path),
         engine=db_engine,
         clock=lambda: RECEIVED_AT,
         bus=bus,
