@@ -115,6 +115,9 @@ def test_serves_health_and_openapi_then_stops_cleanly_on_sigterm(
     assert any("AMI" in warning for warning in body["warnings"])
     assert isinstance(body["line_open"], bool)
     assert body["calendar"][0]["year"] == datetime.now(UTC).year
+    # both reconciliation sources are shown, whatever this machine has at their paths
+    assert [s["name"] for s in body["reconciliation"]["sources"]] == ["queue_log", "cdr"]
+    assert body["missing_sounds"] == []
     openapi = httpx.get(f"{migrated_service.base}/openapi.json", timeout=10).json()
     assert "/health" in openapi["paths"]
     assert httpx.get(f"{migrated_service.base}/docs", timeout=10).status_code == 200
@@ -123,6 +126,9 @@ def test_serves_health_and_openapi_then_stops_cleanly_on_sigterm(
     log = "".join(migrated_service.seen)
     assert "планировщик остановлен" in log
     assert "служба остановлена" in log
+    # the bridge retried all along; the log said so once
+    assert log.count("нет связи с Asterisk") == 1
+    assert "Not able to reconnect" not in log
 
 
 async def test_answers_fastagi_calls_beside_the_web_app(migrated_service: Service) -> None:
@@ -138,6 +144,13 @@ async def test_answers_fastagi_calls_beside_the_web_app(migrated_service: Servic
         assert record.variables_set["LINE_OPEN"] == ("1" if open_after else "0")
         assert record.variables_set["LINE_ROUTE"] == ("queue" if open_after else "hangup")
     assert "LINE_AGI_FAILED" not in record.variables_set
+    # Asterisk without the prompt files: the call goes on, /health names what was missing
+    no_sounds = FakeCall(digits=["1", "2"], missing_sounds=frozenset({"*"}))
+    record = await run_call(migrated_service.agi_port, env, no_sounds)
+    assert "LINE_AGI_FAILED" not in record.variables_set
+    body = httpx.get(f"{migrated_service.base}/health", timeout=10).json()
+    assert "consult-line/ru/welcome-language" in [s["sound"] for s in body["missing_sounds"]]
+    assert body["status"] == "degraded"
     assert migrated_service.stop() == 0
     assert "FastAGI остановлен" in "".join(migrated_service.seen)
 
