@@ -42,6 +42,7 @@ test-sqlite: setup
 bench: setup
 	$(BIN)/python bench/bench_calendar.py
 	$(BIN)/python bench/bench_agi.py
+	$(BIN)/python bench/bench_cli.py
 
 # Placeholder recordings of every prompt (espeak-ng + sox), to be re-recorded in a studio.
 # Copy asterisk/sounds/consult-line to Asterisk's sounds directory.

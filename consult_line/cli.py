@@ -1,4 +1,15 @@
-"""``consult-line``: the command line of the consultation line. Commands are listed in COMMANDS."""
+"""``consult-line``: the command line of the consultation line. Commands are listed in COMMANDS.
+
+Reading the command line needs only argparse (``consult_line.arguments``), so ``--help`` and a
+mistyped argument answer at once. The module that carries out a command, with the database,
+web and calendar libraries it needs, is imported by ``consult_line.runner`` when that command
+runs.
+
+Every failure ends with one Russian sentence on stderr and an exit code: 2 for a mistake in
+the command line, the settings or an input file, 1 when the command could not be carried out
+(database unavailable, a file that cannot be written), 130 after Ctrl+C. A reader that stops
+reading (``export calls | head``) is not a failure: the command stops quietly with 0.
+"""
 
 from __future__ import annotations
 
@@ -8,23 +19,9 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy.exc import OperationalError
-
-from consult_line.commands import (
-    calendar,
-    check_asterisk,
-    check_config,
-    demo,
-    export,
-    kb,
-    migrate,
-    serve,
-    staff,
-)
-from consult_line.config import ConfigError, load_settings
-from consult_line.wiring import Services, build_services
-
-Handler = Callable[[Services, argparse.Namespace], int]
+from consult_line import arguments
+from consult_line.argparse_ru import RussianArgumentParser
+from models.os_errors import os_error_reason
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,50 +29,69 @@ class Command:
     name: str
     help: str
     configure: Callable[[argparse.ArgumentParser], None]
-    run: Handler
-
-
-def _no_arguments(_parser: argparse.ArgumentParser) -> None:
-    return None
+    module: str  # imported when the command runs; provides run(services, args) -> int
 
 
 COMMANDS: tuple[Command, ...] = (
     Command(
         "serve",
         "запустить веб-приложение и планировщик",
-        _no_arguments,
-        lambda services, _args: serve.serve(services),
+        arguments.no_arguments,
+        "consult_line.commands.serve",
     ),
     Command(
         "migrate",
         "создать или обновить схему базы данных",
-        _no_arguments,
-        lambda services, _args: migrate.migrate(services),
+        arguments.no_arguments,
+        "consult_line.commands.migrate",
     ),
     Command(
         "check-config",
         "показать действующие настройки и проверить их",
-        _no_arguments,
-        lambda services, _args: check_config.check_config(services),
+        arguments.no_arguments,
+        "consult_line.commands.check_config",
     ),
     Command(
         "check-asterisk",
         "проверить настройки Asterisk по контракту линии",
-        check_asterisk.configure,
-        check_asterisk.run,
+        arguments.check_asterisk,
+        "consult_line.commands.check_asterisk",
     ),
-    Command("staff", "справочник сотрудников (импорт из YAML)", staff.configure, staff.run),
-    Command("seed-demo", "заполнить базу демонстрационными данными", demo.configure, demo.run),
     Command(
-        "calendar", "производственный календарь и его поправки", calendar.configure, calendar.run
+        "staff",
+        "справочник сотрудников (импорт из YAML)",
+        arguments.staff,
+        "consult_line.commands.staff",
     ),
-    Command("export", "выгрузка звонков, обратных звонков и опросов", export.configure, export.run),
-    Command("kb", "база знаний: проверка, загрузка и поиск", kb.configure, kb.run),
+    Command(
+        "seed-demo",
+        "заполнить базу демонстрационными данными",
+        arguments.seed_demo,
+        "consult_line.commands.demo",
+    ),
+    Command(
+        "calendar",
+        "производственный календарь и его поправки",
+        arguments.calendar,
+        "consult_line.commands.calendar",
+    ),
+    Command(
+        "export",
+        "выгрузка звонков, обратных звонков и опросов",
+        arguments.export,
+        "consult_line.commands.export",
+    ),
+    Command(
+        "kb",
+        "база знаний: проверка, загрузка и поиск",
+        arguments.kb,
+        "consult_line.commands.kb",
+    ),
 )
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = RussianArgumentParser(
         prog="consult-line",
         description="Консультационная линия: контакт-центр рядом с Asterisk.",
     )
@@ -83,34 +99,35 @@ def build_parser() -> argparse.ArgumentParser:
     for command in COMMANDS:
         sub = commands.add_parser(command.name, help=command.help, description=command.help)
         command.configure(sub)
-        sub.set_defaults(handler=command.run)
+        sub.set_defaults(module=command.module)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args_list = calendar.normalise_argv(list(sys.argv[1:] if argv is None else argv))
-    args = build_parser().parse_args(args_list)
     try:
-        settings = load_settings()
-    except ConfigError as exc:
-        print(exc, file=sys.stderr)
-        return 2
-    handler: Handler = args.handler
-    services = build_services(settings)
-    try:
-        return handler(services, args)
+        code = _main(list(sys.argv[1:] if argv is None else argv))
+        sys.stdout.flush()  # a failed write surfaces here, not as a warning at exit
     except BrokenPipeError:
-        # The reader went away (`export ... | head`): stop quietly, as other tools do.
+        # The reader went away (`export ... | head`): it has what it wanted; stop quietly.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except OSError as exc:  # e.g. output redirected to a full disk
+        print(f"Не удалось записать в стандартный вывод: {os_error_reason(exc)}.", file=sys.stderr)
         return 1
-    except OperationalError as exc:
-        print(
-            f"База данных недоступна ({settings.masked()['database_url']}): {exc.orig}",
-            file=sys.stderr,
-        )
-        return 1
-    finally:
-        services.engine.dispose()
+    except KeyboardInterrupt:
+        print("Прервано (Ctrl+C).", file=sys.stderr)
+        return 130
+    return code
+
+
+def _main(argv: list[str]) -> int:
+    try:
+        args = build_parser().parse_args(arguments.normalise_argv(argv))
+    except SystemExit as exc:  # --help (0) or a usage error (2), already printed
+        return exc.code if isinstance(exc.code, int) else 2
+    from consult_line.runner import run_command  # the libraries the commands need
+
+    return run_command(args.module, args)
 
 
 if __name__ == "__main__":

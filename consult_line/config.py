@@ -2,9 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from pydantic import ValidationError
 
 from models.settings import Settings
+
+# pydantic's own checks, in Russian; {name} are taken from the error's context.
+MESSAGES: dict[str, str] = {
+    "int_parsing": "нужно целое число",
+    "int_from_float": "нужно целое число",
+    "float_parsing": "нужно число",
+    "bool_parsing": "нужно true или false",
+    "time_parsing": "нужно время ЧЧ:ММ",
+    "time_type": "нужно время ЧЧ:ММ",
+    "greater_than": "должно быть больше {gt}",
+    "greater_than_equal": "должно быть не меньше {ge}",
+    "less_than": "должно быть меньше {lt}",
+    "less_than_equal": "должно быть не больше {le}",
+}
 
 
 class ConfigError(Exception):
@@ -25,6 +42,13 @@ def describe_errors(exc: ValidationError) -> str:
         name = f"CONSULT_LINE_{field.upper()}" if field else "(настройки)"
         given = error.get("input")
         shown = "" if isinstance(given, dict) else f" (задано: {given!r})"
-        message = str(error["msg"]).removeprefix("Value error, ")
+        message = _message(error["type"], error["msg"], error.get("ctx") or {})
         lines.append(f"  {name}: {message}{shown}")
     return "\n".join(lines)
+
+
+def _message(kind: str, text: str, context: Mapping[str, Any]) -> str:
+    if kind in MESSAGES:
+        values = {k: f"{v:g}" if isinstance(v, float) else v for k, v in context.items()}
+        return MESSAGES[kind].format(**values)
+    return text.removeprefix("Value error, ")

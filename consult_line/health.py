@@ -20,6 +20,7 @@ from models.rules.calendar import ProductionCalendar, YearStatus
 NEXT_YEAR_FROM_MONTH = 12
 # How many missing sounds a warning names (the full list is in missing_sounds).
 SOUNDS_NAMED = 5
+SCHEMA_BEHIND = "схема базы данных устарела: выполните consult-line migrate"
 
 
 def calendar_years(today: date) -> tuple[int, ...]:
@@ -60,21 +61,24 @@ def check(services: Services, probes: Probes = Probes()) -> HealthReport:
         reconciliation=reconciliation,
         missing_sounds=tuple(sound.as_dict() for sound in sounds),
     )
+    behind = False
     try:
         with services.engine.connect() as connection:
             connection.execute(text("SELECT 1"))
         behind = pending_migrations(services.engine)
         calendar = services.calendar()
-    except SQLAlchemyError as exc:
+    except SQLAlchemyError:
+        # Reachable but never migrated: the calendar's override tables are missing.
+        problem = SCHEMA_BEHIND if behind else "база данных недоступна"
         return replace(
             service,
             database="unavailable",
-            warnings=(f"база данных недоступна: {type(exc).__name__}", *service_warnings),
+            warnings=(problem, *service_warnings),
         )
     statuses = calendar_warnings(calendar, now)
     warnings = [s.note for s in statuses if s.needs_confirmation]
     if behind:
-        warnings.append("схема базы данных устарела: выполните consult-line migrate")
+        warnings.append(SCHEMA_BEHIND)
     return replace(
         service,
         line_open=calendar.is_open(now),

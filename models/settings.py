@@ -14,11 +14,15 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
 
 from models.host_time import HOST_LOCAL
 from models.rules.calendar import WorkingHours, shortened_hours
 
-DEFAULT_DATABASE_URL = "sqlite:///./var/consult-line.db"
+# The default database's folder is created on first use; any other missing folder is an error
+# in the settings (a mistyped path would otherwise silently start an empty database).
+DEFAULT_DATABASE_FOLDER = Path("var")
+DEFAULT_DATABASE_URL = f"sqlite:///./{DEFAULT_DATABASE_FOLDER}/consult-line.db"
 # cdr_timezone: the host's own clock zone, as Asterisk writes the CDR with usegmtime = no.
 LOCAL_ZONE = "local"
 
@@ -103,6 +107,11 @@ class Settings(BaseSettings):
     def _supported_database(cls, value: str) -> str:
         if not value.startswith(("sqlite://", "postgresql")):
             raise ValueError("поддерживаются только sqlite:// и postgresql+psycopg://")
+        folder = _sqlite_folder(value)
+        if folder is not None and value != DEFAULT_DATABASE_URL and not folder.is_dir():
+            raise ValueError(
+                f"папки {folder.absolute()} для базы SQLite нет: создайте её или укажите другую"
+            )
         return value
 
     @field_validator("agi_allowed_sources")
@@ -173,6 +182,16 @@ def _zone(name: str) -> ZoneInfo:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise ValueError(f"неизвестный часовой пояс {name!r}") from exc
+
+
+def _sqlite_folder(url: str) -> Path | None:
+    """The folder of an SQLite database file; None for other databases and in-memory ones."""
+    if not url.startswith("sqlite://"):
+        return None
+    database = make_url(url).database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    return Path(database).parent
 
 
 def _split(value: str) -> list[str]:

@@ -33,6 +33,7 @@ from pydantic import (
 )
 from pydantic_core import ErrorDetails, PydanticCustomError
 
+from models.os_errors import os_error_reason
 from models.rules.training import TrainingKind
 from models.tables.staff import Role
 from models.topics import Topic
@@ -346,7 +347,7 @@ def _read_text(path: Path, source: str) -> str:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise _fatal(source, None, f"не удалось прочитать файл: {exc.strerror or exc}") from exc
+        raise _fatal(source, None, f"не удалось прочитать файл: {os_error_reason(exc)}") from exc
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

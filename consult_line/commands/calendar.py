@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import date, time
 
 from consult_line.actor import cli_actor
 from consult_line.wiring import Services
@@ -22,42 +21,6 @@ from models.calendar_store import (
 )
 from models.db import session_scope
 from models.rules.calendar import DayDifference, WorkingHours
-
-
-def normalise_argv(argv: list[str]) -> list[str]:
-    """``calendar 2026`` is short for ``calendar show 2026``."""
-    if len(argv) >= 2 and argv[0] == "calendar" and argv[1].isdigit():
-        return ["calendar", "show", *argv[1:]]
-    return argv
-
-
-def configure(parser: argparse.ArgumentParser) -> None:
-    actions = parser.add_subparsers(dest="action", required=True, metavar="ДЕЙСТВИЕ")
-    show = actions.add_parser("show", help="дни года, отличные от обычной пятидневки")
-    show.add_argument("year", type=_year)
-    show.add_argument("--notes", action="store_true", help="добавить название праздника/причину")
-
-    override = actions.add_parser("override", help="задать поправку на дату")
-    override.add_argument("day", type=_date, metavar="ДАТА")
-    kind = override.add_mutually_exclusive_group(required=True)
-    kind.add_argument("--working", dest="working", action="store_true")
-    kind.add_argument("--non-working", dest="working", action="store_false")
-    override.add_argument("--hours", type=_hours, help="часы работы ЧЧ:ММ-ЧЧ:ММ")
-    override.add_argument("--reason", required=True, help="основание: постановление, приказ")
-
-    remove = actions.add_parser("remove-override", help="удалить поправку на дату")
-    remove.add_argument("day", type=_date, metavar="ДАТА")
-
-    listing = actions.add_parser("overrides", help="список поправок")
-    listing.add_argument("--year", type=_year)
-
-    confirm = actions.add_parser(
-        "confirm-year",
-        help="подтвердить, что перенос выходных и сокращённые дни года сверены с официальным "
-        "календарём",
-    )
-    confirm.add_argument("year", type=_year)
-    confirm.add_argument("--source", required=True, help="реквизиты постановления")
 
 
 def run(services: Services, args: argparse.Namespace) -> int:
@@ -127,28 +90,3 @@ def _span(hours: WorkingHours) -> str:
 
 def _describe(working: bool) -> str:
     return "working" if working else "non-working"
-
-
-def _year(text: str) -> int:
-    if not text.isdigit() or not 2000 <= int(text) <= 2100:
-        raise argparse.ArgumentTypeError(f"год от 2000 до 2100, получено {text!r}")
-    return int(text)
-
-
-def _date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"дата в виде ГГГГ-ММ-ДД, получено {text!r}") from None
-
-
-def _hours(text: str) -> tuple[time, time]:
-    try:
-        opens_text, closes_text = text.split("-")
-        opens = time.fromisoformat(opens_text.strip())
-        closes = time.fromisoformat(closes_text.strip())
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"часы в виде 09:00-17:00, получено {text!r}") from None
-    if opens >= closes:
-        raise argparse.ArgumentTypeError("начало рабочего дня должно быть раньше конца")
-    return opens, closes

@@ -12,7 +12,6 @@ import argparse
 import socket
 import sys
 from collections.abc import Mapping
-from pathlib import Path
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
@@ -24,27 +23,8 @@ from asterisk_check.report import render
 from asterisk_check.setup import EtcFolderError, load_setup
 from asterisk_check.sounds import SoundFolder
 from consult_line.wiring import Services
+from models.os_errors import os_error_reason
 from models.tables import Employee
-
-DEFAULT_ETC = Path("/etc/asterisk")
-
-
-def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--etc",
-        type=Path,
-        default=DEFAULT_ETC,
-        metavar="КАТАЛОГ",
-        help=f"каталог настроек Asterisk (по умолчанию {DEFAULT_ETC})",
-    )
-    parser.add_argument(
-        "--sounds",
-        type=Path,
-        default=None,
-        metavar="КАТАЛОГ",
-        help="каталог звуков Asterisk (по умолчанию astdatadir из asterisk.conf + /sounds, "
-        "иначе /var/lib/asterisk/sounds)",
-    )
 
 
 def run(services: Services, args: argparse.Namespace) -> int:
@@ -82,7 +62,7 @@ def read_directory(engine: Engine) -> tuple[Mapping[str, bool] | None, str]:
             rows = session.exec(select(Employee.device, Employee.active)).all()
     except SQLAlchemyError as exc:
         reason = " ".join(str(getattr(exc, "orig", None) or exc).split())[:200]
-        return None, f"база данных недоступна ({type(exc).__name__}: {reason})"
+        return None, f"база данных недоступна ({reason})"
     devices: dict[str, bool] = {}
     for device, active in rows:
         devices[device] = devices.get(device, False) or active
@@ -95,8 +75,8 @@ def ami_routes(host: str, port: int) -> tuple[tuple[AmiRoute, ...], str]:
     nothing)."""
     try:
         found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except (socket.gaierror, UnicodeError) as exc:
-        return (), f"CONSULT_LINE_AMI_HOST={host}: адрес не найден ({exc})"
+    except (socket.gaierror, UnicodeError):
+        return (), f"CONSULT_LINE_AMI_HOST={host}: адрес не найден"
     routes: dict[AmiRoute, None] = {}
     problem = ""
     for family, _, _, _, address in found:
@@ -111,7 +91,7 @@ def ami_routes(host: str, port: int) -> tuple[tuple[AmiRoute, ...], str]:
                 probe.connect((str(target), port))
                 source = parse_address(str(probe.getsockname()[0]))
         except OSError as exc:
-            problem = f"нет маршрута к {target} (CONSULT_LINE_AMI_HOST): {exc.strerror}"
+            problem = f"нет маршрута к {target} (CONSULT_LINE_AMI_HOST): {os_error_reason(exc)}"
             continue
         if source is not None:
             routes[AmiRoute(target, source)] = None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 from typing import Any
 
 from ami.log_sources import inspect_sources
@@ -9,7 +10,7 @@ from consult_line.health import Probes, check
 from consult_line.wiring import Services
 
 
-def check_config(services: Services) -> int:
+def run(services: Services, _args: argparse.Namespace) -> int:
     print("Действующие настройки:")
     for name, value in services.settings.masked().items():
         print(f"  CONSULT_LINE_{name.upper()} = {value}")

@@ -3,26 +3,26 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
-from consult_line.demo import seed_demo
+from consult_line.demo import NoOperatorsError, seed_demo
 from consult_line.wiring import Services
 from models.db import session_scope
 
 
-def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--days", type=int, default=30, help="за сколько дней (30)")
-    parser.add_argument("--seed", type=int, default=7, help="зерно случайных чисел (7)")
-
-
 def run(services: Services, args: argparse.Namespace) -> int:
     calendar = services.calendar()
-    with session_scope(services.engine) as session:
-        summary = seed_demo(
-            session=session,
-            calendar=calendar,
-            now=services.clock(),
-            days=args.days,
-            seed=args.seed,
-        )
+    try:
+        with session_scope(services.engine) as session:
+            summary = seed_demo(
+                session=session,
+                calendar=calendar,
+                now=services.clock(),
+                days=args.days,
+                seed=args.seed,
+            )
+    except NoOperatorsError as exc:
+        print(f"Ошибка: {exc}", file=sys.stderr)
+        return 1
     print("\n".join(summary.lines()))
     return 0

@@ -6,9 +6,10 @@ Every export is written to the audit log: it carries callers' personal data.
 from __future__ import annotations
 
 import argparse
+import errno
 import sys
 from collections.abc import Iterator
-from datetime import date
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import TextIO
 
@@ -16,52 +17,66 @@ from consult_line.actor import cli_actor
 from consult_line.wiring import Services
 from models.db import session_scope
 from models.exports import EXPORT_FIELDS, ExportKind, export_rows, write_csv, write_jsonl
+from models.os_errors import os_error_reason
 from models.tables import AuditEntry
 
 
-def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "kind",
-        type=ExportKind,
-        choices=list(ExportKind),
-        metavar="ЧТО",
-        help="calls, callbacks или surveys",
-    )
-    parser.add_argument("--since", type=date.fromisoformat, help="с даты (включительно)")
-    parser.add_argument("--until", type=date.fromisoformat, help="по дату (включительно)")
-    parser.add_argument("--format", choices=("jsonl", "csv"), default="jsonl")
-    parser.add_argument("--output", type=Path, help="файл (по умолчанию стандартный вывод)")
-
-
 def run(services: Services, args: argparse.Namespace) -> int:
-    kind: ExportKind = args.kind
+    kind = ExportKind(args.kind)
     if args.since and args.until and args.since > args.until:
         print("Ошибка: --since позже --until", file=sys.stderr)
         return 2
-    out: TextIO = args.output.open("w", encoding="utf-8", newline="") if args.output else sys.stdout
+    try:
+        output = _open_output(args.output)
+    except OSError as exc:
+        print(
+            f"Не удалось создать файл {args.output}: {_reason(exc, args.output)}.", file=sys.stderr
+        )
+        return 1
     rows = _Counted()
     try:
-        with session_scope(services.engine) as session:
-            rows.source = export_rows(
-                session=session,
-                kind=kind,
-                since=args.since,
-                until=args.until,
-                tz=services.settings.tz,
-            )
-            if args.format == "csv":
-                write_csv(EXPORT_FIELDS[kind], rows, out)
-            else:
-                write_jsonl(rows, out)
+        with output as out:
+            with session_scope(services.engine) as session:
+                rows.source = export_rows(
+                    session=session,
+                    kind=kind,
+                    since=args.since,
+                    until=args.until,
+                    tz=services.settings.tz,
+                )
+                if args.format == "csv":
+                    write_csv(EXPORT_FIELDS[kind], rows, out)
+                else:
+                    write_jsonl(rows, out)
             out.flush()
         rows.complete = True
+    except BrokenPipeError:
+        raise  # the reader stopped reading: consult_line.cli ends quietly
+    except OSError as exc:  # disk full, file system gone
+        target = f"файл {args.output}" if args.output else "в стандартный вывод"
+        print(
+            f"Выгрузка прервана: не удалось записать {target}: {_reason(exc, args.output)}.",
+            file=sys.stderr,
+        )
+        return 1
     finally:
-        if args.output:
-            out.close()
         # Personal data may have left even if the output broke off: audit what was read.
         _audit(services, args, rows)
     print(f"Выгружено записей: {rows.count}", file=sys.stderr)
     return 0
+
+
+def _open_output(path: Path | None) -> AbstractContextManager[TextIO]:
+    """The file to write, or standard output (left open when the export ends)."""
+    if path is None:
+        return nullcontext(sys.stdout)
+    return path.open("w", encoding="utf-8", newline="")
+
+
+def _reason(exc: OSError, path: Path | None) -> str:
+    if exc.errno == errno.ENOENT and path is not None and not path.parent.is_dir():
+        return f"папки {path.parent} нет"
+    return os_error_reason(exc)
 
 
 class _Counted:
@@ -86,7 +101,7 @@ def _audit(services: Services, args: argparse.Namespace, rows: _Counted) -> None
                 at=services.clock(),
                 actor=cli_actor(),
                 action="export",
-                subject=f"export:{args.kind.value}",
+                subject=f"export:{args.kind}",
                 detail=f"since={args.since} until={args.until} format={args.format} "
                 f"rows={rows.count}{state}",
             )

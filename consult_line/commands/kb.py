@@ -12,7 +12,6 @@ from pathlib import Path
 from consult_line.wiring import Services
 from models.db import session_scope
 from models.kb_gaps import kb_gaps, local_period
-from models.topics import Topic
 from scripts_kb.content_files import CONTENT_DIR, KbContentError, load_content
 from scripts_kb.search import SearchIndex
 from scripts_kb.search_terms import query_problem
@@ -22,31 +21,6 @@ from scripts_kb.upkeep import overdue_sections
 GAP_PERIOD_DAYS = 30
 
 
-def configure(parser: argparse.ArgumentParser) -> None:
-    actions = parser.add_subparsers(dest="action", required=True, metavar="ДЕЙСТВИЕ")
-    check = actions.add_parser("check", help="проверить файлы базы знаний")
-    load = actions.add_parser("load", help="загрузить файлы базы знаний в базу данных")
-    for sub in (check, load):
-        sub.add_argument(
-            "directory",
-            type=Path,
-            nargs="?",
-            default=CONTENT_DIR,
-            metavar="ПАПКА",
-            help=f"папка с содержимым (по умолчанию {CONTENT_DIR})",
-        )
-    search = actions.add_parser("search", help="найти записи базы знаний")
-    search.add_argument("query", metavar="ЗАПРОС")
-    search.add_argument("--topic", choices=[topic.value for topic in Topic])
-    search.add_argument("--limit", type=int, default=10)
-    search.add_argument("--language", choices=["ru", "en"])
-    search.add_argument("--format", choices=["text", "jsonl"], default="text")
-    actions.add_parser("overdue", help="разделы, не проверенные больше месяца (K6)")
-    gaps = actions.add_parser("gaps", help="темы и вопросы без ответа в базе знаний (K7)")
-    gaps.add_argument("--since", type=date.fromisoformat, metavar="ГГГГ-ММ-ДД")
-    gaps.add_argument("--until", type=date.fromisoformat, metavar="ГГГГ-ММ-ДД")
-
-
 def run(services: Services, args: argparse.Namespace) -> int:
     if args.action == "search":
         return _search(services, args)
@@ -54,13 +28,14 @@ def run(services: Services, args: argparse.Namespace) -> int:
         return _overdue(services)
     if args.action == "gaps":
         return _gaps(services, args)
+    directory: Path = args.directory or CONTENT_DIR
     try:
-        content = load_content(args.directory)
+        content = load_content(directory)
     except KbContentError as exc:
         print(exc, file=sys.stderr)
         return 2
     if args.action == "check":
-        print(f"База знаний {args.directory}: ошибок нет.")
+        print(f"База знаний {directory}: ошибок нет.")
         print("\n".join(content.summary_lines()))
         return 0
     with session_scope(services.engine) as session:

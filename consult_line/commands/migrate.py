@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import argparse
+
 from consult_line.wiring import Services
 from models.migrate import current_revision, upgrade
 
 
-def migrate(services: Services) -> int:
+def run(services: Services, _args: argparse.Namespace) -> int:
     before = current_revision(services.engine)
     upgrade(services.engine)
     after = current_revision(services.engine)

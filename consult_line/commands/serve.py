@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import argparse
+import contextlib
 import logging
 import signal
+import socket
 from importlib.metadata import version
 
 import uvicorn
@@ -15,11 +18,13 @@ from consult_line.health import check
 from consult_line.lifespan import background_services, build_background
 from consult_line.wiring import Services, build_backend
 from models.migrate import pending_migrations
+from models.os_errors import os_error_reason
+from models.settings import Settings
 
 log = logging.getLogger(__name__)
 
 
-def serve(services: Services) -> int:
+def run(services: Services, _args: argparse.Namespace) -> int:
     settings = services.settings
     try:
         if pending_migrations(services.engine):
@@ -29,6 +34,10 @@ def serve(services: Services) -> int:
         # Asterisk keeps calling while the database is briefly gone: serve anyway, /health
         # reports the outage until the database is back.
         log.error("база данных недоступна, служба запускается без неё: %s", exc.orig)
+    busy = _unavailable_port(settings)
+    if busy is not None:
+        log.error("%s", busy)
+        return 1
     for warning in check(services).warnings:
         log.warning("%s", warning)
     background = build_background(services)
@@ -53,8 +62,26 @@ def serve(services: Services) -> int:
     signal.signal(signal.SIGTERM, lambda *_: None)
     signal.signal(signal.SIGINT, lambda *_: None)
     log.info("консультационная линия: http://%s:%d", settings.http_host, settings.http_port)
-    server.run()
+    with contextlib.suppress(SystemExit):  # uvicorn exits when the app cannot start
+        server.run()
     if not server.started:
+        log.error("служба не запустилась")
         return 1
     log.info("служба остановлена")
     return 0
+
+
+def _unavailable_port(settings: Settings) -> str | None:
+    """Why the web app or FastAGI could not listen, said before anything starts."""
+    for prefix, host, port in (
+        ("CONSULT_LINE_HTTP", settings.http_host, settings.http_port),
+        ("CONSULT_LINE_AGI", settings.agi_host, settings.agi_port),
+    ):
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        try:
+            socket.create_server((host, port), family=family).close()
+        except socket.gaierror:
+            return f"адрес {host} ({prefix}_HOST) не найден"
+        except OSError as exc:
+            return f"порт {host}:{port} ({prefix}_PORT) недоступен: {os_error_reason(exc)}"
+    return None

@@ -19,6 +19,7 @@ Modules: ``seed`` runs the period; ``staff`` and ``callers`` say who answers and
 
 from consult_line.demo.calls import DEMO_LINKEDID_PREFIX, LINE_DID
 from consult_line.demo.seed import seed_demo
+from consult_line.demo.staff import NoOperatorsError
 from consult_line.demo.summary import DemoSummary
 
-__all__ = ["DEMO_LINKEDID_PREFIX", "LINE_DID", "DemoSummary", "seed_demo"]
+__all__ = ["DEMO_LINKEDID_PREFIX", "LINE_DID", "DemoSummary", "NoOperatorsError", "seed_demo"]

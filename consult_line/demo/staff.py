@@ -23,6 +23,10 @@ from models.tables import (
 from models.topics import Topic
 
 
+class NoOperatorsError(ValueError):
+    """The staff directory has nobody active to answer the demo's calls."""
+
+
 @dataclass(frozen=True, slots=True)
 class _DemoPerson:
     number: str
@@ -110,7 +114,7 @@ def load_staff(session: Session, now: datetime, calendar: ProductionCalendar) ->
         query = select(Employee).where(col(Employee.active)).order_by(col(Employee.internal_number))
         operators = list(session.exec(query))
     if not operators:
-        raise ValueError("в справочнике сотрудников нет ни одного активного оператора")
+        raise NoOperatorsError("в справочнике сотрудников нет ни одного активного оператора")
     training = _training_records(session)
     introductions = list(session.exec(select(col(ServiceIntroduction.introduced_on))))
     experts = _employees_with(session, Role.EXPERT)

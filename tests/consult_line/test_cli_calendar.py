@@ -129,10 +129,10 @@ def test_hours_on_a_non_working_override_are_refused(
 def test_malformed_hours_are_rejected_before_anything_is_written(
     migrated: None, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    with pytest.raises(SystemExit):
-        main(
-            ["calendar", "override", "2026-06-15", "--working", "--hours", "9-17", "--reason", "x"]
-        )
+    code = main(
+        ["calendar", "override", "2026-06-15", "--working", "--hours", "9-17", "--reason", "x"]
+    )
+    assert code == 2
     assert "09:00-17:00" in capsys.readouterr().err
 
 

@@ -90,7 +90,6 @@ def test_reader_going_away_stops_quietly_and_is_still_audited(
     err = process.stderr.read().decode()
     process.stderr.close()
     assert first["linkedid"].startswith("demo-")
-    assert code == 1
-    assert "Traceback" not in err
+    assert (code, err) == (0, "")  # the reader has what it wanted: not an error
     [entry] = _audit(database_url)
     assert entry.detail.endswith("interrupted")

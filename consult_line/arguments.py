@@ -1,0 +1,243 @@
+"""The arguments of each ``consult-line`` command and how a typed value is checked.
+
+Read for every invocation, ``--help`` included, so only argparse and the standard library are
+imported here: the commands themselves (database, web, calendar) load when they run. A value
+that cannot be used is refused with a Russian sentence before anything is opened.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from datetime import date, time
+from pathlib import Path
+
+from models.topics import Topic
+
+# models.exports.ExportKind, listed here without importing the database models
+# (tests/consult_line/test_cli_errors.py keeps the two lists equal).
+EXPORT_KINDS = ("calls", "callbacks", "surveys")
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+MAX_DEMO_DAYS = 366
+MAX_SEARCH_HITS = 100
+ASTERISK_ETC = Path("/etc/asterisk")
+
+
+def normalise_argv(argv: list[str]) -> list[str]:
+    """``calendar 2026`` is short for ``calendar show 2026``."""
+    if len(argv) >= 2 and argv[0] == "calendar" and argv[1].isdigit():
+        return ["calendar", "show", *argv[1:]]
+    return argv
+
+
+def _action(
+    actions: argparse._SubParsersAction[argparse.ArgumentParser], name: str, help: str
+) -> argparse.ArgumentParser:
+    return actions.add_parser(name, help=help, description=help)
+
+
+def no_arguments(_parser: argparse.ArgumentParser) -> None:
+    return None
+
+
+def check_asterisk(parser: argparse.ArgumentParser) -> None:
+    # Not checked here: the command reports an unusable folder itself, in more detail.
+    parser.add_argument(
+        "--etc",
+        type=Path,
+        default=ASTERISK_ETC,
+        metavar="КАТАЛОГ",
+        help=f"каталог настроек Asterisk (по умолчанию {ASTERISK_ETC})",
+    )
+    parser.add_argument(
+        "--sounds",
+        type=Path,
+        default=None,
+        metavar="КАТАЛОГ",
+        help="каталог звуков Asterisk (по умолчанию astdatadir из asterisk.conf + /sounds, "
+        "иначе /var/lib/asterisk/sounds)",
+    )
+
+
+def staff(parser: argparse.ArgumentParser) -> None:
+    actions = parser.add_subparsers(dest="action", required=True, metavar="ДЕЙСТВИЕ")
+    load = _action(actions, "import", "загрузить справочник из YAML-файла")
+    load.add_argument("file", type=input_file, metavar="ФАЙЛ", help="YAML-файл справочника")
+    load.add_argument(
+        "--deactivate-missing",
+        action="store_true",
+        help="отключить сотрудников, которых нет в файле",
+    )
+
+
+def seed_demo(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--days",
+        type=demo_days,
+        default=30,
+        metavar="ДНЕЙ",
+        help=f"за сколько дней, от 1 до {MAX_DEMO_DAYS} (30)",
+    )
+    parser.add_argument(
+        "--seed", type=whole_number, default=7, metavar="ЧИСЛО", help="зерно случайных чисел (7)"
+    )
+
+
+def calendar(parser: argparse.ArgumentParser) -> None:
+    actions = parser.add_subparsers(dest="action", required=True, metavar="ДЕЙСТВИЕ")
+    show = _action(actions, "show", "дни года, отличные от обычной пятидневки")
+    show.add_argument("year", type=year, metavar="ГОД")
+    show.add_argument("--notes", action="store_true", help="добавить название праздника/причину")
+
+    override = _action(actions, "override", "задать поправку на дату")
+    override.add_argument("day", type=iso_date, metavar="ДАТА", help="ГГГГ-ММ-ДД")
+    kind = override.add_mutually_exclusive_group(required=True)
+    kind.add_argument("--working", dest="working", action="store_true", help="рабочий день")
+    kind.add_argument("--non-working", dest="working", action="store_false", help="нерабочий день")
+    override.add_argument(
+        "--hours", type=hours, metavar="ЧЧ:ММ-ЧЧ:ММ", help="часы работы, например 09:00-17:00"
+    )
+    override.add_argument(
+        "--reason", required=True, metavar="ТЕКСТ", help="основание: постановление, приказ"
+    )
+
+    remove = _action(actions, "remove-override", "удалить поправку на дату")
+    remove.add_argument("day", type=iso_date, metavar="ДАТА", help="ГГГГ-ММ-ДД")
+
+    listing = _action(actions, "overrides", "список поправок")
+    listing.add_argument("--year", type=year, metavar="ГОД", help="только за этот год")
+
+    confirm = _action(
+        actions,
+        "confirm-year",
+        "подтвердить, что перенос выходных и сокращённые дни года сверены с официальным календарём",
+    )
+    confirm.add_argument("year", type=year, metavar="ГОД")
+    confirm.add_argument("--source", required=True, metavar="ТЕКСТ", help="реквизиты постановления")
+
+
+def export(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("kind", choices=EXPORT_KINDS, metavar="ЧТО", help=", ".join(EXPORT_KINDS))
+    parser.add_argument(
+        "--since", type=iso_date, metavar="ДАТА", help="с даты ГГГГ-ММ-ДД (включительно)"
+    )
+    parser.add_argument(
+        "--until", type=iso_date, metavar="ДАТА", help="по дату ГГГГ-ММ-ДД (включительно)"
+    )
+    parser.add_argument(
+        "--format", choices=("jsonl", "csv"), default="jsonl", help="формат записей (jsonl)"
+    )
+    parser.add_argument(
+        "--output", type=Path, metavar="ФАЙЛ", help="файл (по умолчанию стандартный вывод)"
+    )
+
+
+def kb(parser: argparse.ArgumentParser) -> None:
+    actions = parser.add_subparsers(dest="action", required=True, metavar="ДЕЙСТВИЕ")
+    check = _action(actions, "check", "проверить файлы базы знаний")
+    load = _action(actions, "load", "загрузить файлы базы знаний в базу данных")
+    for sub in (check, load):
+        sub.add_argument(
+            "directory",
+            type=input_folder,
+            nargs="?",
+            metavar="ПАПКА",
+            help="папка с содержимым (по умолчанию поставляемая с программой)",
+        )
+    search = _action(actions, "search", "найти записи базы знаний")
+    search.add_argument("query", metavar="ЗАПРОС", help="вопрос своими словами")
+    topics = [topic.value for topic in Topic]
+    search.add_argument(
+        "--topic", choices=topics, metavar="ТЕМА", help="только по теме: " + ", ".join(topics)
+    )
+    search.add_argument(
+        "--limit",
+        type=search_limit,
+        default=10,
+        metavar="ЧИСЛО",
+        help=f"сколько записей показать, от 1 до {MAX_SEARCH_HITS} (10)",
+    )
+    search.add_argument("--language", choices=["ru", "en"], help="язык записей")
+    search.add_argument(
+        "--format", choices=["text", "jsonl"], default="text", help="формат вывода (text)"
+    )
+    _action(actions, "overdue", "разделы, не проверенные больше месяца (K6)")
+    gaps = _action(actions, "gaps", "темы и вопросы без ответа в базе знаний (K7)")
+    gaps.add_argument("--since", type=iso_date, metavar="ДАТА", help="с даты ГГГГ-ММ-ДД")
+    gaps.add_argument("--until", type=iso_date, metavar="ДАТА", help="по дату ГГГГ-ММ-ДД")
+
+
+# --- value types: each raises ArgumentTypeError with the sentence the user sees ------------
+
+
+def year(text: str) -> int:
+    if not text.isdigit() or not FIRST_YEAR <= int(text) <= LAST_YEAR:
+        raise argparse.ArgumentTypeError(f"год от {FIRST_YEAR} до {LAST_YEAR}, получено {text!r}")
+    return int(text)
+
+
+def iso_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"дата в виде ГГГГ-ММ-ДД, получено {text!r}") from None
+
+
+def hours(text: str) -> tuple[time, time]:
+    try:
+        opens_text, closes_text = text.split("-")
+        opens = time.fromisoformat(opens_text.strip())
+        closes = time.fromisoformat(closes_text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"часы в виде 09:00-17:00, получено {text!r}") from None
+    if opens >= closes:
+        raise argparse.ArgumentTypeError("начало рабочего дня должно быть раньше конца")
+    return opens, closes
+
+
+def whole_number(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"целое число, получено {text!r}") from None
+
+
+def _bounded(text: str, low: int, high: int) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = low - 1
+    if not low <= value <= high:
+        raise argparse.ArgumentTypeError(f"число от {low} до {high}, получено {text!r}")
+    return value
+
+
+def demo_days(text: str) -> int:
+    return _bounded(text, 1, MAX_DEMO_DAYS)
+
+
+def search_limit(text: str) -> int:
+    return _bounded(text, 1, MAX_SEARCH_HITS)
+
+
+def input_file(text: str) -> Path:
+    """A file to read: it exists, is not a folder and may be read (a named pipe is fine)."""
+    path = Path(text)
+    if not path.exists():
+        raise argparse.ArgumentTypeError(f"файл {text!r} не найден")
+    if path.is_dir():
+        raise argparse.ArgumentTypeError(f"{text!r} — папка, а нужен файл")
+    if not os.access(path, os.R_OK):
+        raise argparse.ArgumentTypeError(f"нет прав на чтение файла {text!r}")
+    return path
+
+
+def input_folder(text: str) -> Path:
+    path = Path(text)
+    if not path.exists():
+        raise argparse.ArgumentTypeError(f"папка {text!r} не найдена")
+    if not path.is_dir():
+        raise argparse.ArgumentTypeError(f"{text!r} — файл, а нужна папка")
+    if not os.access(path, os.R_OK | os.X_OK):
+        raise argparse.ArgumentTypeError(f"нет прав на чтение папки {text!r}")
+    return path
