@@ -9,7 +9,12 @@ from __future__ import annotations
 
 from typing import Final
 
-# Any route that fails sets this to "1" and returns; the dialplan then falls back.
+# The server's last word on every session: LINE_AGI_DONE="1" when the route ran to its end,
+# LINE_AGI_FAILED="1" when it failed. The dialplan clears both before AGI() and goes on only
+# after LINE_AGI_DONE=1. AGISTATUS alone cannot tell: Asterisk reports FAILURE both when the
+# server is unreachable and when any single command of a finished route failed (STREAM FILE or
+# SAY of a sound file that is not installed: the route skipped it and served the caller).
+LINE_AGI_DONE: Final = "LINE_AGI_DONE"
 LINE_AGI_FAILED: Final = "LINE_AGI_FAILED"
 
 # entry route
@@ -40,6 +45,7 @@ DIALSTATUS: Final = "DIALSTATUS"
 
 SET_BY_ROUTES: Final = frozenset(
     {
+        LINE_AGI_DONE,
         LINE_AGI_FAILED,
         LINE_OPEN,
         LINE_LANGUAGE,

@@ -79,7 +79,7 @@ ARGUMENT_EXPRESSIONS = {
     "task id": "${CALLBACK_TASK_ID}",
 }
 
-AGI_CHECK = '$["${AGISTATUS}"!="SUCCESS" | "${LINE_AGI_FAILED}"="1"]'
+AGI_CHECK = '$["${LINE_AGI_DONE}"!="1" | "${LINE_AGI_FAILED}"="1"]'
 CONTRACT_PREFIXES = ("LINE_", "TRANSFER_", "CALLBACK_", "SURVEY_")
 INBOUND = "consult-line-inbound"
 LINE_DID = "78722678091"  # C2
@@ -384,18 +384,25 @@ def test_the_transfer_leg_values_are_those_the_route_knows(installed: Dialplan) 
 # AGISTATUS checks, variables, jumps
 
 
-def test_every_agi_is_followed_by_an_agistatus_check(installed: Dialplan) -> None:
-    """FastAGI down => AGISTATUS=FAILURE and Asterisk goes on with the next priority."""
+def test_every_agi_is_followed_by_a_check_of_the_servers_mark(installed: Dialplan) -> None:
+    """FastAGI down => no mark, and Asterisk goes on with the next priority; a finished route
+    marks LINE_AGI_DONE whatever AGISTATUS says (FAILURE after a missing sound file)."""
     for context in installed.contexts.values():
         for extension in context.extensions.values():
             for step in extension.ordered():
                 if step.app_lower != "agi":
                     continue
-                before = extension.steps.get(step.priority - 1)
-                clear = f"{_where(step)}: Set(LINE_AGI_FAILED=) must come right before AGI()"
-                assert before is not None, clear
-                assert before.app_lower == "set", clear
-                assert before.data.replace(" ", "") == "LINE_AGI_FAILED=", clear
+                clear = (
+                    f"{_where(step)}: Set(LINE_AGI_DONE=) and Set(LINE_AGI_FAILED=) must come "
+                    "right before AGI()"
+                )
+                cleared = set()
+                for back in (1, 2):
+                    before = extension.steps.get(step.priority - back)
+                    assert before is not None, clear
+                    assert before.app_lower == "set", clear
+                    cleared.add(before.data.replace(" ", ""))
+                assert cleared == {"LINE_AGI_DONE=", "LINE_AGI_FAILED="}, clear
                 after = extension.steps.get(step.priority + 1)
                 check = f"{_where(step)}: the next priority must be GotoIf({AGI_CHECK}?fallback)"
                 assert after is not None, check
@@ -424,7 +431,13 @@ def test_the_route_variables_the_dialplan_branches_on_are_set_by_routes(
     own_steps: list[Step],
 ) -> None:
     read = {m["name"] for s in own_steps for m in _VARIABLE_READ.finditer(s.data)}
-    for name in ("LINE_ROUTE", "LINE_LANGUAGE", "LINE_QUEUE_PRIORITY", "LINE_AGI_FAILED"):
+    for name in (
+        "LINE_ROUTE",
+        "LINE_LANGUAGE",
+        "LINE_QUEUE_PRIORITY",
+        "LINE_AGI_DONE",
+        "LINE_AGI_FAILED",
+    ):
         assert name in read
         assert name in ivr.variables.SET_BY_ROUTES
     for name in ("TRANSFER_ALLOWED", "TRANSFER_DEVICE", "CALLBACK_NUMBER"):
@@ -672,13 +685,19 @@ OK: tuple[str, dict[str, str]] = ("SUCCESS", {})
 
 
 def _routes(**answers: list[tuple[str, dict[str, str]]]) -> AgiHandler:
-    """AGI outcomes per route (keyword = route with "-" as "_"), consumed in order."""
+    """AGI outcomes per route (keyword = route with "-" as "_"), consumed in order: (AGISTATUS,
+    the variables the route set). ``DOWN`` is the server unreachable; any other outcome is a
+    session the server ran, which ends as ``ivr.agi.server`` ends it: LINE_AGI_FAILED=1 from
+    the route's variables, or else LINE_AGI_DONE=1 (whatever AGISTATUS says)."""
     pending = {route.replace("_", "-"): list(outcomes) for route, outcomes in answers.items()}
 
     def handler(route: str, args: list[str], updates: dict[str, str]) -> str:
         assert pending.get(route), f"unexpected AGI {route}{args}"
-        status, variables = pending[route].pop(0)
+        outcome = pending[route].pop(0)
+        status, variables = outcome
         updates.update(variables)
+        if outcome is not DOWN and status != "HANGUP" and variables.get("LINE_AGI_FAILED") != "1":
+            updates["LINE_AGI_DONE"] = "1"
         return status
 
     return handler
@@ -1063,3 +1082,35 @@ def test_unreached_client_is_reported_to_the_operator(installed: Dialplan, statu
     number = ("SUCCESS", {"CALLBACK_NUMBER": "79281234567"})
     walker = _callback(installed, _routes(callback_dialout=[number]), dial=(status,))
     assert walker.played() == ["consult-line/ru/callback-dial-failed"]
+
+
+# --------------------------------------------------------------------------------------------
+# A route that finished after one of its sound files was missing: AGISTATUS=FAILURE
+
+
+def test_a_finished_entry_route_is_followed_even_when_agistatus_says_failure(
+    installed: Dialplan,
+) -> None:
+    # Seen on Asterisk 22.10.1 with no prompt files: STREAM FILE of a missing file fails the
+    # whole session's AGISTATUS. The route had skipped the sound and decided: the queue, with
+    # priority 5 for a caller awaiting a callback (C11); not the "technical failure" fallback.
+    finished = ("FAILURE", _entry(LINE_QUEUE_PRIORITY="5"))
+    walker = _walk(
+        installed,
+        INBOUND,
+        "s",
+        _routes(entry=[finished], survey=[("FAILURE", {})]),  # survey: finished, same sound
+        queue=("CONTINUE",),
+    )
+    assert "consult-line/ru/agi-failure" not in walker.played()
+    assert _queue_events(walker)[0]["QUEUE_PRIO"] == "5"
+
+
+def test_a_refused_third_transfer_with_a_missing_sound_still_ends_the_call(
+    installed: Dialplan,
+) -> None:
+    """C10: refused, told (or not: the sound was missing) and a callback taken: not requeued."""
+    refused = ("FAILURE", {"TRANSFER_ALLOWED": "0", "LINE_ROUTE": "hangup"})
+    walker = _transfer(installed, _routes(transfer=[refused]))
+    assert walker.apps().count("queue") == 0
+    assert walker.played() == []

@@ -9,7 +9,9 @@ What a connection can cost, by design (FastAGI has no authentication, ``docs/ast
   back to the queue);
 * a route that raises, an unknown route, a session over its deadline, a stop that cuts a
   session short: one ERROR line with route and uniqueid, then ``SET VARIABLE LINE_AGI_FAILED
-  "1"`` and close. The dialplan checks ``LINE_AGI_FAILED`` and ``AGISTATUS``;
+  "1"`` and close;
+* a route that returns: ``SET VARIABLE LINE_AGI_DONE "1"``. The dialplan goes on only after
+  that (``AGISTATUS`` is FAILURE also when a finished route met a missing sound file);
 * the caller hanging up (ChannelHungUp) or Asterisk going away (ChannelClosed): INFO, quiet;
 * a sound Asterisk cannot play: one ERROR line per call and sound, the call goes on
   (``ivr.agi.channel``), and ``sounds`` lists it for ``/health``.
@@ -34,7 +36,7 @@ from ivr.agi.protocol import (
     environment_from_mapping,
     parse_environment,
 )
-from ivr.variables import LINE_AGI_FAILED
+from ivr.variables import LINE_AGI_DONE, LINE_AGI_FAILED
 
 log = logging.getLogger(__name__)
 
@@ -276,8 +278,25 @@ class AgiServer:
             await self._fail_safe(channel)
         else:
             log.debug("FastAGI: route=%s uniqueid=%s done", env.route, env.uniqueid)
+            await self._completed(channel)
         finally:
             self._deadlines.pop(task, None)
+
+    async def _completed(self, channel: AgiChannel) -> None:
+        """Tells the dialplan the route ran to its end; never raises (without the mark the
+        dialplan takes its fallback, which still serves the caller)."""
+        if channel.closed:
+            return
+        try:
+            async with asyncio.timeout(self._failsafe_timeout_s):
+                await channel.set_variable(LINE_AGI_DONE, "1")
+        except (AgiError, TimeoutError, OSError) as exc:
+            log.warning(
+                "FastAGI: uniqueid=%s: could not set %s: %r",
+                channel.env.uniqueid,
+                LINE_AGI_DONE,
+                exc,
+            )
 
     async def _fail_safe(self, channel: AgiChannel) -> None:
         """Tells the dialplan to fall back; never raises."""

@@ -16,7 +16,7 @@ import pytest
 
 from ivr.agi.channel import AgiChannel, ChannelHungUp
 from ivr.agi.server import AgiServer, Route
-from ivr.variables import LINE_AGI_FAILED, LINE_ROUTE, ROUTE_QUEUE
+from ivr.variables import LINE_AGI_DONE, LINE_AGI_FAILED, LINE_ROUTE, ROUTE_QUEUE
 from tests.ivr.fake_asterisk import (
     DEAD_CHANNEL,
     FakeCall,
@@ -29,6 +29,8 @@ from tests.ivr.fake_asterisk import (
 
 FAILED = {LINE_AGI_FAILED: "1"}
 FAILSAFE_LINE = 'SET VARIABLE LINE_AGI_FAILED "1"'
+DONE = {LINE_AGI_DONE: "1"}  # a route that returned: the dialplan may go on
+DONE_LINE = 'SET VARIABLE LINE_AGI_DONE "1"'
 
 
 def entry_env(script: str = "entry") -> dict[str, str]:
@@ -126,8 +128,8 @@ async def test_route_is_chosen_by_script_and_sees_the_environment() -> None:
     async with running({"entry": entry, "survey": sets_route}) as server:
         record = await run_call(server.port, entry_env(), FakeCall())
     assert seen == [("entry", ("1795867285.0",), "78722678091")]
-    assert record.commands == ["ANSWER", 'SET VARIABLE LINE_ROUTE "queue"']
-    assert record.variables_set == {LINE_ROUTE: ROUTE_QUEUE}
+    assert record.commands == ["ANSWER", 'SET VARIABLE LINE_ROUTE "queue"', DONE_LINE]
+    assert record.variables_set == {LINE_ROUTE: ROUTE_QUEUE, **DONE}
     assert record.closed_by_server
     assert record.hangup_lines_sent == 1  # Asterisk's HANGUP after the server's half-close
 
@@ -215,8 +217,8 @@ async def test_caller_name_with_quotes_is_stored_exactly() -> None:
 
     async with running({"entry": copies_name}) as server:
         record = await run_call(server.port, entry_env(), FakeCall())
-    assert len(record.commands) == 1
-    assert record.variables_set == {"CALLER_NAME": name}
+    assert len(record.commands) == 2  # the variable, then the server's done mark
+    assert record.variables_set == {"CALLER_NAME": name, **DONE}
 
 
 # --------------------------------------------------------------------------- limits
@@ -246,7 +248,7 @@ async def test_over_the_session_cap_the_route_is_not_run_and_line_agi_failed_is_
         assert server.active_sessions == 0
     assert runs == 1
     assert second.commands == [FAILSAFE_LINE]
-    assert first_record.variables_set == {LINE_ROUTE: ROUTE_QUEUE}
+    assert first_record.variables_set == {LINE_ROUTE: ROUTE_QUEUE, **DONE}
     assert len(logs.about("over the cap")) == 1
 
 
@@ -270,7 +272,7 @@ async def test_allow_list_refuses_other_sources(logs: LogWatch) -> None:
 async def test_allow_list_admits_listed_sources() -> None:
     async with running({"entry": sets_route}, allowed_sources=frozenset({"127.0.0.1"})) as server:
         record = await run_call(server.port, entry_env(), FakeCall())
-    assert record.variables_set == {LINE_ROUTE: ROUTE_QUEUE}
+    assert record.variables_set == {LINE_ROUTE: ROUTE_QUEUE, **DONE}
 
 
 async def test_session_deadline_in_the_middle_of_a_command_sets_line_agi_failed(
@@ -378,7 +380,7 @@ async def test_bad_peer_costs_one_log_line_and_the_loop_keeps_ticking(
     assert logs.about(address) == [warning]
     assert logs.at_least(logging.ERROR) == []
     assert before < during < after
-    assert record.variables_set == {LINE_ROUTE: ROUTE_QUEUE}
+    assert record.variables_set == {LINE_ROUTE: ROUTE_QUEUE, **DONE}
 
 
 async def test_many_bad_peers_at_once_do_not_stop_a_real_call(logs: LogWatch) -> None:
@@ -390,7 +392,7 @@ async def test_many_bad_peers_at_once_do_not_stop_a_real_call(logs: LogWatch) ->
         record = await run_call(server.port, entry_env(), FakeCall())
         await logs.wait_for(lambda _: len(logs.about("before the environment ended")) == 20)
         assert ticks[0] > before
-    assert record.variables_set == {LINE_ROUTE: ROUTE_QUEUE}
+    assert record.variables_set == {LINE_ROUTE: ROUTE_QUEUE, **DONE}
 
 
 # --------------------------------------------------------------------------- stop
@@ -418,7 +420,7 @@ async def test_stop_drains_a_running_session_then_refuses_new_ones(logs: LogWatc
     release.set()
     record = await call
     await stopping
-    assert record.variables_set == {LINE_ROUTE: ROUTE_QUEUE}
+    assert record.variables_set == {LINE_ROUTE: ROUTE_QUEUE, **DONE}
 
 
 async def test_stop_cuts_a_session_short_after_the_drain_timeout_through_the_error_path(
@@ -543,13 +545,16 @@ async def test_replay_reproduces_the_command_and_reply_order_of_the_capture(
     expected = without_commands(capture_dialogue(name, connection=connection), *probes)
     # The capture's script probed the dead channel with CHANNEL STATUS after GET VARIABLE;
     # AgiChannel does so itself right after result=-1 (a hang-up, or a missing sound?).
-    seen = without_commands(record.transcript, *probes)
+    # Its routes ended without the done mark the server sets after every finished route.
+    seen = without_commands(record.transcript, *probes, DONE_LINE)
     assert comparable(seen) == comparable(expected)
     if call.hang_up_after is not None:
         assert record.commands[2] == "CHANNEL STATUS"
         assert f"<< {DEAD_CHANNEL}" in record.transcript
+    else:
+        assert record.commands[-1] == DONE_LINE
     if variables:
-        assert record.variables_set == variables
+        assert record.variables_set == {**variables, **DONE}
     assert logs.at_least(logging.WARNING) == []
     assert record.unused_digits == []
 

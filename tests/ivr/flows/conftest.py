@@ -1,8 +1,10 @@
 """Flow tests: the real AgiServer over TCP, the fake Asterisk, a real database, a fixed clock.
 
 ``line.call(route, args, digits=[...])`` places one AGI session and returns what the fake
-Asterisk saw; it also checks that every prompt the flow played is in the catalogue, and
-that no session ended on the error path unless the test expects it.
+Asterisk saw; it also checks that every prompt the flow played is in the catalogue, that no
+session ended on the error path unless the test expects it, and that every session the caller
+did not cut short ended with the server's done mark (``SET VARIABLE LINE_AGI_DONE "1"``), which
+it then leaves out of the returned record so that tests read the flow's own commands.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from ivr.flows.context import FlowContext
 from ivr.missing_sounds import MissingSounds
 from ivr.prompts import PROMPTS
 from ivr.routes import bind_routes
-from ivr.variables import LINE_AGI_FAILED
+from ivr.variables import LINE_AGI_DONE, LINE_AGI_FAILED
 from models.line_store import LineStore
 from models.settings import Settings
 from models.tables import Call, Language
@@ -124,6 +126,7 @@ class Line:
         with self.caplog.at_level(logging.INFO):
             record = await run_call(self.server.port, env, call)
         check_prompts(record)
+        _take_done_mark(record, expected=not expect_failure and hang_up_after is None)
         failed = record.variables_set.get(LINE_AGI_FAILED) == "1"
         errors = [r for r in self.caplog.records if r.levelno >= logging.ERROR]
         assert failed is expect_failure, record.dump()
@@ -140,6 +143,14 @@ class Line:
 @pytest.fixture
 def line(server: AgiServer, db_engine: Engine, caplog: pytest.LogCaptureFixture) -> Line:
     return Line(server, db_engine, caplog)
+
+
+def _take_done_mark(record: CallRecord, *, expected: bool) -> None:
+    done = record.variables_set.pop(LINE_AGI_DONE, None)
+    if done is not None:
+        assert record.commands[-1] == f'SET VARIABLE {LINE_AGI_DONE} "1"', record.dump()
+        record.commands.pop()
+    assert (done == "1") == expected, record.dump()
 
 
 def _about_a_missing_sound(record: logging.LogRecord) -> bool:
