@@ -24,7 +24,6 @@ from asterisk_check.config_reader import ConfigFile, Section
 from asterisk_check.facts import Facts, file_problem
 from asterisk_check.results import Fix, Result, fail, in_section, ok, plural, warn
 from asterisk_check.setup import CDR, LOGGER, MODULES, Directories, Loaded, is_false, is_true
-from models.host_time import HOST_LOCAL
 from models.settings import LOCAL_ZONE
 
 CDR_GROUP: Final = "CDR — cdr.conf, modules.conf"
@@ -120,17 +119,20 @@ def _layout(csv: Section) -> Result:
 def _gmt(csv: Section, facts: Facts) -> Result:
     settings = facts.settings
     gmt = is_true(csv.get("usegmtime"))
-    writer: tzinfo = UTC if gmt else HOST_LOCAL
+    writer: tzinfo = UTC if gmt else facts.host_zone
+    reader = settings.cdr_zone(facts.host_zone)
     written = (
-        "UTC" if gmt else f"местном времени этого сервера ({_offset_text(HOST_LOCAL, facts.now)})"
+        "UTC"
+        if gmt
+        else f"местном времени этого сервера ({_offset_text(facts.host_zone, facts.now)})"
     )
     title = (
         f"usegmtime = {'yes' if gmt else 'no'} ↔ CONSULT_LINE_CDR_TIMEZONE={settings.cdr_timezone}"
     )
     moments = (facts.now, facts.now + _HALF_YEAR)
-    if all(_offset(settings.cdr_tz, m) == _offset(writer, m) for m in moments):
+    if all(_offset(reader, m) == _offset(writer, m) for m in moments):
         return ok(CDR_GROUP, title)
-    read = _offset_text(settings.cdr_tz, facts.now)
+    read = _offset_text(reader, facts.now)
     return fail(
         CDR_GROUP,
         title,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 
 from asterisk_check.results import Fix, Result, fail
@@ -32,6 +32,8 @@ class Facts:
     directory_problem: str = ""
     ami_routes: tuple[AmiRoute, ...] = ()  # every address CONSULT_LINE_AMI_HOST resolves to
     ami_route_problem: str = ""  # why there is none
+    # This machine's clock zone as Asterisk reads it (/etc/localtime): usegmtime = no writes it.
+    host_zone: tzinfo = UTC
 
 
 def file_problem(

@@ -1,58 +1,25 @@
-"""The clock zone of this host, as a ``tzinfo``: what Asterisk writes its CDR in by default.
+"""The zone of this machine's clock as Asterisk reads it: what it writes its CDR in by default.
 
 ``cdr_csv`` with ``usegmtime = no`` (Asterisk's default) writes wall-clock times of the
-Asterisk host's zone, whatever the line's business zone is. The host's zone is the C
-library's (``TZ`` or ``/etc/localtime``); this class asks it for each moment, so daylight
-saving rules apply as the host applies them.
+Asterisk host's zone. On Linux Asterisk takes that zone from ``/etc/localtime`` and ignores
+the ``TZ`` variable (``main/stdtime/localtime.c``), so this reads the same file rather than
+asking the C library (which would follow a ``TZ`` set for this service only). Without the
+file both fall back to UTC.
 """
 
 from __future__ import annotations
 
-import time
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import UTC, tzinfo
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+LOCALTIME = Path("/etc/localtime")
 
 
-class HostLocalZone(tzinfo):
-    """The zone of this process's clock (``TZ`` or ``/etc/localtime``)."""
-
-    def utcoffset(self, dt: datetime | None) -> timedelta:
-        if dt is None:
-            return timedelta(seconds=-time.timezone)
-        return timedelta(seconds=self._local(dt).tm_gmtoff)
-
-    def dst(self, dt: datetime | None) -> timedelta:
-        if dt is None:
-            return timedelta(0)
-        local = self._local(dt)
-        if local.tm_isdst > 0:
-            return timedelta(seconds=local.tm_gmtoff + time.timezone)
-        return timedelta(0)
-
-    def tzname(self, dt: datetime | None) -> str:
-        if dt is None:
-            return time.tzname[0]
-        return self._local(dt).tm_zone
-
-    def fromutc(self, dt: datetime) -> datetime:
-        stamp = dt.replace(tzinfo=UTC).timestamp()
-        local = time.localtime(stamp)
-        return dt + timedelta(seconds=local.tm_gmtoff)
-
-    @staticmethod
-    def _local(dt: datetime) -> time.struct_time:
-        # A wall-clock time of this zone: mktime resolves it the way the host's libc does.
-        naive = dt.replace(tzinfo=None)
-        stamp = time.mktime((*naive.timetuple()[:8], -1))
-        return time.localtime(stamp)
-
-    def __repr__(self) -> str:
-        return "HostLocalZone()"
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, HostLocalZone)
-
-    def __hash__(self) -> int:
-        return hash(HostLocalZone)
-
-
-HOST_LOCAL = HostLocalZone()
+def host_zone(localtime: Path = LOCALTIME) -> tzinfo:
+    """The zone in ``localtime`` (a compiled zoneinfo file); UTC when there is none."""
+    try:
+        with localtime.open("rb") as file:
+            return ZoneInfo.from_file(file, key=str(localtime))
+    except (OSError, ValueError):
+        return UTC

@@ -16,7 +16,7 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 
-from models.host_time import HOST_LOCAL
+from models.host_time import host_zone
 from models.rules.calendar import WorkingHours, shortened_hours
 
 # The default database's folder is created on first use; any other missing folder is an error
@@ -61,8 +61,8 @@ class Settings(BaseSettings):
     )
     cdr_timezone: str = Field(
         default="local",
-        description="zone of the CDR's wall-clock times: local (this host's clock, what "
-        "usegmtime = no writes), UTC (usegmtime = yes) or a zone name",
+        description="zone of the CDR's wall-clock times: local (this host's /etc/localtime, "
+        "what Asterisk writes with usegmtime = no), UTC (usegmtime = yes) or a zone name",
     )
     timezone: str = Field(default="Europe/Moscow", description="Local time of the line")
     opening_time: time = Field(default=time(9, 0))
@@ -151,8 +151,12 @@ class Settings(BaseSettings):
 
     @property
     def cdr_tz(self) -> tzinfo:
-        """The zone the CDR's times are read in (``cdr_timezone``)."""
-        return HOST_LOCAL if self.cdr_timezone == LOCAL_ZONE else ZoneInfo(self.cdr_timezone)
+        """The zone the CDR's times are read in (``cdr_timezone``; ``local``: this machine's)."""
+        return self.cdr_zone(host_zone())
+
+    def cdr_zone(self, host: tzinfo) -> tzinfo:
+        """``cdr_timezone`` for a machine whose clock zone is ``host``."""
+        return host if self.cdr_timezone == LOCAL_ZONE else ZoneInfo(self.cdr_timezone)
 
     @property
     def working_hours(self) -> WorkingHours:

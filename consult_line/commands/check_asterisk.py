@@ -23,6 +23,7 @@ from asterisk_check.report import render
 from asterisk_check.setup import EtcFolderError, load_setup
 from asterisk_check.sounds import SoundFolder
 from consult_line.wiring import Services
+from models.host_time import host_zone
 from models.os_errors import os_error_reason
 from models.tables import Employee
 
@@ -45,6 +46,7 @@ def run(services: Services, args: argparse.Namespace) -> int:
         directory_problem=directory_problem,
         ami_routes=routes,
         ami_route_problem=route_problem,
+        host_zone=host_zone(),
     )
     results = run_checks(setup, sounds, facts)
     print(f"Проверка Asterisk: настройки {setup.etc_dir}, звуки {sounds.root}")

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import csv
 import io
-import time
-from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
+from importlib.resources import files
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -29,7 +28,7 @@ from ami.reconcile import reconcile_files
 from models.calendar_store import set_override
 from models.call_log_store import CallLogStore
 from models.db import session_scope
-from models.host_time import HOST_LOCAL
+from models.host_time import host_zone
 from models.rules.missed import CallOutcome, MissedReason
 from models.settings import Settings
 from models.tables import Call
@@ -53,17 +52,9 @@ def shifted(name: str, hours: int) -> list[str]:
     return out.getvalue().splitlines(keepends=True)
 
 
-@pytest.fixture
-def host_zone(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[str], None]]:
-    """Sets this process's clock zone, as the host's ``TZ`` or ``/etc/localtime`` would."""
-
-    def set_zone(name: str) -> None:
-        monkeypatch.setenv("TZ", name)
-        time.tzset()
-
-    yield set_zone
-    monkeypatch.undo()
-    time.tzset()
+def zoneinfo_file(name: str) -> Path:
+    """A compiled zone file, as /etc/localtime is on a machine set to ``name``."""
+    return Path(str(files("tzdata").joinpath("zoneinfo", *name.split("/"))))
 
 
 @pytest.mark.parametrize("name", capture_names(Kind.CDR))
@@ -87,13 +78,18 @@ def test_a_cdr_read_three_hours_off_is_refused_with_the_zone_it_was_written_in()
     assert assess_cdr(parse_cdr(lines, tz=MOSCOW), MOSCOW, "Europe/Moscow").usable
 
 
-def test_local_means_this_hosts_clock_zone(host_zone: Callable[[str], None]) -> None:
-    # usegmtime = no on a Moscow host: the default cdr_timezone=local reads it right
-    host_zone("Europe/Moscow")
-    lines = shifted("b-abandoned", 3)
-    parsed = parse_cdr(lines, tz=HOST_LOCAL)
+def test_local_is_the_zone_of_the_machines_localtime_file(tmp_path: Path) -> None:
+    # Asterisk on Linux takes its zone from /etc/localtime and ignores TZ: so does "local".
+    moscow = host_zone(zoneinfo_file("Europe/Moscow"))
+    assert moscow.utcoffset(datetime(2026, 11, 28, 12)) == timedelta(hours=3)  # noqa: DTZ001
+    assert host_zone(tmp_path / "no-localtime") is UTC
+    # usegmtime = no on a Moscow machine: read in its zone, the CDR agrees with its Uniqueids
+    parsed = parse_cdr(shifted("b-abandoned", 3), tz=moscow)
     assert parsed.rows[0].start == datetime.fromtimestamp(1795867085, UTC)
-    assert assess_cdr(parsed, HOST_LOCAL, "local").usable
+    assert assess_cdr(parsed, moscow, "local").usable
+    settings = Settings(cdr_timezone="local")
+    assert settings.cdr_zone(moscow) is moscow
+    assert Settings(cdr_timezone="UTC").cdr_zone(moscow) == ZoneInfo("UTC")
 
 
 def test_a_cdr_without_uniqueids_is_refused_with_the_line_to_add() -> None:
@@ -159,24 +155,22 @@ def assert_missed_in_the_ivr(call: Call | None) -> None:
 
 
 @pytest.mark.usefixtures("working_saturday")
-def test_on_a_utc_host_the_cdr_is_not_read_in_the_lines_zone(
-    db_engine: Engine, tmp_path: Path, host_zone: Callable[[str], None]
+def test_the_cdr_of_a_utc_host_is_not_read_in_the_lines_zone(
+    db_engine: Engine, tmp_path: Path
 ) -> None:
     # Seen on a real line: a UTC host writes its CDR in UTC (usegmtime = no), the reader took
-    # the times as Moscow time, three hours off, and the caller who hung up in the IVR while
-    # AMI was down was never given an outcome (C13).
-    host_zone("UTC")
+    # the times as Moscow time (the line's zone), three hours off, and the caller who hung up
+    # in the IVR while AMI was down was never given an outcome (C13).
     lines = capture_lines(IVR_HANGUP, Kind.CDR)  # the recording host's clock was UTC
-    assert_missed_in_the_ivr(reconcile_ivr_hangup(db_engine, tmp_path, lines))
+    call = reconcile_ivr_hangup(db_engine, tmp_path, lines, cdr_timezone="UTC")
+    assert_missed_in_the_ivr(call)
 
 
 @pytest.mark.usefixtures("working_saturday")
-def test_on_a_moscow_host_the_cdr_is_read_in_moscow_time(
-    db_engine: Engine, tmp_path: Path, host_zone: Callable[[str], None]
-) -> None:
-    host_zone("Europe/Moscow")
+def test_the_cdr_of_a_moscow_host_is_read_in_moscow_time(db_engine: Engine, tmp_path: Path) -> None:
     lines = shifted(IVR_HANGUP, 3)
-    assert_missed_in_the_ivr(reconcile_ivr_hangup(db_engine, tmp_path, lines))
+    call = reconcile_ivr_hangup(db_engine, tmp_path, lines, cdr_timezone="Europe/Moscow")
+    assert_missed_in_the_ivr(call)
 
 
 @pytest.mark.usefixtures("working_saturday")

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import ipaddress
-import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -40,20 +40,14 @@ def sounds(tmp_path: Path) -> Path:
     return make_sounds(tmp_path / "sounds")
 
 
-@pytest.fixture
-def moscow_host(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """This process's clock zone is Moscow (UTC+3, no DST), whatever the machine's is."""
-    monkeypatch.setenv("TZ", "Europe/Moscow")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
+MOSCOW_HOST = ZoneInfo("Europe/Moscow")  # a machine whose /etc/localtime is Moscow
 
 
 def run(
     etc: Path,
     sounds: Path,
     directory: Mapping[str, bool] | None = MEMBERS,
+    host_zone: tzinfo = UTC,
     **overrides: Any,
 ) -> list[Result]:
     values = {"ami_secret": SAMPLE_SECRET, **overrides}
@@ -65,6 +59,7 @@ def run(
         directory=directory,
         directory_problem="база данных недоступна",
         ami_routes=(AmiRoute(LOOPBACK, LOOPBACK),),
+        host_zone=host_zone,
     )
     return run_checks(load_setup(etc), SoundFolder(sounds), facts)
 
@@ -341,24 +336,23 @@ def test_missing_prompts_are_listed_together(etc: Path, sounds: Path) -> None:
     assert result.detail.endswith(" и ещё 14")
 
 
-@pytest.mark.usefixtures("moscow_host")
 def test_gmt_cdr_read_as_local_time_fails(etc: Path, sounds: Path) -> None:
     edit(etc / "cdr.conf", "usegmtime = no", "usegmtime = yes")
-    results = run(etc, sounds, cdr_timezone="local")
+    results = run(etc, sounds, host_zone=MOSCOW_HOST, cdr_timezone="local")
     shown = lines(results)
     assert "[FAIL] usegmtime = yes ↔ CONSULT_LINE_CDR_TIMEZONE=local" in shown
     assert "CONSULT_LINE_CDR_TIMEZONE=UTC" in shown
     assert failed(results) == ["usegmtime = yes ↔ CONSULT_LINE_CDR_TIMEZONE=local"]
 
 
-@pytest.mark.usefixtures("moscow_host")
 def test_local_cdr_read_as_utc_fails_and_a_zone_equal_to_the_host_passes(
     etc: Path, sounds: Path
 ) -> None:
-    shown = lines(run(etc, sounds, cdr_timezone="UTC"))
+    shown = lines(run(etc, sounds, host_zone=MOSCOW_HOST, cdr_timezone="UTC"))
     assert "[FAIL] usegmtime = no ↔ CONSULT_LINE_CDR_TIMEZONE=UTC" in shown
     assert "CONSULT_LINE_CDR_TIMEZONE=local" in shown
-    assert failed(run(etc, sounds, cdr_timezone="Europe/Moscow")) == []
+    assert failed(run(etc, sounds, host_zone=MOSCOW_HOST, cdr_timezone="Europe/Moscow")) == []
+    assert failed(run(etc, sounds, host_zone=MOSCOW_HOST, cdr_timezone="local")) == []
 
 
 def test_unreachable_directory_is_not_run_and_the_rest_still_runs(etc: Path, sounds: Path) -> None:
