@@ -67,6 +67,10 @@ LINK_TOPIC = "ami"
 # How far back the first reconciliation after start looks (the process was down meanwhile).
 FIRST_RECONCILE_LOOKBACK = timedelta(hours=12)
 CALLBACKS_TOPIC = "callbacks"
+# While the AMI user lacks a permission, log in again this often: Asterisk fixes a session's
+# rights at its login, so an administrator's fix (manager.conf + "manager reload") only shows
+# on a new session.
+PERMISSION_RECHECK = timedelta(minutes=5)
 # A click-to-call whose client leg was not heard of by then is forgotten (checked on insert):
 # the dial itself times out after 60 s (dialplan), so only a lost link leaves one behind.
 PENDING_ATTEMPT_TTL = timedelta(minutes=10)
@@ -91,6 +95,7 @@ class AmiBridge:
         bus: LiveBus,
         line_contexts: frozenset[str] = LINE_CONTEXTS,
         queue: str = QUEUE,
+        permission_recheck: timedelta = PERMISSION_RECHECK,
     ) -> None:
         self._settings = settings
         self._engine = engine
@@ -105,6 +110,8 @@ class AmiBridge:
         self.last_reconcile: ReconcileSummary | None = None
         self._last_reconcile_at: datetime | None = None
         self.permissions: PermissionCheck | None = None  # from the last login
+        self._permission_recheck = permission_recheck
+        self._relogin_timer: asyncio.TimerHandle | None = None
         self._pending_attempts: dict[str, _PendingAttempt] = {}  # Originate ChannelId → task
         self.connection = AmiConnection.from_settings(
             settings,
@@ -117,6 +124,7 @@ class AmiBridge:
         await self.connection.start()
 
     async def stop(self) -> None:
+        self._cancel_relogin()
         await self.connection.stop()
 
     def status(self) -> dict[str, Any]:
@@ -268,8 +276,26 @@ class AmiBridge:
             return
         check = check_listed(reply)
         if check.problem and check != self.permissions:
-            log.error("AMI: %s", check.problem)
+            log.error(
+                "AMI: %s; служба будет входить заново каждые %d мин, пока права не появятся",
+                check.problem,
+                self._permission_recheck.total_seconds() // 60,
+            )
+        elif not check.problem and self.permissions is not None and self.permissions.problem:
+            log.warning("AMI: права пользователя теперь достаточны")
         self.permissions = check
+        self._cancel_relogin()
+        if check.problem:
+            self._relogin_timer = asyncio.get_running_loop().call_later(
+                self._permission_recheck.total_seconds(),
+                self.connection.relogin,
+                "права пользователя AMI проверяются заново",
+            )
+
+    def _cancel_relogin(self) -> None:
+        if self._relogin_timer is not None:
+            self._relogin_timer.cancel()
+            self._relogin_timer = None
 
     async def _resync(self) -> None:
         received = self._clock()

@@ -412,6 +412,12 @@ class AmiConnection:
         """For /health and the console banner."""
         return self.snapshot.as_dict()
 
+    def relogin(self, reason: str) -> None:
+        """Drops the current connection so that panoramisk connects and logs in again (what
+        Asterisk grants a session is fixed at its login)."""
+        if self._manager is not None and not self.stopping:
+            self._abort(self._manager.protocol, reason)
+
     # ------------------------------------------------------------------ actions
 
     async def send(self, action: ActionHeaders, *, timeout: float | None = None) -> AmiMessage:

@@ -33,6 +33,9 @@ from models.settings import Settings
 # A channel's first CDR row starts within a second or two of its Uniqueid's time.
 ZONE_TOLERANCE = timedelta(minutes=10)
 ZONE_STEP = timedelta(minutes=15)
+# The zone is judged on the newest channels only (a call has several): after a zone change
+# (the machine's clock zone, or usegmtime) the older rows must not outvote the rows written now.
+ZONE_SAMPLE = 5
 # How much of the end of each file /health reads.
 TAIL_BYTES = 64 * 1024
 
@@ -77,21 +80,23 @@ class CdrVerdict:
 
 
 def clock_skew(rows: list[CdrRow] | tuple[CdrRow, ...]) -> timedelta | None:
-    """The median of (first row's start - the Uniqueid's creation time) over the channels with
-    a default Uniqueid; None when there is none."""
+    """The median of (first row's start - the Uniqueid's creation time) over the newest
+    ``ZONE_SAMPLE`` channels with a default Uniqueid; None when there is none."""
     first_start: dict[str, datetime] = {}
     for row in rows:
         known = first_start.get(row.uniqueid)
         if known is None or row.start < known:
             first_start[row.uniqueid] = row.start
-    skews = [
-        start - created
+    created_and_start = sorted(
+        (created, start)
         for uniqueid, start in first_start.items()
         if (created := uniqueid_time(uniqueid)) is not None
-    ]
-    if not skews:
+    )
+    if not created_and_start:
         return None
-    return statistics.median_low(skews)
+    return statistics.median_low(
+        start - created for created, start in created_and_start[-ZONE_SAMPLE:]
+    )
 
 
 def assess_cdr(parsed: CdrParse, tz: tzinfo, zone_name: str) -> CdrVerdict:

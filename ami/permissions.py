@@ -44,7 +44,8 @@ class PermissionCheck:
         )
         return (
             f"пользователю AMI запрещены действия: {actions}; в manager.conf, в секции этого "
-            f"пользователя, нужна строка «write = {WRITE_CLASSES}», затем «manager reload»"
+            f"пользователя, нужна строка «write = {WRITE_CLASSES}», затем «manager reload» "
+            "(служба войдёт заново и проверит сама)"
         )
 
     def as_dict(self) -> dict[str, Any]:

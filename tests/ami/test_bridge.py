@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,7 @@ from ami.bus import LiveBus
 from models.rules.missed import CallOutcome
 from models.tables import Call
 from tests.ami.captures import HARNESS_CONTEXTS, RECEIVED_AT
-from tests.ami.fake_ami import FakeAmi, Reply, bridge_settings, capture_events
+from tests.ami.fake_ami import FULL_WRITE, FakeAmi, Reply, bridge_settings, capture_events
 
 EMPTY_LIST = {"EventList": "start"}
 
@@ -117,6 +118,7 @@ async def test_login_checks_the_users_write_permissions(
         engine=db_engine,
         clock=lambda: RECEIVED_AT,
         bus=LiveBus(),
+        permission_recheck=timedelta(milliseconds=50),
     )
     try:
         await bridge.start()
@@ -128,6 +130,14 @@ async def test_login_checks_the_users_write_permissions(
         assert permissions["missing"] == ["Originate", "CoreShowChannels"]
         assert "write = call,originate,agent,reporting" in permissions["problem"]
         assert "Originate" in caplog.text
+        # The administrator fixes manager.conf ("manager reload"): Asterisk grants rights at
+        # login, so the bridge logs in again by itself and finds them.
+        asterisk.write_classes = FULL_WRITE
+        await asterisk.wait_action("ListCommands", count=2)
+        async with asyncio.timeout(5):
+            while bridge.status()["permissions"]["missing"]:
+                await asyncio.sleep(0.01)
+        assert asterisk.logins == 2
     finally:
         await bridge.stop()
         await asterisk.stop()
