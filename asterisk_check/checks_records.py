@@ -23,7 +23,16 @@ from ami.cdr import BASE_COLUMNS, CdrLayout
 from asterisk_check.config_reader import ConfigFile, Section
 from asterisk_check.facts import Facts, file_problem
 from asterisk_check.results import Fix, Result, fail, in_section, ok, plural, warn
-from asterisk_check.setup import CDR, LOGGER, MODULES, Directories, Loaded, is_false, is_true
+from asterisk_check.setup import (
+    ASTERISK,
+    CDR,
+    LOGGER,
+    MODULES,
+    Directories,
+    Loaded,
+    is_false,
+    is_true,
+)
 from models.settings import LOCAL_ZONE
 
 CDR_GROUP: Final = "CDR — cdr.conf, modules.conf"
@@ -168,7 +177,7 @@ def _cdr_path(facts: Facts, directories: Directories) -> Result:
         )
     if Path(configured) == expected:
         return ok(CDR_GROUP, title)
-    return fail(CDR_GROUP, title, f"служба читает {configured}", fix)
+    return path_mismatch(CDR_GROUP, title, Path(configured), expected, directories, fix)
 
 
 def _module(modules: Loaded, facts: Facts) -> Result:
@@ -264,4 +273,30 @@ def _queue_log_path(general: Section, facts: Facts, directories: Directories) ->
                 alternative=True,
             )
         )
-    return fail(QUEUE_LOG_GROUP, title, f"служба читает {configured}", *fixes)
+    return path_mismatch(QUEUE_LOG_GROUP, title, Path(configured), expected, directories, *fixes)
+
+
+def path_mismatch(
+    group: str,
+    title: str,
+    configured: Path,
+    expected: Path,
+    directories: Directories,
+    *fixes: Fix,
+) -> Result:
+    """A file Asterisk writes elsewhere than the service reads: a failure when asterisk.conf
+    names the log folder, or the file's place inside it differs; a doubt when only the folder
+    differs and it is the usual default, not Asterisk's own word."""
+    detail = f"служба читает {configured}"
+    inside = expected.relative_to(directories.log_dir)
+    if directories.log_dir_given or not configured.as_posix().endswith(f"/{inside.as_posix()}"):
+        return fail(group, title, detail, *fixes)
+    return warn(
+        group,
+        title,
+        f"{detail}; в asterisk.conf нет [directories] astlogdir, поэтому принят каталог "
+        f"{directories.log_dir}, как у Asterisk из пакетов: у собранного с другим --prefix "
+        "журналы лежат в <prefix>/var/log/asterisk",
+        *fixes,
+        Fix(in_section(ASTERISK, "directories"), ("astlogdir => <каталог журналов Asterisk>",)),
+    )

@@ -50,6 +50,11 @@ class Directories:
     log_dir: Path = DEFAULT_LOG_DIR
     data_dir: Path = DEFAULT_DATA_DIR
     language_prefix: bool = True
+    # False: asterisk.conf does not name the folder, so it is Asterisk's compiled-in default,
+    # which depends on how it was built (packages: /var/...; ./configure --prefix=/opt/x:
+    # /opt/x/var/...). The defaults above are then a guess, and a path that differs is a doubt.
+    log_dir_given: bool = False
+    data_dir_given: bool = False
 
     @property
     def sounds_dir(self) -> Path:
@@ -117,6 +122,8 @@ def directories_of(asterisk_conf: ConfigFile | None) -> Directories:
         log_dir=Path(log_dir) if log_dir else DEFAULT_LOG_DIR,
         data_dir=Path(data_dir) if data_dir else DEFAULT_DATA_DIR,
         language_prefix=prefix is None or is_true(prefix),
+        log_dir_given=bool(log_dir),
+        data_dir_given=bool(data_dir),
     )
 
 

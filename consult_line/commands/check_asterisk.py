@@ -50,6 +50,11 @@ def run(services: Services, args: argparse.Namespace) -> int:
     )
     results = run_checks(setup, sounds, facts)
     print(f"Проверка Asterisk: настройки {setup.etc_dir}, звуки {sounds.root}")
+    if args.sounds is None and not setup.directories.data_dir_given:
+        print(
+            "  (каталог звуков принят по умолчанию: в asterisk.conf нет [directories] "
+            "astdatadir; у Asterisk, собранного с другим --prefix, укажите его через --sounds)"
+        )
     for line in render(results):
         print(line)
     print()

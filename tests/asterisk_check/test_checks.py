@@ -423,3 +423,22 @@ def test_unset_secret_asks_for_the_setting(etc: Path, sounds: Path) -> None:
         "исправить — в настройках службы (.env или окружение):",
         "CONSULT_LINE_AMI_SECRET=<secret из manager.conf>",
     ]
+
+
+def test_log_paths_guessed_without_asterisk_conf_are_a_doubt_not_a_failure(
+    etc: Path, sounds: Path
+) -> None:
+    # Seen on an Asterisk built with --prefix=/opt/ast and no asterisk.conf: it logged to
+    # /opt/ast/var/log/asterisk, and a failure with "fix CONSULT_LINE_CDR_PATH" would have
+    # told the administrator to break a setting that was right.
+    results = run(
+        etc,
+        sounds,
+        cdr_path="/opt/ast/var/log/asterisk/cdr-csv/Master.csv",
+        queue_log_path="/opt/ast/var/log/asterisk/queue_log",
+    )
+    assert failed(results) == []
+    doubts = [r for r in results if r.status is Status.WARN and "= CONSULT_LINE_" in r.title]
+    assert len(doubts) == 2
+    assert all("astlogdir" in r.detail for r in doubts)
+    assert "astlogdir => <каталог журналов Asterisk>" in lines(results)
