@@ -687,7 +687,11 @@ class AmiConnection:
             if self._logged_condition is not None:
                 log.warning("AMI: связь с Asterisk %s:%s восстановлена", self.host, self.port)
         else:
-            log.warning(
+            # One WARNING per outage; a new reason during it (Asterisk said it was shutting
+            # down, then refuses connections) is INFO.
+            still_down = (self._logged_condition or "").startswith("down")
+            log.log(
+                logging.INFO if still_down else logging.WARNING,
                 "AMI: нет связи с Asterisk %s:%s (%s); подключение повторяется каждые %g с "
                 "или чаще, следующая запись в журнале — когда что-то изменится",
                 self.host,

@@ -17,7 +17,7 @@ from typing import Any
 @dataclass(frozen=True, slots=True)
 class MissingSound:
     sound: str  # a prompt file ("consult-line/ru/topic-menu") or Asterisk's digits
-    calls: int  # calls that met it since it went missing
+    times: int  # how often a call met it since it went missing
     first_seen: datetime
     last_seen: datetime
     last_uniqueid: str
@@ -25,7 +25,7 @@ class MissingSound:
     def as_dict(self) -> dict[str, Any]:
         return {
             "sound": self.sound,
-            "calls": self.calls,
+            "times": self.times,
             "first_seen": self.first_seen.isoformat(),
             "last_seen": self.last_seen.isoformat(),
             "last_uniqueid": self.last_uniqueid,
@@ -48,7 +48,7 @@ class MissingSounds:
                 self._missing[sound] = MissingSound(sound, 1, now, now, uniqueid)
             else:
                 self._missing[sound] = replace(
-                    known, calls=known.calls + 1, last_seen=now, last_uniqueid=uniqueid
+                    known, times=known.times + 1, last_seen=now, last_uniqueid=uniqueid
                 )
 
     def played(self, sound: str) -> None:

@@ -92,7 +92,7 @@ def test_sounds_the_ivr_could_not_play_make_the_line_degraded(db_engine: Engine)
     body = _client_with(services, Probes(sounds=sounds.snapshot)).get("/health").json()
     assert body["status"] == "degraded"
     [missing] = body["missing_sounds"]
-    assert (missing["sound"], missing["calls"]) == ("consult-line/ru/topic-menu", 2)
+    assert (missing["sound"], missing["times"]) == ("consult-line/ru/topic-menu", 2)
     assert any("consult-line/ru/topic-menu" in warning for warning in body["warnings"])
     # the administrator installs the files: the next call plays it, the warning goes
     sounds.played("consult-line/ru/topic-menu")

@@ -512,3 +512,40 @@ async def test_list_actions_return_the_events(fake: FakeAmi, recorder: Recorder)
 class _NullTransport(asyncio.Transport):
     def write(self, data: bytes | bytearray | memoryview) -> None:
         pass
+
+
+async def test_asterisk_stopping_then_refusing_is_one_warning(
+    recorder: Recorder, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Seen on a real restart: "Shutdown" then refused connections are two reasons of one
+    # outage; the log warns once, then once more when the link is back.
+    caplog.set_level(logging.INFO, logger="ami.connection")
+    fake = await FakeAmi().start()
+    port = fake.port
+    connection = AmiConnection(
+        host="127.0.0.1",
+        port=port,
+        username=USERNAME,
+        secret=SECRET,
+        on_event=recorder.on_event,
+        on_login=recorder.on_login,
+        on_status=recorder.on_status,
+        backoff=FAST_BACKOFF,
+    )
+    async with connection:
+        await logged_in(connection, recorder)
+        await fake.push_event("Shutdown", Shutdown="Cleanly", Restart="True")
+        await fake.stop()
+        await recorder.wait(lambda: connection.snapshot.connect_failures >= 2)
+        [down] = link_lines(caplog)
+        assert "Asterisk shutdown (Cleanly)" in down
+        infos = [r.getMessage() for r in caplog.records if r.levelno == logging.INFO]
+        assert any("ConnectionRefusedError" in line for line in infos)
+        await fake.start(port=port)
+        try:
+            await logged_in(connection, recorder, count=2)
+            assert link_lines(caplog)[1:] == [
+                f"AMI: связь с Asterisk 127.0.0.1:{port} восстановлена"
+            ]
+        finally:
+            await fake.stop()
