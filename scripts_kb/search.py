@@ -164,7 +164,6 @@ class SearchIndex:
         self._scoring = scoring
         # Stem → {position: saturated field-weighted tf}, in position order.
         self._postings: dict[str, dict[int, float]] = {}
-        self._top_saturated: dict[str, float] = {}
         self._idf: dict[str, float] = {}
         self._build()
         self._vocabulary = sorted(self._postings)
@@ -230,7 +229,6 @@ class SearchIndex:
             term: dict(zip(found, saturated[term], strict=True))
             for term, found in positions.items()
         }
-        self._top_saturated = {term: max(found.values()) for term, found in self._postings.items()}
         self._idf = {
             term: math.log(1 + (count - len(found) + 0.5) / (len(found) + 0.5))
             for term, found in positions.items()
