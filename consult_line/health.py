@@ -11,10 +11,12 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from agent_console.health import HealthReport
+from ami.log_sources import inspect_sources
 from consult_line.wiring import Services
 from ivr.missing_sounds import MissingSound
 from models.migrate import pending_migrations
 from models.rules.calendar import ProductionCalendar, YearStatus
+from models.settings import Settings
 
 # From December on, the next year's transfer decree matters for deadlines and the IVR.
 NEXT_YEAR_FROM_MONTH = 12
@@ -41,6 +43,18 @@ class Probes:
     ami: Callable[[], Mapping[str, Any]] | None = None
     reconciliation: Callable[[], Mapping[str, Any]] | None = None
     sounds: Callable[[], Sequence[MissingSound]] | None = None
+
+
+def file_probes(settings: Settings) -> Probes:
+    """What can be checked without the running service: the files reconciliation reads (when
+    AMI is on; without it nothing reconciles). For check-config and the start-up log."""
+    if not settings.ami_enabled:
+        return Probes()
+    return Probes(
+        reconciliation=lambda: {
+            "sources": [source.as_dict() for source in inspect_sources(settings)]
+        }
+    )
 
 
 def check(services: Services, probes: Probes = Probes()) -> HealthReport:
@@ -92,7 +106,8 @@ def _ami_warnings(link: Mapping[str, Any] | None) -> list[str]:
         return []
     warnings = []
     if link.get("state") != "logged_in":
-        warnings.append(f"нет связи с Asterisk (AMI): {link.get('label', link.get('state'))}")
+        reason = link.get("last_error") or link.get("label", link.get("state"))
+        warnings.append(f"нет связи с Asterisk (AMI): {reason}")
     permissions = link.get("permissions")
     if isinstance(permissions, Mapping) and permissions.get("problem"):
         warnings.append(str(permissions["problem"]))

@@ -14,7 +14,7 @@ from sqlalchemy.exc import OperationalError
 
 from agent_console.app import create_app
 from agent_console.deps import AppContext
-from consult_line.health import check
+from consult_line.health import check, file_probes
 from consult_line.lifespan import background_services, build_background
 from consult_line.wiring import Services, build_backend
 from models.migrate import pending_migrations
@@ -38,7 +38,7 @@ def run(services: Services, _args: argparse.Namespace) -> int:
     if busy is not None:
         log.error("%s", busy)
         return 1
-    for warning in check(services).warnings:
+    for warning in check(services, file_probes(settings)).warnings:
         log.warning("%s", warning)
     background = build_background(services)
     probes = background.probes()

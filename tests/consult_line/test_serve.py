@@ -24,6 +24,7 @@ from models.rules.calendar import DEFAULT_HOURS, ProductionCalendar
 from tests.ivr.fake_asterisk import FakeCall, capture_environment, run_call
 
 START_TIMEOUT_S = 60
+MISSING_QUEUE_LOG = "/nonexistent/consult-line/queue_log"
 
 
 @dataclass
@@ -75,6 +76,7 @@ def _start(database_url: str) -> Iterator[Service]:
         "CONSULT_LINE_HTTP_PORT": str(port),
         "CONSULT_LINE_AGI_PORT": str(agi_port),
         "CONSULT_LINE_AMI_PORT": str(_free_port()),  # no Asterisk: the bridge keeps retrying
+        "CONSULT_LINE_QUEUE_LOG_PATH": MISSING_QUEUE_LOG,
         "CONSULT_LINE_DATABASE_URL": database_url,
     }
     process = subprocess.Popen(
@@ -128,6 +130,8 @@ def test_serves_health_and_openapi_then_stops_cleanly_on_sigterm(
     assert "служба остановлена" in log
     # the bridge retried all along; the log said so once
     assert log.count("нет связи с Asterisk") == 1
+    # a reconciliation source that is not there is said at start, not only on /health
+    assert f"источник queue_log: файл {MISSING_QUEUE_LOG} не найден" in log
     assert "Not able to reconnect" not in log
 
 
