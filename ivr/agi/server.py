@@ -283,34 +283,26 @@ class AgiServer:
             self._deadlines.pop(task, None)
 
     async def _completed(self, channel: AgiChannel) -> None:
-        """Tells the dialplan the route ran to its end; never raises (without the mark the
-        dialplan takes its fallback, which still serves the caller)."""
-        if channel.closed:
-            return
-        try:
-            async with asyncio.timeout(self._failsafe_timeout_s):
-                await channel.set_variable(LINE_AGI_DONE, "1")
-        except (AgiError, TimeoutError, OSError) as exc:
-            log.warning(
-                "FastAGI: uniqueid=%s: could not set %s: %r",
-                channel.env.uniqueid,
-                LINE_AGI_DONE,
-                exc,
-            )
+        """Tells the dialplan the route ran to its end (without the mark the dialplan takes
+        its fallback, which still serves the caller)."""
+        await self._last_word(channel, LINE_AGI_DONE, channel.set_variable)
 
     async def _fail_safe(self, channel: AgiChannel) -> None:
-        """Tells the dialplan to fall back; never raises."""
+        """Tells the dialplan to fall back."""
+        await self._last_word(channel, LINE_AGI_FAILED, channel.set_variable_after_failure)
+
+    async def _last_word(
+        self, channel: AgiChannel, name: str, setter: Callable[[str, str], Awaitable[None]]
+    ) -> None:
+        """``name`` = "1" on the channel, bounded in time; never raises."""
         if channel.closed:
             return
         try:
             async with asyncio.timeout(self._failsafe_timeout_s):
-                await channel.set_variable_after_failure(LINE_AGI_FAILED, "1")
+                await setter(name, "1")
         except (AgiError, TimeoutError, OSError) as exc:
             log.warning(
-                "FastAGI: uniqueid=%s: could not set %s: %r",
-                channel.env.uniqueid,
-                LINE_AGI_FAILED,
-                exc,
+                "FastAGI: uniqueid=%s: could not set %s: %r", channel.env.uniqueid, name, exc
             )
 
     async def _close(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:

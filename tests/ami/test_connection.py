@@ -316,6 +316,20 @@ async def test_asterisk_shutdown_event_reconnects(fake: FakeAmi, recorder: Recor
         assert "Shutdown" in recorder.names()
 
 
+def recorded_connection(port: int, recorder: Recorder) -> AmiConnection:
+    """A connection to the loopback port whose events and states ``recorder`` keeps."""
+    return AmiConnection(
+        host="127.0.0.1",
+        port=port,
+        username=USERNAME,
+        secret=SECRET,
+        on_event=recorder.on_event,
+        on_login=recorder.on_login,
+        on_status=recorder.on_status,
+        backoff=FAST_BACKOFF,
+    )
+
+
 def link_lines(caplog: pytest.LogCaptureFixture) -> list[str]:
     """What the log said of the link at WARNING and above (retries must not add lines)."""
     return [
@@ -332,16 +346,7 @@ async def test_asterisk_down_at_start_keeps_retrying_then_logs_in(
     fake = await FakeAmi().start()
     port = fake.port
     await fake.stop()
-    connection = AmiConnection(
-        host="127.0.0.1",
-        port=port,
-        username=USERNAME,
-        secret=SECRET,
-        on_event=recorder.on_event,
-        on_login=recorder.on_login,
-        on_status=recorder.on_status,
-        backoff=FAST_BACKOFF,
-    )
+    connection = recorded_connection(port, recorder)
     async with connection:  # start() raises nothing
         await recorder.wait(lambda: connection.snapshot.connect_failures >= 4)
         assert connection.state is ConnectionState.DISCONNECTED
@@ -522,16 +527,7 @@ async def test_asterisk_stopping_then_refusing_is_one_warning(
     caplog.set_level(logging.INFO, logger="ami.connection")
     fake = await FakeAmi().start()
     port = fake.port
-    connection = AmiConnection(
-        host="127.0.0.1",
-        port=port,
-        username=USERNAME,
-        secret=SECRET,
-        on_event=recorder.on_event,
-        on_login=recorder.on_login,
-        on_status=recorder.on_status,
-        backoff=FAST_BACKOFF,
-    )
+    connection = recorded_connection(port, recorder)
     async with connection:
         await logged_in(connection, recorder)
         await fake.push_event("Shutdown", Shutdown="Cleanly", Restart="True")
