@@ -36,8 +36,10 @@ ZONE_STEP = timedelta(minutes=15)
 # The zone is judged on the newest channels only (a call has several): after a zone change
 # (the machine's clock zone, or usegmtime) the older rows must not outvote the rows written now.
 ZONE_SAMPLE = 5
-# How much of the end of each file /health reads.
-TAIL_BYTES = 64 * 1024
+# How much of the end of each file /health reads: for the CDR, enough rows for the newest
+# channels of several calls (~100 rows); for the queue_log, enough to see it is one.
+TAIL_BYTES = 32 * 1024
+QUEUE_LOG_TAIL_BYTES = 8 * 1024
 
 
 class SourceState(StrEnum):
@@ -137,7 +139,7 @@ def assess_cdr(parsed: CdrParse, tz: tzinfo, zone_name: str) -> CdrVerdict:
 
 
 def inspect_sources(settings: Settings) -> tuple[SourceReport, SourceReport]:
-    """Both sources as they are now, from the last ``TAIL_BYTES`` of each file."""
+    """Both sources as they are now, from the end of each file."""
     return (
         inspect_queue_log(settings.queue_log_path),
         inspect_cdr(settings.cdr_path, settings.cdr_tz, settings.cdr_timezone),
@@ -145,7 +147,7 @@ def inspect_sources(settings: Settings) -> tuple[SourceReport, SourceReport]:
 
 
 def inspect_queue_log(path: Path) -> SourceReport:
-    lines, failure = read_tail(path)
+    lines, failure = read_tail(path, QUEUE_LOG_TAIL_BYTES)
     if failure is not None:
         return SourceReport("queue_log", str(path), *failure)
     parsed = parse_queue_log(lines)
@@ -180,13 +182,15 @@ def inspect_cdr(path: Path | None, tz: tzinfo, zone_name: str) -> SourceReport:
     return SourceReport("cdr", str(path), state, verdict.detail, verdict.problem)
 
 
-def read_tail(path: Path) -> tuple[list[str], tuple[SourceState, str, str] | None]:
-    """The complete lines of the last ``TAIL_BYTES`` of ``path`` (line ends kept), or why the
-    file cannot be read: (state, detail, problem)."""
+def read_tail(
+    path: Path, size_limit: int = TAIL_BYTES
+) -> tuple[list[str], tuple[SourceState, str, str] | None]:
+    """The complete lines of the last ``size_limit`` bytes of ``path`` (line ends kept), or why
+    the file cannot be read: (state, detail, problem)."""
     try:
         with path.open("rb") as file:
             size = os.fstat(file.fileno()).st_size
-            start = max(size - TAIL_BYTES, 0)
+            start = max(size - size_limit, 0)
             file.seek(start)
             data = file.read()
     except FileNotFoundError:
