@@ -15,13 +15,16 @@ default build). A message whose JSON does not fit is sent as a reload notice,
 ``RELOAD_PAYLOAD`` (``{"reload": True}``) on that topic: a subscriber seeing it re-reads its
 snapshot (for example from the database or the HTTP API) instead of expecting the payload.
 
-**When PostgreSQL is down** the local bus is never held up or broken: publishing only puts the
-message in a bounded in-memory queue (oldest dropped when full), and messages published while
-the relay is disconnected are not kept. After the connection comes back, the relay first sends
-a reload notice for every topic it could not send, so other processes' consoles reload. It
-reconnects with a short growing backoff, logging a warning once per outage (repeated failures
-at debug level) and an info line when it is back. Messages sent by other processes while this
-one was disconnected are not replayed.
+**Nothing is lost silently, nothing arrives out of order.** Publishing never holds up the local
+bus: it only puts the message in a bounded in-memory outbox. A message that is not sent — the
+outbox was full (its oldest message is dropped), the relay was disconnected, the connection
+broke while it was being sent, or it was still in the outbox when the connection broke — marks
+its topic *missed*; before the next message goes out, a reload notice is sent for every missed
+topic, so other processes reload exactly what they may have lost, and never apply a message
+older than that reload: at a disconnect the outbox is emptied into the missed topics rather than
+sent later. The relay reconnects with a short growing backoff, logging a warning once per outage
+(repeated failures at debug level) and an info line when it is back. Messages sent by other
+processes while this one was disconnected are not replayed (their senders cannot know).
 
 Only PostgreSQL database URLs are accepted (``postgresql+psycopg://`` is turned into the plain
 ``postgresql://`` libpq expects).
@@ -99,13 +102,13 @@ class PgNotifyRelay:
         self.origin = uuid.uuid4().hex
         self.application_name = f"consult-line live relay {self.origin[:12]}"
         self._backoff = backoff
-        self._outbox: asyncio.Queue[str] = asyncio.Queue(queue_size)
-        self._missed_topics: set[str] = set()  # not sent while disconnected
+        self._outbox: asyncio.Queue[tuple[str, str]] = asyncio.Queue(queue_size)  # (topic, data)
+        self._missed_topics: set[str] = set()  # a message of the topic was not sent
         self._connected = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._in_outage = False
         self._had_session = False
-        self.dropped = 0  # messages not sent: disconnected, or the queue was full
+        self.dropped = 0  # messages not sent: disconnected, the queue was full, a broken send
 
     @property
     def connected(self) -> bool:
@@ -130,8 +133,7 @@ class PgNotifyRelay:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         self._connected.clear()
-        while not self._outbox.empty():
-            self._outbox.get_nowait()
+        self._drain_outbox()
         self._missed_topics.clear()
 
     # -- local bus -> PostgreSQL -------------------------------------------------------------
@@ -140,31 +142,52 @@ class PgNotifyRelay:
         if relayed:
             return  # came from PostgreSQL (or another relay): never sent on again
         if not self.connected:
-            self.dropped += 1
-            self._missed_topics.add(message.topic)
+            self._missed(message.topic)
             return
         try:
             data = encode(self.origin, message)
         except (TypeError, ValueError):
             log.exception("live message on %r cannot be relayed", message.topic)
             data = reload_notice(self.origin, message.topic)
-        self._enqueue(data)
+        self._enqueue(message.topic, data)
 
-    def _enqueue(self, data: str) -> None:
+    def _enqueue(self, topic: str, data: str) -> None:
         if self._outbox.full():
-            self._outbox.get_nowait()
-            self.dropped += 1
-        self._outbox.put_nowait(data)
+            oldest_topic, _ = self._outbox.get_nowait()
+            self._missed(oldest_topic)
+        self._outbox.put_nowait((topic, data))
+
+    def _missed(self, topic: str) -> None:
+        self.dropped += 1
+        self._missed_topics.add(topic)
+
+    def _drain_outbox(self) -> None:
+        """At a disconnect: what was not sent is missed (reloaded later, never sent late)."""
+        while not self._outbox.empty():
+            topic, _ = self._outbox.get_nowait()
+            self._missed(topic)
 
     async def _send(self, connection: psycopg.AsyncConnection[Any]) -> None:
-        for topic in sorted(self._missed_topics):
-            await connection.execute(
-                "SELECT pg_notify(%s, %s)", (self.channel, reload_notice(self.origin, topic))
-            )
-            self._missed_topics.discard(topic)
+        await self._send_reloads(connection)  # what was lost before this connection
         while True:
-            data = await self._outbox.get()
+            topic, data = await self._outbox.get()
+            # Losses while waiting (a burst overflowed the outbox) are older than this message.
+            await self._send_reloads(connection)
+            await self._notify(connection, topic, data)
+
+    async def _send_reloads(self, connection: psycopg.AsyncConnection[Any]) -> None:
+        for topic in sorted(self._missed_topics):
+            await self._notify(connection, topic, reload_notice(self.origin, topic))
+            self._missed_topics.discard(topic)
+
+    async def _notify(
+        self, connection: psycopg.AsyncConnection[Any], topic: str, data: str
+    ) -> None:
+        try:
             await connection.execute("SELECT pg_notify(%s, %s)", (self.channel, data))
+        except BaseException:
+            self._missed(topic)  # broke while sending: the topic is reloaded after reconnect
+            raise
 
     # -- PostgreSQL -> local bus -------------------------------------------------------------
 
@@ -223,6 +246,7 @@ class PgNotifyRelay:
                 for task in tasks:
                     task.cancel()
                 await asyncio.gather(*tasks, return_exceptions=True)
+                self._drain_outbox()
             for task in done:
                 task.result()
 

@@ -7,6 +7,7 @@ tests that need PostgreSQL run when TEST_DATABASE_URL is set (the CI sets it).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import os
@@ -15,6 +16,7 @@ from collections.abc import AsyncIterator
 
 import psycopg
 import pytest
+from sqlalchemy.engine import make_url
 
 from ami.bus import LiveBus, LiveMessage, Subscription
 from ami.pg_relay import (
@@ -209,3 +211,122 @@ async def test_database_down_never_blocks_the_local_bus_and_warns_once() -> None
     levels = [record.levelno for record in attempts.records]
     assert levels.count(logging.WARNING) == 1
     assert levels[0] == logging.WARNING
+
+
+async def test_a_full_outbox_marks_what_it_dropped_for_reload_before_newer_messages(
+    database_url: str, channel: str
+) -> None:
+    a = Process(database_url, channel)
+    a.relay = PgNotifyRelay(a.bus, database_url, channel=channel, backoff=(0.05,), queue_size=3)
+    b = Process(database_url, channel)
+    for process in (a, b):
+        await process.relay.start()
+    try:
+        async with asyncio.timeout(WAIT_S):
+            await a.relay.wait_connected()
+            await b.relay.wait_connected()
+        async with b.bus.subscribe() as on_b:
+            # One burst, no await in between: the sender cannot take anything meanwhile.
+            a.bus.publish("callbacks", {"kind": "attempt", "task_id": 7})
+            for n in range(6):
+                a.bus.publish("queue", {"n": n})
+            received = [await next_message(on_b) for _ in range(5)]
+        # Lost: the callbacks event and queue 0-2; they are reloaded, then queue 3-5 in order.
+        assert received == [
+            LiveMessage("callbacks", RELOAD_PAYLOAD),
+            LiveMessage("queue", RELOAD_PAYLOAD),
+            LiveMessage("queue", {"n": 3}),
+            LiveMessage("queue", {"n": 4}),
+            LiveMessage("queue", {"n": 5}),
+        ]
+        assert a.relay.dropped == 4
+    finally:
+        await a.relay.stop()
+        await b.relay.stop()
+
+
+class HoldingProxy:
+    """A loopback TCP proxy to PostgreSQL that can hold what the client sends and cut every
+    connection: a network that stalls, then breaks."""
+
+    def __init__(self, target_host: str, target_port: int) -> None:
+        self.target = (target_host, target_port)
+        self.port = 0
+        self.held = asyncio.Event()
+        self.held.set()  # set = forwarding
+        self._server: asyncio.Server | None = None
+        self._writers: list[asyncio.StreamWriter] = []
+
+    async def start(self) -> None:
+        self._server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
+        self.port = self._server.sockets[0].getsockname()[1]
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        up_reader, up_writer = await asyncio.open_connection(*self.target)
+        self._writers += [writer, up_writer]
+
+        async def pipe(
+            source: asyncio.StreamReader, sink: asyncio.StreamWriter, gated: bool
+        ) -> None:
+            while data := await source.read(65536):
+                if gated:
+                    await self.held.wait()
+                sink.write(data)
+                await sink.drain()
+
+        with contextlib.suppress(ConnectionError, OSError):
+            await asyncio.gather(pipe(reader, up_writer, True), pipe(up_reader, writer, False))
+
+    def hold(self) -> None:
+        self.held.clear()
+
+    def cut_and_release(self) -> None:
+        for writer in self._writers:
+            writer.transport.abort()
+        self._writers.clear()
+        self.held.set()
+
+    async def stop(self) -> None:
+        self.cut_and_release()
+        if self._server is not None:
+            self._server.close()
+            await self._server.wait_closed()
+
+
+async def test_messages_queued_before_an_outage_are_never_sent_after_it(
+    database_url: str, channel: str
+) -> None:
+    # The network to PostgreSQL stalls while messages are queued, then breaks. Before, the
+    # queued messages went out after the reconnect, after the reload notices: other processes
+    # applied older snapshots last. Now they are reloaded, and only newer messages follow.
+    target = make_url(database_url)
+    proxy = HoldingProxy(target.host or "127.0.0.1", target.port or 5432)
+    await proxy.start()
+    via_proxy = target.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
+    a = Process(via_proxy, channel)
+    b = Process(database_url, channel)
+    for process in (a, b):
+        await process.relay.start()
+    try:
+        async with asyncio.timeout(WAIT_S):
+            await a.relay.wait_connected()
+            await b.relay.wait_connected()
+        async with b.bus.subscribe() as on_b:
+            a.bus.publish("queue", {"n": 0})
+            assert await next_message(on_b) == LiveMessage("queue", {"n": 0})
+            proxy.hold()
+            for n in (1, 2, 3):
+                a.bus.publish("queue", {"n": n})
+            for _ in range(10):
+                await asyncio.sleep(0)  # the sender takes n=1; its bytes are held
+            proxy.cut_and_release()
+            assert await next_message(on_b) == LiveMessage("queue", RELOAD_PAYLOAD)
+            async with asyncio.timeout(WAIT_S):
+                await a.relay.wait_connected()
+            a.bus.publish("queue", {"n": 4})
+            assert await next_message(on_b) == LiveMessage("queue", {"n": 4})
+            assert on_b.queue.empty()
+    finally:
+        await a.relay.stop()
+        await b.relay.stop()
+        await proxy.stop()
