@@ -28,6 +28,18 @@ def test_defaults_are_the_documented_ports_and_hours() -> None:
     assert settings.database_url.startswith("sqlite:///./var/")
 
 
+def test_defaults_that_carry_a_rule_of_the_order() -> None:
+    # Every other test passes these explicitly, so only this one fails if a default drifts.
+    settings = load_settings()
+    assert settings.max_transfers_per_call == 2  # C10: «не должно превышать двух»
+    assert (settings.opening_time, settings.closing_time) == (time(9), time(18))  # C3
+    assert settings.timezone == "Europe/Moscow"  # C3: the line's hours are Moscow time
+    assert settings.callback_answer_working_days == 3  # C11: the default promised term
+    assert settings.short_call_threshold_s == 5.0  # C13: flagged short, never hidden
+    assert settings.missed_callback_min_time_s == 0.0  # C13: every missed call called back
+    assert settings.cdr_timezone == "local"  # what Asterisk's default usegmtime = no writes
+
+
 def test_environment_overrides_dotenv_file(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     (tmp_path / ".env").write_text("CONSULT_LINE_HTTP_PORT=8100\nCONSULT_LINE_AGI_PORT=4600\n")
     monkeypatch.setenv("CONSULT_LINE_HTTP_PORT", "8200")
