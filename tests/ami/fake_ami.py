@@ -216,7 +216,7 @@ class FakeAmi:
         self.username = username
         self.secret = secret
         self.write_classes = write_classes
-        self.replies: dict[str, Reply] = dict(DEFAULT_REPLIES)
+        self.replies: dict[str, Reply | Callable[[], Reply]] = dict(DEFAULT_REPLIES)
         self.received: list[ReceivedAction] = []
         self.connections_accepted = 0
         self.logins = 0
@@ -267,7 +267,9 @@ class FakeAmi:
 
     # ------------------------------------------------------------------ configuration
 
-    def reply(self, action: str, reply: Reply) -> None:
+    def reply(self, action: str, reply: Reply | Callable[[], Reply]) -> None:
+        """How to answer ``action`` from now on: a fixed reply, or one made when it arrives
+        (e.g. CoreShowChannels listing the channels live at that moment)."""
         self.replies[action.lower()] = reply
 
     def drop_on(self, action: str) -> None:
@@ -407,7 +409,8 @@ class FakeAmi:
         if name == "listcommands":
             connection.write(self._list_commands(action_id))
             return True
-        reply = self.replies.get(name)
+        made = self.replies.get(name)
+        reply = made() if callable(made) else made
         if reply is None and name == "queuepause":
             reply = Reply(message=_pause_message(headers))
         if reply is None:
