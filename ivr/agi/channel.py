@@ -125,6 +125,12 @@ class AgiChannel:
     def desynchronised(self) -> bool:
         return self._awaiting_reply
 
+    @property
+    def language(self) -> str:
+        """``CHANNEL(language)`` as far as this session knows: ``agi_language``, or what
+        :meth:`set_language` set since."""
+        return self._language
+
     # ------------------------------------------------------------------ media commands
 
     async def answer(self) -> None:
@@ -174,6 +180,13 @@ class AgiChannel:
         self._expect_200(line, reply)
         if name == LANGUAGE_VARIABLE:
             self._language = value
+
+    async def set_language(self, language: str) -> None:
+        """``CHANNEL(language)``: the sound files Asterisk picks for every later command,
+        SAY DIGITS and SAY DATETIME included. Nothing is sent when the channel already
+        speaks ``language``."""
+        if language != self._language:
+            await self.set_variable(LANGUAGE_VARIABLE, language)
 
     async def get_variable(self, name: str) -> str | None:
         """None when unset; never GET FULL VARIABLE (it would evaluate ${...})."""
