@@ -45,6 +45,13 @@ class Settings(BaseSettings):
     agi_port: int = Field(default=4573, ge=1, le=65535)
     agi_max_sessions: int = Field(default=200, ge=1, le=10000, description="concurrent calls")
     agi_session_timeout_s: float = Field(default=900.0, gt=0, description="longest AGI session")
+    agi_db_timeout_s: float = Field(
+        default=3.0,
+        ge=0.5,
+        le=30,
+        description="longest wait for the database on a caller's path; past it the route fails "
+        "and the dialplan serves the caller itself",
+    )
     agi_allowed_sources: str = Field(
         default="",
         description="Comma-separated IP addresses allowed to connect to FastAGI; empty = any",
