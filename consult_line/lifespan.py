@@ -8,6 +8,7 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 
 from fastapi import FastAPI
+from sqlalchemy.engine import Engine
 
 from ami.bridge import AmiBridge
 from ami.bus import LiveBus
@@ -16,9 +17,11 @@ from consult_line.health import Probes
 from consult_line.scheduler import JobContext, build_scheduler
 from consult_line.wiring import Services
 from ivr.agi.server import AgiServer
+from ivr.db_workers import CALLER_PATH_WORKERS, DatabaseWorkers
 from ivr.flows.context import FlowContext
 from ivr.missing_sounds import MissingSounds
 from ivr.routes import bind_routes
+from models.db import caller_path_engine
 from models.line_store import LineStore
 
 log = logging.getLogger(__name__)
@@ -58,11 +61,35 @@ def build_background(services: Services) -> Background:
     return Background(bus=bus, bridge=bridge, relay=relay, sounds=MissingSounds(services.clock))
 
 
-def build_agi_server(services: Services, sounds: MissingSounds) -> AgiServer:
-    settings = services.settings
-    context = FlowContext(
-        store=LineStore(services.engine, settings), clock=services.clock, settings=settings
-    )
+@dataclass(frozen=True, slots=True)
+class CallerPath:
+    """What the FastAGI routes work with: an engine and threads of their own, both bounded by
+    ``CONSULT_LINE_AGI_DB_TIMEOUT_S`` (``ivr.db_workers``), apart from the service's
+    engine, whose long exports and lock waits must not reach a caller."""
+
+    context: FlowContext
+    engine: Engine
+
+    @classmethod
+    def open(cls, services: Services) -> CallerPath:
+        settings = services.settings
+        limit_s = settings.agi_db_timeout_s
+        engine = caller_path_engine(settings.database_url, limit_s, CALLER_PATH_WORKERS)
+        context = FlowContext(
+            store=LineStore(engine, settings),
+            clock=services.clock,
+            settings=settings,
+            workers=DatabaseWorkers(limit_s=limit_s, workers=CALLER_PATH_WORKERS),
+        )
+        return cls(context, engine)
+
+    def close(self) -> None:
+        self.context.workers.close()
+        self.engine.dispose()
+
+
+def build_agi_server(context: FlowContext, sounds: MissingSounds) -> AgiServer:
+    settings = context.settings
     return AgiServer(
         bind_routes(context),
         host=settings.agi_host,
@@ -80,7 +107,8 @@ def background_services(
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         scheduler = build_scheduler(JobContext(services, background.bus, background.bridge))
-        agi = build_agi_server(services, background.sounds)
+        caller_path = CallerPath.open(services)
+        agi = build_agi_server(caller_path.context, background.sounds)
         await agi.start()
         log.info("FastAGI: agi://%s:%d", services.settings.agi_host, agi.port)
         if background.relay is not None:
@@ -98,6 +126,7 @@ def background_services(
             if background.bridge is not None:
                 await background.bridge.stop()
             await agi.stop(AGI_DRAIN_TIMEOUT_S)
+            caller_path.close()
             log.info("FastAGI остановлен")
             if background.relay is not None:
                 await background.relay.stop()

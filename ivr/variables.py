@@ -19,7 +19,7 @@ LINE_AGI_FAILED: Final = "LINE_AGI_FAILED"
 
 # entry route
 LINE_OPEN: Final = "LINE_OPEN"  # "1" in working hours (C3), else "0"
-LINE_LANGUAGE: Final = "LINE_LANGUAGE"  # "ru" | "en" (V11); the dialplan sets CHANNEL(language)
+LINE_LANGUAGE: Final = "LINE_LANGUAGE"  # "ru" | "en" (V11); CHANNEL(language) too (route, dialplan)
 LINE_TOPIC: Final = "LINE_TOPIC"  # models.topics.Topic value (C1)
 LINE_ROUTE: Final = "LINE_ROUTE"  # what the dialplan does next: one of ROUTE_* below
 LINE_QUEUE_PRIORITY: Final = "LINE_QUEUE_PRIORITY"  # Queue priority, "0".."10"

@@ -6,16 +6,16 @@ Every field can be set from the environment with the ``CONSULT_LINE_`` prefix
 
 from __future__ import annotations
 
-import ipaddress
 from datetime import time, tzinfo
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 
+from ivr.agi.sources import open_door_problem, parse_sources
 from models.host_time import host_zone
 from models.rules.calendar import WorkingHours, shortened_hours
 
@@ -45,9 +45,17 @@ class Settings(BaseSettings):
     agi_port: int = Field(default=4573, ge=1, le=65535)
     agi_max_sessions: int = Field(default=200, ge=1, le=10000, description="concurrent calls")
     agi_session_timeout_s: float = Field(default=900.0, gt=0, description="longest AGI session")
+    agi_db_timeout_s: float = Field(
+        default=3.0,
+        ge=0.5,
+        le=30,
+        description="longest wait for the database on a caller's path; past it the route fails "
+        "and the dialplan serves the caller itself",
+    )
     agi_allowed_sources: str = Field(
         default="",
-        description="Comma-separated IP addresses allowed to connect to FastAGI; empty = any",
+        description="Comma-separated IP addresses or networks allowed to connect to FastAGI; "
+        "empty = any, allowed only while FastAGI listens on loopback",
     )
     ami_host: str = Field(default="127.0.0.1")
     ami_port: int = Field(default=5038, ge=1, le=65535)
@@ -116,12 +124,12 @@ class Settings(BaseSettings):
 
     @field_validator("agi_allowed_sources")
     @classmethod
-    def _valid_addresses(cls, value: str) -> str:
-        for item in _split(value):
-            try:
-                ipaddress.ip_address(item)
-            except ValueError as exc:
-                raise ValueError(f"{item!r} не является IP-адресом") from exc
+    def _no_open_door(cls, value: str, info: ValidationInfo) -> str:
+        sources = parse_sources(_split(value))
+        host = info.data.get("agi_host")
+        problem = open_door_problem(host, sources) if isinstance(host, str) else None
+        if problem is not None:
+            raise ValueError(problem)
         return value
 
     @field_validator("log_level")

@@ -791,6 +791,22 @@ def test_english_caller_hears_english_prompts(installed: Dialplan) -> None:
     assert walker.played() == ["consult-line/en/goodbye"]
 
 
+@pytest.mark.parametrize(("line_open", "expected"), [("1", "agi-failure"), ("0", "closed-hours")])
+def test_language_the_entry_route_set_is_kept_when_it_fails_later(
+    installed: Dialplan, line_open: str, expected: str
+) -> None:
+    # V11: the route sets CHANNEL(language) as soon as the caller chooses; nothing in the
+    # dialplan puts Russian back, so the fallback speaks the caller's language.
+    failed = (
+        "SUCCESS",
+        {"LINE_OPEN": line_open, "CHANNEL(language)": "en", "LINE_AGI_FAILED": "1"},
+    )
+    queue = ("CONTINUE",) if line_open == "1" else ()
+    walker = _walk(installed, INBOUND, "s", _routes(entry=[failed], survey=[OK]), queue=queue)
+    assert walker.played()[0] == f"consult-line/en/{expected}"
+    assert walker.channel["language"] == "en"
+
+
 def test_a_language_the_line_does_not_speak_is_ignored(installed: Dialplan) -> None:
     walker = _walk(
         installed,

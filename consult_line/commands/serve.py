@@ -78,8 +78,9 @@ def _unavailable_port(settings: Settings) -> str | None:
         ("CONSULT_LINE_AGI", settings.agi_host, settings.agi_port),
     ):
         family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        every = host == "::" and socket.has_dualstack_ipv6()  # IPv4 too, as the servers bind it
         try:
-            socket.create_server((host, port), family=family).close()
+            socket.create_server((host, port), family=family, dualstack_ipv6=every).close()
         except socket.gaierror:
             return f"адрес {host} ({prefix}_HOST) не найден"
         except OSError as exc:

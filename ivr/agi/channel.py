@@ -7,6 +7,13 @@ to its end, and a command whose reply was not read to the end (its await was can
 reply was garbage) leaves the channel *desynchronised*, after which only the server's last
 ``SET VARIABLE`` is allowed.
 
+Every reply is awaited for a bounded time, so a peer that goes quiet cannot hold a session
+slot until the session's deadline: a command that plays nothing and waits for no key (SET and
+GET VARIABLE, ANSWER, CHANNEL STATUS) gets ``reply_timeout_s``; one that plays or listens
+(STREAM FILE, GET DATA, SAY, WAIT FOR DIGIT) gets the time it listens for keys plus
+``media_margin_s``, the longest a prompt may play. Past it :class:`NoReply` is raised and the
+channel is closed to further commands.
+
 A sound that cannot be played is not a hang-up. ``STREAM FILE`` / ``GET DATA`` of a missing
 file, and ``SAY DIGITS`` / ``SAY DATETIME`` without the language's digit files, answer
 ``200 result=-1``, exactly as when the caller hangs up, but the channel is alive and no
@@ -34,6 +41,7 @@ from ivr.agi.protocol import (
     AgiReply,
     ChannelClosed,
     ChannelHungUp,
+    NoReply,
     ReplyAssembler,
     UnsafeArgument,
     answer_command,
@@ -61,6 +69,7 @@ __all__ = [
     "ChannelClosed",
     "ChannelDesynchronisedError",
     "ChannelHungUp",
+    "NoReply",
     "UnsafeArgument",
 ]
 
@@ -68,6 +77,11 @@ log = logging.getLogger(__name__)
 
 ALL_DIGITS = "0123456789*#"
 LANGUAGE_VARIABLE = "CHANNEL(language)"
+# Asterisk answers a command that plays nothing and waits for no key at once.
+REPLY_TIMEOUT_S = 5.0
+# The longest one prompt (or said date, or number) may play, with room to spare: the
+# catalogue's prompts take seconds.
+MEDIA_MARGIN_S = 120.0
 
 
 class SoundProblems(Protocol):
@@ -100,8 +114,12 @@ class AgiChannel:
         *,
         desynchronised: bool = False,
         sounds: SoundProblems | None = None,
+        reply_timeout_s: float = REPLY_TIMEOUT_S,
+        media_margin_s: float = MEDIA_MARGIN_S,
     ) -> None:
         self.env = env
+        self._reply_timeout_s = reply_timeout_s
+        self._media_margin_s = media_margin_s
         self._reader = reader
         self._writer = writer
         self._sounds = sounds
@@ -125,15 +143,23 @@ class AgiChannel:
     def desynchronised(self) -> bool:
         return self._awaiting_reply
 
+    @property
+    def language(self) -> str:
+        """``CHANNEL(language)`` as far as this session knows: ``agi_language``, or what
+        :meth:`set_language` set since."""
+        return self._language
+
     # ------------------------------------------------------------------ media commands
 
     async def answer(self) -> None:
-        await self._media(answer_command())
+        await self._media(answer_command(), self._reply_timeout_s)
 
     async def stream_file(self, prompt: str, escape_digits: str = ALL_DIGITS) -> str:
         """Plays ``prompt``; returns the digit that interrupted it, or "" (also when the sound
         is missing: it is skipped)."""
-        reply = await self._play(stream_file_command(prompt, escape_digits), prompt)
+        reply = await self._play(
+            stream_file_command(prompt, escape_digits), prompt, self._playing()
+        )
         return "" if reply is None else digit_from_result(reply)
 
     async def get_data(self, prompt: str, timeout_ms: int, max_digits: int) -> str:
@@ -142,19 +168,22 @@ class AgiChannel:
         Digits typed before a timeout are returned (``200 result=12 (timeout)`` → ``"12"``).
         A missing ``prompt`` is skipped: the keys are still collected.
         """
-        reply = await self._play(get_data_command(prompt, timeout_ms, max_digits), prompt)
+        bound_s = self._playing(listen_ms=timeout_ms * max_digits)
+        reply = await self._play(get_data_command(prompt, timeout_ms, max_digits), prompt, bound_s)
         if reply is None:
-            reply = await self._media(get_digits_command(timeout_ms, max_digits))
+            reply = await self._media(get_digits_command(timeout_ms, max_digits), bound_s)
         return digits_from_result(reply)
 
     async def wait_for_digit(self, timeout_ms: int) -> str:
         """The next digit pressed within ``timeout_ms`` (-1: forever), or "" on timeout."""
-        reply = await self._media(wait_for_digit_command(timeout_ms))
+        # -1: as long as the caller takes; only the session's deadline bounds it.
+        bound_s = None if timeout_ms < 0 else self._playing(listen_ms=timeout_ms)
+        reply = await self._media(wait_for_digit_command(timeout_ms), bound_s)
         return digit_from_result(reply)
 
     async def say_digits(self, digits: str, escape_digits: str = ALL_DIGITS) -> str:
         sound = f"digits/<0-9> ({self._language or '?'})"
-        reply = await self._play(say_digits_command(digits, escape_digits), sound)
+        reply = await self._play(say_digits_command(digits, escape_digits), sound, self._playing())
         return "" if reply is None else digit_from_result(reply)
 
     async def say_datetime(
@@ -163,22 +192,30 @@ class AgiChannel:
         """``SAY DATETIME``: ``when`` (aware) in zone ``tz`` with Asterisk's say format
         (e.g. ``"dB 'digits/at' HM"``); returns the interrupting digit, or ""."""
         sound = f"digits/<{fmt}> ({self._language or '?'})"
-        reply = await self._play(say_datetime_command(when, fmt, tz, escape_digits), sound)
+        line = say_datetime_command(when, fmt, tz, escape_digits)
+        reply = await self._play(line, sound, self._playing())
         return "" if reply is None else digit_from_result(reply)
 
     # ------------------------------------------------------------------ variables (dead-safe)
 
     async def set_variable(self, name: str, value: str) -> None:
         line = set_variable_command(name, value)
-        reply = await self._command(line, media=False)
+        reply = await self._command(line, media=False, bound_s=self._reply_timeout_s)
         self._expect_200(line, reply)
         if name == LANGUAGE_VARIABLE:
             self._language = value
 
+    async def set_language(self, language: str) -> None:
+        """``CHANNEL(language)``: the sound files Asterisk picks for every later command,
+        SAY DIGITS and SAY DATETIME included. Nothing is sent when the channel already
+        speaks ``language``."""
+        if language != self._language:
+            await self.set_variable(LANGUAGE_VARIABLE, language)
+
     async def get_variable(self, name: str) -> str | None:
         """None when unset; never GET FULL VARIABLE (it would evaluate ${...})."""
         line = get_variable_command(name)
-        reply = await self._command(line, media=False)
+        reply = await self._command(line, media=False, bound_s=self._reply_timeout_s)
         self._expect_200(line, reply)
         if reply.result == "0":
             return None
@@ -207,17 +244,21 @@ class AgiChannel:
 
     # ------------------------------------------------------------------ internals
 
-    async def _media(self, line: str) -> AgiReply:
-        reply = await self._command(line, media=True)
+    def _playing(self, listen_ms: int = 0) -> float:
+        """How long a command that plays and then listens ``listen_ms`` may take."""
+        return self._media_margin_s + listen_ms / 1000
+
+    async def _media(self, line: str, bound_s: float | None) -> AgiReply:
+        reply = await self._command(line, media=True, bound_s=bound_s)
         if _failed(reply):
             self._hang_up(line)
         self._expect_200(line, reply)
         return reply
 
-    async def _play(self, line: str, sound: str) -> AgiReply | None:
+    async def _play(self, line: str, sound: str, bound_s: float) -> AgiReply | None:
         """A media command that plays ``sound``; None when Asterisk could not play it and the
         caller is still there."""
-        reply = await self._command(line, media=True)
+        reply = await self._command(line, media=True, bound_s=bound_s)
         if _failed(reply):
             if reply.data == "hangup" or not await self._still_up():
                 self._hang_up(line)
@@ -238,7 +279,9 @@ class AgiChannel:
     async def _still_up(self) -> bool:
         """After a ``-1``: is the caller still there (a sound was missing) or gone?"""
         try:
-            reply = await self._command(channel_status_command(), media=True)
+            reply = await self._command(
+                channel_status_command(), media=True, bound_s=self._reply_timeout_s
+            )
         except ChannelHungUp:
             return False  # 511, or the HANGUP line came first
         self._expect_200(channel_status_command(), reply)
@@ -249,7 +292,9 @@ class AgiChannel:
         log.debug("%s: %s returned result=-1: hung up", self.env.uniqueid, line)
         raise ChannelHungUp(f"{line}: result=-1")
 
-    async def _command(self, line: str, *, media: bool) -> AgiReply:
+    async def _command(self, line: str, *, media: bool, bound_s: float | None) -> AgiReply:
+        """Sends ``line`` and returns its reply, awaited for at most ``bound_s`` (None: only the
+        session's deadline bounds it)."""
         async with self._lock:
             if self._closed:
                 raise ChannelClosed(f"{line}: the connection is closed")
@@ -257,7 +302,12 @@ class AgiChannel:
                 raise ChannelHungUp(f"{line}: the caller has hung up")
             if self._awaiting_reply:
                 raise ChannelDesynchronisedError(f"{line}: an earlier reply was never read")
-            return await self._exchange(line)
+            try:
+                async with asyncio.timeout(bound_s):
+                    return await self._exchange(line)
+            except TimeoutError:  # this bound: the session's deadline arrives as a cancel
+                self._closed = True
+                raise NoReply(f"no reply to {line!r} within {bound_s:g} s") from None
 
     async def _exchange(self, line: str) -> AgiReply:
         await self._write(line)

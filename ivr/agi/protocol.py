@@ -38,6 +38,11 @@ class ChannelClosed(AgiError):  # noqa: N818 (name fixed by the interface)
     """Asterisk closed the socket, or it broke."""
 
 
+class NoReply(ChannelClosed):
+    """Asterisk (or what claims to be it) sent no reply to a command in time: the session is
+    given up as if the socket had closed."""
+
+
 class AgiCommandError(AgiError):
     """Asterisk refused a command (510, 520): a defect on our side, never the caller's."""
 

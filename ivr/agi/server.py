@@ -2,7 +2,10 @@
 
 What a connection can cost, by design (FastAGI has no authentication, ``docs/asterisk.md`` §6):
 
-* a peer outside ``allowed_sources``: one WARNING line, closed at once;
+* a peer outside ``allowed_sources`` (addresses and networks, compared as addresses; an IPv4
+  peer on the dual-stack ``::`` socket is its IPv4 address): one WARNING line, closed at once.
+  Without a list the server listens on loopback only: it refuses to be built otherwise
+  (``ivr.agi.sources``);
 * a peer that closes early, sends nothing, or sends garbage or too much before the blank line:
   one WARNING line; ``readuntil`` under a timeout and a size limit, so the loop never spins;
 * a call over ``max_sessions``: one WARNING, ``LINE_AGI_FAILED=1``, closed (the dialplan falls
@@ -12,11 +15,16 @@ What a connection can cost, by design (FastAGI has no authentication, ``docs/ast
   "1"`` and close;
 * a route that returns: ``SET VARIABLE LINE_AGI_DONE "1"``. The dialplan goes on only after
   that (``AGISTATUS`` is FAILURE also when a finished route met a missing sound file);
+* a peer that stops answering: a command that only sets, reads or answers gets its reply
+  within ``reply_timeout_s`` (5 s), one that plays or listens within its own listening time
+  plus ``media_margin_s`` (120 s, the longest prompt); past that one WARNING line, and the
+  session ends at once (the dialplan, seeing no LINE_AGI_DONE, falls back), its slot free;
 * the caller hanging up (ChannelHungUp) or Asterisk going away (ChannelClosed): INFO, quiet;
 * a sound Asterisk cannot play: one ERROR line per call and sound, the call goes on
   (``ivr.agi.channel``), and ``sounds`` lists it for ``/health``.
 
-The server never blocks the loop; routes run their database work in threads themselves.
+The server never blocks the loop; routes run their database work in threads of their own
+(``ivr.db_workers``), each call bounded in time.
 """
 
 from __future__ import annotations
@@ -24,18 +32,21 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+import socket
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 
-from ivr.agi.channel import AgiChannel, SoundProblems
+from ivr.agi.channel import MEDIA_MARGIN_S, REPLY_TIMEOUT_S, AgiChannel, SoundProblems
 from ivr.agi.protocol import (
     AgiEnvironment,
     AgiEnvironmentError,
     AgiError,
     ChannelClosed,
     ChannelHungUp,
+    NoReply,
     environment_from_mapping,
     parse_environment,
 )
+from ivr.agi.sources import admits, open_door_problem, parse_sources
 from ivr.variables import LINE_AGI_DONE, LINE_AGI_FAILED
 
 log = logging.getLogger(__name__)
@@ -43,6 +54,7 @@ log = logging.getLogger(__name__)
 Route = Callable[[AgiChannel], Awaitable[None]]
 
 _END_OF_ENVIRONMENT = b"\n\n"
+_EVERY_ADDRESS_IPV6 = "::"
 
 
 class AgiServer:
@@ -56,16 +68,25 @@ class AgiServer:
         session_timeout_s: float = 900.0,
         env_timeout_s: float = 5.0,
         env_limit_bytes: int = 16384,
-        allowed_sources: frozenset[str] = frozenset(),
+        allowed_sources: Iterable[str] = (),
         backlog: int = 1024,
         failsafe_timeout_s: float = 2.0,
         close_timeout_s: float = 1.0,
+        reply_timeout_s: float = REPLY_TIMEOUT_S,
+        media_margin_s: float = MEDIA_MARGIN_S,
         sounds: SoundProblems | None = None,
     ) -> None:
-        """``backlog`` is the listen queue (the kernel caps it at ``net.core.somaxconn``);
+        """``allowed_sources``: addresses or networks (``10.0.0.0/24``); empty only on a
+        loopback ``host`` (ValueError otherwise);
+        ``backlog`` is the listen queue (the kernel caps it at ``net.core.somaxconn``);
         ``failsafe_timeout_s`` bounds the final ``SET VARIABLE LINE_AGI_FAILED``;
         ``close_timeout_s`` bounds waiting for Asterisk's EOF after our half-close;
+        ``reply_timeout_s`` and ``media_margin_s`` bound waiting for a reply (see above);
         ``sounds`` hears of every sound a call could not play (see ``ivr.agi.channel``)."""
+        sources = parse_sources(allowed_sources)
+        problem = open_door_problem(host, sources)
+        if problem is not None:
+            raise ValueError(problem)
         self._routes = dict(routes)
         self._host = host
         self._requested_port = port
@@ -73,10 +94,12 @@ class AgiServer:
         self._session_timeout_s = session_timeout_s
         self._env_timeout_s = env_timeout_s
         self._env_limit_bytes = env_limit_bytes
-        self._allowed_sources = allowed_sources
+        self._allowed_sources = sources
         self._backlog = backlog
         self._failsafe_timeout_s = failsafe_timeout_s
         self._close_timeout_s = close_timeout_s
+        self._reply_timeout_s = reply_timeout_s
+        self._media_margin_s = media_margin_s
         self._sounds = sounds
         self._server: asyncio.Server | None = None
         self._stopping = False
@@ -87,13 +110,25 @@ class AgiServer:
     async def start(self) -> None:
         if self._server is not None:
             raise RuntimeError("AgiServer already started")
-        self._server = await asyncio.start_server(
-            self._handle,
-            self._host,
-            self._requested_port,
-            limit=self._env_limit_bytes,
-            backlog=self._backlog,
-        )
+        if self._host == _EVERY_ADDRESS_IPV6 and socket.has_dualstack_ipv6():
+            # "::" means every address, IPv4 too (asyncio alone would listen on IPv6 only).
+            listener = socket.create_server(
+                ("::", self._requested_port),
+                family=socket.AF_INET6,
+                backlog=self._backlog,
+                dualstack_ipv6=True,
+            )
+            self._server = await asyncio.start_server(
+                self._handle, sock=listener, limit=self._env_limit_bytes, backlog=self._backlog
+            )
+        else:
+            self._server = await asyncio.start_server(
+                self._handle,
+                self._host,
+                self._requested_port,
+                limit=self._env_limit_bytes,
+                backlog=self._backlog,
+            )
         log.info(
             "FastAGI listening on %s:%d, routes: %s", self._host, self.port, sorted(self._routes)
         )
@@ -163,14 +198,21 @@ class AgiServer:
             log.warning("FastAGI: refused %s: the server is stopping", peer)
             writer.transport.abort()
             return
-        if self._allowed_sources and _host_of(writer) not in self._allowed_sources:
+        if not admits(self._allowed_sources, _host_of(writer)):
             log.warning("FastAGI: refused %s: not in the allowed sources", peer)
             writer.transport.abort()
             return
         env = await self._read_environment(reader, writer, peer)
         if env is None:
             return
-        channel = AgiChannel(env, reader, writer, sounds=self._sounds)
+        channel = AgiChannel(
+            env,
+            reader,
+            writer,
+            sounds=self._sounds,
+            reply_timeout_s=self._reply_timeout_s,
+            media_margin_s=self._media_margin_s,
+        )
         try:
             if self._active >= self._max_sessions:
                 log.warning(
@@ -255,6 +297,9 @@ class AgiServer:
                 await route(channel)
         except ChannelHungUp:
             log.info("FastAGI: route=%s uniqueid=%s: the caller hung up", env.route, env.uniqueid)
+        except NoReply as exc:
+            # Closed: nothing more is sent; without LINE_AGI_DONE the dialplan falls back.
+            log.warning("FastAGI: route=%s uniqueid=%s ended: %s", env.route, env.uniqueid, exc)
         except ChannelClosed as exc:
             log.info(
                 "FastAGI: route=%s uniqueid=%s: connection closed (%s)",

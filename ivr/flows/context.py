@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -10,6 +9,7 @@ from typing import ParamSpec, TypeVar
 
 from consult_line.clock import Clock
 from ivr.agi.channel import AgiChannel
+from ivr.db_workers import DatabaseWorkers
 from ivr.variables import LINE_LANGUAGE
 from models.line_store import LineStore
 from models.settings import Settings
@@ -25,13 +25,15 @@ _TASK_ID = re.compile(r"[1-9][0-9]{0,17}")
 
 @dataclass(frozen=True)
 class FlowContext:
-    store: LineStore
+    store: LineStore  # on the caller's engine (models.db.caller_path_engine)
     clock: Clock
     settings: Settings
+    workers: DatabaseWorkers
 
     async def blocking(self, fn: Callable[_P, _R], *args: _P.args, **kwargs: _P.kwargs) -> _R:
-        """Runs a synchronous (database) call in a worker thread: the loop serves other calls."""
-        return await asyncio.to_thread(fn, *args, **kwargs)
+        """Runs a synchronous (database) call in one of the caller's worker threads, so the
+        loop serves other calls; raises DatabaseTooSlow past the caller's time limit."""
+        return await self.workers.run(fn, *args, **kwargs)
 
 
 class RouteArgumentError(ValueError):

@@ -1,7 +1,9 @@
 """Route ``entry`` (args: linkedid): the first thing a caller hears (C1, C3, V11).
 
 Answers, looks the caller up, records the arrival, asks the language (also after hours: a
-foreign caller must understand the hours and the callback offer too, V11), then
+foreign caller must understand the hours and the callback offer too, V11) and sets
+``CHANNEL(language)`` to it at once (the dialplan copies ``LINE_LANGUAGE`` only after the
+route, too late for the dates and digits the route says itself), then
 
 * closed (C3): the after-hours flow; ``LINE_OPEN=0``, ``LINE_ROUTE=hangup``;
 * open: the topic menu (C1); ``LINE_OPEN=1``, ``LINE_TOPIC``, ``LINE_ROUTE=queue`` and
@@ -79,6 +81,9 @@ async def run(channel: AgiChannel, context: FlowContext) -> None:
     topic: Topic | None = None
     try:
         language = await _choose_language(channel, profile, trail)
+        # At once, before anything is said (V11): SAY DATETIME and SAY DIGITS take their
+        # sound files from the channel's language, not from the prompt names.
+        await channel.set_language(language.value)
         await channel.set_variable(LINE_LANGUAGE, language.value)
         if not is_open:
             await channel.set_variable(LINE_ROUTE, ROUTE_HANGUP)

@@ -377,7 +377,8 @@ def test_agi_on_every_address_accepts_any_host_but_not_another_port(
     etc: Path, sounds: Path
 ) -> None:
     edit(etc / "extensions.conf", "agi://127.0.0.1:4573", "agi://10.0.0.5:4573")
-    assert failed(run(etc, sounds, agi_host="0.0.0.0")) == []  # noqa: S104
+    every_address = {"agi_host": "0.0.0.0", "agi_allowed_sources": "10.0.0.5"}  # noqa: S104
+    assert failed(run(etc, sounds, **every_address)) == []
     assert failed(run(etc, sounds, agi_host="127.0.0.1")) == ["CONSULT_AGI = agi://10.0.0.5:4573"]
 
 

@@ -174,3 +174,19 @@ def test_refuses_to_start_on_an_unmigrated_database(
 ) -> None:
     monkeypatch.setenv("CONSULT_LINE_DATABASE_URL", database_url)
     assert main(["serve"]) == 1
+
+
+def test_refuses_to_open_fastagi_to_the_network_without_an_allow_list(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # FastAGI has no authentication: a peer could read callback clients' numbers. (A second,
+    # unrelated mistake keeps serve from starting whatever this check says.)
+    monkeypatch.setenv("CONSULT_LINE_LOG_LEVEL", "LOUD")
+    monkeypatch.setenv("CONSULT_LINE_AGI_HOST", "0.0.0.0")  # noqa: S104
+    monkeypatch.delenv("CONSULT_LINE_AGI_ALLOWED_SOURCES", raising=False)
+    assert main(["serve"]) == 2
+    refused = "  CONSULT_LINE_AGI_ALLOWED_SOURCES: FastAGI слушает 0.0.0.0 (CONSULT_LINE_AGI_HOST)"
+    assert refused in capsys.readouterr().err.splitlines()[1]
+    monkeypatch.setenv("CONSULT_LINE_AGI_ALLOWED_SOURCES", "192.0.2.7")
+    assert main(["serve"]) == 2
+    assert "CONSULT_LINE_AGI" not in capsys.readouterr().err

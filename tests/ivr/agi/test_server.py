@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import logging
 import re
+import socket
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -273,6 +274,63 @@ async def test_allow_list_admits_listed_sources() -> None:
     async with running({"entry": sets_route}, allowed_sources=frozenset({"127.0.0.1"})) as server:
         record = await run_call(server.port, entry_env(), FakeCall())
     assert record.variables_set == {LINE_ROUTE: ROUTE_QUEUE, **DONE}
+
+
+async def test_allow_list_takes_networks() -> None:
+    async with running({"entry": sets_route}, allowed_sources=["127.0.0.0/8"]) as server:
+        record = await run_call(server.port, entry_env(), FakeCall())
+    assert record.variables_set == {LINE_ROUTE: ROUTE_QUEUE, **DONE}
+
+
+@pytest.mark.skipif(not socket.has_dualstack_ipv6(), reason="no dual-stack IPv6 sockets here")
+async def test_on_every_address_an_ipv4_asterisk_is_admitted_by_its_ipv4_address(
+    logs: LogWatch,
+) -> None:
+    # "::" listens on IPv4 too; the socket shows the IPv4 peer as ::ffff:127.0.0.1.
+    server = AgiServer({"entry": sets_route}, host="::", port=0, allowed_sources=["127.0.0.1"])
+    await server.start()
+    try:
+        record = await run_call(server.port, entry_env(), FakeCall(), host="127.0.0.1")
+    finally:
+        await server.stop(drain_timeout_s=1.0)
+    assert record.variables_set == {LINE_ROUTE: ROUTE_QUEUE, **DONE}
+    assert logs.about("allowed sources") == []
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "::", "", "192.0.2.7"])  # noqa: S104
+def test_beyond_loopback_the_server_is_not_built_without_an_allow_list(host: str) -> None:
+    with pytest.raises(ValueError, match="CONSULT_LINE_AGI_ALLOWED_SOURCES пуст"):
+        AgiServer({"entry": sets_route}, host=host, port=0)
+
+
+async def _answers_nothing(channel: AgiChannel) -> None:
+    await sets_route(channel)
+
+
+async def _listens_to_nothing(channel: AgiChannel) -> None:
+    await channel.get_data("beep", 100, 1)
+
+
+@pytest.mark.parametrize(
+    ("route", "command", "options"),
+    [
+        (_answers_nothing, 'SET VARIABLE LINE_ROUTE "queue"', {"reply_timeout_s": 0.2}),
+        (_listens_to_nothing, "GET DATA beep 100 1", {"media_margin_s": 0.2}),
+    ],
+)
+async def test_a_peer_that_stops_answering_frees_its_slot_long_before_the_session_limit(
+    logs: LogWatch, route: Route, command: str, options: dict[str, float]
+) -> None:
+    async with running({"entry": route}, session_timeout_s=900.0, **options) as server:
+        peer = await RawPeer.connect(server.port)
+        await peer.send_environment(entry_env())
+        assert await peer.read_line() == command
+        assert await peer.read_until_eof() == []  # the server closed; nothing more was sent
+        assert server.active_sessions == 0
+        await peer.close()
+    [warning] = logs.at_least(logging.WARNING)
+    assert warning.levelno == logging.WARNING
+    assert f"no reply to {command!r}" in warning.getMessage()
 
 
 async def test_session_deadline_in_the_middle_of_a_command_sets_line_agi_failed(

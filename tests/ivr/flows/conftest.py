@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time
 from zoneinfo import ZoneInfo
@@ -21,6 +21,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from ivr.agi.server import AgiServer
+from ivr.db_workers import DatabaseWorkers
 from ivr.flows.context import FlowContext
 from ivr.missing_sounds import MissingSounds
 from ivr.prompts import PROMPTS
@@ -69,8 +70,12 @@ def clock() -> FixedClock:
 
 
 @pytest.fixture
-def context(db_engine: Engine, settings: Settings, clock: FixedClock) -> FlowContext:
-    return FlowContext(store=LineStore(db_engine, settings), clock=clock, settings=settings)
+def context(db_engine: Engine, settings: Settings, clock: FixedClock) -> Iterator[FlowContext]:
+    workers = DatabaseWorkers(limit_s=settings.agi_db_timeout_s)
+    yield FlowContext(
+        store=LineStore(db_engine, settings), clock=clock, settings=settings, workers=workers
+    )
+    workers.close(wait=True)
 
 
 @pytest.fixture

@@ -194,3 +194,22 @@ async def test_without_sounds_the_offer_is_still_heard_by_its_keys(line: Line) -
     [(task, windows)] = _tasks(line.engine)
     assert task.phone_e164 == "+79281234567"
     assert len(windows) == 1
+
+
+async def test_english_caller_hears_dates_and_digits_in_english(line: Line) -> None:
+    # V11: SAY DATETIME and SAY DIGITS take their sound files from CHANNEL(language), so it is
+    # set as soon as the caller chooses, not by the dialplan after the route has spoken.
+    record = await line.call(
+        ENTRY, digits=["2", *SILENT_MESSAGE, "1", "", "", "1", "2", "", "", ""]
+    )
+    language_set = record.commands.index('SET VARIABLE CHANNEL(language) "en"')
+    said = [i for i, command in enumerate(record.commands) if command.startswith("SAY ")]
+    assert [record.commands[i].split()[1] for i in said] == [
+        "DATETIME",  # the opening day
+        "DATETIME",  # and hour
+        "DIGITS",  # the number to call back
+        "DATETIME",  # the window taken
+    ]
+    assert record.commands[language_set - 1] == "GET DATA consult-line/ru/welcome-language 4000 1"
+    assert language_set < said[0]
+    assert record.variables_set["LINE_LANGUAGE"] == "en"
