@@ -44,6 +44,7 @@ bench: setup
 	$(BIN)/python bench/bench_agi.py
 	$(BIN)/python bench/bench_cli.py
 	$(BIN)/python bench/bench_log_sources.py
+	$(BIN)/python bench/bench_reconcile.py
 
 # Placeholder recordings of every prompt (espeak-ng + sox), to be re-recorded in a studio.
 # Copy asterisk/sounds/consult-line to Asterisk's sounds directory.

@@ -54,7 +54,7 @@ from ami.projector import (
     CallUpdated,
     ProjectorOutput,
 )
-from ami.reconcile import ReconcileSummary, reconcile_files
+from ami.reconcile import Reconciler, ReconcileSummary
 from models.call_log_store import CallLogStore
 from models.db import session_scope
 from models.operator_access import OperatorAccess, record_callback_attempt
@@ -107,6 +107,8 @@ class AmiBridge:
         self._live = LiveState(queue)
         self._stats = ParseStats()
         self._reconciled_until: datetime | None = None
+        # Remembers where each file was read to and the calls waiting for their CDR.
+        self._reconciler = Reconciler(settings)
         self.last_reconcile: ReconcileSummary | None = None
         self._last_reconcile_at: datetime | None = None
         self.permissions: PermissionCheck | None = None  # from the last login
@@ -126,6 +128,7 @@ class AmiBridge:
     async def stop(self) -> None:
         self._cancel_relogin()
         await self.connection.stop()
+        await asyncio.to_thread(self._reconciler.close)
 
     def status(self) -> dict[str, Any]:
         return {
@@ -152,6 +155,7 @@ class AmiBridge:
                 "finished": last.finished,
                 "unchanged": last.unchanged,
                 "skipped_lines": last.skipped_lines,
+                "waiting_for_cdr": last.waiting,
             },
         }
 
@@ -184,7 +188,7 @@ class AmiBridge:
         """Finishes calls that ended while events were missed, from queue_log and CDR."""
         now = self._clock()
         since = self._reconciled_until or now - FIRST_RECONCILE_LOOKBACK
-        summary = await asyncio.to_thread(reconcile_files, self._settings, self._store, since, now)
+        summary = await asyncio.to_thread(self._reconciler.run, self._store, since, now)
         self._reconciled_until = now
         self.last_reconcile = summary
         self._last_reconcile_at = now

@@ -43,6 +43,7 @@ from datetime import UTC, datetime, tzinfo
 
 from ami.call_record import CallLogEntry, EntrySource
 from ami.channels import device_of
+from ami.line_calls import CALLBACK_CONTEXT, EVERY_CALL, LINE, LineCalls
 from ami.line_files import LineScan
 from models.rules.missed import QueueExit
 from models.tables.calls import HangupSide
@@ -131,22 +132,33 @@ class CdrDialplan:
     no queue_log line and no queue event; the CDR's last location is the only trace, so a call
     ending there without queue_log lines is recorded with ``QueueExit.EMPTY`` (no operators).
     ``outbound_contexts``: contexts of calls the line places itself (callbacks, C11); those
-    are not inbound calls.
+    are not inbound calls. ``line``: which calls are the line's (``ami.line_calls``); the
+    others on the same PBX (operators calling each other, other departments) are not read.
     """
 
     no_operator_locations: frozenset[tuple[str, str]] = frozenset()
     outbound_contexts: frozenset[str] = frozenset()
     queue_apps: frozenset[str] = frozenset({"Queue"})
+    line: LineCalls = EVERY_CALL
 
 
 # dialplan/consult-line.conf: JOINEMPTY -> Goto(consult-line-fallback,no-operators,1).
 # (Queue TIMEOUT/LEAVEEMPTY end there too, but those have queue_log lines, which win.)
 PROJECT_DIALPLAN = CdrDialplan(
     no_operator_locations=frozenset({("consult-line-fallback", "no-operators")}),
-    outbound_contexts=frozenset({"consult-line-callback"}),
+    outbound_contexts=frozenset({CALLBACK_CONTEXT}),
+    line=LINE,
 )
-# The captures' harness: Queue() and the "no agents" message both run at exten "queue".
-CAPTURES_DIALPLAN = CdrDialplan(no_operator_locations=frozenset({("harness-inbound", "queue")}))
+# The captures' harness (tests/fixtures/asterisk/etc): calls arrive in harness-inbound, where
+# Queue(consult) and the "no agents" message both run at exten "queue"; transfers pass
+# harness-transfer and harness-xfer-target.
+CAPTURES_CONTEXTS: frozenset[str] = frozenset(
+    {"harness-inbound", "harness-transfer", "harness-xfer-target"}
+)
+CAPTURES_DIALPLAN = CdrDialplan(
+    no_operator_locations=frozenset({("harness-inbound", "queue")}),
+    line=LineCalls(CAPTURES_CONTEXTS, frozenset({"consult"})),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,6 +214,15 @@ def _int(value: str) -> int:
     if not re.fullmatch(r"-?\d+", text):
         raise ValueError(f"not an integer: {value!r}")
     return int(text)
+
+
+def row_end(text: str, tz: tzinfo) -> datetime | None:
+    """The ``end`` of one line (the 12th column in every layout); None when it has none."""
+    try:
+        fields = next(csv.reader([text], strict=True))
+        return _time(fields[11], tz) if len(fields) > 11 else None
+    except (csv.Error, ValueError, StopIteration):
+        return None
 
 
 def layout_of(fields: Sequence[str]) -> CdrLayout | None:
@@ -263,20 +284,22 @@ def parse_cdr(
     tz: tzinfo,
     layout: CdrLayout | None = None,
     not_before: datetime | None = None,
+    first_line_no: int = 1,
 ) -> CdrParse:
     """Lines as iterating a text file yields them (line ends kept).
 
     ``layout``: None detects each row's layout (``layout_of``); a layout given is the only
     one accepted. Rows that fit no layout, with bad times or numbers, or without a Uniqueid
     are skipped and counted; a final line without its line end is still being written and is
-    skipped. Rows that ended before ``not_before`` are not kept.
+    skipped. Rows that ended before ``not_before`` are not kept. ``first_line_no``: the
+    number of the first line (the lines appended since a read).
     """
     rows: list[CdrRow] = []
     garbled: list[int] = []
     layouts: Counter[CdrLayout] = Counter()
     without_uniqueid = 0
     scan = LineScan()
-    for line_no, text in scan.complete(lines):
+    for line_no, text in scan.complete(lines, first_line_no):
         try:
             if "\x00" in text:
                 raise CdrLineError("NUL byte in line")
@@ -367,7 +390,9 @@ class CdrCall:
 
 
 def group_calls(rows: Iterable[CdrRow], *, dialplan: CdrDialplan) -> dict[str, CdrCall]:
-    """Inbound calls by Linkedid (= the inbound channel's Uniqueid)."""
+    """The line's inbound calls by Linkedid (= the inbound channel's Uniqueid): a row of the
+    inbound channel in one of the line's contexts (``dialplan.line``), none in an outbound
+    one."""
     all_rows = sorted(rows, key=lambda row: (row.start, row.line_no))
     # Linkedid only when every row has one (a layout change leaves older rows without it).
     if all_rows and all(row.linkedid for row in all_rows):
@@ -378,6 +403,7 @@ def group_calls(rows: Iterable[CdrRow], *, dialplan: CdrDialplan) -> dict[str, C
         linkedid: call
         for linkedid, call in calls.items()
         if not any(row.dcontext in dialplan.outbound_contexts for row in call.rows)
+        and any(dialplan.line.context(row.dcontext) for row in call.rows)
     }
 
 
@@ -396,28 +422,36 @@ def _by_linkedid(rows: list[CdrRow]) -> dict[str, CdrCall]:
 
 def _by_root_uniqueid(rows: list[CdrRow]) -> dict[str, CdrCall]:
     grouped: dict[str, list[CdrRow]] = {}
+    by_channel: dict[str, list[CdrRow]] = {}
+    by_destination: dict[str, list[CdrRow]] = {}
     for row in rows:
         grouped.setdefault(row.uniqueid, []).append(row)
+        by_channel.setdefault(row.channel, []).append(row)
+        if row.dstchannel:
+            by_destination.setdefault(row.dstchannel, []).append(row)
     calls: dict[str, CdrCall] = {}
     for uniqueid, group in grouped.items():
-        if not _is_child(uniqueid, group, rows):
+        if not _is_child(uniqueid, group, by_channel, by_destination):
             calls[uniqueid] = CdrCall(uniqueid, tuple(group))
     return calls
 
 
-def _is_child(uniqueid: str, group: list[CdrRow], rows: list[CdrRow]) -> bool:
-    """A leg some other channel created: dialled by it, or the ;2 half of its Local pair."""
+def _is_child(
+    uniqueid: str,
+    group: list[CdrRow],
+    by_channel: Mapping[str, list[CdrRow]],
+    by_destination: Mapping[str, list[CdrRow]],
+) -> bool:
+    """A leg some other channel created: dialled by it, or the ;2 half of its Local pair,
+    while that other channel's row lasted."""
     names = {row.channel for row in group}
     born = group[0].start
     twins = {re.sub(r";2$", ";1", name) for name in names if name.endswith(";2")}
-    for other in rows:
-        if other.uniqueid == uniqueid or not other.start <= born <= other.end:
-            continue
-        if other.dstchannel in names:
-            return True
-        if twins and (other.channel in twins or other.dstchannel in twins):
-            return True
-    return False
+    others = [row for name in names for row in by_destination.get(name, ())]
+    for twin in twins:
+        others += by_channel.get(twin, ())
+        others += by_destination.get(twin, ())
+    return any(other.uniqueid != uniqueid and other.start <= born <= other.end for other in others)
 
 
 def guess_hangup_side(call: CdrCall, queue_apps: frozenset[str]) -> HangupSide | None:

@@ -18,8 +18,9 @@ class LineScan:
     blank: int = 0
     partial: bool = False
 
-    def complete(self, lines: Iterable[str]) -> Iterator[tuple[int, str]]:
-        for line_no, raw, is_last in _numbered_with_last(lines):
+    def complete(self, lines: Iterable[str], first_line_no: int = 1) -> Iterator[tuple[int, str]]:
+        """``first_line_no``: the number of the first line (a file read on from an offset)."""
+        for line_no, raw, is_last in _numbered_with_last(lines, first_line_no):
             if is_last and not raw.endswith(("\n", "\r")):
                 if raw.strip():
                     self.partial = True
@@ -31,13 +32,13 @@ class LineScan:
             yield line_no, text
 
 
-def _numbered_with_last(lines: Iterable[str]) -> Iterator[tuple[int, str, bool]]:
+def _numbered_with_last(lines: Iterable[str], first: int) -> Iterator[tuple[int, str, bool]]:
     iterator = iter(lines)
     try:
         current = next(iterator)
     except StopIteration:
         return
-    line_no = 1
+    line_no = first
     for following in iterator:
         yield line_no, current, False
         current = following

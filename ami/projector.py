@@ -10,8 +10,9 @@ Decisions:
 
 * **Which calls.** A call is tracked from the ``Newchannel`` whose Uniqueid equals its Linkedid
   (arrival = that event's time) and is logged once its inbound channel shows up in one of the
-  line's dialplan contexts (``line_contexts``); callbacks the console originates start in
-  ``consult-line-callback`` and never are. Nothing is emitted before that.
+  line's dialplan contexts (``line_contexts``, defined in ``ami.line_calls`` for the
+  reconciliation too); callbacks the console originates start in ``consult-line-callback``
+  and never are. Nothing is emitted before that.
 * **When a call ends.** When the inbound channel hangs up (``ended_at`` = that Hangup, cause
   from it), or when every channel of the Linkedid has hung up. Operator legs and Local ``;2``
   halves share the Linkedid, so their hang-ups alone never end the call. If the caller's
@@ -84,23 +85,10 @@ from ami.events import (
     SoftHangupRequest,
     VarSet,
 )
+from ami.line_calls import LINE_CONTEXTS as LINE_CONTEXTS  # the one definition
 from models.rules.missed import QueueExit
 from models.rules.transfers import TransferOutcome
 from models.tables.calls import HangupSide, TransferKind
-
-# Contexts only a caller's own (inbound) channel runs in: dialplan/consult-line.conf.
-# Not consult-line-callback (console-originated callbacks) nor consult-line-defaults (a Gosub
-# the callbacks use too).
-LINE_CONTEXTS: frozenset[str] = frozenset(
-    {
-        "consult-line-inbound",
-        "consult-line-queue",
-        "consult-line-survey",
-        "consult-line-transfer",
-        "consult-line-transfer-guard",
-        "consult-line-fallback",
-    }
-)
 
 # QUEUESTATUS (app_queue's queue_results) → how the caller left the queue.
 QUEUE_STATUS_EXITS: Mapping[str, QueueExit] = MappingProxyType(

@@ -214,6 +214,15 @@ class QueueLogLineError(ValueError):
     pass
 
 
+def line_time(text: str) -> datetime | None:
+    """The time of one line (its first field); None when it has none."""
+    try:
+        seconds = float(text.split("|", 1)[0])
+    except ValueError:
+        return None
+    return datetime.fromtimestamp(seconds, UTC) if 0 < seconds < 2**33 else None
+
+
 def parse_line(text: str, line_no: int = 0) -> QueueLogLine:
     """One line without its line end. Raises QueueLogLineError on anything garbled."""
     if "\x00" in text:
@@ -239,16 +248,19 @@ def parse_line(text: str, line_no: int = 0) -> QueueLogLine:
     return QueueLogLine(at, callid, queue, agent, event, data, detail, line_no)
 
 
-def parse_queue_log(lines: Iterable[str], *, not_before: datetime | None = None) -> QueueLogParse:
+def parse_queue_log(
+    lines: Iterable[str], *, not_before: datetime | None = None, first_line_no: int = 1
+) -> QueueLogParse:
     """Lines as iterating a text file yields them (line ends kept).
 
     A final line without a line end is a partially written line: skipped, ``partial_tail``.
     Lines older than ``not_before`` are parsed (and counted if garbled) but not kept.
+    ``first_line_no``: the number of the first line (the lines appended since a read).
     """
     parsed: list[QueueLogLine] = []
     garbled: list[int] = []
     scan = LineScan()
-    for line_no, text in scan.complete(lines):
+    for line_no, text in scan.complete(lines, first_line_no):
         try:
             line = parse_line(text, line_no)
         except QueueLogLineError:

@@ -2,7 +2,11 @@
 
 ``reconcile`` is pure: queue_log lines and CDR rows in, ``CallLogEntry`` values out, one per
 call (keyed by the inbound channel's Linkedid = the queue_log callid = the CDR Linkedid, or
-Uniqueid without ``newcdrcolumns``), only calls that **ended** in ``[since, until)``.
+Uniqueid without ``newcdrcolumns``), only calls that **ended** in ``[since, until)``, and only
+the line's calls (``ami.line_calls``, the live call log's rule): a queue_log call with a stay
+in the line's queue, a CDR call whose inbound channel was in one of the line's dialplan
+contexts. Operators calling each other, other departments' numbers and queues on the same
+PBX are not the line's missed calls.
 
 Merging, per call:
 
@@ -13,46 +17,58 @@ Merging, per call:
   and the device of a member known only by name. Source ``QUEUE_LOG``.
 * queue_log lines only (the inbound channel has not hung up yet, or there is no CDR):
   finished when the queue part closed (COMPLETE*, ABANDON, EXIT*). With a CDR source
-  present, such a call is finished only ``cdr_grace`` after its last line: its CDR (written
-  when the channel hangs up) would have shown up by then, and a call still talking to an
-  employee after a transfer must not be closed early. Source ``QUEUE_LOG``.
+  present, such a call *waits* for its CDR (written when the channel hangs up; a call still
+  talking to an employee after a transfer must not be closed early): ``settle`` returns it
+  in ``Settled.waiting``, the next run looks at it again whatever its window, and it is
+  finished with the CDR's end once the row shows up (``batch = yes`` writes rows late), or
+  from the queue_log alone ``cdr_grace`` after its last line. Source ``QUEUE_LOG``.
 * CDR only: the call never reached the queue (after hours, hung up in the IVR, AGI down,
   JOINEMPTY: ``ami.cdr.cdr_call_entry``). Source ``CDR``.
 
-``reconcile_files`` is the thin I/O around it: reads ``settings.queue_log_path`` and the CDR
-``Master.csv`` (``settings.cdr_path``, its times in ``settings.cdr_tz``) and feeds every entry
-to ``store.record_finished`` (idempotent: a call already finished live, or by an earlier run,
-is left as it is). A CDR that ``ami.log_sources.assess_cdr`` refuses (no Uniqueids, or
-written in another zone) is not used: the run goes on with the queue_log alone, loudly.
+``Reconciler`` is the I/O around it for a running service: it reads ``settings.queue_log_path``
+and the CDR ``Master.csv`` (``settings.cdr_path``, its times in ``settings.cdr_tz``) on from
+where the previous run stopped (``ami.log_tail``), keeps what the window needs, carries the
+waiting calls to the next run, and feeds every entry to ``store.record_finished``
+(idempotent: a call already finished live, or by an earlier run, is left as it is).
+``reconcile_files`` is one run of a fresh ``Reconciler``. A CDR that
+``ami.log_sources.assess_cdr`` refuses (no Uniqueids, or written in another zone) is not
+used: the run goes on with the queue_log alone, loudly.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+import threading
+from collections import Counter
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
-from typing import Protocol, TextIO
+from typing import Protocol
 
 from ami.call_record import CallLogEntry
 from ami.cdr import (
     PROJECT_DIALPLAN,
     CdrCall,
     CdrDialplan,
+    CdrLayout,
+    CdrParse,
     CdrRow,
     cdr_call_entry,
     group_calls,
     guess_hangup_side,
     parse_cdr,
+    row_end,
 )
 from ami.log_sources import SourceReport, SourceState, assess_cdr
+from ami.log_tail import LogTail, TailStart
 from ami.queue_log import (
     MEMBER_NAME_PREFIX,
     QueueCall,
     QueueEnd,
     QueueLogLine,
     fold_calls,
+    line_time,
     member_operator,
     parse_queue_log,
     queue_call_entry,
@@ -104,25 +120,75 @@ def reconcile_parsed(
     cdr_grace: timedelta = DEFAULT_CDR_GRACE,
 ) -> list[CallLogEntry]:
     """``reconcile`` over queue_log lines already parsed."""
+    return settle(
+        queue_log=queue_log,
+        cdr_rows=cdr_rows,
+        since=since,
+        until=until,
+        dialplan=dialplan,
+        cdr_grace=cdr_grace,
+    ).entries
+
+
+@dataclass(frozen=True, slots=True)
+class Settled:
+    entries: list[CallLogEntry]  # ordered by end, then Linkedid
+    # Queue calls whose queue part is over but whose CDR is not written yet: to be looked at
+    # again by the next run (``carried``), whatever its window.
+    waiting: frozenset[str] = frozenset()
+
+
+def settle(
+    *,
+    queue_log: Iterable[QueueLogLine],
+    cdr_rows: Iterable[CdrRow] | None,
+    since: datetime,
+    until: datetime,
+    dialplan: CdrDialplan = PROJECT_DIALPLAN,
+    cdr_grace: timedelta = DEFAULT_CDR_GRACE,
+    carried: Collection[str] = frozenset(),
+) -> Settled:
+    """The line's calls that ended in ``[since, until)``, and those of ``carried`` (Linkedids
+    an earlier run left waiting, or with lines read only now) that ended before ``until``.
+
+    The line's calls only (``dialplan.line``): a queue_log call with a stay in one of the
+    line's queues, a CDR call whose inbound channel was in one of the line's contexts
+    (``ami.cdr.group_calls``); every other call on the PBX is left alone.
+    """
     require_aware(since, "since")
     require_aware(until, "until")
     queue_calls = fold_calls(queue_log)
     cdr_available = cdr_rows is not None
     cdr_calls = group_calls(cdr_rows or (), dialplan=dialplan)
+    line_queue_calls = {
+        linkedid
+        for linkedid, call in queue_calls.items()
+        if any(dialplan.line.queue(segment.queue) for segment in call.segments)
+    }
     entries: list[CallLogEntry] = []
-    for linkedid in sorted(queue_calls.keys() | cdr_calls.keys()):
+    waiting: set[str] = set()
+    for linkedid in sorted(line_queue_calls | cdr_calls.keys()):
+        queue_call = queue_calls.get(linkedid)
+        cdr_call = cdr_calls.get(linkedid)
         entry = merge_call(
-            queue_calls.get(linkedid),
-            cdr_calls.get(linkedid),
+            queue_call,
+            cdr_call,
             dialplan=dialplan,
             cdr_available=cdr_available,
             until=until,
             cdr_grace=cdr_grace,
         )
-        if entry is not None and entry.ended_at is not None and since <= entry.ended_at < until:
+        ended = entry.ended_at if entry is not None else None
+        if entry is None and queue_call is not None and cdr_available:
+            ended = queue_call.ended_at  # the queue part is over (None: it is not)
+        if ended is None or ended >= until or (ended < since and linkedid not in carried):
+            continue
+        if entry is not None:
             entries.append(entry)
+        else:
+            waiting.add(linkedid)  # over in the queue_log; its CDR is not written yet
     entries.sort(key=lambda entry: (entry.ended_at or until, entry.linkedid))
-    return entries
+    return Settled(entries, frozenset(waiting))
 
 
 def merge_call(
@@ -205,9 +271,189 @@ class ReconcileSummary:
     read: int = 0  # finished calls found in the window
     finished: int = 0  # calls the store finished or filled in
     unchanged: int = 0  # calls already finished (live, or by an earlier run)
-    skipped_lines: int = 0  # garbled lines in either file
+    skipped_lines: int = 0  # garbled lines in either file (in what this run read)
+    waiting: int = 0  # queue calls over whose CDR is not written yet: the next run finishes them
     # What each source was in this run (queue_log, CDR), for /health.
     sources: tuple[SourceReport, ...] = field(default=(), compare=False)
+
+
+# How much earlier than the window's oldest line a first read of each file starts (the
+# files are only roughly in time order): the queue_log is written as things happen; a CDR
+# row is written when its channel hangs up, up to ``lookback`` after the row ended (no call
+# lasts longer), and with ``batch = yes`` up to the batch's ``time`` later still.
+QUEUE_LOG_SEEK_MARGIN = timedelta(minutes=10)
+CDR_BATCH_MARGIN = timedelta(hours=1)
+
+
+class Reconciler:
+    """Reconciliation runs of one process (the AMI bridge holds one).
+
+    Each run reads only what the files gained since the previous run (``ami.log_tail``: the
+    offset is remembered; the first run finds its start by time, with a binary search, instead
+    of parsing the files from their beginning; rotation and truncation are noticed and
+    logged). The lines and rows of the last ``lookback`` are kept in memory, so a call that
+    spans two runs is seen whole. Carried from one run to the next, whatever its window:
+
+    * the queue calls whose CDR was not written yet (``Settled.waiting``): finished when it
+      shows up (with the CDR's end), or from the queue_log alone ``cdr_grace`` after their
+      last line;
+    * the calls with lines or rows read only now (a CDR written late, ``batch = yes``).
+
+    Both live in memory. After a restart nothing is carried, and the bridge's first run
+    reaches back ``FIRST_RECONCILE_LOOKBACK`` (12 h): the calls waiting at a stop (over at
+    most ``cdr_grace``, 2 h, before it) are in that window unless the service was down for
+    longer than 10 h, the same limit as for every call that ended meanwhile.
+
+    Windows must move forward (``since`` at or after the previous ``since``). Runs from
+    several threads are serialised.
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        dialplan: CdrDialplan = PROJECT_DIALPLAN,
+        cdr_grace: timedelta = DEFAULT_CDR_GRACE,
+        lookback: timedelta = DEFAULT_LOOKBACK,
+    ) -> None:
+        self._settings = settings
+        self._dialplan = dialplan
+        self._cdr_grace = cdr_grace
+        self._lookback = lookback
+        self._queue_log = LogTail(settings.queue_log_path, line_time)
+        self._cdr_tz: tzinfo = UTC  # settings.cdr_tz as of the run (it follows the host's)
+        self._cdr = (
+            None
+            if settings.cdr_path is None
+            else LogTail(settings.cdr_path, lambda text: row_end(text, self._cdr_tz))
+        )
+        self._lines: list[QueueLogLine] = []  # the queue_log since the window's lookback
+        self._rows: list[CdrRow] = []  # the CDR rows since then
+        self._cdr_layouts: Counter[CdrLayout] = Counter()  # of the rows read since the start
+        self._cdr_without_uniqueid = 0
+        self._waiting: frozenset[str] = frozenset()
+        self._lock = threading.Lock()
+
+    def run(self, store: CallLogSink, since: datetime, now: datetime) -> ReconcileSummary:
+        """Reconcile ``[since, now)``; see ``reconcile_files`` for the sources' rules."""
+        require_aware(since, "since")
+        require_aware(now, "now")
+        with self._lock:
+            return self._run(store, since, now)
+
+    def close(self) -> None:
+        with self._lock:
+            self._queue_log.close()
+            if self._cdr is not None:
+                self._cdr.close()
+
+    def _run(self, store: CallLogSink, since: datetime, now: datetime) -> ReconcileSummary:
+        not_before = since - self._lookback
+        path = self._settings.queue_log_path
+        try:
+            queue_log = self._queue_log.read(
+                not_before - QUEUE_LOG_SEEK_MARGIN,
+                lambda lines, first: parse_queue_log(
+                    lines, not_before=not_before, first_line_no=first
+                ),
+            )
+        except OSError as exc:
+            report = _unreadable("queue_log", path, exc)
+            log.error("сверка невозможна: %s", report.problem)
+            return ReconcileSummary(sources=(report,))
+        touched: set[str] = set()
+        if _continued(self._queue_log):
+            self._lines = [line for line in self._lines if line.at >= not_before]
+            touched.update(line.callid for line in queue_log.lines)
+        else:
+            self._lines = []
+        self._lines += queue_log.lines
+        skipped = queue_log.garbled
+        queue_log_report = SourceReport("queue_log", str(path), SourceState.OK)
+        cdr_rows, cdr_report, cdr_garbled = self._read_cdr(not_before, touched)
+        skipped += cdr_garbled
+        settled = settle(
+            queue_log=self._lines,
+            cdr_rows=cdr_rows,
+            since=since,
+            until=now,
+            dialplan=self._dialplan,
+            cdr_grace=self._cdr_grace,
+            carried=self._waiting | touched,
+        )
+        self._waiting = settled.waiting
+        entries = settled.entries
+        finished = sum(1 for entry in entries if store.record_finished(entry, now).changed)
+        summary = ReconcileSummary(
+            len(entries),
+            finished,
+            len(entries) - finished,
+            skipped,
+            len(settled.waiting),
+            (queue_log_report, cdr_report),
+        )
+        if skipped:
+            log.warning("reconciliation skipped %d garbled line(s)", skipped)
+        log.info(
+            "reconciled %s..%s: %d call(s), %d finished, %d unchanged, %d waiting for the CDR",
+            since.astimezone(UTC).isoformat(),
+            now.astimezone(UTC).isoformat(),
+            summary.read,
+            summary.finished,
+            summary.unchanged,
+            summary.waiting,
+        )
+        return summary
+
+    def _read_cdr(
+        self, not_before: datetime, touched: set[str]
+    ) -> tuple[tuple[CdrRow, ...] | None, SourceReport, int]:
+        """The CDR rows to use (None: reconcile from the queue_log alone), what was found, and
+        the number of garbled lines read; adds the calls of the rows read on to ``touched``."""
+        settings = self._settings
+        if self._cdr is None:
+            log.info("no CDR file configured: reconciling from the queue_log alone")
+            return None, SourceReport("cdr", "", SourceState.NOT_CONFIGURED), 0
+        path = self._cdr.path
+        tz = self._cdr_tz = settings.cdr_tz
+        try:
+            cdr = self._cdr.read(
+                not_before - self._lookback - CDR_BATCH_MARGIN,
+                lambda lines, first: parse_cdr(
+                    lines, tz=tz, not_before=not_before, first_line_no=first
+                ),
+            )
+        except OSError as exc:
+            report = _unreadable("cdr", path, exc)
+            log.warning("CDR не используется, сверка только по queue_log: %s", report.problem)
+            return None, report, 0
+        if _continued(self._cdr):
+            self._rows = [row for row in self._rows if row.end >= not_before]
+            touched.update(row.linkedid or row.uniqueid for row in cdr.rows)
+        else:
+            self._rows, self._cdr_layouts, self._cdr_without_uniqueid = [], Counter(), 0
+        self._rows += cdr.rows
+        self._cdr_layouts.update(dict(cdr.layouts))
+        self._cdr_without_uniqueid += cdr.without_uniqueid
+        window = CdrParse(
+            tuple(self._rows),
+            layouts=tuple(self._cdr_layouts.items()),
+            without_uniqueid=self._cdr_without_uniqueid,
+        )
+        verdict = assess_cdr(window, tz, settings.cdr_timezone)
+        if not verdict.usable:
+            log.error("CDR не используется, сверка только по queue_log: %s", verdict.problem)
+            report = SourceReport(
+                "cdr", str(path), SourceState.REFUSED, verdict.detail, verdict.problem
+            )
+            return None, report, cdr.garbled
+        report = SourceReport("cdr", str(path), SourceState.OK, verdict.detail)
+        return window.rows, report, cdr.garbled
+
+
+def _continued(tail: LogTail) -> bool:
+    """Whether the last read went on from an earlier one (else it started by time)."""
+    return tail.last_read is not None and tail.last_read.start is not TailStart.SOUGHT
 
 
 def reconcile_files(
@@ -220,7 +466,8 @@ def reconcile_files(
     cdr_grace: timedelta = DEFAULT_CDR_GRACE,
     lookback: timedelta = DEFAULT_LOOKBACK,
 ) -> ReconcileSummary:
-    """Reconcile ``[since, now)`` from ``settings.queue_log_path`` and ``settings.cdr_path``.
+    """Reconcile ``[since, now)`` from ``settings.queue_log_path`` and ``settings.cdr_path``,
+    once (a ``Reconciler`` of its own: the files' start found by time, nothing carried).
 
     A missing or unreadable queue_log: an error and an empty summary (the CDR alone would
     misjudge queue calls, and a finished call is stored once). A missing, unreadable or
@@ -228,70 +475,11 @@ def reconcile_files(
     the queue are then not recovered). ``lookback``: lines and rows older than ``since -
     lookback`` are not kept (no call lasts that long); the files are read line by line.
     """
-    require_aware(since, "since")
-    require_aware(now, "now")
-    not_before = since - lookback
-    queue_log_path = settings.queue_log_path
+    reconciler = Reconciler(settings, dialplan=dialplan, cdr_grace=cdr_grace, lookback=lookback)
     try:
-        with _open_text(queue_log_path) as file:
-            queue_log = parse_queue_log(file, not_before=not_before)
-    except OSError as exc:
-        report = _unreadable("queue_log", queue_log_path, exc)
-        log.error("сверка невозможна: %s", report.problem)
-        return ReconcileSummary(sources=(report,))
-    skipped = queue_log.garbled
-    queue_log_report = SourceReport("queue_log", str(queue_log_path), SourceState.OK)
-    cdr_rows, cdr_report, cdr_garbled = _read_cdr(settings, not_before)
-    skipped += cdr_garbled
-    entries = reconcile_parsed(
-        queue_log=queue_log.lines,
-        cdr_rows=cdr_rows,
-        since=since,
-        until=now,
-        dialplan=dialplan,
-        cdr_grace=cdr_grace,
-    )
-    finished = sum(1 for entry in entries if store.record_finished(entry, now).changed)
-    summary = ReconcileSummary(
-        len(entries), finished, len(entries) - finished, skipped, (queue_log_report, cdr_report)
-    )
-    if skipped:
-        log.warning("reconciliation skipped %d garbled line(s)", skipped)
-    log.info(
-        "reconciled %s..%s: %d call(s), %d finished, %d unchanged",
-        since.astimezone(UTC).isoformat(),
-        now.astimezone(UTC).isoformat(),
-        summary.read,
-        summary.finished,
-        summary.unchanged,
-    )
-    return summary
-
-
-def _read_cdr(
-    settings: Settings, not_before: datetime
-) -> tuple[tuple[CdrRow, ...] | None, SourceReport, int]:
-    """The CDR rows to use (None: reconcile from the queue_log alone), what was found, and
-    the number of garbled lines."""
-    path = settings.cdr_path
-    if path is None:
-        log.info("no CDR file configured: reconciling from the queue_log alone")
-        return None, SourceReport("cdr", "", SourceState.NOT_CONFIGURED), 0
-    try:
-        with _open_text(path) as file:
-            cdr = parse_cdr(file, tz=settings.cdr_tz, not_before=not_before)
-    except OSError as exc:
-        report = _unreadable("cdr", path, exc)
-        log.warning("CDR не используется, сверка только по queue_log: %s", report.problem)
-        return None, report, 0
-    verdict = assess_cdr(cdr, settings.cdr_tz, settings.cdr_timezone)
-    if not verdict.usable:
-        log.error("CDR не используется, сверка только по queue_log: %s", verdict.problem)
-        report = SourceReport(
-            "cdr", str(path), SourceState.REFUSED, verdict.detail, verdict.problem
-        )
-        return None, report, cdr.garbled
-    return cdr.rows, SourceReport("cdr", str(path), SourceState.OK, verdict.detail), cdr.garbled
+        return reconciler.run(store, since, now)
+    finally:
+        reconciler.close()
 
 
 def _unreadable(name: str, path: Path, exc: OSError) -> SourceReport:
@@ -299,9 +487,3 @@ def _unreadable(name: str, path: Path, exc: OSError) -> SourceReport:
         return SourceReport(name, str(path), SourceState.MISSING, problem=f"файл {path} не найден")
     problem = f"файл {path} не читается: {exc.strerror or exc}"
     return SourceReport(name, str(path), SourceState.UNREADABLE, problem=problem)
-
-
-def _open_text(path: Path) -> TextIO:
-    # newline="": line ends kept as written, so a partially written last line shows;
-    # a broken byte must not stop the reconciliation.
-    return path.open(encoding="utf-8", errors="replace", newline="")

@@ -8,6 +8,8 @@ Asterisk wrote, and in ``etc/`` the configuration of the Asterisk that recorded 
 
 from __future__ import annotations
 
+import re
+from datetime import datetime, timedelta
 from enum import StrEnum
 from functools import cache
 from pathlib import Path
@@ -48,3 +50,26 @@ def capture_lines(name: str, kind: Kind) -> list[str]:
     ends kept as written (what the log readers are given)."""
     with capture_path(name, kind).open(encoding="utf-8", newline="") as file:
         return list(file)
+
+
+# Every epoch second and Uniqueid of the recordings is 1795xxxxxx (2026-11-28).
+_EPOCH = re.compile(r"\b1795\d{6}\b")
+_WALL_CLOCK = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}")
+
+
+def moved_lines(name: str, kind: Kind, seconds: int) -> list[str]:
+    """A recording's queue_log or CDR lines as if the call had come ``seconds`` later: every
+    epoch and Uniqueid moved, and the CDR's wall-clock times (its host was on UTC)."""
+    if kind not in (Kind.QUEUE_LOG, Kind.CDR):
+        raise ValueError(f"only queue_log and CDR lines can be moved, not {kind}")
+
+    def epoch(match: re.Match[str]) -> str:
+        return str(int(match.group()) + seconds)
+
+    def wall_clock(match: re.Match[str]) -> str:
+        moment = datetime.strptime(match.group(), "%Y-%m-%d %H:%M:%S")  # noqa: DTZ007 - UTC
+        return (moment + timedelta(seconds=seconds)).strftime("%Y-%m-%d %H:%M:%S")
+
+    return [
+        _WALL_CLOCK.sub(wall_clock, _EPOCH.sub(epoch, line)) for line in capture_lines(name, kind)
+    ]

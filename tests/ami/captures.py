@@ -10,6 +10,7 @@ from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 
 from ami.call_record import CallLogEntry
+from ami.cdr import CAPTURES_CONTEXTS
 from ami.events import AmiEvent, ParseStats, parse_event
 from ami.projector import CallFinished, CallLogProjector, ProjectorOutput
 from ami.stream import AmiMessage, AmiStreamDecoder, decode_all
@@ -33,7 +34,7 @@ SCENARIOS = (
 )
 
 # The harness dialplan's equivalents of the line's contexts (tests/fixtures/asterisk/etc/).
-HARNESS_CONTEXTS = frozenset({"harness-inbound", "harness-transfer", "harness-xfer-target"})
+HARNESS_CONTEXTS = CAPTURES_CONTEXTS
 
 # "Received" time for the few events without a Timestamp header (FullyBooted at login).
 RECEIVED_AT = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)

@@ -254,12 +254,12 @@ def test_project_layout_groups_by_linkedid() -> None:
     parsed = parse_cdr(lines, layout=PROJECT_LAYOUT, tz=UTC)
     assert parsed.garbled == 0
     assert parsed.rows[0].sequence == 0
-    calls = group_calls(parsed.rows, dialplan=PROJECT_DIALPLAN)
+    calls = group_calls(parsed.rows, dialplan=CAPTURES_DIALPLAN)
     call = calls["1795867227.0"]
     assert list(calls) == ["1795867227.0"]
     assert len(call.rows) == 4  # the inbound channel's own rows
     assert len(call.legs) == 7  # agent, transfer and caller-half legs
-    entry = cdr_call_entry(call, dialplan=PROJECT_DIALPLAN)
+    entry = cdr_call_entry(call, dialplan=CAPTURES_DIALPLAN)
     assert entry.operator_interface == "Local/agent1@harness-agents"
 
 
@@ -293,6 +293,28 @@ def test_callbacks_are_not_inbound_calls() -> None:
     rows = parse_cdr([out.getvalue()], layout=PROJECT_LAYOUT, tz=UTC).rows
     assert len(rows) == 1
     assert group_calls(rows, dialplan=PROJECT_DIALPLAN) == {}
+
+
+@pytest.mark.parametrize(
+    ("context", "the_lines"),
+    [
+        ("consult-line-inbound", True),  # the trunk's context: the IVR
+        ("consult-line-fallback", True),  # the line's "no operators" message
+        ("consult-line-operators", False),  # an operator calling another (extensions.conf)
+        ("from-trunk-sales", False),  # another department's number on the same PBX
+    ],
+)
+def test_only_calls_in_the_lines_contexts_are_the_lines(context: str, the_lines: bool) -> None:
+    # ami.line_calls: the same contexts the live call log logs a call by
+    def project_row(sequence: int, fields: list[str]) -> list[str]:
+        fields[3] = context  # dcontext
+        return [*fields, "", fields[16], str(sequence)]
+
+    lines = rewritten("c-afterhours", project_row)[:1]  # the inbound channel's row
+    rows = parse_cdr(lines, layout=PROJECT_LAYOUT, tz=UTC).rows
+    assert list(group_calls(rows, dialplan=PROJECT_DIALPLAN)) == (
+        ["1795867123.0"] if the_lines else []
+    )
 
 
 def test_garbled_and_partial_rows() -> None:

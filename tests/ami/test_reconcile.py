@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import logging
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from sqlmodel import Session, col, select
 from ami.call_record import CallLogEntry, EntrySource
 from ami.cdr import CAPTURES_DIALPLAN, CAPTURES_LAYOUT, PROJECT_LAYOUT, CdrRow, parse_cdr
 from ami.log_sources import SourceState
-from ami.reconcile import ReconcileSummary, reconcile, reconcile_files
+from ami.reconcile import Reconciler, ReconcileSummary, reconcile, reconcile_files
 from models.calendar_store import set_override
 from models.call_log_store import CallLogStore
 from models.db import session_scope
@@ -24,7 +25,7 @@ from models.rules.missed import CallOutcome, MissedReason, QueueExit
 from models.settings import Settings
 from models.tables import Call, CallbackTask, CallTransfer
 from models.tables.calls import HangupSide, TransferKind
-from tests.asterisk_captures import Kind, capture_lines, capture_names
+from tests.asterisk_captures import Kind, capture_lines, capture_names, moved_lines
 from tests.factories import add_employee
 
 NAMES = capture_names(Kind.CDR)
@@ -496,3 +497,174 @@ def test_requeued_after_a_transfer_and_cut_before_the_abandon() -> None:
     assert entry.talk_s == 3.0  # no double counting of the first conversation
     assert entry.hangup_side is HangupSide.CALLER
     assert entry.ended_at == at(1795867067)
+
+
+# ------------------------------------------------------------- only the line's calls (C13)
+
+
+def cdr_edited(lines: list[str], **values: str) -> list[str]:
+    """The recordings' CDR lines (18 columns) with the named columns set on every row."""
+    index = {name: number for number, name in enumerate(CAPTURES_LAYOUT.columns)}
+    out = io.StringIO()
+    writer = csv.writer(out, quoting=csv.QUOTE_ALL, lineterminator="\n")
+    for fields in csv.reader(lines):
+        for name, value in values.items():
+            fields[index[name]] = value
+        writer.writerow(fields)
+    return out.getvalue().splitlines(keepends=True)
+
+
+def other_calls_on_the_pbx() -> tuple[list[str], list[str]]:
+    """queue_log and CDR lines of calls on the same PBX that are not the line's, made from
+    recorded ones: operator 201 calling operator 202, a caller hanging up in another
+    department's menu, and a call answered in another department's queue."""
+    operators = cdr_edited(
+        moved_lines("c-afterhours", Kind.CDR, 600)[:1],  # one row: the caller's phone
+        src="201",
+        dst="202",
+        dcontext="consult-line-operators",
+        clid='"Оператор" <201>',
+        channel="PJSIP/201-00000010",
+        dstchannel="PJSIP/202-00000011",
+        lastapp="Dial",
+        lastdata="PJSIP/202,20",
+    )
+    other_menu = cdr_edited(
+        moved_lines("f-agi-caller-hangup", Kind.CDR, 700),
+        src="79280000001",
+        clid='"" <79280000001>',
+        dst="78722671234",
+        dcontext="other-department-ivr",
+    )
+    other_queue_log = [
+        line.replace("|consult|", "|sales|")
+        for line in moved_lines("a-answered", Kind.QUEUE_LOG, 800)
+    ]
+    other_queue = cdr_edited(
+        moved_lines("a-answered", Kind.CDR, 800),
+        dcontext="sales-inbound",
+        lastdata="sales,tc,,,120",
+    )
+    return other_queue_log, operators + other_menu + other_queue
+
+
+def append(path: Path, lines: list[str]) -> None:
+    with path.open("a", encoding="utf-8") as file:
+        file.writelines(lines)
+
+
+def test_only_the_lines_calls_are_reconciled(db_engine: Engine, tmp_path: Path) -> None:
+    """C13 is about the line's callers: an operator calling another, another department's
+    caller hanging up in its menu (with a full number: a callback task before), a call of
+    another queue are not the line's missed calls, at any login or night."""
+    queue_log, cdr = write_files(tmp_path)
+    other_queue_log, other_cdr = other_calls_on_the_pbx()
+    append(queue_log, other_queue_log)
+    append(cdr, other_cdr)
+    store, settings = store_for(db_engine, queue_log, working_day=True)
+    assert run_files(store, settings, cdr) == ReconcileSummary(13, 13, 0, 0)
+    assert set(calls_by_linkedid(db_engine)) == {f"{EXPECTED[n][5]}.0" for n in NAMES}
+    tasks = snapshot(db_engine)["callbacks"]
+    assert [task["phone_e164"] for task in tasks] == ["+79281234567"]
+    # the queue_log alone: the other queue's call is not the line's either
+    entries = reconcile(
+        queue_log_lines=queue_log_lines("a-answered") + other_queue_log,
+        cdr_rows=None,
+        since=SINCE,
+        until=UNTIL,
+        dialplan=CAPTURES_DIALPLAN,
+    )
+    assert [entry.linkedid for entry in entries] == ["1795867058.0"]
+
+
+# ------------------------------------------------------------- runs one after another
+
+
+@pytest.fixture
+def reconciler_for(tmp_path: Path) -> Iterator[Callable[[Settings], Reconciler]]:
+    """``Reconciler``s with the captures' dialplan, closed after the test."""
+    made: list[Reconciler] = []
+
+    def make(settings: Settings) -> Reconciler:
+        made.append(Reconciler(settings, dialplan=CAPTURES_DIALPLAN))
+        return made[-1]
+
+    yield make
+    for reconciler in made:
+        reconciler.close()
+
+
+def test_a_call_waiting_for_its_cdr_is_finished_by_the_next_run(
+    db_engine: Engine, tmp_path: Path, reconciler_for: Callable[[Settings], Reconciler]
+) -> None:
+    """C13, cdr.conf ``batch = yes``: the CDR rows of a queue call, and of a call that hung up
+    in the menu, are written after the run that saw the queue call end in the queue_log; the
+    next run's window starts after both ended. Both are finished by that run, with the CDR's
+    end (after the survey), and only once."""
+    survey, ivr = "x-full-flow-ivr-queue-survey", "f-agi-caller-hangup"
+    queue_log, cdr = tmp_path / "queue_log", tmp_path / "Master.csv"
+    append(queue_log, queue_log_lines(survey) + queue_log_lines(ivr))
+    append(cdr, [])
+    store, settings = store_for(db_engine, queue_log, working_day=True)
+    reconciler = reconciler_for(settings.model_copy(update={"cdr_path": cdr}))
+    first_now = at(1795867303) + timedelta(minutes=1)
+    first = reconciler.run(store, SINCE, first_now)
+    assert (first.read, first.waiting) == (0, 1)  # the survey call waits for its CDR
+    append(cdr, cdr_lines(survey) + cdr_lines(ivr))
+    second_now = first_now + timedelta(minutes=5)
+    second = reconciler.run(store, first_now, second_now)
+    third = reconciler.run(store, second_now, second_now + timedelta(minutes=5))
+    assert (second.read, second.finished, second.waiting) == (2, 2, 0)
+    assert (third.read, third.waiting) == (0, 0)
+    calls = calls_by_linkedid(db_engine)
+    assert calls["1795867285.0"].outcome is CallOutcome.ANSWERED
+    assert calls["1795867285.0"].ended_at == at(1795867303)  # the CDR's end, not 1795867296
+    assert (calls["1795867248.0"].outcome, calls["1795867248.0"].missed_reason) == (
+        CallOutcome.MISSED,
+        MissedReason.ABANDONED_IN_IVR,
+    )
+
+
+def test_a_call_split_by_a_rotation_of_the_queue_log_is_seen_whole(
+    db_engine: Engine, tmp_path: Path, reconciler_for: Callable[[Settings], Reconciler]
+) -> None:
+    """The lines a run read stay with the reconciler: after ``logger rotate`` the call's
+    ENTERQUEUE (the caller's number) is in the old file, its end in the new one."""
+    queue_log = tmp_path / "queue_log"
+    lines = queue_log_lines("a-answered")
+    append(queue_log, lines[:-1])  # joined and answered: still talking
+    store, settings = store_for(db_engine, queue_log, working_day=True)
+    reconciler = reconciler_for(settings)  # no CDR: the queue_log alone
+    first_now = at(1795867063)
+    assert reconciler.run(store, SINCE, first_now).read == 0
+    queue_log.rename(tmp_path / "queue_log.1")
+    append(queue_log, lines[-1:])
+    assert reconciler.run(store, first_now, UNTIL).read == 1
+    call = calls_by_linkedid(db_engine)["1795867058.0"]
+    assert call.caller_number == "79281234567"  # from the ENTERQUEUE before the rotation
+    assert call.queue_joined_at == at(1795867058)
+    assert call.ended_at == at(1795867067)
+
+
+def test_a_file_grown_by_days_is_read_on_and_only_from_where_it_stopped(
+    db_engine: Engine, tmp_path: Path, reconciler_for: Callable[[Settings], Reconciler]
+) -> None:
+    """The link was down for two days: the next run reads the two days appended since the
+    last run, every call in them, and nothing it had read before (a line scribbled over at
+    the start of the file is not read again)."""
+    queue_log, cdr = write_files(tmp_path)
+    store, settings = store_for(db_engine, queue_log, working_day=False)
+    reconciler = reconciler_for(settings.model_copy(update={"cdr_path": cdr}))
+    first_now = at(1795867303) + timedelta(minutes=1)
+    assert reconciler.run(store, SINCE, first_now).read == len(NAMES)
+    for path in (queue_log, cdr):
+        with path.open("r+b") as file:
+            file.write(b"#" * (len(file.readline()) - 1))  # the first line, garbled
+    hours = 48
+    for hour in range(1, hours + 1):
+        append(queue_log, moved_lines("b-abandoned", Kind.QUEUE_LOG, 3600 * hour))
+        append(cdr, moved_lines("b-abandoned", Kind.CDR, 3600 * hour))
+    later = first_now + timedelta(hours=hours, minutes=5)
+    summary = reconciler.run(store, first_now, later)
+    assert summary == ReconcileSummary(read=hours, finished=hours, unchanged=0, skipped_lines=0)
+    assert len(calls_by_linkedid(db_engine)) == len(NAMES) + hours
