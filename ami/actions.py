@@ -9,14 +9,18 @@ Each returns a typed result; a refusal carries a Russian reason for the operator
   refused once the call has had its two transfers (C10) — the dialplan guard checks again;
 * click-to-call for a callback task (C11): ``Originate`` of the operator's device into
   ``consult-line-callback`` with ``CALLBACK_TASK_ID``; the operator's phone rings first, then
-  the dialplan dials the client.
+  the dialplan dials the client. The task is reserved for the Originate's ChannelId *before*
+  it is sent (``models.operator_access.reserve_callback``): a second click, a second operator
+  or a retry after an UNKNOWN outcome is refused, naming who is dialling and since when,
+  until the first attempt has a result; the dialplan's ``callback-dialout`` route gives the
+  number only to the channel holding the reservation.
 
 Outcomes: DONE; REFUSED (a rule, bad input, or no link: nothing was sent); FAILED (Asterisk
 said no); UNKNOWN (sent, no answer: the link dropped or timed out; Asterisk may or may not have
 acted, and nothing is retried automatically — the operator checks before trying again).
 
 The callback attempt (C11) is written once, when its result is known — ``AttemptResult``
-has no "pending" value and a placeholder would be a false record:
+has no "pending" value and a placeholder would be a false record — and ends the reservation:
 
 * FAILED, by ``click_to_call``, when Asterisk refused the Originate or the operator's own
   phone did not answer (busy, no answer, unreachable): no client was dialled;
@@ -24,6 +28,10 @@ has no "pending" value and a placeholder would be a false record:
   client leg's ``DialEnd`` on the channel whose Uniqueid is the returned ``channel_id``; the
   AMI bridge records it with ``models.operator_access.record_callback_attempt`` and
   :func:`attempt_result_for_dialstatus`. Until then the task has no row for that attempt.
+
+Nothing sent (no link, bad input): the reservation is released at once. UNKNOWN: it is kept,
+since the client may be ringing, and lapses after ``DIAL_RESERVATION_TTL`` (3 min, longer
+than a whole attempt) if no result arrives.
 """
 
 from __future__ import annotations
@@ -33,7 +41,7 @@ import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, tzinfo
 from enum import StrEnum
 from typing import Final
 
@@ -53,8 +61,10 @@ from models.db import session_scope
 from models.operator_access import (
     CallbackTarget,
     OperatorAccess,
-    callback_target,
+    Reservation,
     record_callback_attempt,
+    release_callback,
+    reserve_callback,
 )
 from models.rules.callbacks import CallbackStatus
 from models.rules.training import TRAINING_BLOCK_LABELS_RU, TrainingBlock, TrainingStatus
@@ -256,14 +266,19 @@ async def click_to_call(
     operator: OperatorAccess,
     now: datetime,
     ring_timeout_s: float = OPERATOR_RING_TIMEOUT_S,
+    zone: tzinfo | None = None,
 ) -> ClickToCallResult:
     """Rings the operator's phone, then (dialplan) the task's client. Returns once the
-    operator's phone answered or failed; see the module docstring for the attempt record."""
-    target = await asyncio.to_thread(_load_target, engine, task_id)
-    refusal = _callback_refusal(task_id, target, operator)
-    if refusal is not None:
-        return refusal
+    operator's phone answered or failed; see the module docstring for the reservation and the
+    attempt record. ``zone``: for the time in a refusal (default: ``now``'s)."""
+    if not operator.device:
+        return ClickToCallResult(ActionStatus.REFUSED, NO_DEVICE_RU)
     channel_id = str(uuid.uuid4())
+    reservation = await asyncio.to_thread(
+        _reserve, engine, task_id, channel_id, operator.employee_id, now
+    )
+    if not reservation.reserved:
+        return _callback_refusal(task_id, reservation.target, operator, zone or now.tzinfo)
     try:
         handle = await ami.originate(
             channel=operator.device,
@@ -274,6 +289,7 @@ async def click_to_call(
             channel_id=channel_id,
         )
     except (AmiNotConnectedError, AmiInvalidActionError) as exc:
+        await asyncio.to_thread(_release, engine, task_id, channel_id)  # nothing was sent
         return ClickToCallResult(ActionStatus.REFUSED, _local_refusal(exc))
     except AmiActionError as exc:
         reason = f"Asterisk не начал звонок: {exc.message or 'ошибка'}."
@@ -321,8 +337,8 @@ _OPERATOR_LEG_RU: dict[int, str] = {
 
 
 def _callback_refusal(
-    task_id: int, target: CallbackTarget | None, operator: OperatorAccess
-) -> ClickToCallResult | None:
+    task_id: int, target: CallbackTarget | None, operator: OperatorAccess, zone: tzinfo | None
+) -> ClickToCallResult:
     if target is None:
         return ClickToCallResult(
             ActionStatus.REFUSED, f"Задача на обратный звонок № {task_id} не найдена."
@@ -332,9 +348,21 @@ def _callback_refusal(
         return ClickToCallResult(
             ActionStatus.REFUSED, f"Задача № {task_id} {state}: звонить по ней не нужно."
         )
-    if not operator.device:
-        return ClickToCallResult(ActionStatus.REFUSED, NO_DEVICE_RU)
-    return None
+    dialling = target.dialling
+    if dialling is None:  # lapsed or released between the UPDATE and the read: try again
+        return ClickToCallResult(
+            ActionStatus.REFUSED, f"Задача № {task_id} только что изменилась: повторите звонок."
+        )
+    since = dialling.since.astimezone(zone).strftime("%H:%M:%S")
+    if dialling.employee_id == operator.employee_id:
+        who = "Вы уже звоните"
+    else:
+        who = f"Уже звонит {dialling.employee_name or 'другой сотрудник'}"
+    return ClickToCallResult(
+        ActionStatus.REFUSED,
+        f"{who} клиенту по задаче № {task_id} (с {since}). "
+        "Второй звонок не начат: дождитесь результата первого.",
+    )
 
 
 def _operator_leg_reason(outcome: OriginateOutcome) -> str:
@@ -356,9 +384,18 @@ async def _failed_attempt(
     return ClickToCallResult(ActionStatus.FAILED, reason, channel_id, attempt_id)
 
 
-def _load_target(engine: Engine, task_id: int) -> CallbackTarget | None:
+def _reserve(
+    engine: Engine, task_id: int, channel_id: str, employee_id: int, now: datetime
+) -> Reservation:
     with session_scope(engine) as session:
-        return callback_target(session, task_id)
+        return reserve_callback(
+            session, task_id=task_id, channel_id=channel_id, employee_id=employee_id, now=now
+        )
+
+
+def _release(engine: Engine, task_id: int, channel_id: str) -> None:
+    with session_scope(engine) as session:
+        release_callback(session, task_id=task_id, channel_id=channel_id)
 
 
 def _record_failed(

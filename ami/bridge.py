@@ -10,8 +10,13 @@ Asterisk's own queue_log and CDR, so nothing is lost (C13).
 Click-to-call for a callback task (C11) closes its loop here: once the operator's phone
 answered, the Originate's ChannelId is remembered with the task, and the client leg's
 ``DialEnd`` on that channel (or, before any dial, its ``Hangup``: FAILED) becomes the task's
-attempt, written once and published on the ``callbacks`` topic. The task's status is left to
-the operator (an answered callback stays in progress until they close it).
+attempt, written once and published on the ``callbacks`` topic; it also ends the task's
+click-to-call reservation. The task's status is left to the operator (an answered callback
+stays in progress until they close it).
+
+Transfers (C10): what the dialplan guard allowed is settled here from its channel's events
+(``ami.transfer_watch``): completed, or released so it no longer uses up one of the call's two
+transfers. Each change is published on the ``transfers`` topic.
 """
 
 from __future__ import annotations
@@ -55,8 +60,10 @@ from ami.projector import (
     ProjectorOutput,
 )
 from ami.reconcile import Reconciler, ReconcileSummary
+from ami.transfer_watch import TransferSignal, TransferWatch
 from models.call_log_store import CallLogStore
 from models.db import session_scope
+from models.line_store import LineStore
 from models.operator_access import OperatorAccess, record_callback_attempt
 from models.settings import Settings
 from models.tables import AttemptResult
@@ -67,6 +74,7 @@ LINK_TOPIC = "ami"
 # How far back the first reconciliation after start looks (the process was down meanwhile).
 FIRST_RECONCILE_LOOKBACK = timedelta(hours=12)
 CALLBACKS_TOPIC = "callbacks"
+TRANSFERS_TOPIC = "transfers"
 # While the AMI user lacks a permission, log in again this often: Asterisk fixes a session's
 # rights at its login, so an administrator's fix (manager.conf + "manager reload") only shows
 # on a new session.
@@ -103,6 +111,8 @@ class AmiBridge:
         self._bus = bus
         self._store = CallLogStore(engine, settings)
         self._projector = CallLogProjector(line_contexts=line_contexts)
+        self._line = LineStore(engine, settings)
+        self._transfer_watch = TransferWatch()
         self._queue = queue
         self._live = LiveState(queue)
         self._stats = ParseStats()
@@ -169,7 +179,12 @@ class AmiBridge:
         ``ami.actions.click_to_call``. Once the operator answered, the attempt is recorded
         when the client leg ends (``DialEnd``) or the operator hangs up before it is dialled."""
         result = await click_to_call(
-            self.connection, engine=self._engine, task_id=task_id, operator=operator, now=now
+            self.connection,
+            engine=self._engine,
+            task_id=task_id,
+            operator=operator,
+            now=now,
+            zone=self._settings.tz,
         )
         if result.status is ActionStatus.DONE and result.channel_id is not None:
             self._expire_pending(now)
@@ -209,6 +224,8 @@ class AmiBridge:
         for topic in self._live.apply(event):
             self._bus.publish(topic, self.live_snapshot())
         await self._callback_outcome(event)
+        for signal in self._transfer_watch.apply(event):
+            await self._settle_transfer(signal)
 
     async def _persist(self, output: ProjectorOutput) -> None:
         if isinstance(output, CallUpdated):
@@ -247,6 +264,29 @@ class AmiBridge:
                 result=result,
                 at=pending.at,
             )
+
+    async def _settle_transfer(self, signal: TransferSignal) -> None:
+        """C10: a transfer attempt completed or released (``ami.transfer_watch``)."""
+        settled = await asyncio.to_thread(
+            self._line.settle_transfer, signal.linkedid, signal.channel_id, signal.evidence
+        )
+        if settled is None:
+            return
+        log.info(
+            "звонок %s: перевод %d — %s (%s)",
+            settled.linkedid,
+            settled.seq,
+            settled.outcome.value,
+            signal.evidence.value,
+        )
+        payload = {
+            "kind": "transfer",
+            "linkedid": settled.linkedid,
+            "seq": settled.seq,
+            "outcome": settled.outcome.value,
+            "completed": settled.completed,
+        }
+        self._bus.publish(TRANSFERS_TOPIC, payload)
 
     def _publish_attempt(self, task_id: int, result: AttemptResult) -> None:
         payload = {"kind": "attempt", "task_id": task_id, "result": result.value}
@@ -317,4 +357,5 @@ class AmiBridge:
     def _on_status(self, status: ConnectionStatus) -> None:
         if status.state.value != "logged_in":
             self._projector.connection_lost()
+            self._transfer_watch.connection_lost()
         self._bus.publish(LINK_TOPIC, status.as_dict())

@@ -37,7 +37,9 @@ Decisions:
   other than Success, or DestType Fail, is FAILED. A successful blind transfer counts as
   COMPLETED once the caller is connected again (AgentConnect, or a bridge with another
   party); if the call ends first, the transfer reached nobody (refused by the dialplan guard,
-  nobody answered) and is FAILED, as the guard's own record would say.
+  nobody answered) and is FAILED, as the guard's own record would say. These entries only fill
+  in what the guard did not record; whether a guarded attempt counts while the call goes on
+  is settled from the guard's channel by ``ami.transfer_watch``.
 * **Hang-up side.** Decided per conversation: the first of AgentComplete ``Reason`` (agent →
   OPERATOR, caller → CALLER; it overrides), a ``HangupRequest`` on the inbound channel (the
   far end, i.e. the caller, hung up → CALLER), a hang-up of the party bridged with the caller

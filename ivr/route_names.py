@@ -12,6 +12,6 @@ ENTRY: Final = "entry"  # args: linkedid                     (C1, C3, V11, C11 a
 SURVEY: Final = "survey"  # args: linkedid                   (C15)
 TRANSFER: Final = "transfer"  # args: linkedid, extension[, leg]  (C9, C10)
 TRANSFER_FAILED: Final = "transfer-failed"  # args: linkedid, dialstatus
-CALLBACK_DIALOUT: Final = "callback-dialout"  # args: task id (C11)
+CALLBACK_DIALOUT: Final = "callback-dialout"  # args: task id, channel (C11)
 
 ROUTE_NAMES: Final = frozenset({ENTRY, SURVEY, TRANSFER, TRANSFER_FAILED, CALLBACK_DIALOUT})

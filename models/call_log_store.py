@@ -15,12 +15,16 @@ instant and the working-hours flag of whoever created the row (C13 decides "work
 at arrival); a non-empty caller ID, DID or client.
 
 Transfers (C10). The dialplan transfer guard (``LineStore.check_transfer``) records each
-transfer *before* it happens and knows what AMI cannot (refused by the cap, the employee who
-answered); its rows are authoritative. AMI-observed transfers are merged only when the call
-finishes, and only those the guard has not recorded: per extension, the first N transfers
-seen by AMI are taken to be the guard's N rows. Merging earlier could insert a row the
-guard is about to write, and the guard would then count it against the cap. The call's
-``transfer_count`` is kept equal to its COMPLETED rows.
+attempt *before* it happens and knows what AMI cannot (refused by the cap, the employee who
+answered); its rows are authoritative. An allowed attempt is PENDING until the AMI bridge
+settles it from the guard channel's events (``ami.transfer_watch``). AMI-observed transfers
+are merged only when the call finishes, and only those the guard has not recorded: per
+extension, the first N transfers seen by the entry are taken to be the guard's N rows.
+Merging earlier could insert a row the guard is about to write, and the guard would then
+count it against the cap. An attempt still PENDING when the call has finished (its evidence
+was missed, e.g. the AMI link dropped) is COMPLETED if the entry saw more completed transfers
+to that extension than the rows already count, else FAILED. The call's ``transfer_count``
+is kept equal to its COMPLETED rows.
 """
 
 from __future__ import annotations
@@ -254,6 +258,7 @@ def _merge_transfers(session: Session, call: Call, transfers: Sequence[TransferE
             .order_by(col(CallTransfer.seq))
         ).all()
     )
+    _settle_pending(rows, transfers)
     recorded = Counter(row.to_extension for row in rows)
     seen: Counter[str] = Counter()
     seq = max((row.seq for row in rows), default=0)
@@ -276,6 +281,22 @@ def _merge_transfers(session: Session, call: Call, transfers: Sequence[TransferE
         session.add(row)
         rows.append(row)
     call.transfer_count = sum(1 for row in rows if row.outcome is TransferOutcome.COMPLETED)
+
+
+def _settle_pending(rows: Sequence[CallTransfer], transfers: Sequence[TransferEntry]) -> None:
+    """The call has finished: attempts still PENDING (module docstring)."""
+    seen = Counter(
+        clean_text(t.to_extension, _EXTENSION_MAX)
+        for t in transfers
+        if t.outcome is TransferOutcome.COMPLETED
+    )
+    seen.subtract(row.to_extension for row in rows if row.outcome is TransferOutcome.COMPLETED)
+    for row in rows:
+        if row.outcome is not TransferOutcome.PENDING:
+            continue
+        completed = seen[row.to_extension] > 0
+        seen[row.to_extension] -= 1
+        row.outcome = TransferOutcome.COMPLETED if completed else TransferOutcome.FAILED
 
 
 def _result(call: Call, *, changed: bool, opened: bool) -> FinishedCall:

@@ -29,9 +29,16 @@ from models.calendar_store import load_calendar
 from models.callback_tasks import active_task, lock_number, number_lock
 from models.db import session_scope
 from models.rules.calendar import ProductionCalendar
-from models.rules.callbacks import ACTIVE_STATUSES, CallbackStatus, TimeWindow
+from models.rules.callbacks import ACTIVE_STATUSES, CallbackStatus, TimeWindow, reservation_live
 from models.rules.survey import AnswerReceived, QualityRating
-from models.rules.transfers import TransferOutcome, TransferRecord, may_transfer
+from models.rules.transfers import (
+    COUNTED_OUTCOMES,
+    TransferEvidence,
+    TransferOutcome,
+    TransferRecord,
+    may_transfer,
+    settle,
+)
 from models.settings import Settings
 from models.tables import (
     Call,
@@ -62,6 +69,7 @@ _UNPRINTABLE = frozenset({"Cc", "Cf", "Cs"})
 # options (",", "&", "(", spaces, quotes, "${").
 _DEVICE = re.compile(r"[A-Za-z][A-Za-z0-9]*/[A-Za-z0-9_.@+:/-]+")
 _DEVICE_MAX = 64
+_CHANNEL_ID_MAX = 64  # call_transfers.channel_id
 
 
 def clean_text(value: str, limit: int) -> str:
@@ -114,6 +122,16 @@ class TransferCheck:
     kind: TransferCheckKind
     device: str | None = None  # set when allowed
     done: int = 0  # completed transfers before this one
+
+
+@dataclass(frozen=True, slots=True)
+class TransferSettled:
+    """An attempt whose outcome changed, and the call's completed transfers after it."""
+
+    linkedid: str
+    seq: int
+    outcome: TransferOutcome
+    completed: int
 
 
 class LineStore:
@@ -238,12 +256,18 @@ class LineStore:
         _add_windows(session, task.id, request.windows)
         return task.id
 
-    def callback_number(self, task_id: int, now: datetime) -> str | None:
-        """The digits to dial for an active task, which becomes in progress; None for a task
-        that is missing, closed, or whose number is not plain E.164."""
+    def callback_number(self, task_id: int, channel_id: str, now: datetime) -> str | None:
+        """The digits to dial for an active task, which becomes in progress, given only to the
+        channel that holds the task's live click-to-call reservation (the Originate's
+        ChannelId, ``models.operator_access.reserve_callback``). None for a task that is
+        missing, closed, not reserved by ``channel_id``, or whose number is not plain E.164."""
         with session_scope(self._engine) as session:
             task = session.get(CallbackTask, task_id)
             if task is None or task.status not in ACTIVE_STATUSES:
+                return None
+            held = task.dialling_channel_id == channel_id
+            if not held or not reservation_live(task.dialling_since, now):
+                log.warning("callback task %d: %s holds no reservation", task_id, channel_id)
                 return None
             digits = task.phone_e164.removeprefix("+")
             if not task.phone_e164.startswith("+") or not digits.isdigit() or not digits.isascii():
@@ -258,15 +282,25 @@ class LineStore:
     # ------------------------------------------------------------------ transfers (C10)
 
     def check_transfer(
-        self, linkedid: str, extension: str, now: datetime, cap: int, *, attended: bool = False
+        self,
+        linkedid: str,
+        extension: str,
+        now: datetime,
+        cap: int,
+        *,
+        attended: bool = False,
+        channel_id: str | None = None,
     ) -> TransferCheck:
         """Decides a transfer of call ``linkedid`` to internal number ``extension`` and records
-        the attempt: COMPLETED when allowed (it counts until :meth:`transfer_failed` says the
-        employee never answered), REFUSED when the cap is reached, FAILED for an unknown or
-        inactive employee (so the call log shows the attempt; it does not count)."""
+        the attempt: PENDING when allowed (it holds one of the call's slots until
+        :meth:`settle_transfer` says whether it completed), REFUSED when the cap is reached,
+        FAILED for an unknown or inactive employee (so the call log shows the attempt; it does
+        not count). ``channel_id``: the Uniqueid of the channel the guard runs on, which the
+        settling evidence names. Two guards deciding at once cannot both take the last slot:
+        their rows collide on (call, seq) and the second decides again, seeing the first."""
         return self._retrying(
             lambda session: self._check_transfer(
-                session, linkedid, extension, now, cap, attended=attended
+                session, linkedid, extension, now, cap, attended=attended, channel_id=channel_id
             )
         )
 
@@ -279,6 +313,7 @@ class LineStore:
         cap: int,
         *,
         attended: bool,
+        channel_id: str | None,
     ) -> TransferCheck:
         call = self._call_or_minimal(session, linkedid, now)
         assert call.id is not None
@@ -290,7 +325,7 @@ class LineStore:
         elif employee is None:
             kind, outcome = TransferCheckKind.UNKNOWN_EMPLOYEE, TransferOutcome.FAILED
         else:
-            kind, outcome = TransferCheckKind.ALLOWED, TransferOutcome.COMPLETED
+            kind, outcome = TransferCheckKind.ALLOWED, TransferOutcome.PENDING
         session.add(
             CallTransfer(
                 call_id=call.id,
@@ -302,9 +337,10 @@ class LineStore:
                 to_employee_id=employee.id if employee else None,
                 to_extension=extension,
                 at=now,
+                channel_id=channel_id[:_CHANNEL_ID_MAX] if channel_id else None,
             )
         )
-        call.transfer_count = decision.done + (1 if kind is TransferCheckKind.ALLOWED else 0)
+        call.transfer_count = decision.done
         session.add(call)
         session.flush()
         if kind is TransferCheckKind.ALLOWED:
@@ -312,25 +348,42 @@ class LineStore:
             return TransferCheck(kind, device=employee.device, done=decision.done)
         return TransferCheck(kind, done=decision.done)
 
-    def transfer_failed(self, linkedid: str, dialstatus: str) -> bool:
-        """The last completed transfer of the call never reached the employee: it becomes
-        FAILED and no longer counts against the cap. False when there was none."""
+    def settle_transfer(
+        self, linkedid: str, channel_id: str, evidence: TransferEvidence
+    ) -> TransferSettled | None:
+        """Applies what AMI (``ami.transfer_watch``) or the dialplan learned about the latest
+        attempt the guard recorded on ``channel_id`` (``models.rules.transfers.settle``).
+        The settled attempt, or None when nothing changed."""
+        with session_scope(self._engine) as session:
+            call = _call_by_linkedid(session, linkedid)
+            if call is None or call.id is None:
+                return None
+            rows = _transfers(session, call.id)
+            mine = [row for row in rows if row.channel_id == channel_id]
+            if not mine:
+                return None
+            return _settle(session, call, rows, mine[-1], evidence)
+
+    def transfer_failed(self, linkedid: str, dialstatus: str, channel_id: str = "") -> bool:
+        """The guard's Dial on ``channel_id`` was not answered: its attempt becomes FAILED and
+        no longer counts against the cap. Without a row for that channel (or a channel), the
+        call's latest counted attempt. False when nothing changed."""
         with session_scope(self._engine) as session:
             call = _call_by_linkedid(session, linkedid)
             if call is None or call.id is None:
                 log.warning("transfer_failed: no call %s (%s)", linkedid, dialstatus)
                 return False
             rows = _transfers(session, call.id)
-            completed = [row for row in rows if row.outcome is TransferOutcome.COMPLETED]
-            if not completed:
-                log.warning("transfer_failed: call %s has no completed transfer", linkedid)
+            mine = [row for row in rows if channel_id and row.channel_id == channel_id]
+            counted = [row for row in rows if row.outcome in COUNTED_OUTCOMES]
+            target = mine[-1] if mine else (counted[-1] if counted else None)
+            if target is None:
+                log.warning("transfer_failed: call %s has no transfer in flight", linkedid)
                 return False
-            completed[-1].outcome = TransferOutcome.FAILED
-            session.add(completed[-1])
-            call.transfer_count = len(completed) - 1
-            session.add(call)
-            log.info("call %s: transfer %d failed (%s)", linkedid, completed[-1].seq, dialstatus)
-        return True
+            settled = _settle(session, call, rows, target, TransferEvidence.NOT_ANSWERED)
+            if settled is not None:
+                log.info("call %s: transfer %d failed (%s)", linkedid, target.seq, dialstatus)
+        return settled is not None
 
     # ------------------------------------------------------------------ survey (C15)
 
@@ -408,6 +461,23 @@ def _call_by_linkedid(session: Session, linkedid: str) -> Call | None:
 def _transfers(session: Session, call_id: int) -> list[CallTransfer]:
     query = select(CallTransfer).where(CallTransfer.call_id == call_id)
     return list(session.exec(query.order_by(col(CallTransfer.seq))).all())
+
+
+def _settle(
+    session: Session,
+    call: Call,
+    rows: Sequence[CallTransfer],
+    row: CallTransfer,
+    evidence: TransferEvidence,
+) -> TransferSettled | None:
+    outcome = settle(row.outcome, evidence, attended=row.kind is TransferKind.ATTENDED)
+    if outcome is row.outcome:
+        return None
+    row.outcome = outcome
+    session.add(row)
+    call.transfer_count = sum(1 for r in rows if r.outcome is TransferOutcome.COMPLETED)
+    session.add(call)
+    return TransferSettled(call.linkedid, row.seq, outcome, call.transfer_count)
 
 
 def _active_employee(session: Session, extension: str) -> Employee | None:

@@ -31,7 +31,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 import ivr.variables
+from ami.actions import OPERATOR_RING_TIMEOUT_S, OUTCOME_MARGIN_S
 from ivr import route_names
+from models.rules.callbacks import DIAL_RESERVATION_TTL
 from tests.asterisk_captures import CAPTURES_ETC
 from tests.dialplan_parser import (
     AgiHandler,
@@ -68,7 +70,7 @@ ROUTE_ARGUMENTS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     route_names.SURVEY: (("linkedid",), ()),
     route_names.TRANSFER: (("linkedid", "extension"), ("leg",)),
     route_names.TRANSFER_FAILED: (("linkedid", "dialstatus"), ()),
-    route_names.CALLBACK_DIALOUT: (("task id",), ()),
+    route_names.CALLBACK_DIALOUT: (("task id", "channel"), ()),
 }
 # What the dialplan passes for each argument: values Asterisk makes, never caller text.
 ARGUMENT_EXPRESSIONS = {
@@ -77,6 +79,8 @@ ARGUMENT_EXPRESSIONS = {
     "leg": "${XFER_LEG}",
     "dialstatus": "${DIALSTATUS}",
     "task id": "${CALLBACK_TASK_ID}",
+    # The channel's own Uniqueid: on a click-to-call, the Originate's ChannelId (C11).
+    "channel": "${CHANNEL(uniqueid)}",
 }
 
 AGI_CHECK = '$["${LINE_AGI_DONE}"!="1" | "${LINE_AGI_FAILED}"="1"]'
@@ -1061,17 +1065,38 @@ def _callback(installed: Dialplan, agi: AgiHandler, dial: tuple[str, ...] = ()) 
         agi,
         dial=dial,
         variables={"CALLBACK_TASK_ID": "42"},
-        channel={"state": "Up", "language": "ru", "name": "PJSIP/201-00000007"},
+        channel={
+            "state": "Up",
+            "language": "ru",
+            "name": "PJSIP/201-00000007",
+            "uniqueid": ORIGINATE_CHANNEL_ID,
+        },
     )
+
+
+# The ChannelId the console gave its Originate: the operator leg's Uniqueid.
+ORIGINATE_CHANNEL_ID = "6f1d2c1e-5f4b-4d2a-9a57-2b1f0f6c3e11"
 
 
 def test_callback_dials_the_client_through_the_trunk(installed: Dialplan) -> None:
     number = ("SUCCESS", {"CALLBACK_NUMBER": "79281234567"})
     walker = _callback(installed, _routes(callback_dialout=[number]), dial=("ANSWER",))
-    assert walker.agi_calls() == [("callback-dialout", ["42"])]
+    # C11: the route gives the number only to the channel holding the task's reservation.
+    assert walker.agi_calls() == [("callback-dialout", ["42", ORIGINATE_CHANNEL_ID])]
     (dial,) = [e for e in walker.events if e.app == "dial"]
     assert dial.data == "PJSIP/79281234567@trunk,60,f(78722678091)"
     assert walker.played() == []
+
+
+def test_a_whole_callback_attempt_ends_before_its_reservation_lapses(installed: Dialplan) -> None:
+    """C11: the operator's phone rings, then the client's; the task stays reserved for the
+    whole attempt, so a result that arrives is never late (models/rules/callbacks.py)."""
+    number = ("SUCCESS", {"CALLBACK_NUMBER": "79281234567"})
+    walker = _callback(installed, _routes(callback_dialout=[number]), dial=("NOANSWER",))
+    (dial,) = [e for e in walker.events if e.app == "dial"]
+    client_ring_s = int(split_args(dial.data)[1])
+    attempt_s = OPERATOR_RING_TIMEOUT_S + OUTCOME_MARGIN_S + client_ring_s
+    assert attempt_s < DIAL_RESERVATION_TTL.total_seconds()
 
 
 @pytest.mark.parametrize(

@@ -21,6 +21,9 @@ _R = TypeVar("_R")
 _LINKEDID = re.compile(r"[0-9]+\.[0-9]+")
 _EXTENSION = re.compile(r"[0-9]{2,6}")
 _TASK_ID = re.compile(r"[1-9][0-9]{0,17}")
+# A channel's Uniqueid: Asterisk's "1795867285.12", or the ChannelId the console gives an
+# Originate (a UUID).
+_CHANNEL_ID = re.compile(r"[0-9A-Za-z][0-9A-Za-z.-]{0,63}")
 
 
 @dataclass(frozen=True)
@@ -67,6 +70,13 @@ def task_id_arg(channel: AgiChannel, index: int = 0) -> int:
     if not _TASK_ID.fullmatch(value):
         raise RouteArgumentError(f"bad task id: {value[:40]!r}")
     return int(value)
+
+
+def channel_id_arg(channel: AgiChannel, index: int) -> str:
+    value = argument(channel, index, "channel")
+    if not _CHANNEL_ID.fullmatch(value):
+        raise RouteArgumentError(f"bad channel id: {value[:40]!r}")
+    return value
 
 
 async def call_language(channel: AgiChannel) -> Language:

@@ -11,8 +11,11 @@ context and asks here first:
 * an unknown or inactive employee: ``TRANSFER_ALLOWED=0``, ``LINE_ROUTE=queue``,
   ``LINE_QUEUE_PRIORITY=10``: back to the operators, ahead of everyone, never into silence.
 
-When the employee's phone does not answer, ``transfer-failed`` marks the transfer FAILED so it
-does not use up the caller's two transfers.
+An allowed transfer is recorded PENDING on the channel the guard runs on (the session's
+``agi_uniqueid``): it holds one of the caller's two transfers until it is settled
+(``models.rules.transfers``). When the employee's phone does not answer, ``transfer-failed``
+releases it; the AMI bridge completes it when it sees the transfer happen and releases an
+attended consultation that ended without handing the caller over (``ami.transfer_watch``).
 
 An optional third argument names the leg the guard runs on (the dialplan's ``XFER_LEG``):
 ``caller`` (default; a blind transfer, the caller is listening) or ``consult`` (the
@@ -79,7 +82,11 @@ async def run(channel: AgiChannel, context: FlowContext) -> None:
     now = context.clock()
     cap = context.settings.max_transfers_per_call
     check = await context.blocking(
-        partial(context.store.check_transfer, attended=leg == LEG_CONSULT),
+        partial(
+            context.store.check_transfer,
+            attended=leg == LEG_CONSULT,
+            channel_id=channel.env.uniqueid or None,
+        ),
         linkedid,
         extension,
         now,
@@ -121,4 +128,6 @@ async def run_failed(channel: AgiChannel, context: FlowContext) -> None:
     if dialstatus == "ANSWER":
         log.warning("call %s: transfer-failed called for an answered transfer", linkedid)
         return
-    await context.blocking(context.store.transfer_failed, linkedid, dialstatus)
+    await context.blocking(
+        context.store.transfer_failed, linkedid, dialstatus, channel.env.uniqueid
+    )

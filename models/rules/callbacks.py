@@ -1,4 +1,13 @@
-"""Callbacks (C11): the promised answer date in working days, call-back windows, overdue tasks."""
+"""Callbacks (C11): the promised answer date in working days, call-back windows, overdue tasks,
+and how long a click-to-call holds its task.
+
+A click-to-call reserves its task before the operator's phone rings (one reservation at a
+time: nobody is dialled twice) and releases it with the attempt's result. A result that never
+comes (the AMI link dropped, Asterisk's answer was lost) must not block the task for good: the
+reservation lapses :data:`DIAL_RESERVATION_TTL` after it was made. That is longer than a whole
+attempt takes: the operator's phone rings up to 30 s (``ami.actions``), the client's up to
+60 s (``dialplan/consult-line.conf``), so a live attempt never loses its reservation.
+"""
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -19,6 +28,7 @@ ACTIVE_STATUSES: frozenset[CallbackStatus] = frozenset(
     {CallbackStatus.OPEN, CallbackStatus.IN_PROGRESS}
 )
 MIN_WINDOW = timedelta(minutes=30)
+DIAL_RESERVATION_TTL = timedelta(minutes=3)
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +102,20 @@ def is_overdue(
     if status not in ACTIVE_STATUSES:
         return False
     return now >= _deadline(promised_on, calendar)
+
+
+def reservation_cutoff(now: datetime) -> datetime:
+    """Reservations made at or before this instant have lapsed."""
+    require_aware(now, "now")
+    return now - DIAL_RESERVATION_TTL
+
+
+def reservation_live(since: datetime | None, now: datetime) -> bool:
+    """True while a click-to-call made at ``since`` still holds its task."""
+    if since is None:
+        return False
+    require_aware(since, "since")
+    return since > reservation_cutoff(now)
 
 
 def _require_inside_working_day(window: TimeWindow, calendar: ProductionCalendar) -> None:

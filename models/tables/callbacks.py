@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Column, Index, Text
+from sqlalchemy import Column, ForeignKey, Index, Integer, Text
 from sqlmodel import Field, SQLModel
 
 from models.rules.callbacks import CallbackStatus
@@ -47,6 +47,19 @@ class CallbackTask(SQLModel, table=True):
     status: CallbackStatus = Field(default=CallbackStatus.OPEN, sa_type=enum_type(CallbackStatus))
     closed_at: datetime | None = Field(default=None, sa_type=utc())
     result_note: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    # C11: a click-to-call in flight holds the task (models.operator_access.reserve_callback):
+    # the Originate's ChannelId, when and by whom. Cleared with the attempt's result; lapses
+    # after models.rules.callbacks.DIAL_RESERVATION_TTL.
+    dialling_channel_id: str | None = Field(default=None, max_length=64)
+    dialling_since: datetime | None = Field(default=None, sa_type=utc())
+    dialling_employee_id: int | None = Field(
+        default=None,
+        sa_column=Column(
+            Integer,
+            ForeignKey("employees.id", name="fk_callback_tasks_dialling_employee_id"),
+            nullable=True,
+        ),
+    )
 
 
 class CallbackWindow(SQLModel, table=True):

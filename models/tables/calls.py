@@ -86,6 +86,10 @@ class CallTransfer(SQLModel, table=True):
     to_employee_id: int | None = Field(default=None, foreign_key="employees.id")
     to_extension: str = Field(default="", max_length=32)
     at: datetime = Field(sa_type=utc())
+    # The Uniqueid of the channel the dialplan guard ran on (C10): the caller's own channel
+    # for a blind transfer, the consultation leg for an attended one. AMI events on that
+    # channel settle a PENDING attempt (ami.transfer_watch).
+    channel_id: str | None = Field(default=None, max_length=64)
 
 
 class CallWrapup(SQLModel, table=True):

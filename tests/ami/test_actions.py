@@ -9,6 +9,7 @@ import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy.engine import Engine
@@ -31,8 +32,15 @@ from ami.actions import (
     queue_unpause,
 )
 from ami.connection import AmiConnection
-from models.operator_access import OperatorAccess, operator_for_login, record_callback_attempt
-from models.rules.callbacks import CallbackStatus
+from models.db import session_scope
+from models.operator_access import (
+    Dialling,
+    OperatorAccess,
+    callback_target,
+    operator_for_login,
+    record_callback_attempt,
+)
+from models.rules.callbacks import DIAL_RESERVATION_TTL, CallbackStatus
 from models.rules.training import TrainingBlock, TrainingKind
 from models.rules.transfers import TransferOutcome, TransferRecord
 from models.tables import (
@@ -53,6 +61,7 @@ from tests.ami.fake_ami import (
 )
 from tests.factories import add_employee
 
+MSK = ZoneInfo("Europe/Moscow")
 TODAY = date(2026, 12, 2)
 NOW = datetime(2026, 12, 2, 7, 30, tzinfo=UTC)
 DIALPLAN = Path(__file__).resolve().parents[2] / "dialplan" / "consult-line.conf"
@@ -425,6 +434,140 @@ async def test_c11_link_lost_after_originate_is_unknown_and_not_recorded(
     assert attempts(db_engine, task_id) == []
     await _round_trip_after_relogin(ami)
     assert len(fake.actions("Originate")) == 1
+
+
+# ------------------------------------------------------------ click-to-call: nobody dialled twice
+
+
+def dialling(engine: Engine, task_id: int, now: datetime = NOW) -> Dialling | None:
+    with Session(engine) as session:
+        target = callback_target(session, task_id, now)
+    assert target is not None
+    return target.dialling
+
+
+async def test_c11_double_click_sends_one_originate(
+    fake: FakeAmi, ami: AmiConnection, db_engine: Engine, trained: OperatorAccess
+) -> None:
+    task_id = add_task(db_engine)
+    results = await asyncio.gather(
+        *(
+            click_to_call(ami, engine=db_engine, task_id=task_id, operator=trained, now=NOW)
+            for _ in range(2)
+        )
+    )
+    [done] = [r for r in results if r.status is ActionStatus.DONE]
+    [refused] = [r for r in results if r.status is ActionStatus.REFUSED]
+    assert refused.reason == (
+        f"Вы уже звоните клиенту по задаче № {task_id} (с 07:30:00). "
+        "Второй звонок не начат: дождитесь результата первого."
+    )
+    await ami.send({"Action": "Ping"})
+    [originate] = fake.actions("Originate")
+    assert originate["ChannelId"] == done.channel_id
+    held = dialling(db_engine, task_id)
+    assert held is not None
+    assert (held.channel_id, held.since, held.employee_id) == (
+        done.channel_id,
+        NOW,
+        trained.employee_id,
+    )
+
+
+async def test_c11_second_operator_is_told_who_is_dialling_and_since_when(
+    fake: FakeAmi, ami: AmiConnection, db_engine: Engine, trained: OperatorAccess
+) -> None:
+    other_id = add_employee(db_engine, "203", "PJSIP/203")
+    add_training(db_engine, other_id, (TrainingKind.INITIAL, date(2025, 9, 1)))
+    task_id = add_task(db_engine)
+    first = await click_to_call(ami, engine=db_engine, task_id=task_id, operator=trained, now=NOW)
+    assert first.status is ActionStatus.DONE
+    later = NOW + timedelta(seconds=20)
+    second = await click_to_call(
+        ami, engine=db_engine, task_id=task_id, operator=operator(db_engine, "203"), now=later,
+        zone=MSK,
+    )  # fmt: skip
+    assert (second.status, second.reason) == (
+        ActionStatus.REFUSED,
+        f"Уже звонит Сотрудник 201 клиенту по задаче № {task_id} (с 10:30:00). "
+        "Второй звонок не начат: дождитесь результата первого.",
+    )
+    assert second.channel_id is None
+    assert len(fake.actions("Originate")) == 1
+
+
+@pytest.mark.parametrize("resolution", ["result", "lapse"])
+async def test_c11_retry_after_an_unknown_outcome_waits_for_the_result_or_the_lapse(
+    fake: FakeAmi,
+    ami: AmiConnection,
+    db_engine: Engine,
+    trained: OperatorAccess,
+    resolution: str,
+) -> None:
+    """The first Originate may be ringing the citizen: a retry is refused until its result
+    is recorded (the AMI bridge does that) or the reservation lapses."""
+    task_id = add_task(db_engine)
+    fake.reply("Originate", ORIGINATE_ACCEPTED_ONLY)
+    call = asyncio.create_task(
+        click_to_call(ami, engine=db_engine, task_id=task_id, operator=trained, now=NOW)
+    )
+    await fake.wait_action("Originate")
+    await fake.reset()
+    first = await asyncio.wait_for(call, WAIT_S)
+    assert first.status is ActionStatus.UNKNOWN
+    await _round_trip_after_relogin(ami)
+    fake.reply("Originate", originate_reply())
+    retry_at = NOW + DIAL_RESERVATION_TTL - timedelta(seconds=1)
+    retry = await click_to_call(
+        ami, engine=db_engine, task_id=task_id, operator=trained, now=retry_at
+    )
+    assert retry.status is ActionStatus.REFUSED
+    assert len(fake.actions("Originate")) == 1
+    if resolution == "result":
+        with session_scope(db_engine) as session:
+            record_callback_attempt(
+                session,
+                task_id=task_id,
+                employee_id=trained.employee_id,
+                channel_id=first.channel_id or "",
+                result=AttemptResult.NO_ANSWER,
+                at=NOW,
+            )
+        again_at = retry_at
+    else:
+        again_at = NOW + DIAL_RESERVATION_TTL
+    again = await click_to_call(
+        ami, engine=db_engine, task_id=task_id, operator=trained, now=again_at
+    )
+    assert again.status is ActionStatus.DONE
+    assert len(fake.actions("Originate")) == 2
+
+
+async def test_c11_a_failed_attempt_releases_the_task(
+    fake: FakeAmi, ami: AmiConnection, db_engine: Engine, trained: OperatorAccess
+) -> None:
+    task_id = add_task(db_engine)
+    fake.reply("Originate", originate_reply(response="Failure", reason="5"))
+    first = await click_to_call(ami, engine=db_engine, task_id=task_id, operator=trained, now=NOW)
+    assert first.status is ActionStatus.FAILED
+    assert dialling(db_engine, task_id) is None
+    fake.reply("Originate", originate_reply())
+    again = await click_to_call(ami, engine=db_engine, task_id=task_id, operator=trained, now=NOW)
+    assert again.status is ActionStatus.DONE
+
+
+async def test_c11_nothing_sent_keeps_no_reservation(
+    db_engine: Engine, trained: OperatorAccess
+) -> None:
+    never_started = AmiConnection(
+        host="127.0.0.1", port=1, username="u", secret="s", on_event=lambda _m: None
+    )
+    task_id = add_task(db_engine)
+    result = await click_to_call(
+        never_started, engine=db_engine, task_id=task_id, operator=trained, now=NOW
+    )
+    assert (result.status, result.reason) == (ActionStatus.REFUSED, NO_LINK_RU)
+    assert dialling(db_engine, task_id) is None
 
 
 # --------------------------------------------------------------------------- the dialplan

@@ -219,6 +219,32 @@ async def test_c11_other_channels_dial_ends_are_not_attempts(
     assert [a.result for a in attempts(db_engine, task_id)] == [AttemptResult.BUSY]
 
 
+@pytest.mark.parametrize("outcome", ["dial-end", "hangup"])
+async def test_c11_the_task_is_held_until_the_attempt_has_a_result(
+    asterisk: FakeAmi,
+    bridge: AmiBridge,
+    callbacks: Subscription,
+    db_engine: Engine,
+    trained: OperatorAccess,
+    outcome: str,
+) -> None:
+    # Nobody is dialled twice: a second click while the client's phone rings is refused,
+    # with the time in the line's zone (Europe/Moscow); the result frees the task.
+    task_id = add_task(db_engine)
+    channel_id = await operator_answers(bridge, task_id, trained)
+    soon = NOW + timedelta(seconds=30)
+    refused = await bridge.click_to_call(task_id=task_id, operator=trained, now=soon)
+    assert refused.status is ActionStatus.REFUSED
+    assert f"Вы уже звоните клиенту по задаче № {task_id} (с 10:30:00)" in refused.reason
+    if outcome == "dial-end":
+        await dial_end(asterisk, channel_id, "NOANSWER")
+    else:
+        await hangup(asterisk, channel_id)  # the operator hung up before the client was dialled
+    await next_attempt(callbacks)
+    await operator_answers(bridge, task_id, trained, soon)
+    assert len(asterisk.actions("Originate")) == 2
+
+
 # --------------------------------------------------------------------------- the operator leg
 
 

@@ -524,18 +524,23 @@ def _staff(engine: Engine) -> dict[str, int]:
     }
 
 
+C = TransferOutcome.COMPLETED
+
+
 @pytest.mark.parametrize(
-    ("name", "guard", "completed"),
+    ("name", "guard", "settled"),
     [
-        ("d-blind-transfer-chain", ["2001", "2002"], 2),
-        ("d2-blind-transfer-third-refused", ["2001", "2002", "2003"], 2),
-        ("e-attended-transfer", ["2002"], 1),
+        ("d-blind-transfer-chain", ["2001", "2002"], [C, C]),
+        ("d2-blind-transfer-third-refused", ["2001", "2002", "2003"], [C, C, "refused"]),
+        ("e-attended-transfer", ["2002"], [C]),
     ],
 )
 def test_transfers_the_guard_recorded_are_not_counted_again(
-    name: str, guard: list[str], completed: int, open_store: CallLogStore, db_engine: Engine
+    name: str, guard: list[str], settled: list[str], open_store: CallLogStore, db_engine: Engine
 ) -> None:
-    """C10: the dialplan guard's rows are authoritative; AMI adds only what it did not see."""
+    """C10: the dialplan guard's rows are authoritative; AMI adds only what it did not see.
+    Attempts still pending when the call ends (no AMI evidence reached the bridge) take what
+    the entry saw: completed transfers to their extension."""
     _staff(db_engine)
     entry = final_entry(name)
     line = LineStore(db_engine, _settings(db_engine))
@@ -548,14 +553,33 @@ def test_transfers_the_guard_recorded_are_not_counted_again(
     )  # fmt: skip
     for transfer, extension in zip(entry.transfers, guard, strict=True):
         line.check_transfer(entry.linkedid, extension, transfer.at, cap=2)
-    guard_rows = [
-        (r.seq, r.outcome) for r in _transfers(db_engine, _call(db_engine, entry.linkedid).id)
-    ]
+    pending = _transfers(db_engine, _call(db_engine, entry.linkedid).id)
+    assert {r.outcome for r in pending} <= {TransferOutcome.PENDING, TransferOutcome.REFUSED}
     open_store.record_finished(entry, NOW)
     call = _call(db_engine, entry.linkedid)
     rows = _transfers(db_engine, call.id)
-    assert [(r.seq, r.outcome) for r in rows] == guard_rows
-    assert call.transfer_count == completed
+    assert [(r.seq, r.outcome) for r in rows] == list(enumerate(settled, start=1))
+    assert call.transfer_count == settled.count(C)
+
+
+def test_a_pending_attempt_the_call_never_completed_is_failed_at_the_end(
+    open_store: CallLogStore, db_engine: Engine
+) -> None:
+    """C10: a consultation to 2003 the bridge never heard the end of, on a call whose only
+    completed transfer AMI saw went to 2002: it did not happen."""
+    _staff(db_engine)
+    entry = final_entry("e-attended-transfer")
+    line = LineStore(db_engine, _settings(db_engine))
+    line.check_transfer(entry.linkedid, "2003", entry.arrived_at, cap=2, attended=True)
+    line.check_transfer(entry.linkedid, "2002", entry.transfers[0].at, cap=2, attended=True)
+    open_store.record_finished(entry, NOW)
+    call = _call(db_engine, entry.linkedid)
+    rows = _transfers(db_engine, call.id)
+    assert [(r.to_extension, r.outcome) for r in rows] == [
+        ("2003", TransferOutcome.FAILED),
+        ("2002", TransferOutcome.COMPLETED),
+    ]
+    assert call.transfer_count == 1
 
 
 def test_transfers_only_ami_saw_are_recorded_with_their_employees(

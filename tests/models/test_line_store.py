@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from models.db import session_scope
 from models.line_store import (
     CallArrival,
     CallbackRequest,
@@ -17,9 +18,10 @@ from models.line_store import (
     TransferCheckKind,
     clean_text,
 )
-from models.rules.callbacks import CallbackStatus, TimeWindow
+from models.operator_access import reserve_callback
+from models.rules.callbacks import DIAL_RESERVATION_TTL, CallbackStatus, TimeWindow
 from models.rules.survey import AnswerReceived, QualityRating
-from models.rules.transfers import TransferOutcome
+from models.rules.transfers import TransferEvidence, TransferOutcome
 from models.settings import Settings
 from models.tables import (
     Call,
@@ -235,11 +237,21 @@ def test_closed_task_does_not_absorb_a_new_request(store: LineStore, db_engine: 
     assert store.open_callback(_request()) != first
 
 
+def _reserve(engine: Engine, task_id: int, channel_id: str) -> bool:
+    """A click-to-call by operator 201 holds the task from OPEN (models.operator_access)."""
+    employee_id = add_employee(engine, "201", "PJSIP/201")
+    with session_scope(engine) as session:
+        return reserve_callback(
+            session, task_id=task_id, channel_id=channel_id, employee_id=employee_id, now=OPEN
+        ).reserved
+
+
 def test_callback_number_of_an_active_task_is_digits_and_marks_it_in_progress(
     store: LineStore, db_engine: Engine
 ) -> None:
     task_id = store.open_callback(_request())
-    assert store.callback_number(task_id, OPEN) == "79281234567"
+    assert _reserve(db_engine, task_id, "chan-a")
+    assert store.callback_number(task_id, "chan-a", OPEN) == "79281234567"
     with Session(db_engine) as session:
         task = session.get(CallbackTask, task_id)
         assert task is not None
@@ -247,11 +259,34 @@ def test_callback_number_of_an_active_task_is_digits_and_marks_it_in_progress(
         task.status = CallbackStatus.DONE
         session.add(task)
         session.commit()
-    assert store.callback_number(task_id, OPEN) is None
-    assert store.callback_number(999_999, OPEN) is None
+    assert store.callback_number(task_id, "chan-a", OPEN) is None
+    assert store.callback_number(999_999, "chan-a", OPEN) is None
+
+
+def test_callback_number_only_for_the_channel_holding_a_live_reservation(
+    store: LineStore, db_engine: Engine
+) -> None:
+    # C11: nobody is dialled twice; the number goes only to the click-to-call's own channel.
+    task_id = store.open_callback(_request())
+    assert store.callback_number(task_id, "chan-a", OPEN) is None  # nobody reserved it
+    assert _reserve(db_engine, task_id, "chan-a")
+    assert store.callback_number(task_id, "chan-b", OPEN) is None
+    lapsed = OPEN + DIAL_RESERVATION_TTL
+    assert store.callback_number(task_id, "chan-a", lapsed) is None
+    assert store.callback_number(task_id, "chan-a", lapsed - timedelta(seconds=1)) is not None
+    with Session(db_engine) as session:
+        task = session.get(CallbackTask, task_id)
+        assert task is not None
+        assert task.status is CallbackStatus.IN_PROGRESS
 
 
 # ---------------------------------------------------------------------------- transfers (C10)
+
+
+def _outcomes(engine: Engine) -> list[TransferOutcome]:
+    with Session(engine) as session:
+        rows = session.exec(select(CallTransfer).order_by(col(CallTransfer.seq))).all()
+        return [row.outcome for row in rows]
 
 
 def test_two_transfers_allowed_third_refused_and_recorded(
@@ -259,30 +294,70 @@ def test_two_transfers_allowed_third_refused_and_recorded(
 ) -> None:
     add_employee(db_engine, "301", "PJSIP/301")
     store.record_arrival(_arrival())
-    first = store.check_transfer(LINKEDID, "301", OPEN, 2)
+    first = store.check_transfer(LINKEDID, "301", OPEN, 2, channel_id=LINKEDID)
+    assert store.settle_transfer(LINKEDID, LINKEDID, TransferEvidence.ANSWERED) is not None
     second = store.check_transfer(LINKEDID, "301", OPEN + timedelta(minutes=1), 2)
     third = store.check_transfer(LINKEDID, "301", OPEN + timedelta(minutes=2), 2)
     assert (first.kind, first.device, first.done) == (TransferCheckKind.ALLOWED, "PJSIP/301", 0)
     assert (second.kind, second.done) == (TransferCheckKind.ALLOWED, 1)
-    assert (third.kind, third.device, third.done) == (TransferCheckKind.CAPPED, None, 2)
+    assert (third.kind, third.device, third.done) == (TransferCheckKind.CAPPED, None, 1)
     with Session(db_engine) as session:
         rows = session.exec(select(CallTransfer).order_by(col(CallTransfer.seq))).all()
-    assert [(r.seq, r.outcome) for r in rows] == [
-        (1, TransferOutcome.COMPLETED),
-        (2, TransferOutcome.COMPLETED),
-        (3, TransferOutcome.REFUSED),
+    assert [(r.seq, r.outcome, r.channel_id) for r in rows] == [
+        (1, TransferOutcome.COMPLETED, LINKEDID),
+        (2, TransferOutcome.PENDING, None),  # in flight: holds the second slot (C10)
+        (3, TransferOutcome.REFUSED, None),
     ]
+    assert _call(db_engine).transfer_count == 1
+
+
+def test_an_attempt_counts_only_once_it_completed(store: LineStore, db_engine: Engine) -> None:
+    # C10: a blind transfer completes when the employee answers; an attended one when the
+    # caller is handed over; a consultation that ends without it frees its slot.
+    add_employee(db_engine, "301", "PJSIP/301")
+    blind, consult_a, consult_b = LINKEDID, "1795867290.5", "1795867300.9"
+    store.check_transfer(LINKEDID, "301", OPEN, 2, channel_id=consult_a, attended=True)
+    settled = store.settle_transfer(LINKEDID, consult_a, TransferEvidence.ANSWERED)
+    assert settled is None  # answered: the consultation goes on, still pending
+    cancelled = store.settle_transfer(LINKEDID, consult_a, TransferEvidence.LEG_ENDED)
+    assert cancelled is not None
+    assert (cancelled.outcome, cancelled.completed) == (TransferOutcome.FAILED, 0)
+    store.check_transfer(LINKEDID, "301", OPEN, 2, channel_id=consult_b, attended=True)
+    store.settle_transfer(LINKEDID, consult_b, TransferEvidence.ANSWERED)
+    handed = store.settle_transfer(LINKEDID, consult_b, TransferEvidence.HANDED_OVER)
+    assert handed is not None
+    assert (handed.seq, handed.outcome, handed.completed) == (2, TransferOutcome.COMPLETED, 1)
+    assert store.settle_transfer(LINKEDID, consult_b, TransferEvidence.LEG_ENDED) is None
+    store.check_transfer(LINKEDID, "301", OPEN, 2, channel_id=blind)
+    store.settle_transfer(LINKEDID, blind, TransferEvidence.ANSWERED)
+    assert _outcomes(db_engine) == [
+        TransferOutcome.FAILED,
+        TransferOutcome.COMPLETED,
+        TransferOutcome.COMPLETED,
+    ]
+    assert store.check_transfer(LINKEDID, "301", OPEN, 2).kind is TransferCheckKind.CAPPED
     assert _call(db_engine).transfer_count == 2
+    assert store.settle_transfer(LINKEDID, "1.1", TransferEvidence.LEG_ENDED) is None
+    assert store.settle_transfer("9.9", blind, TransferEvidence.LEG_ENDED) is None
 
 
 def test_failed_transfer_does_not_use_up_the_cap(store: LineStore, db_engine: Engine) -> None:
     add_employee(db_engine, "301", "PJSIP/301")
-    store.check_transfer(LINKEDID, "301", OPEN, 2)
-    store.check_transfer(LINKEDID, "301", OPEN, 2)
-    assert store.transfer_failed(LINKEDID, "NOANSWER")
+    store.check_transfer(LINKEDID, "301", OPEN, 2, channel_id=LINKEDID)
+    store.check_transfer(LINKEDID, "301", OPEN, 2, channel_id="1795867285.7", attended=True)
+    assert store.check_transfer(LINKEDID, "301", OPEN, 2).kind is TransferCheckKind.CAPPED
+    assert store.transfer_failed(LINKEDID, "NOANSWER", LINKEDID)  # the blind one, by channel
     assert store.check_transfer(LINKEDID, "301", OPEN, 2).kind is TransferCheckKind.ALLOWED
     assert store.check_transfer(LINKEDID, "301", OPEN, 2).kind is TransferCheckKind.CAPPED
-    assert _call(db_engine).transfer_count == 2
+    assert _outcomes(db_engine) == [
+        TransferOutcome.FAILED,
+        TransferOutcome.PENDING,
+        TransferOutcome.REFUSED,
+        TransferOutcome.PENDING,
+        TransferOutcome.REFUSED,
+    ]
+    assert store.transfer_failed(LINKEDID, "BUSY")  # no channel: the latest in flight
+    assert _outcomes(db_engine)[3] is TransferOutcome.FAILED
 
 
 def test_transfer_failed_without_a_completed_transfer_changes_nothing(store: LineStore) -> None:

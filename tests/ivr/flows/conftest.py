@@ -108,6 +108,7 @@ class Line:
         callerid: str = CALLER,
         calleridname: str = "Ivan Petrov",
         dnid: str = "78722678091",
+        uniqueid: str = LINKEDID,  # the channel the AGI runs on (agi_uniqueid)
         expect_failure: bool = False,
         missing_sounds: frozenset[str] = frozenset(),
         no_digit_sounds: bool = False,
@@ -119,6 +120,7 @@ class Line:
             agi_callerid=callerid,
             agi_calleridname=calleridname,
             agi_dnid=dnid,
+            agi_uniqueid=uniqueid,
         )
         call = FakeCall(
             digits=list(digits),

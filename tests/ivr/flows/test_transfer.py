@@ -33,6 +33,7 @@ from tests.ivr.flows.conftest import (
 )
 
 TO_301 = (LINKEDID, "301")
+CONSULT_LEG = "1795867290.5"  # a Local ;2 consultation leg of the same call
 
 
 @pytest.fixture(autouse=True)
@@ -61,7 +62,22 @@ async def test_first_transfer_is_allowed_to_the_employees_device(line: Line) -> 
         'SET VARIABLE TRANSFER_DEVICE "PJSIP/301"',
         'SET VARIABLE TRANSFER_ALLOWED "1"',
     ]
-    assert _outcomes(line.engine) == [TransferOutcome.COMPLETED]
+    # C10: in flight until AMI or the dialplan settles it; it holds one of the two slots.
+    assert _outcomes(line.engine) == [TransferOutcome.PENDING]
+
+
+async def test_the_attempt_is_recorded_on_the_guards_own_channel(line: Line) -> None:
+    # Blind: the caller's channel (Uniqueid = Linkedid); attended: the consultation leg.
+    await line.call(TRANSFER, (*TO_301, "caller"))
+    await line.call(TRANSFER, (*TO_301, "consult"), uniqueid=CONSULT_LEG)
+    record = await line.call(TRANSFER_FAILED, (LINKEDID, "BUSY"), uniqueid=CONSULT_LEG)
+    assert record.commands == []
+    with Session(line.engine) as session:
+        rows = session.exec(select(CallTransfer).order_by(col(CallTransfer.seq))).all()
+        assert [(row.channel_id, row.outcome) for row in rows] == [
+            (LINKEDID, TransferOutcome.PENDING),
+            (CONSULT_LEG, TransferOutcome.FAILED),  # only the leg that dialled is released
+        ]
 
 
 async def test_third_transfer_is_refused_and_a_callback_is_taken_instead(line: Line) -> None:
@@ -80,8 +96,8 @@ async def test_third_transfer_is_refused_and_a_callback_is_taken_instead(line: L
     ]
     assert TRANSFER_DEVICE not in record.variables_set
     assert _outcomes(line.engine) == [
-        TransferOutcome.COMPLETED,
-        TransferOutcome.COMPLETED,
+        TransferOutcome.PENDING,
+        TransferOutcome.PENDING,
         TransferOutcome.REFUSED,
     ]
     with Session(line.engine) as session:
@@ -137,16 +153,16 @@ async def test_unanswered_transfer_does_not_use_up_the_cap(line: Line) -> None:
     again = await line.call(TRANSFER, TO_301)
     assert again.variables_set[TRANSFER_ALLOWED] == "1"
     assert _outcomes(line.engine) == [
-        TransferOutcome.COMPLETED,
+        TransferOutcome.PENDING,
         TransferOutcome.FAILED,
-        TransferOutcome.COMPLETED,
+        TransferOutcome.PENDING,
     ]
 
 
 async def test_transfer_failed_for_an_answered_dial_changes_nothing(line: Line) -> None:
     await line.call(TRANSFER, TO_301)
     await line.call(TRANSFER_FAILED, (LINKEDID, "ANSWER"))
-    assert _outcomes(line.engine) == [TransferOutcome.COMPLETED]
+    assert _outcomes(line.engine) == [TransferOutcome.PENDING]
 
 
 @pytest.mark.parametrize(

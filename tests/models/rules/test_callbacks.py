@@ -8,11 +8,14 @@ import pytest
 from models.rules.calendar import DEFAULT_HOURS, DayOverride, ProductionCalendar, WorkingHours
 from models.rules.callbacks import (
     ACTIVE_STATUSES,
+    DIAL_RESERVATION_TTL,
     CallbackStatus,
     CallbackWindowError,
     TimeWindow,
     is_overdue,
     promised_answer_date,
+    reservation_cutoff,
+    reservation_live,
     validate_window,
     window_choices,
 )
@@ -183,3 +186,15 @@ def test_naive_now_is_rejected_by_is_overdue(calendar: ProductionCalendar) -> No
     naive = datetime(2025, 3, 11, 12)  # noqa: DTZ001
     with pytest.raises(ValueError, match="timezone-aware"):
         is_overdue(date(2025, 3, 11), CallbackStatus.OPEN, naive, calendar)
+
+
+def test_a_click_to_call_reservation_lapses_after_the_ttl() -> None:
+    # C11: a reservation whose result never came does not block the task for good.
+    since = msk(3, 11, 10)
+    assert not reservation_live(None, since)
+    assert reservation_live(since, since)
+    assert reservation_live(since, since + DIAL_RESERVATION_TTL - timedelta(microseconds=1))
+    assert not reservation_live(since, since + DIAL_RESERVATION_TTL)
+    assert reservation_cutoff(since + DIAL_RESERVATION_TTL) == since
+    with pytest.raises(ValueError, match="timezone-aware"):
+        reservation_cutoff(datetime(2025, 3, 11, 10))  # noqa: DTZ001

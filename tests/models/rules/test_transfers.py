@@ -1,4 +1,5 @@
-"""Transfer cap (C10): at most two completed transfers per call, counted over all legs."""
+"""Transfer cap (C10): at most two completed transfers per call, counted over all legs; an
+attempt in flight holds a slot until it is settled."""
 
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -6,9 +7,11 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from models.rules.transfers import (
+    TransferEvidence,
     TransferOutcome,
     TransferRecord,
     may_transfer,
+    settle,
 )
 
 MSK = ZoneInfo("Europe/Moscow")
@@ -16,6 +19,7 @@ AT = datetime(2025, 3, 11, 10, 0, tzinfo=MSK)
 DONE = TransferRecord(AT, TransferOutcome.COMPLETED)
 REFUSED = TransferRecord(AT, TransferOutcome.REFUSED)
 FAILED = TransferRecord(AT, TransferOutcome.FAILED)
+PENDING = TransferRecord(AT, TransferOutcome.PENDING)
 
 
 @pytest.mark.parametrize(
@@ -45,6 +49,69 @@ def test_refusal_explains_in_russian_and_offers_a_callback() -> None:
     assert decision.reason is not None
     assert "не более 2" in decision.reason
     assert "обратный звонок" in decision.reason
+
+
+@pytest.mark.parametrize(
+    ("history", "allowed", "done", "pending"),
+    [
+        ((PENDING,), True, 0, 1),
+        ((PENDING, PENDING), False, 0, 2),  # two at once cannot exceed the cap together
+        ((DONE, PENDING), False, 1, 1),
+        ((FAILED, FAILED, PENDING), True, 0, 1),  # released attempts (cancelled) are free
+    ],
+)
+def test_attempts_in_flight_hold_their_slots(
+    history: tuple[TransferRecord, ...], allowed: bool, done: int, pending: int
+) -> None:
+    # C10
+    decision = may_transfer(history)
+    assert (decision.allowed, decision.done, decision.pending) == (allowed, done, pending)
+
+
+def test_refusal_while_a_transfer_is_in_flight_says_to_wait() -> None:
+    decision = may_transfer((DONE, PENDING))
+    assert decision.reason is not None
+    assert "выполняется" in decision.reason
+    assert "Дождитесь" in decision.reason
+
+
+P, C, F, R = (
+    TransferOutcome.PENDING,
+    TransferOutcome.COMPLETED,
+    TransferOutcome.FAILED,
+    TransferOutcome.REFUSED,
+)
+E = TransferEvidence
+
+
+@pytest.mark.parametrize(
+    ("outcome", "evidence", "attended", "expected"),
+    [
+        # blind: the caller is connected once the employee answers the guard's Dial
+        (P, E.ANSWERED, False, C),
+        (P, E.NOT_ANSWERED, False, F),
+        (P, E.LEG_ENDED, False, F),  # the caller hung up while it rang
+        (C, E.LEG_ENDED, False, C),  # the caller hangs up after talking: it happened
+        # attended: answering starts the consultation; the hand-over completes it
+        (P, E.ANSWERED, True, P),
+        (P, E.HANDED_OVER, True, C),
+        (P, E.LEG_ENDED, True, F),  # consultation cancelled: not a transfer
+        (C, E.LEG_ENDED, True, C),  # the Local leg goes away after the hand-over
+        (C, E.ANSWERED, True, C),  # handed over while ringing, then answered
+        (C, E.NOT_ANSWERED, True, F),  # handed over while ringing, nobody answered
+        (P, E.NOT_ANSWERED, True, F),
+        # final outcomes never change
+        (F, E.ANSWERED, False, F),
+        (F, E.HANDED_OVER, True, F),
+        (R, E.ANSWERED, False, R),
+        (R, E.LEG_ENDED, True, R),
+    ],
+)
+def test_settle(
+    outcome: TransferOutcome, evidence: TransferEvidence, attended: bool, expected: TransferOutcome
+) -> None:
+    # C10: a transfer counts when it completes; an attempt that did not is released
+    assert settle(outcome, evidence, attended=attended) is expected
 
 
 def test_allowed_transfer_has_no_reason() -> None:
