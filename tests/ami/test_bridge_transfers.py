@@ -19,6 +19,7 @@ from sqlmodel import Session, col, select
 from ami.bridge import TRANSFERS_TOPIC, AmiBridge
 from ami.bus import LiveBus, Subscription
 from ivr.agi.server import AgiServer
+from ivr.db_workers import DatabaseWorkers
 from ivr.flows.context import FlowContext
 from ivr.route_names import TRANSFER
 from ivr.routes import bind_routes
@@ -83,7 +84,8 @@ async def line(db_engine: Engine, tmp_path: Path) -> AsyncIterator[Line]:
         max_transfers_per_call=2,
     )
     store = LineStore(db_engine, settings)
-    context = FlowContext(store=store, clock=lambda: NOW, settings=settings)
+    workers = DatabaseWorkers(limit_s=settings.agi_db_timeout_s)
+    context = FlowContext(store=store, clock=lambda: NOW, settings=settings, workers=workers)
     agi = AgiServer(bind_routes(context), host="127.0.0.1", port=0)
     bus = LiveBus()
     async with FakeAmi() as asterisk:
@@ -106,6 +108,7 @@ async def line(db_engine: Engine, tmp_path: Path) -> AsyncIterator[Line]:
         finally:
             await bridge.stop()
             await agi.stop()
+            workers.close(wait=True)
 
 
 # ------------------------------------------------------------------------------ the tests
