@@ -472,6 +472,15 @@ class _Headers:
         assert channel is not None
         return channel
 
+    def ids_only(self, prefix: str = "") -> Channel | None:
+        """A channel known by its ids alone (``{prefix}Uniqueid``, ``{prefix}Linkedid``), for
+        an event that lost its ``{prefix}Channel`` header; None without a Uniqueid."""
+        uniqueid = self.get(f"{prefix}Uniqueid")
+        if not uniqueid:
+            return None
+        linkedid = self.get(f"{prefix}Linkedid") or uniqueid
+        return Channel(name="", uniqueid=uniqueid, linkedid=linkedid)
+
 
 def _known(value: str) -> str:
     return "" if value in _UNKNOWN_IDS else value
@@ -575,12 +584,14 @@ def _queue_abandon(h: _Headers, at: datetime) -> AmiEvent:
     )
 
 
-def _agent_fields(h: _Headers, at: datetime) -> dict[str, Any]:
+def _agent_fields(
+    h: _Headers, at: datetime, *, chan: Channel | None = None, member: Channel | None = None
+) -> dict[str, Any]:
     """The fields every Agent* event shares (AgentEvent's), as keyword arguments."""
     return {
         "at": at,
-        "chan": h.chan(),
-        "member": h.channel("Dest", required=False),
+        "chan": chan or h.chan(),
+        "member": member or h.channel("Dest", required=False),
         "queue": h.required("Queue"),
         "interface": h.text("Interface"),
         "member_name": h.text("MemberName"),
@@ -605,8 +616,15 @@ def _agent_connect(h: _Headers, at: datetime) -> AmiEvent:
 
 
 def _agent_complete(h: _Headers, at: datetime) -> AmiEvent:
+    # After another AMI client Redirects the caller's channel out of the queue's bridge,
+    # app_queue sends AgentComplete without Channel and DestChannel: the ids, the member's
+    # Interface, TalkTime and Reason are still there, and the call keys on those.
+    chan = h.channel(required=False) or h.ids_only()
+    if chan is None:
+        raise _MalformedEventError("missing Channel/Uniqueid")
+    member = h.channel("Dest", required=False) or h.ids_only("Dest")
     return AgentComplete(
-        **_agent_fields(h, at),
+        **_agent_fields(h, at, chan=chan, member=member),
         hold_time=h.count("HoldTime"),
         talk_time=h.count("TalkTime"),
         reason=h.text("Reason").lower(),
