@@ -6,7 +6,14 @@ Measured defects of 1.4 (``docs/asterisk.md``) and what this module does:
   incremental decoder before panoramisk's parser sees the text;
 * a handler that raises inside ``data_received`` drops the connection and the rest of the
   chunk: one ``*`` registration only queues the event; a single consumer task calls
-  ``on_event`` in arrival order, inside try/except, counting failures;
+  ``on_event`` in arrival order, inside try/except, counting failures. The queue is bounded
+  (``event_limit``): when the consumer is that far behind, the link is dropped on purpose
+  rather than growing without end or stalling the socket (which would also stall the
+  replies to Ping and the resync). Events queued before the drop are still handled; what
+  Asterisk sent after it is not read, and the next login's ``on_login`` (the bridge's resync
+  and reconciliation) restores it, as after any outage. ``status()`` shows the depth, the
+  age of the oldest event not yet handled and ``events_behind`` (older than
+  :data:`EVENTS_BEHIND_S`), the overflows and the events dropped;
 * a dead peer is never noticed: a watchdog pings and aborts the transport when the reply is
   late, which makes panoramisk reconnect (``Manager.close()`` would stop reconnection);
 * reconnection: panoramisk's own loop (``call_later(reconnect_timeout, connect)``) is kept —
@@ -36,6 +43,7 @@ import codecs
 import inspect
 import logging
 import uuid
+from collections import deque
 from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
@@ -76,6 +84,11 @@ StatusHandler: TypeAlias = Callable[["ConnectionStatus"], None]
 DEFAULT_BACKOFF_S: tuple[float, ...] = (1, 2, 5, 10, 30)
 DEFAULT_ACTION_TIMEOUT_S = 10.0
 STOP_TIMEOUT_S = 1.0
+# Events waiting for the consumer at most; one more drops the link (module docstring). The
+# consumer handles thousands a second; a line's Asterisk sends tens at its busiest.
+DEFAULT_EVENT_LIMIT = 10_000
+# The consumer is "behind" (/health) when the oldest event not yet handled is this old.
+EVENTS_BEHIND_S = 5.0
 # Actions panoramisk must never queue for re-sending after a reconnect.
 FORGETABLE_ACTIONS = ("ping", "login", "logoff", "originate")
 _ERROR_RESPONSES = frozenset({"error", "fail", "failure"})
@@ -142,6 +155,11 @@ class ConnectionStatus:
     handler_failures: int  # on_event / on_login calls that raised
     events_received: int
     events_pending: int  # queued for on_event, not handled yet
+    events_oldest_s: float | None  # age of the oldest of those (the one being handled too)
+    events_behind: bool  # that age is EVENTS_BEHIND_S or more
+    event_limit: int  # the queue's bound; when full the link is dropped and resynced
+    event_overflows: int  # times that happened
+    events_dropped: int  # events not queued because of it (the resync covers them)
 
     @property
     def label_ru(self) -> str:
@@ -269,10 +287,13 @@ class AmiConnection:
         ping_timeout_s: float = 5,
         backoff: Sequence[float] = DEFAULT_BACKOFF_S,
         action_timeout_s: float = DEFAULT_ACTION_TIMEOUT_S,
+        event_limit: int = DEFAULT_EVENT_LIMIT,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         if not backoff or any(delay < 0 for delay in backoff):
             raise ValueError(f"backoff needs at least one non-negative delay: {backoff!r}")
+        if event_limit < 1:
+            raise ValueError(f"event_limit must be positive: {event_limit!r}")
         self.host = host
         self.port = port
         self._username = username
@@ -284,6 +305,7 @@ class AmiConnection:
         self._ping_timeout_s = ping_timeout_s
         self._backoff = tuple(backoff)
         self._action_timeout_s = action_timeout_s
+        self._event_limit = event_limit
         self._clock = clock
 
         self._manager: _Manager | None = None
@@ -301,6 +323,10 @@ class AmiConnection:
         self._logged_in = asyncio.Event()
 
         self._events: asyncio.Queue[AmiMessage | _Login] = asyncio.Queue()
+        self._queued_at: deque[datetime] = deque()  # per item queued and not yet handled
+        self._event_overflows = 0
+        self._events_dropped = 0
+        self._discarding = False  # the queue overflowed: this connection's events are dropped
         self._inflight: set[asyncio.Future[Any]] = set()
         self._originates: dict[str, asyncio.Future[OriginateOutcome]] = {}
         self._originate_ids: dict[str, str] = {}  # ActionID -> ChannelId
@@ -395,6 +421,9 @@ class AmiConnection:
 
     @property
     def snapshot(self) -> ConnectionStatus:
+        oldest = None
+        if self._queued_at:
+            oldest = max((self._clock() - self._queued_at[0]).total_seconds(), 0.0)
         return ConnectionStatus(
             state=self._state,
             since=self._since,
@@ -406,6 +435,11 @@ class AmiConnection:
             handler_failures=self._handler_failures,
             events_received=self._events_received,
             events_pending=self._events.qsize(),
+            events_oldest_s=oldest,
+            events_behind=oldest is not None and oldest >= EVENTS_BEHIND_S,
+            event_limit=self._event_limit,
+            event_overflows=self._event_overflows,
+            events_dropped=self._events_dropped,
         )
 
     def status(self) -> dict[str, Any]:
@@ -508,10 +542,35 @@ class AmiConnection:
             self._events_received += 1
             if message.get("Event") == "OriginateResponse":
                 self._originate_answered(message)
-            self._events.put_nowait(message)
+            if self._discarding:
+                self._events_dropped += 1
+            elif self._events.qsize() >= self._event_limit:
+                self._overflow()
+            else:
+                self._enqueue(message)
         except Exception:
             self._handler_failures += 1
             log.exception("AMI event dispatch failed")
+
+    def _enqueue(self, item: AmiMessage | _Login) -> None:
+        self._queued_at.append(self._clock())
+        self._events.put_nowait(item)
+
+    def _overflow(self) -> None:
+        """The consumer is ``event_limit`` events behind: drop this message and the rest of
+        the connection, and let the next login's resync and reconciliation restore it."""
+        self._event_overflows += 1
+        self._events_dropped += 1
+        self._discarding = True
+        log.error(
+            "AMI: обработка событий отстала на %d событий; связь с Asterisk будет прервана и "
+            "восстановлена, состояние звонков после входа сверяется заново",
+            self._event_limit,
+        )
+        if self._manager is not None:
+            self._abort(
+                self._manager.protocol, f"очередь событий AMI переполнена ({self._event_limit})"
+            )
 
     async def _deliver(self) -> None:
         """The only caller of on_event and on_login: in arrival order, one at a time, and
@@ -533,6 +592,8 @@ class AmiConnection:
                 what = "on_login" if isinstance(item, _Login) else repr(item.get("Event"))
                 log.exception("AMI handler failed on %s", what)
                 self._publish_status()
+            finally:
+                self._queued_at.popleft()
 
     def _originate_answered(self, message: AmiMessage) -> None:
         channel_id = self._originate_ids.get(str(message.get("ActionID", "")))
@@ -586,6 +647,7 @@ class AmiConnection:
     # ------------------------------------------------------------------ panoramisk hooks
 
     def _transport_up(self, protocol: Any) -> None:
+        self._discarding = False
         self._last_error = None
         self._retry_in_s = None
         self._set_state(ConnectionState.CONNECTED)
@@ -611,7 +673,7 @@ class AmiConnection:
         self._logged_in.set()
         self._set_state(ConnectionState.LOGGED_IN)
         log.info("AMI logged in to %s:%s (login #%d)", self.host, self.port, self._logins)
-        self._events.put_nowait(_Login())
+        self._enqueue(_Login())
 
     def _connect_failed(self, exc: BaseException) -> None:
         self._connect_failures += 1

@@ -111,17 +111,48 @@ def _ami_warnings(link: Mapping[str, Any] | None) -> list[str]:
     permissions = link.get("permissions")
     if isinstance(permissions, Mapping) and permissions.get("problem"):
         warnings.append(str(permissions["problem"]))
+    if link.get("events_behind"):
+        warnings.append(
+            f"события Asterisk (AMI) обрабатываются с отставанием: в очереди "
+            f"{link.get('events_pending')}, самое старое ждёт "
+            f"{float(link.get('events_oldest_s') or 0):.0f} с"
+        )
+    writes = link.get("call_log_writes")
+    if isinstance(writes, Mapping):
+        warnings.extend(_write_warnings(writes))
+    return warnings
+
+
+def _write_warnings(writes: Mapping[str, Any]) -> list[str]:
+    warnings = []
+    if writes.get("database_unavailable") and writes.get("pending"):
+        warnings.append(
+            f"журнал звонков: {writes['pending']} записей ждут базу данных (самая старая "
+            f"{float(writes.get('oldest_s') or 0):.0f} с): {writes.get('last_error')}"
+        )
+    if writes.get("dropped"):
+        warnings.append(
+            f"журнал звонков: {writes['dropped']} записей отброшено при переполнении очереди; "
+            "завершённые звонки восстанавливает сверка с queue_log/CDR"
+        )
     return warnings
 
 
 def _reconciliation_warnings(reconciliation: Mapping[str, Any] | None) -> list[str]:
     if reconciliation is None:
         return []
-    return [
+    warnings = [
         f"сверка звонков после обрыва AMI, источник {source['name']}: {source['problem']}"
         for source in reconciliation.get("sources", ())
         if source.get("state") != "ok"
     ]
+    pending = reconciliation.get("pending_calls")
+    if isinstance(pending, Mapping) and pending.get("overdue"):
+        warnings.append(
+            f"сверка звонков после обрыва AMI: {pending['overdue']} звонков не найдены в "
+            "queue_log/CDR и остаются без исхода до следующей сверки"
+        )
+    return warnings
 
 
 def _sound_warnings(sounds: Sequence[MissingSound]) -> list[str]:

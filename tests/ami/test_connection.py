@@ -7,9 +7,11 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from sqlalchemy.engine import Engine
 
 from ami.connection import (
     AmiActionError,
@@ -22,6 +24,9 @@ from ami.connection import (
     ConnectionStatus,
     Utf8SafeAmiProtocol,
 )
+from consult_line.health import Probes, check
+from consult_line.wiring import Services
+from models.settings import Settings
 from tests.ami.fake_ami import (
     ORIGINATE_ACCEPTED_ONLY,
     SECRET,
@@ -34,6 +39,7 @@ from tests.ami.fake_ami import (
 )
 
 WAIT_S = 5.0
+T0 = datetime(2026, 11, 30, 7, 0, tzinfo=UTC)
 FAST_BACKOFF = (0.01, 0.02, 0.05)
 
 
@@ -225,6 +231,51 @@ async def test_failing_on_login_is_counted_and_events_still_flow(fake: FakeAmi) 
         await recorder.wait_event("Newchannel")
         assert connection.snapshot.handler_failures == 1
         assert connection.state is ConnectionState.LOGGED_IN
+
+
+async def test_consumer_far_behind_drops_the_link_and_keeps_what_was_queued(
+    fake: FakeAmi, recorder: Recorder, db_engine: Engine
+) -> None:
+    """The event queue is bounded: at ``event_limit`` events waiting the link is dropped on
+    purpose (what Asterisk sends after that is for the next login's resync); the events
+    already queued are handled, in order, and /health says the consumer is behind."""
+    released = asyncio.Event()
+    now = [T0]
+
+    async def slow(message: AmiMessage) -> None:
+        recorder.record(message)
+        if message.get("Event") == "Stuck":
+            await released.wait()
+
+    async with connected(
+        fake, recorder, on_event=slow, event_limit=3, clock=lambda: now[0]
+    ) as connection:
+        await logged_in(connection, recorder)
+        await recorder.wait_event("FullyBooted")
+        await fake.push_event("Stuck")
+        await recorder.wait_event("Stuck")  # the consumer is held up on it
+        now[0] = T0 + timedelta(seconds=12)
+        await fake.push(b"".join(format_message({"Event": f"E{n}"}) for n in range(1, 6)))
+        await fake.wait_connections(2)  # E4 did not fit: the link was dropped
+        status = connection.status()
+        assert (status["event_overflows"], status["events_dropped"]) == (1, 2)  # E4, E5
+        assert (status["events_oldest_s"], status["events_behind"]) == (12.0, True)
+        services = Services(
+            settings=Settings(database_url=db_engine.url.render_as_string(hide_password=False)),
+            engine=db_engine,
+            clock=lambda: T0,
+        )
+        warnings = check(services, Probes(ami=connection.status)).warnings
+        [behind] = [warning for warning in warnings if "отставанием" in warning]
+        assert "самое старое ждёт 12 с" in behind
+        released.set()
+        await logged_in(connection, recorder, count=2)
+        await fake.push_event("E6")
+        await recorder.wait_event("E6")
+        assert recorder.names()[recorder.names().index("Stuck") :] == [
+            "Stuck", "E1", "E2", "E3", "FullyBooted", "E6",
+        ]  # fmt: skip
+        assert connection.status()["events_behind"] is False
 
 
 async def test_cyrillic_name_split_inside_a_character_arrives_whole(
