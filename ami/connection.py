@@ -594,6 +594,8 @@ class AmiConnection:
                 self._publish_status()
             finally:
                 self._queued_at.popleft()
+            if not self._events.empty():
+                await asyncio.sleep(0)  # a burst must not starve the loop (watchdog, writes)
 
     def _originate_answered(self, message: AmiMessage) -> None:
         channel_id = self._originate_ids.get(str(message.get("ActionID", "")))

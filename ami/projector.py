@@ -32,6 +32,8 @@ Decisions:
 * **Operator.** The first AgentConnect: ``answered_at`` and the member's Interface (or the
   device part of its DestChannel). ``talk_s`` is the sum of AgentComplete TalkTime (time with
   queue members, as queue_log counts it; a direct dial after a transfer is not a queue call).
+  A call that lived through a gap may show its AgentComplete without the AgentConnect: it was
+  answered TalkTime seconds before, by that Interface.
 * **Transfers** (C10). Every BlindTransfer and AttendedTransfer, from-interface = the
   transferring member's Interface when known, else the device part of its channel. A Result
   other than Success, or DestType Fail, is FAILED. A successful blind transfer counts as
@@ -46,12 +48,27 @@ Decisions:
   (→ OPERATOR), a ``SoftHangupRequest`` on the inbound channel (the dialplan or an AMI Hangup
   → SYSTEM). A new conversation (answer, transfer) starts the decision again; nothing at all
   → SYSTEM.
-* **Memory.** A finished call is dropped. After a reconnect, :meth:`connection_lost` and
-  :meth:`resync` (with the CoreShowChannels list) drop calls that ended while the link was
-  down (:class:`CallLost`: the reconciliation from queue_log/CDR finishes them) and adopt
-  calls that started meanwhile. A call that lived through a gap finishes with
-  ``complete=False``: its events are partial, so the bridge should let the reconciliation
-  decide its outcome.
+* **A caller redirected out of the conversation.** When another AMI client ``Redirect``s the
+  caller's channel out of the queue's bridge, app_queue sends AgentComplete without its
+  Channel and DestChannel headers (the parser keys it on Uniqueid/Linkedid, DestUniqueid,
+  Interface), with ``Reason: caller``, and queue_log says ``COMPLETECALLER``; the employee's
+  leg, left alone in the bridge, is hung up by Asterisk after that and looks like the
+  employee hanging up. The side is CALLER, live and reconciled alike: the employee did not
+  end the conversation (OPERATOR would count against them), it was the caller's leg that left
+  it, and neither source can tell a redirect from the caller's own hang-up, so a third
+  answer (SYSTEM) live would only disagree with every reconciliation. The AgentComplete closes
+  the queue leg with its TalkTime either way.
+* **Memory.** A finished call is dropped. At the next login after a drop, in order with the
+  events, :meth:`connection_lost` and :meth:`resync` (with the CoreShowChannels list) drop
+  the calls that ended while the link was down (:class:`CallLost`) and adopt the calls whose
+  inbound channel is up but were not known (begun while the link was down, or before the
+  service started): their later events finish them live. A call that lived through a gap
+  finishes with ``complete=False``: its events are partial, so its outcome is the
+  reconciliation's (queue_log/CDR), which the bridge runs for it a few seconds after it ended
+  (``ami.pending_calls``). The channel list is an answer to an action sent after the login,
+  so it may list a call that began after it, whose events are still queued behind the
+  login: when the first event of an adopted call is its inbound Newchannel, it is seen whole
+  and starts afresh from it, complete.
 """
 
 from __future__ import annotations
@@ -171,6 +188,7 @@ class _Call:
     arrived_at: datetime
     confirmed: bool = False
     complete: bool = True
+    adopted: bool = False  # made from the resync's channel list, nothing seen of it yet
     caller_number: str = ""
     caller_name: str = ""
     did: str = ""
@@ -233,10 +251,17 @@ class CallLogProjector:
         if linkedid is None:
             return []
         call = self._calls.get(linkedid)
-        if call is None:
-            if not (isinstance(event, Newchannel) and event.uniqueid == linkedid):
+        starts = isinstance(event, Newchannel) and event.uniqueid == linkedid
+        if call is None or (call.adopted and starts):
+            if not starts:
                 return []  # not a call we know: begun before we connected, or already over
-            call = self._calls[linkedid] = _Call(linkedid=linkedid, arrived_at=event.at)
+            # New; or adopted at the resync, though it began after the login: its events
+            # were still queued behind the login, so we see it whole after all.
+            fresh = _Call(linkedid=linkedid, arrived_at=event.at)
+            if call is not None:
+                fresh.last_emitted = call.last_emitted
+            call = self._calls[linkedid] = fresh
+        call.adopted = False
         if isinstance(event, ChannelEvent):
             self._channel_facts(call, event)
         handler = _HANDLERS.get(type(event))
@@ -278,6 +303,7 @@ class CallLogProjector:
                 linkedid=linkedid,
                 arrived_at=inbound.at - timedelta(seconds=inbound.duration_s),
                 complete=False,
+                adopted=True,
                 channels_up={channel.uniqueid for channel in channels},
             )
             self._calls[linkedid] = call
@@ -404,6 +430,14 @@ class CallLogProjector:
         self._on_agent_seen(call, event)
         if event.uniqueid != call.inbound:
             return
+        if call.answered_at is None and not call.complete:
+            # Its AgentConnect was missed in a gap: the answer was TalkTime seconds ago.
+            answered_at = event.at - timedelta(seconds=event.talk_time)
+            _close_visit(call, answered_at)
+            call.answered_at = answered_at
+            call.operator_interface = _interface(event)
+            call.queue_exit = QueueExit.CONNECTED
+            call.left_queue = False
         call.conversation_open = False
         call.talk_s = (call.talk_s or 0.0) + event.talk_time
         if event.reason == "agent":

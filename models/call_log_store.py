@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TypeVar
@@ -118,6 +118,19 @@ class CallLogStore:
         # serialises two finishes of one call here (live and reconciliation).
         with number_lock():
             return self._retrying(lambda session: self._finish(session, entry, now))
+
+    def unfinished(self, linkedids: Collection[str]) -> set[str]:
+        """Those of ``linkedids`` without an outcome yet (or not in the log at all)."""
+        wanted = set(linkedids)
+        if not wanted:
+            return set()
+        with Session(self._engine) as session:
+            done = session.exec(
+                select(Call.linkedid).where(
+                    col(Call.linkedid).in_(sorted(wanted)), col(Call.outcome).is_not(None)
+                )
+            ).all()
+        return wanted - set(done)
 
     # ------------------------------------------------------------------ transactions
 

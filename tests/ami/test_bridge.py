@@ -13,10 +13,13 @@ from sqlmodel import Session, select
 
 from ami.bridge import AmiBridge
 from ami.bus import LiveBus
+from ami.cdr import CAPTURES_DIALPLAN
 from models.rules.missed import CallOutcome
 from models.tables import Call
 from tests.ami.captures import HARNESS_CONTEXTS, RECEIVED_AT
 from tests.ami.fake_ami import FULL_WRITE, FakeAmi, Reply, bridge_settings, capture_events
+from tests.asterisk_captures import Kind, capture_bytes
+from tests.db_locks import calls_write_locked
 
 EMPTY_LIST = {"EventList": "start"}
 
@@ -152,3 +155,56 @@ async def test_a_user_with_the_contracts_permissions_passes(
         while live.status()["permissions"] is None:
             await asyncio.sleep(0.01)
     assert live.status()["permissions"] == {"missing": [], "problem": ""}
+
+
+async def test_reconciliation_runs_beside_the_consumer_one_run_at_a_time(
+    asterisk: FakeAmi, db_engine: Engine, tmp_path: Path
+) -> None:
+    # The queue_log holds a call that ended while the service was away; writing its outcome
+    # waits for the database, which another connection holds: the login's run is stuck.
+    (tmp_path / "queue_log").write_bytes(capture_bytes("a-answered", Kind.QUEUE_LOG))
+    bus = LiveBus()
+    bridge = AmiBridge(
+        settings=bridge_settings(asterisk, db_engine, tmp_path),
+        engine=db_engine,
+        clock=lambda: RECEIVED_AT,
+        bus=bus,
+        line_contexts=HARNESS_CONTEXTS,
+        queue="consult",
+        dialplan=CAPTURES_DIALPLAN,
+    )
+    try:
+        with calls_write_locked(db_engine):
+            await bridge.start()
+            await bridge.connection.wait_logged_in(timeout=5)
+            async with asyncio.timeout(5):
+                while not bridge.reconciling:
+                    await asyncio.sleep(0.01)
+            # Events flow meanwhile: a caller joins the queue and hangs up there.
+            seen: list[list[str]] = []
+            async with bus.subscribe("queue") as console:
+                await asterisk.push(capture_events("b-abandoned"))
+                async with asyncio.timeout(10):
+                    while ["79281234567"] not in seen or seen[-1]:
+                        waiting = (await console.next()).payload["waiting"]
+                        seen.append([w["caller_num"] for w in waiting])
+            assert bridge.reconciling
+            assert bridge.last_reconcile is None
+            nightly = asyncio.create_task(bridge.reconcile())  # the scheduler asks meanwhile
+        # The database is free: the login's run ends, then the nightly one runs.
+        summary = await asyncio.wait_for(nightly, 10)
+        assert bridge.last_reconcile is summary
+        assert summary.read == 0  # its window starts where the login's run ended
+        async with asyncio.timeout(10):
+            while len(_linkedids_with_outcome(db_engine)) < 2:
+                await asyncio.sleep(0.02)  # the live call's writes, in the write queue
+        # The reconciled call (a) and the call logged live meanwhile (b).
+        assert _linkedids_with_outcome(db_engine) == {"1795867058.0", "1795867085.0"}
+        assert bridge.connection.status()["handler_failures"] == 0
+    finally:
+        await bridge.stop()
+
+
+def _linkedids_with_outcome(engine: Engine) -> set[str]:
+    with Session(engine) as session:
+        return {call.linkedid for call in session.exec(select(Call)).all() if call.outcome}

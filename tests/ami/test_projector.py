@@ -625,3 +625,22 @@ def test_call_that_lived_through_a_gap_finishes_incomplete() -> None:
 def test_same_events_give_the_same_outputs() -> None:
     events = answered_call([complete(50, "agent", 37), *pbx_hangs_up(51)])
     assert run(events) == run(events)
+
+
+def test_an_answer_missed_in_a_gap_is_told_by_the_agent_complete() -> None:
+    # Adopted at the resync while talking: the AgentConnect was in the gap, AgentComplete is
+    # not (C13 needs "reached an operator"; the live figures need the operator).
+    projector = CallLogProjector()
+    projector.connection_lost()
+    projector.resync([show(CALL, CALL, "consult-line-queue", 30)])
+    outputs = run([complete(650, "agent", 37), *pbx_hangs_up(651)], projector)
+    assert isinstance(outputs[-1], CallFinished)
+    assert outputs[-1].complete is False
+    entry = outputs[-1].entry
+    assert (entry.answered_at, entry.operator_interface, entry.talk_s, entry.queue_exit) == (
+        at(613),
+        "PJSIP/201",
+        37,
+        QueueExit.CONNECTED,
+    )
+    assert entry.hangup_side is HangupSide.OPERATOR
