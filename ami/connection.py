@@ -422,8 +422,12 @@ class AmiConnection:
     @property
     def snapshot(self) -> ConnectionStatus:
         oldest = None
-        if self._queued_at:
-            oldest = max((self._clock() - self._queued_at[0]).total_seconds(), 0.0)
+        try:  # /health reads this from a worker thread
+            first = self._queued_at[0]
+        except IndexError:
+            pass
+        else:
+            oldest = max((self._clock() - first).total_seconds(), 0.0)
         return ConnectionStatus(
             state=self._state,
             since=self._since,

@@ -113,5 +113,6 @@ class PendingCalls:
         return give_up
 
     def status(self) -> dict[str, object]:
-        overdue = sum(1 for pending in self._calls.values() if pending.runs >= self._max_runs)
-        return {"calls": len(self._calls), "overdue": overdue}
+        calls = list(self._calls.values())  # one step: /health reads it from another thread
+        overdue = sum(1 for pending in calls if pending.runs >= self._max_runs)
+        return {"calls": len(calls), "overdue": overdue}

@@ -177,9 +177,14 @@ class WriteQueue:
         await done
 
     def status(self) -> dict[str, Any]:
+        """Safe from another thread (the /health route runs in one)."""
         oldest = None
-        if self._items:
-            oldest = max((self._clock() - self._items[0].at).total_seconds(), 0.0)
+        try:
+            first = self._items[0]
+        except IndexError:
+            pass
+        else:
+            oldest = max((self._clock() - first.at).total_seconds(), 0.0)
         return {
             "pending": len(self._items),
             "oldest_s": oldest,
