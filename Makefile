@@ -45,6 +45,8 @@ bench: setup
 	$(BIN)/python bench/bench_cli.py
 	$(BIN)/python bench/bench_log_sources.py
 	$(BIN)/python bench/bench_reconcile.py
+	$(BIN)/python bench/bench_ami.py
+	$(BIN)/python bench/soak_line.py
 
 # Placeholder recordings of every prompt (espeak-ng + sox), to be re-recorded in a studio.
 # Copy asterisk/sounds/consult-line to Asterisk's sounds directory.

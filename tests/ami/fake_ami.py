@@ -359,6 +359,10 @@ class FakeAmi:
                     break
         except (asyncio.IncompleteReadError, ConnectionError):
             pass
+        except asyncio.CancelledError:
+            # stop(): the handler ends as a finished task (Python 3.11's start_server logs
+            # "Exception in callback" for a cancelled one)
+            pass
         finally:
             self._handlers.discard(task)
             writer.close()

@@ -11,6 +11,8 @@ UTC wall clock, as the recording host (UTC, ``usegmtime = no``) wrote them.
 
 from __future__ import annotations
 
+import csv
+import functools
 import heapq
 import random
 import re
@@ -85,14 +87,15 @@ def _micros(value: str) -> int:
     return int(seconds) * 1_000_000 + int(fraction)
 
 
-def capture_event_blocks(name: str) -> list[str]:
+@functools.cache
+def capture_event_blocks(name: str) -> tuple[str, ...]:
     """The recording's event messages (without the harness's login events), CRLF-terminated."""
     blocks = capture_bytes(name, Kind.AMI).decode("utf-8").split("\r\n\r\n")
-    return [
+    return tuple(
         block + "\r\n\r\n"
         for block in blocks
         if block.startswith("Event: ") and block[7:].partition("\r\n")[0] not in _CONNECTION_EVENTS
-    ]
+    )
 
 
 class _Renamer:
@@ -136,7 +139,9 @@ def copy_call(name: str, start: datetime, caller: str, ids: _Ids) -> CallCopy:
     """Recording ``name`` as a new call whose first event is at ``start``."""
     blocks = capture_event_blocks(name)
     first_us = _micros(_TOKENS_TS(blocks[0]))
-    renamer = _Renamer(ids, int(start.timestamp() * 1_000_000) - first_us, caller)
+    # Whole seconds: queue_log and the CDR keep whole seconds, AMI microseconds.
+    shift_s = round((start.timestamp() * 1_000_000 - first_us) / 1_000_000)
+    renamer = _Renamer(ids, shift_s * 1_000_000, caller)
     events = []
     at_us = first_us
     for block in blocks:
@@ -186,14 +191,23 @@ def _queue_log(name: str, renamer: _Renamer) -> list[Timed]:
 
 
 def _cdr(name: str, renamer: _Renamer) -> list[Timed]:
+    """The call's CDR rows, each written when its channel hung up: Asterisk posts a channel's
+    rows together at its hang-up (its last row's end), not as each row ends."""
     rows = []
     for line in capture_lines(name, Kind.CDR):
         shifted = _CDR_TIME.sub(lambda m: _shift_wall_clock(m.group(), renamer.shift_s), line)
         renamed = renamer.text(shifted)
-        ends = _CDR_TIME.findall(renamed)
-        end = datetime.strptime(ends[-1], _CDR_FORMAT).replace(tzinfo=UTC)
-        rows.append(Timed(end, renamed))
-    return rows
+        end = datetime.strptime(_CDR_TIME.findall(renamed)[-1], _CDR_FORMAT).replace(tzinfo=UTC)
+        rows.append((_cdr_uniqueid(renamed), end, renamed))
+    hung_up: dict[str, datetime] = {}
+    for uniqueid, end, _ in rows:
+        hung_up[uniqueid] = max(end, hung_up.get(uniqueid, end))
+    return [Timed(hung_up[uniqueid], text) for uniqueid, _, text in rows]
+
+
+def _cdr_uniqueid(row: str) -> str:
+    fields = next(csv.reader([row]))
+    return fields[16]  # loguniqueid: the 17th column
 
 
 def _shift_wall_clock(value: str, seconds: int) -> str:

@@ -320,6 +320,8 @@ def test_ctrl_c_prints_one_line_and_exits_130(migrated: str, tmp_path: Path) -> 
         if process.poll() is None:
             process.kill()
             process.wait(timeout=30)
+        if process.stderr is not None:
+            process.stderr.close()
     assert (process.returncode, err) == (130, "Прервано (Ctrl+C).\n")
 
 
