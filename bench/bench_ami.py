@@ -27,13 +27,15 @@ events are not part of a live stream. An "event" below is one AMI event message,
    (a migrated file in a temporary directory) and PostgreSQL (``PG_URL``, a fresh schema created
    and dropped here; skipped with a note if unreachable). Capped at ``PERSIST_CAP_S``: the rate
    is over the prefix of the stream it got through.
-4. Lag: after a warm-up (calls in progress, operators known), events are paced at each rate for
-   ``LAG_WINDOW_S`` through the bridge's wiring: bytes → decoder (in the loop, as
-   ``data_received``) → a queue → one consumer task doing ``AmiBridge._on_event`` (parse,
-   project, store calls through ``asyncio.to_thread`` on SQLite, LiveState, ``LiveBus.publish``
-   of the snapshot) → a subscriber. Bus lag = from the moment the event's bytes were handed to
-   the decoder to the subscriber holding the snapshot. At the highest rate it also runs
-   without the store calls, for comparison.
+4. Lag: after a warm-up (calls in progress, operators known; its writes done), events are
+   paced at each rate for ``LAG_WINDOW_S`` through the bridge's own handler: bytes → decoder
+   (in the loop, as ``data_received``) → a queue → one consumer task calling
+   ``AmiBridge._on_event`` (parse, project, live state and the ``LiveBus`` publication of its
+   snapshot, then the call-log writes handed to the bridge's write queue, which writes them in
+   its worker thread) → a subscriber. Bus lag = from the moment the event's bytes were handed
+   to the decoder to the subscriber holding the snapshot. Also shown: the write queue's longest
+   backlog during the window and how long after the window its last write was done; on SQLite
+   and on PostgreSQL.
 
 Prints two Markdown tables. Stages 3 and 4 are single runs: on a busy 2-core machine rates move
 by 10-20 % from run to run (see the "all runs" column of stages 1 and 2).
@@ -43,17 +45,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import heapq
 import os
-import random
-import re
 import statistics
 import sys
 import tempfile
 import time
 import uuid
 from collections import Counter, deque
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from datetime import time as time_of_day
@@ -65,11 +64,14 @@ from sqlalchemy import create_engine
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import OperationalError
 
+from ami.bridge import AmiBridge
 from ami.bus import LiveBus, Subscription
+from ami.cdr import CAPTURES_CONTEXTS, CAPTURES_DIALPLAN
 from ami.connection import Utf8SafeAmiProtocol
 from ami.events import ParseStats, parse_event
-from ami.live_state import LiveState
-from ami.projector import CallFinished, CallLogProjector, CallUpdated, ProjectorOutput
+from ami.live_state import OPERATORS_TOPIC, QUEUE_TOPIC
+from ami.pending_calls import live_writes
+from ami.projector import CallLogProjector, ProjectorOutput
 from ami.stream import AmiMessage, AmiStreamDecoder
 from models.call_log_store import CallLogStore
 from models.db import create_db_engine
@@ -78,7 +80,8 @@ from models.settings import Settings
 
 # The recordings are read through the tests' one helper (the repository root is not installed).
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from tests.asterisk_captures import CAPTURES_DIR, Kind, capture_bytes
+from tests.ami.workload import build
+from tests.asterisk_captures import CAPTURES_DIR
 
 PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
@@ -95,7 +98,6 @@ MIX: tuple[tuple[str, int], ...] = (
 )
 MEAN_GAP_S = 0.5  # mean time between two call arrivals
 TIMELINE_START = datetime(2026, 11, 30, 7, 0, tzinfo=UTC)  # Monday 10:00 in Moscow
-CAPTURE_CALLER = "79281234567"  # the caller number every capture has
 QUEUE_NAME = "consult"  # the harness's queue (the line's is ami.actions.QUEUE)
 READ_SIZE = 4096  # bytes per data_received in stages 1-3
 RECEIVED_AT = datetime(2026, 11, 30, 7, 0, tzinfo=UTC)  # for events without a Timestamp
@@ -111,15 +113,7 @@ LAG_WARMUP_EVENTS = 20_000  # fed unpaced and without persistence before the pac
 DRAIN_CAP_S = 30.0  # after the window, for the consumer and the subscriber to finish
 
 BANNER = b"Asterisk Call Manager/11.0.0\r\n"
-# Events of the harness's AMI login, not of a call.
-_CONNECTION_EVENTS = frozenset({"FullyBooted", "SuccessfulAuth"})
-_TOKENS = re.compile(
-    r"(?P<ts>(?<=\nTimestamp: )\d+\.\d{6}(?=\r\n|$))"
-    r"|(?P<uuid>[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"
-    r"|(?P<uid>(?<![\w.])\d{9,10}\.\d{1,5}(?![\w.]))"  # Uniqueid, Linkedid: epoch.counter
-    r"|(?P<chan>(?<=-)[0-9a-f]{8}(?![\w-]))"  # channel-name counter: Local/x@ctx-0000001a;1
-    rf"|(?P<cid>{CAPTURE_CALLER})"
-)
+LIVE_TOPICS = (QUEUE_TOPIC, OPERATORS_TOPIC)  # what the bridge publishes from live state
 
 
 def log(text: str) -> None:
@@ -127,95 +121,6 @@ def log(text: str) -> None:
 
 
 # ------------------------------------------------------------------------------ workload
-
-
-@dataclass(frozen=True, slots=True)
-class _Message:
-    at_us: int  # the event's Timestamp in the capture, microseconds
-    parts: tuple[str, ...]  # the literal text around the tokens
-    tokens: tuple[tuple[str, str], ...]  # (kind, value as captured)
-
-
-def _micros(value: str) -> int:
-    seconds, fraction = value.split(".")
-    return int(seconds) * 1_000_000 + int(fraction)
-
-
-def _template(name: str) -> list[_Message]:
-    messages: list[_Message] = []
-    at_us = 0
-    for block in capture_bytes(name, Kind.AMI).decode("utf-8").split("\r\n\r\n"):
-        if not block.startswith("Event: "):
-            continue  # the banner and login reply, replies to the harness's actions, the tail
-        if block[7:].partition("\r\n")[0] in _CONNECTION_EVENTS:
-            continue
-        parts: list[str] = []
-        tokens: list[tuple[str, str]] = []
-        position = 0
-        for match in _TOKENS.finditer(block):
-            kind = match.lastgroup
-            assert kind is not None
-            parts.append(block[position : match.start()])
-            tokens.append((kind, match.group()))
-            position = match.end()
-            if kind == "ts":
-                at_us = _micros(match.group())
-        parts.append(block[position:] + "\r\n\r\n")
-        messages.append(_Message(at_us, tuple(parts), tuple(tokens)))
-    return messages
-
-
-class _Ids:
-    """Asterisk's process-wide counters, continued from call to call."""
-
-    def __init__(self, rng: random.Random) -> None:
-        self._rng = rng
-        self._uniqueid = 0
-        self._channel = 0
-
-    def uniqueid(self, epoch: int) -> str:
-        self._uniqueid += 1
-        return f"{epoch}.{self._uniqueid}"
-
-    def channel(self) -> str:
-        self._channel += 1
-        return f"{self._channel:08x}"
-
-    def bridge(self) -> str:
-        return str(uuid.UUID(int=self._rng.getrandbits(128), version=4))
-
-
-def _one_call(
-    template: Sequence[_Message], start_us: int, caller: str, ids: _Ids
-) -> list[tuple[int, str]]:
-    """The capture's events for a new call starting at ``start_us``: (time, text) in order."""
-    shift_us = start_us - template[0].at_us
-    shift_s = round(shift_us / 1e6)
-    renamed: dict[tuple[str, str], str] = {}
-    out: list[tuple[int, str]] = []
-    for message in template:
-        pieces = [message.parts[0]]
-        for (kind, value), literal in zip(message.tokens, message.parts[1:], strict=True):
-            if kind == "ts":
-                micros = _micros(value) + shift_us
-                new = f"{micros // 1_000_000}.{micros % 1_000_000:06d}"
-            elif kind == "cid":
-                new = caller
-            else:
-                found = renamed.get((kind, value))
-                if found is None:
-                    if kind == "uid":
-                        found = ids.uniqueid(int(value.partition(".")[0]) + shift_s)
-                    elif kind == "chan":
-                        found = ids.channel()
-                    else:
-                        found = ids.bridge()
-                    renamed[(kind, value)] = found
-                new = found
-            pieces.append(new)
-            pieces.append(literal)
-        out.append((message.at_us + shift_us, "".join(pieces)))
-    return out
 
 
 @dataclass
@@ -228,28 +133,23 @@ class Workload:
 
 
 def build_workload(calls: int) -> Workload:
-    rng = random.Random(SEED)
-    templates = {name: _template(name) for name, _ in MIX}
-    names = [name for name, _ in MIX]
-    weights = [weight for _, weight in MIX]
-    ids = _Ids(rng)
-    start_us = int(TIMELINE_START.timestamp()) * 1_000_000
-    first_us = start_us
-    copies: list[list[tuple[int, str]]] = []
-    chosen: Counter[str] = Counter()
-    call_seconds = 0.0
-    for index in range(calls):
-        name = rng.choices(names, weights)[0]
-        chosen[name] += 1
-        template = templates[name]
-        call_seconds += (template[-1].at_us - template[0].at_us) / 1e6
-        copies.append(_one_call(template, start_us, f"7928{index:07d}", ids))
-        start_us += int(rng.expovariate(1 / MEAN_GAP_S) * 1_000_000)
-    merged = list(heapq.merge(*copies, key=lambda item: item[0]))
-    messages = [text for _, text in merged]
-    stream = BANNER + "".join(messages).encode("utf-8")
-    span_s = (merged[-1][0] - first_us) / 1e6 if merged else 0.0
-    return Workload(messages, stream, chosen, span_s, call_seconds)
+    """``calls`` distinct calls made from the recordings (``tests/ami/workload.py``), each
+    from its own number."""
+    made = build(
+        MIX,
+        calls,
+        seed=SEED,
+        start=TIMELINE_START,
+        mean_gap_s=MEAN_GAP_S,
+        callers=[f"7928{index:07d}" for index in range(calls)],
+    )
+    messages = [event.text for event in made.events]
+    span_s = (made.events[-1].at - made.events[0].at).total_seconds() if made.events else 0.0
+    call_seconds = sum((c.events[-1].at - c.events[0].at).total_seconds() for c in made.calls)
+    chosen = Counter(call.capture for call in made.calls)
+    return Workload(
+        messages, BANNER + "".join(messages).encode("utf-8"), chosen, span_s, call_seconds
+    )
 
 
 def _pieces(data: bytes, size: int = READ_SIZE) -> Iterator[bytes]:
@@ -288,15 +188,15 @@ def _settings(engine: Engine) -> Settings:
     )
 
 
-def _persist(store: CallLogStore, output: ProjectorOutput) -> bool:
-    """What AmiBridge._persist does, synchronously. True when a transaction ran."""
-    if isinstance(output, CallUpdated):
-        store.record_progress(output.entry)
-        return True
-    if isinstance(output, CallFinished) and output.complete:
-        store.record_finished(output.entry, datetime.now(UTC))
-        return True
-    return False
+def _persist(store: CallLogStore, output: ProjectorOutput) -> int:
+    """The writes AmiBridge hands to its write queue for ``output``, done synchronously here.
+    Returns the number of transactions."""
+    writes = live_writes(output)
+    if writes.progress is not None:
+        store.record_progress(writes.progress)
+    if writes.finish is not None:
+        store.record_finished(writes.finish, datetime.now(UTC))
+    return (writes.progress is not None) + (writes.finish is not None)
 
 
 def run_ours(
@@ -327,8 +227,8 @@ def run_ours(
                 continue
             for output in projector.apply(event):
                 stage.outputs += 1
-                if store is not None and _persist(store, output):
-                    stage.transactions += 1
+                if store is not None:
+                    stage.transactions += _persist(store, output)
         if time.perf_counter() > deadline:
             stage.capped = True
             break
@@ -384,24 +284,21 @@ def _database_note(engine: Engine) -> str:
     return f"{calls:,} call rows ({finished:,} finished), {tasks:,} callback tasks"
 
 
-def persist_sqlite(stream: bytes, directory: Path) -> Stage:
-    engine = create_db_engine(f"sqlite:///{directory / 'persist.db'}")
+@contextlib.contextmanager
+def sqlite_engine(path: Path) -> Iterator[Engine]:
+    """A fresh migrated SQLite file."""
+    engine = create_db_engine(f"sqlite:///{path}")
     try:
         upgrade(engine)
-        stage = run_ours(
-            "parse + project + persist, SQLite",
-            stream,
-            project=True,
-            store=CallLogStore(engine, _settings(engine)),
-            cap_s=PERSIST_CAP_S,
-        )
-        stage.note = _database_note(engine)
+        yield engine
     finally:
         engine.dispose()
-    return stage
 
 
-def persist_postgres(stream: bytes, notes: list[str]) -> Stage | None:
+@contextlib.contextmanager
+def postgres_engine(notes: list[str]) -> Iterator[Engine | None]:
+    """A fresh migrated schema at ``PG_URL``, dropped afterwards; None (with a note) when
+    PostgreSQL is unreachable."""
     schema = f"bench_ami_{uuid.uuid4().hex[:12]}"
     admin = create_engine(make_url(PG_URL), connect_args={"connect_timeout": 3})
     try:
@@ -410,21 +307,15 @@ def persist_postgres(stream: bytes, notes: list[str]) -> Stage | None:
                 connection.exec_driver_sql(f"CREATE SCHEMA {schema}")
         except OperationalError as exc:
             reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
-            notes.append(f"PostgreSQL at {PG_URL} unreachable, its row skipped: {reason}")
-            return None
+            notes.append(f"PostgreSQL at {PG_URL} unreachable, its rows skipped: {reason}")
+            yield None
+            return
         try:
             url = make_url(PG_URL).update_query_dict({"options": f"-csearch_path={schema}"})
             engine = create_db_engine(url.render_as_string(hide_password=False))
             try:
                 upgrade(engine)
-                stage = run_ours(
-                    "parse + project + persist, PostgreSQL",
-                    stream,
-                    project=True,
-                    store=CallLogStore(engine, _settings(engine)),
-                    cap_s=PERSIST_CAP_S,
-                )
-                stage.note = _database_note(engine)
+                yield engine
             finally:
                 engine.dispose()
         finally:
@@ -432,6 +323,17 @@ def persist_postgres(stream: bytes, notes: list[str]) -> Stage | None:
                 connection.exec_driver_sql(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
     finally:
         admin.dispose()
+
+
+def persist(stream: bytes, engine: Engine, database: str) -> Stage:
+    stage = run_ours(
+        f"parse + project + persist, {database}",
+        stream,
+        project=True,
+        store=CallLogStore(engine, _settings(engine)),
+        cap_s=PERSIST_CAP_S,
+    )
+    stage.note = _database_note(engine)
     return stage
 
 
@@ -441,119 +343,126 @@ def persist_postgres(stream: bytes, notes: list[str]) -> Stage | None:
 @dataclass
 class Lag:
     rate: int
-    persisted: bool
+    database: str
     events: int = 0
     seconds: float = 0.0
     bus_s: list[float] = field(default_factory=list)  # per snapshot delivered
     handled_s: list[float] = field(default_factory=list)  # per event, to its handler's end
     late_s: list[float] = field(default_factory=list)  # producer behind its schedule
     transactions: int = 0
+    writes_behind_max: int = 0  # the write queue's longest backlog during the window
+    drain_s: float = 0.0  # after the window, until every write was done
     dropped: int = 0
     capped: bool = False
 
 
+class _TimedBus(LiveBus):
+    """The bridge's bus, noting for each live-state publication the entry time of the event
+    the bridge is handling (set by the consumer just before it hands the event over)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.entered = 0.0
+        self.entered_of_published: deque[float] = deque()  # in publish order
+
+    def publish(self, topic: str, payload: Mapping[str, Any], *, relayed: bool = False) -> None:
+        if topic in LIVE_TOPICS:
+            self.entered_of_published.append(self.entered)
+        super().publish(topic, payload, relayed=relayed)
+
+
+def _bridge(engine: Engine, bus: LiveBus) -> AmiBridge:
+    return AmiBridge(
+        settings=_settings(engine),
+        engine=engine,
+        clock=lambda: RECEIVED_AT,
+        bus=bus,
+        line_contexts=CAPTURES_CONTEXTS,
+        queue=QUEUE_NAME,
+        dialplan=CAPTURES_DIALPLAN,
+    )
+
+
 async def run_lag(
-    warmup: Sequence[bytes], window: Sequence[bytes], rate: int, engine: Engine | None
+    warmup: Sequence[bytes], window: Sequence[bytes], rate: int, engine: Engine, database: str
 ) -> Lag:
-    """Without an engine: the same, minus the store calls (for comparison)."""
-    result = Lag(rate, persisted=engine is not None)
-    bus = LiveBus()
-    store = CallLogStore(engine, _settings(engine)) if engine is not None else None
-    projector = CallLogProjector(line_contexts=None)
-    live = LiveState(QUEUE_NAME)
+    """The bridge's own event handler (``AmiBridge._on_event``: parse, project, live state and
+    its publication, the writes handed to its write queue) on paced events; its AMI
+    connection is not started: the bytes are decoded here, as its protocol does."""
+    result = Lag(rate, database)
+    bus = _TimedBus()
+    bridge = _bridge(engine, bus)
+    writes = bridge._writes
+    writes.start()
     decoder = AmiStreamDecoder()
-    stats = ParseStats()
-    for chunk in warmup:  # calls already in progress when the window opens; not persisted
-        for message in decoder.feed(chunk):
-            event = parse_event(message, RECEIVED_AT, stats)
-            if event is not None:
-                projector.apply(event)
-                live.apply(event)
+    try:
+        for chunk in warmup:  # calls already in progress when the window opens
+            for message in decoder.feed(chunk):
+                bridge._on_event(message)
+        await writes.barrier()
+        written_before = writes.status()["written"]
+        bus.entered_of_published.clear()
+        inbox: asyncio.Queue[tuple[float, AmiMessage]] = asyncio.Queue()
 
-    inbox: asyncio.Queue[tuple[float, AmiMessage]] = asyncio.Queue()
-    entered_of_published: deque[float] = deque()  # in publish order, like the bus queue
+        async def consume(count: int) -> None:
+            for _ in range(count):
+                entered, message = await inbox.get()
+                bus.entered = entered
+                bridge._on_event(message)
+                result.handled_s.append(time.perf_counter() - entered)
+                result.writes_behind_max = max(result.writes_behind_max, writes.status()["pending"])
 
-    async def on_event(entered: float, message: AmiMessage) -> None:
-        """AmiBridge._on_event, carrying the event's entry time to its snapshots."""
-        event = parse_event(message, RECEIVED_AT, stats)
-        if event is None:
-            return
-        for output in projector.apply(event):
-            if store is None:
-                continue
-            if isinstance(output, CallUpdated):
-                await asyncio.to_thread(store.record_progress, output.entry)
-                result.transactions += 1
-            elif isinstance(output, CallFinished) and output.complete:
-                await asyncio.to_thread(store.record_finished, output.entry, datetime.now(UTC))
-                result.transactions += 1
-        for topic in live.apply(event):
-            entered_of_published.append(entered)
-            bus.publish(topic, live.snapshot(event.at))
+        async def listen(subscription: Subscription) -> None:
+            while True:
+                await subscription.next()
+                result.bus_s.append(time.perf_counter() - bus.entered_of_published.popleft())
 
-    async def consume(count: int) -> None:
-        for _ in range(count):
-            entered, message = await inbox.get()
-            await on_event(entered, message)
-            result.handled_s.append(time.perf_counter() - entered)
+        async def produce() -> None:
+            started = time.perf_counter()
+            for index, chunk in enumerate(window):
+                due = started + index / rate
+                delay = due - time.perf_counter()
+                if delay > 0:
+                    await asyncio.sleep(delay)
+                entered = time.perf_counter()
+                result.late_s.append(entered - due)
+                for message in decoder.feed(chunk):  # data_received: decoded in the loop
+                    inbox.put_nowait((entered, message))
 
-    async def listen(subscription: Subscription) -> None:
-        while True:
-            await subscription.next()
-            result.bus_s.append(time.perf_counter() - entered_of_published.popleft())
-
-    async def produce() -> int:
         started = time.perf_counter()
-        fed = 0
-        for index, chunk in enumerate(window):
-            due = started + index / rate
-            delay = due - time.perf_counter()
-            if delay > 0:
-                await asyncio.sleep(delay)
-            entered = time.perf_counter()
-            result.late_s.append(entered - due)
-            for message in decoder.feed(chunk):  # data_received: decoded in the loop, queued
-                inbox.put_nowait((entered, message))
-                fed += 1
-        return fed
-
-    started = time.perf_counter()
-    async with bus.subscribe() as subscription:
-        listener = asyncio.create_task(listen(subscription))
-        try:
-            async with asyncio.timeout(LAG_WINDOW_S + DRAIN_CAP_S):
-                # One message per chunk: the consumer handles exactly len(window) events.
-                await asyncio.gather(produce(), consume(len(window)))
-                for _ in range(10_000):  # let the subscriber catch up
-                    if not entered_of_published:
-                        break
-                    await asyncio.sleep(0.001)
-        except TimeoutError:
-            result.capped = True
-        finally:
-            listener.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await listener
-        result.dropped = subscription.dropped
-    result.seconds = time.perf_counter() - started
-    result.events = len(result.handled_s)
+        async with bus.subscribe(*LIVE_TOPICS) as subscription:
+            listener = asyncio.create_task(listen(subscription))
+            try:
+                async with asyncio.timeout(LAG_WINDOW_S + DRAIN_CAP_S):
+                    # One message per chunk: the consumer handles exactly len(window) events.
+                    await asyncio.gather(produce(), consume(len(window)))
+                    result.seconds = time.perf_counter() - started
+                    await writes.barrier()
+                    result.drain_s = time.perf_counter() - started - result.seconds
+                    for _ in range(10_000):  # let the subscriber catch up
+                        if not bus.entered_of_published:
+                            break
+                        await asyncio.sleep(0.001)
+            except TimeoutError:
+                result.capped = True
+            finally:
+                listener.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await listener
+            result.dropped = subscription.dropped
+        result.events = len(result.handled_s)
+        result.transactions = writes.status()["written"] - written_before
+    finally:
+        await writes.stop()
     return result
 
 
-def lag(workload: Workload, rate: int, directory: Path | None) -> Lag:
-    """Persisting to a fresh SQLite file in ``directory``; None: no persistence."""
+def lag(workload: Workload, rate: int, engine: Engine, database: str) -> Lag:
     count = int(rate * LAG_WINDOW_S)
     skip = max(0, min(LAG_WARMUP_EVENTS, len(workload.messages) - count))
     warmup = [BANNER] + [text.encode("utf-8") for text in workload.messages[:skip]]
     window = [text.encode("utf-8") for text in workload.messages[skip : skip + count]]
-    if directory is None:
-        return asyncio.run(run_lag(warmup, window, rate, None))
-    engine = create_db_engine(f"sqlite:///{directory / f'lag-{rate}.db'}")
-    try:
-        upgrade(engine)
-        return asyncio.run(run_lag(warmup, window, rate, engine))
-    finally:
-        engine.dispose()
+    return asyncio.run(run_lag(warmup, window, rate, engine, database))
 
 
 # ------------------------------------------------------------------------------ report
@@ -591,21 +500,22 @@ def print_stages(stages: Sequence[Stage]) -> None:
 
 def print_lags(lags: Sequence[Lag]) -> None:
     print(
-        "| paced rate, events/s | persistence | events | s | DB transactions "
+        "| paced rate, events/s | database | events | s | DB transactions "
         "| snapshots delivered | bus lag p50, ms | p95, ms | p99, ms | max, ms "
-        "| event handled p50 / p99, ms | producer late p99, ms | dropped |"
+        "| event handled p50 / p99, ms | producer late p99, ms | writes behind, max "
+        "| writes done after the window, s | dropped |"
     )
-    print("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for lag in lags:
         capped = " (time cap)" if lag.capped else ""
-        persistence = "SQLite, to_thread" if lag.persisted else "none (comparison)"
         worst = f"{max(lag.bus_s) * 1000:.2f}" if lag.bus_s else "n/a"
         handled = f"{_quantile(lag.handled_s, 50)} / {_quantile(lag.handled_s, 99)}"
         print(
-            f"| {lag.rate:,}{capped} | {persistence} | {lag.events:,} | {lag.seconds:.1f} | "
+            f"| {lag.rate:,}{capped} | {lag.database} | {lag.events:,} | {lag.seconds:.1f} | "
             f"{lag.transactions:,} | {len(lag.bus_s):,} | {_quantile(lag.bus_s, 50)} | "
             f"{_quantile(lag.bus_s, 95)} | {_quantile(lag.bus_s, 99)} | {worst} | "
-            f"{handled} | {_quantile(lag.late_s, 99)} | {lag.dropped} |"
+            f"{handled} | {_quantile(lag.late_s, 99)} | {lag.writes_behind_max:,} | "
+            f"{lag.drain_s:.2f} | {lag.dropped} |"
         )
 
 
@@ -665,16 +575,21 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench_ami_") as tmp:
         directory = Path(tmp)
         log("stage 3: persist on SQLite ...")
-        stages.append(persist_sqlite(workload.stream, directory))
-        log("stage 3: persist on PostgreSQL ...")
-        postgres = persist_postgres(workload.stream, notes)
-        if postgres is not None:
-            stages.append(postgres)
+        with sqlite_engine(directory / "persist.db") as engine:
+            stages.append(persist(workload.stream, engine, "SQLite"))
         for rate in rates:
-            log(f"stage 4: lag at {rate} events/s ...")
-            lags.append(lag(workload, rate, directory))
-    log(f"stage 4: lag at {max(rates)} events/s without persistence ...")
-    lags.append(lag(workload, max(rates), None))
+            log(f"stage 4: lag at {rate} events/s, SQLite ...")
+            with sqlite_engine(directory / f"lag-{rate}.db") as engine:
+                lags.append(lag(workload, rate, engine, "SQLite"))
+    log("stage 3: persist on PostgreSQL ...")
+    with postgres_engine(notes) as engine:
+        if engine is not None:
+            stages.append(persist(workload.stream, engine, "PostgreSQL"))
+    for rate in rates:
+        with postgres_engine(notes) as engine:
+            if engine is not None:
+                log(f"stage 4: lag at {rate} events/s, PostgreSQL ...")
+                lags.append(lag(workload, rate, engine, "PostgreSQL"))
 
     total = len(workload.messages)
     mix = ", ".join(f"{name} {count}" for name, count in sorted(workload.calls.items()))
@@ -697,9 +612,9 @@ def main() -> None:
     print()
     print(
         f"Lag: {LAG_WARMUP_EVENTS:,} events of warm-up, then {LAG_WINDOW_S:g} s paced, one "
-        "event per read, through the bridge's wiring (store calls through asyncio.to_thread, "
-        "then LiveState and LiveBus.publish); bus lag = the event's bytes handed to the "
-        "decoder → the subscriber holding the snapshot."
+        "event per read, through AmiBridge._on_event (live state published first, the writes "
+        "handed to its write queue); bus lag = the event's bytes handed to the decoder → the "
+        "subscriber holding the snapshot."
     )
     print()
     print_lags(lags)
