@@ -145,6 +145,22 @@ LISTED_ACTIONS = (
 FULL_WRITE = frozenset({"call", "originate", "agent", "reporting", "system"})
 
 
+def empty_list(complete_event: str) -> Reply:
+    """The reply of a list action (CoreShowChannels, QueueStatus) with nothing to list."""
+    return Reply(
+        message="Events will follow",
+        headers={"EventList": "start"},
+        events=[
+            {
+                "Event": complete_event,
+                "EventList": "Complete",
+                "ListItems": "0",
+                "ActionID": "{ActionID}",
+            }
+        ],
+    )
+
+
 def format_message(headers: Mapping[str, str | Sequence[str]]) -> bytes:
     lines: list[str] = []
     for key, value in headers.items():

@@ -17,33 +17,22 @@ from ami.cdr import CAPTURES_DIALPLAN
 from models.rules.missed import CallOutcome
 from models.tables import Call
 from tests.ami.captures import HARNESS_CONTEXTS, RECEIVED_AT
-from tests.ami.fake_ami import FULL_WRITE, FakeAmi, Reply, bridge_settings, capture_events
+from tests.ami.fake_ami import (
+    FULL_WRITE,
+    FakeAmi,
+    bridge_settings,
+    capture_events,
+    empty_list,
+)
 from tests.asterisk_captures import Kind, capture_bytes
 from tests.db_locks import calls_write_locked
-
-EMPTY_LIST = {"EventList": "start"}
-
-
-def _list_reply(complete_event: str) -> Reply:
-    return Reply(
-        message="Events will follow",
-        headers=EMPTY_LIST,
-        events=[
-            {
-                "Event": complete_event,
-                "EventList": "Complete",
-                "ListItems": "0",
-                "ActionID": "{ActionID}",
-            }
-        ],
-    )
 
 
 @pytest.fixture
 async def asterisk() -> AsyncIterator[FakeAmi]:
     fake = FakeAmi()
-    fake.reply("coreshowchannels", _list_reply("CoreShowChannelsComplete"))
-    fake.reply("queuestatus", _list_reply("QueueStatusComplete"))
+    fake.reply("coreshowchannels", empty_list("CoreShowChannelsComplete"))
+    fake.reply("queuestatus", empty_list("QueueStatusComplete"))
     await fake.start()
     yield fake
     await fake.stop()
@@ -114,7 +103,7 @@ async def test_login_checks_the_users_write_permissions(
     # manager.conf without "originate" and "reporting" in write: click-to-call (C11) and the
     # resync after every login would fail with "Permission denied" when first needed.
     asterisk = FakeAmi(write_classes=frozenset({"call", "agent"}))
-    asterisk.reply("queuestatus", _list_reply("QueueStatusComplete"))
+    asterisk.reply("queuestatus", empty_list("QueueStatusComplete"))
     await asterisk.start()
     bridge = AmiBridge(
         settings=bridge_settings(asterisk, db_engine, tmp_path),

@@ -25,7 +25,7 @@ from models.db import WaitLimits, create_db_engine
 from models.rules.missed import CallOutcome, MissedReason
 from models.tables import Call, CallbackTask
 from tests.ami.captures import HARNESS_CONTEXTS
-from tests.ami.fake_ami import FakeAmi, Reply, bridge_settings, capture_events
+from tests.ami.fake_ami import FakeAmi, bridge_settings, capture_events, empty_list
 from tests.ami.test_outage import make_store
 from tests.db_locks import calls_write_locked
 
@@ -43,26 +43,11 @@ def impatient_engine(engine: Engine) -> Engine:
     )
 
 
-def _list(complete: str) -> Reply:
-    return Reply(
-        message="Events will follow",
-        headers={"EventList": "start"},
-        events=[
-            {
-                "Event": complete,
-                "EventList": "Complete",
-                "ListItems": "0",
-                "ActionID": "{ActionID}",
-            }
-        ],
-    )
-
-
 @pytest.fixture
 async def asterisk() -> AsyncIterator[FakeAmi]:
     fake = FakeAmi()
-    fake.reply("coreshowchannels", _list("CoreShowChannelsComplete"))
-    fake.reply("queuestatus", _list("QueueStatusComplete"))
+    fake.reply("coreshowchannels", empty_list("CoreShowChannelsComplete"))
+    fake.reply("queuestatus", empty_list("QueueStatusComplete"))
     await fake.start()
     yield fake
     await fake.stop()
