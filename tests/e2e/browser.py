@@ -25,6 +25,7 @@ CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
 PACKAGES = {"chromium": CHROMIUM, "chromium-driver": CHROMEDRIVER}
 WINDOW = (1280, 800)
+VIEWPORT = (1280, 800)
 WAIT_S = 10.0
 SCREENSHOTS_ENV = "TEST_SCREENSHOTS"  # set to 1: tests save their screenshots
 SCREENSHOTS_DIR = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
@@ -66,6 +67,13 @@ def start_chromium() -> WebDriver:
         options.add_argument(flag)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
+    # The page's own size (the window's includes the browser's frame): same screenshots
+    # everywhere.
+    width, height = VIEWPORT
+    driver.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False},
+    )
     driver.set_page_load_timeout(WAIT_S * 2)
     driver.set_script_timeout(WAIT_S)
     return driver

@@ -17,9 +17,11 @@ browser driver — reaches it over real sockets while it runs:
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import socket
 import threading
 import time
+import uuid
 from collections.abc import Awaitable, Callable
 from concurrent.futures import Future
 from pathlib import Path
@@ -34,6 +36,7 @@ from agent_console.live_stream import LiveFeed, live_feed
 from ami.bridge import AmiBridge
 from ami.bus import LiveBus
 from ami.cdr import CAPTURES_DIALPLAN
+from ami.pg_relay import DEFAULT_CHANNEL, PgNotifyRelay
 from consult_line.clock import system_clock
 from consult_line.lifespan import Background, build_background
 from consult_line.web import HttpServer, build_app
@@ -205,6 +208,12 @@ class LiveServer:
                 line_contexts=HARNESS_CONTEXTS,
                 dialplan=CAPTURES_DIALPLAN,
             )
+            if self.background.relay is not None:
+                # PostgreSQL: a channel of its own, so that other test runs' processes on the
+                # same server publish nothing into this bus.
+                channel = f"{DEFAULT_CHANNEL}_{uuid.uuid4().hex[:12]}"
+                relay = PgNotifyRelay(self.background.bus, settings.database_url, channel=channel)
+                self.background = dataclasses.replace(self.background, relay=relay)
             self.app = build_app(services, self.background)
             self.app.mount("/e2e", StaticFiles(directory=PAGES), name="e2e-pages")
             # The app's own lifespan (the AMI bridge, FastAGI, the scheduler), entered here

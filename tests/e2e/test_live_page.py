@@ -3,6 +3,10 @@ live bus and the event stream, drawn by live.js."""
 
 from __future__ import annotations
 
+import pytest
+from fastapi import HTTPException
+
+from agent_console.live_stream import LiveFeed, get_live_feed
 from tests.e2e.browser import Page
 from tests.e2e.server import LiveServer, capture_part
 
@@ -83,3 +87,25 @@ def test_tabs_of_one_browser_share_one_stream_and_each_shows_every_change(
     for tab in page.driver.window_handles:
         page.switch_to(tab)
         page.wait_text("#waiting-count", "0")
+
+
+def _unavailable() -> LiveFeed:
+    raise HTTPException(502, "Bad Gateway")
+
+
+@pytest.mark.parametrize("path", ["/e2e/live.html", "/e2e/live.html?direct"])
+def test_after_an_http_error_the_page_keeps_trying_until_the_stream_is_back(
+    live_server: LiveServer, page: Page, path: str
+) -> None:
+    # A proxy answering 502 while the service restarts: EventSource gives up for good on an
+    # HTTP error; live.js (in the shared worker, or in the page) opens a new one later.
+    assert live_server.app is not None
+    overrides = live_server.app.dependency_overrides
+    overrides[get_live_feed] = _unavailable
+    page.open(path)
+    page.wait(lambda: page.visible("#live-offline"), "the offline notice")
+    assert page.text("#waiting-count") == "—"
+    del overrides[get_live_feed]
+    page.wait_text("#ami", "Связь с Asterisk есть")
+    assert not page.visible("#live-offline")
+    assert page.text("#waiting-count") == "0"
