@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run test test-sqlite lint typecheck bench prompts clean
+.PHONY: setup run test test-sqlite lint typecheck bench screenshots prompts clean
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
@@ -47,6 +47,11 @@ bench: setup
 	$(BIN)/python bench/bench_reconcile.py
 	$(BIN)/python bench/bench_ami.py
 	$(BIN)/python bench/soak_line.py
+	$(BIN)/python bench/bench_live.py
+
+# Screenshots of the pages the browser tests open, into docs/screenshots/ (needs Chromium).
+screenshots: setup
+	TEST_SCREENSHOTS=1 $(BIN)/pytest tests/e2e -q
 
 # Placeholder recordings of every prompt (espeak-ng + sox), to be re-recorded in a studio.
 # Copy asterisk/sounds/consult-line to Asterisk's sounds directory.

@@ -8,9 +8,9 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from fastapi import APIRouter, FastAPI
 
 from agent_console.deps import AppContext
-from agent_console.routes import calls, health, kb
+from agent_console.routes import calls, health, kb, live
 
-ROUTERS: tuple[APIRouter, ...] = (health.router, kb.router, calls.router)
+ROUTERS: tuple[APIRouter, ...] = (health.router, kb.router, calls.router, live.router)
 
 Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
 

@@ -6,6 +6,7 @@ import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
+from typing import Any
 
 from fastapi import FastAPI
 from sqlalchemy.engine import Engine
@@ -49,12 +50,19 @@ class Background:
         )
 
 
-def build_background(services: Services) -> Background:
+def build_background(services: Services, **bridge_options: Any) -> Background:
+    """``bridge_options``: passed to ``AmiBridge`` (tests: the recordings' queue and contexts)."""
     settings = services.settings
     bus = LiveBus()
     bridge = None
     if settings.ami_enabled:
-        bridge = AmiBridge(settings=settings, engine=services.engine, clock=services.clock, bus=bus)
+        bridge = AmiBridge(
+            settings=settings,
+            engine=services.engine,
+            clock=services.clock,
+            bus=bus,
+            **bridge_options,
+        )
     relay = None
     if settings.database_url.startswith("postgresql"):
         relay = PgNotifyRelay(bus, settings.database_url)

@@ -7,16 +7,15 @@ import contextlib
 import logging
 import signal
 import socket
-from importlib.metadata import version
 
 import uvicorn
 from sqlalchemy.exc import OperationalError
 
-from agent_console.app import create_app
-from agent_console.deps import AppContext
+from agent_console.live_stream import live_feed
 from consult_line.health import check, file_probes
-from consult_line.lifespan import background_services, build_background
-from consult_line.wiring import Services, build_backend
+from consult_line.lifespan import build_background
+from consult_line.web import HttpServer, build_app
+from consult_line.wiring import Services
 from models.migrate import pending_migrations
 from models.os_errors import os_error_reason
 from models.settings import Settings
@@ -41,21 +40,16 @@ def run(services: Services, _args: argparse.Namespace) -> int:
     for warning in check(services, file_probes(settings)).warnings:
         log.warning("%s", warning)
     background = build_background(services)
-    probes = background.probes()
-    context = AppContext(
-        health=lambda: check(services, probes),
-        version=version("consult-line"),
-        backend=build_backend(services),
-    )
-    app = create_app(context, lifespan=background_services(services, background))
-    server = uvicorn.Server(
+    app = build_app(services, background)
+    server = HttpServer(
         uvicorn.Config(
             app,
             host=settings.http_host,
             port=settings.http_port,
             log_level=settings.log_level.lower(),
             lifespan="on",
-        )
+        ),
+        live=live_feed(app),
     )
     # uvicorn re-raises the stop signal after its graceful shutdown; with these handlers
     # in place that re-raise is harmless and SIGTERM ends the process with status 0.

@@ -135,6 +135,35 @@ def test_serves_health_and_openapi_then_stops_cleanly_on_sigterm(
     assert "Not able to reconnect" not in log
 
 
+def test_sigterm_ends_the_open_live_streams_and_stops_cleanly(migrated_service: Service) -> None:
+    # A console page left open: uvicorn waits for every open response before it stops, and
+    # its event stream would never end by itself.
+    subscribed = threading.Event()
+    lines: list[str] = []
+    errors: list[BaseException] = []
+
+    def read() -> None:
+        url = f"{migrated_service.base}/live/events?topics=ami,queue"
+        try:
+            with httpx.stream("GET", url, timeout=30) as response:
+                for line in response.iter_lines():
+                    lines.append(line)
+                    if line == "event: queue":
+                        subscribed.set()
+        except BaseException as exc:
+            errors.append(exc)
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    assert subscribed.wait(START_TIMEOUT_S), lines
+    assert migrated_service.stop() == 0
+    reader.join(10)
+    assert not reader.is_alive()
+    assert errors == []  # the stream ended cleanly, not cut
+    assert "event: ami" in lines
+    assert "служба остановлена" in "".join(migrated_service.seen)
+
+
 async def test_answers_fastagi_calls_beside_the_web_app(migrated_service: Service) -> None:
     # The dialplan's AGI(${CONSULT_AGI}/entry,...) reaches the same process that serves /health.
     env = capture_environment(
