@@ -18,10 +18,9 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from call_card.lookup import call_client, find_call, find_operator
+from call_card.lookup import call_client, find_call, find_operator, insert_once
 from call_card.refusals import Refusal, conflict, not_found
 from call_card.script_text import Slot
 from call_card.scripts import Script, ScriptKind, call_language, call_values, script
@@ -168,8 +167,9 @@ def record_out_of_remit(
     present = _referral(session, call, agency_id)
     if present is not None:
         return _public(session, call, present, already=True)
-    assert call.id is not None
-    row = CallReferral(
+    inserted = insert_once(
+        session,
+        CallReferral,
         call_id=call.id,
         agency_entry_id=agency_id,
         agency_title=agency.title if agency else "",
@@ -177,14 +177,9 @@ def record_out_of_remit(
         employee_id=operator.id,
         at=now,
     )
-    try:
-        with session.begin_nested():
-            session.add(row)
-    except IntegrityError:  # the same submit twice at once: the first one stands
-        present = _referral(session, call, agency_id)
-        assert present is not None
-        return _public(session, call, present, already=True)
-    return _public(session, call, row, already=False)
+    present = _referral(session, call, agency_id)  # a racing twin's, when not inserted
+    assert present is not None
+    return _public(session, call, present, already=not inserted)
 
 
 def call_referrals(session: Session, call: Call) -> list[Referral]:

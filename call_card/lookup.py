@@ -1,8 +1,13 @@
-"""The rows every card function starts from, with the refusal when they are missing."""
+"""The rows every card function starts from, with the refusal when they are missing, and the
+one insert that a repeated submit cannot double."""
 
 from __future__ import annotations
 
-from sqlmodel import Session, col, select
+from typing import Any
+
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import Session, SQLModel, col, select
 
 from call_card.refusals import Refusal, conflict, not_found
 from models.tables import Call, Client, Employee
@@ -40,3 +45,15 @@ def employee_names(session: Session, ids: set[int | None]) -> dict[int, str]:
         return {}
     rows = session.exec(select(Employee).where(col(Employee.id).in_(wanted)))
     return {row.id: row.full_name for row in rows if row.id is not None}
+
+
+def insert_once(session: Session, table: type[SQLModel], **values: Any) -> bool:
+    """Inserts one row unless it would break a unique key (a form sent twice at once): one
+    ``INSERT … ON CONFLICT DO NOTHING``, so the session's transaction stays usable either
+    way. True when the row was inserted."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    columns = table.__table__.c  # type: ignore[attr-defined]
+    statement = insert(table).values(**values).on_conflict_do_nothing().returning(columns.id)
+    # RETURNING, not rowcount: psycopg reports no row count for this statement.
+    return session.connection().execute(statement).first() is not None

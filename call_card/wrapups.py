@@ -2,8 +2,8 @@
 knowledge base hold the answer — which feeds the report of questions the KB lacks.
 
 A call answered by an operator that has ended without a wrap-up is *owed* by that operator,
-until they record one (``models.call_wrapups.record_wrapup``) or dismiss it with a reason (a
-test call, a caller who said nothing): the dismissal is recorded, who, when and why.
+until they record one (:func:`write_wrapup`, over ``models.call_wrapups``) or dismiss it with
+a reason (a test call, a caller who said nothing): the dismissal is recorded, who, when, why.
 """
 
 from __future__ import annotations
@@ -12,17 +12,18 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from call_card.lookup import find_call, find_operator
-from call_card.refusals import Refusal, conflict, invalid
+from call_card.lookup import find_call, find_operator, insert_once
+from call_card.refusals import Refusal, conflict, invalid, not_found
+from models.call_wrapups import WrapupExistsError, record_wrapup
 from models.phones import format_phone
 from models.rules.calendar import require_aware
-from models.tables import Call, CallWrapup, Employee, WrapupDismissal
+from models.tables import Call, CallWrapup, Employee, KbEntry, WrapupDismissal
 from models.topics import TOPIC_LABELS_RU, Topic
 
 REASON_MAX = 500
+QUESTION_MAX = 2000
 OWED_LIMIT = 50
 
 
@@ -129,14 +130,54 @@ def dismiss_wrapup(
         return refusal
     assert call.id is not None
     assert operator.id is not None
-    try:
-        with session.begin_nested():
-            session.add(
-                WrapupDismissal(call_id=call.id, employee_id=operator.id, at=now, reason=text)
-            )
-    except IntegrityError:  # the same dismissal sent twice at once: the first one stands
-        return conflict(f"Итог звонка {linkedid!r} уже отмечен как ненужный.")
+    inserted = insert_once(
+        session, WrapupDismissal, call_id=call.id, employee_id=operator.id, at=now, reason=text
+    )
+    if not inserted:  # the same dismissal sent twice at once: the first one stands
+        return conflict("Итог этого звонка уже отмечен как ненужный.")
     return Dismissal(call.linkedid, operator.id, operator.full_name, now, text)
+
+
+def write_wrapup(
+    session: Session,
+    *,
+    linkedid: str,
+    operator_id: int,
+    kb_answer_found: bool,
+    kb_entry_id: str | None,
+    question: str,
+    topic: Topic | None,
+    now: datetime,
+) -> CallWrapup | Refusal:
+    """The wrap-up from the card (``models.call_wrapups.record_wrapup``: one per call, the
+    answering operator's, the IVR topic when ``topic`` is None), with its refusals in Russian:
+    unknown call, employee or KB entry, an entry named without an answer found, a question too
+    long, a wrap-up already written. It may follow a dismissal: it says more."""
+    require_aware(now, "now")
+    call = find_call(session, linkedid)
+    if isinstance(call, Refusal):
+        return call
+    operator = find_operator(session, operator_id)
+    if isinstance(operator, Refusal):
+        return operator
+    if kb_entry_id is not None and not kb_answer_found:
+        return invalid("Запись базы знаний указывают, только если ответ в ней нашёлся.")
+    if kb_entry_id is not None and session.get(KbEntry, kb_entry_id) is None:
+        return not_found(f"Записи базы знаний {kb_entry_id!r} нет.")
+    if len(question.strip()) > QUESTION_MAX:
+        return invalid(f"Вопрос — не длиннее {QUESTION_MAX} символов.")
+    try:
+        return record_wrapup(
+            session=session,
+            call=call,
+            kb_answer_found=kb_answer_found,
+            kb_entry_id=kb_entry_id,
+            question=question,
+            topic=topic,
+            now=now,
+        )
+    except WrapupExistsError:
+        return conflict("Итог этого звонка уже записан.")
 
 
 def _not_owed(session: Session, call: Call, operator: Employee) -> Refusal | None:

@@ -10,10 +10,18 @@ from sqlalchemy.engine import Engine
 from sqlmodel import select
 
 from call_card.refusals import Refusal, RefusalKind
-from call_card.wrapups import Dismissal, WrapupState, dismiss_wrapup, owed_wrapups, wrapup_state
+from call_card.wrapups import (
+    Dismissal,
+    WrapupState,
+    dismiss_wrapup,
+    owed_wrapups,
+    wrapup_state,
+    write_wrapup,
+)
 from models.call_wrapups import record_wrapup
 from models.db import session_scope
-from models.tables import Call, WrapupDismissal
+from models.tables import Call, CallWrapup, WrapupDismissal
+from models.topics import Topic
 from tests.call_card.samples import NOW, add_call, add_person
 
 SINCE = NOW - timedelta(days=1)
@@ -122,3 +130,67 @@ def test_bad_dismissal_is_refused_and_the_wrapup_stays_owed(
     assert isinstance(refused, Refusal)
     assert (refused.kind, words in refused.reason) == (kind, True), refused.reason
     assert _owed(db_engine, people["operator"]) == ["call-1"]
+
+
+def test_wrapup_written_from_the_card_settles_the_debt(engine: Engine) -> None:
+    # K7: the wrap-up feeds the report of questions the KB lacks
+    operator = add_person(engine, "201", "Оператор Один")
+    add_call(engine, "call-1", operator_id=operator, ended=True)
+    with session_scope(engine) as session:
+        row = write_wrapup(
+            session,
+            linkedid="call-1",
+            operator_id=operator,
+            kb_answer_found=True,
+            kb_entry_id="script-greeting",
+            question=" Как записаться на приём? ",
+            topic=None,
+            now=NOW,
+        )
+    assert isinstance(row, CallWrapup)
+    assert (row.question, row.topic, row.operator_id) == (
+        "Как записаться на приём?",
+        Topic.STATE_SERVICES,
+        operator,
+    )
+    assert _owed(engine, operator) == []
+
+
+@pytest.mark.parametrize(
+    ("linkedid", "found", "entry", "question", "kind", "words"),
+    [
+        ("nope", False, None, "", RefusalKind.NOT_FOUND, "Звонок 'nope' не найден."),
+        ("call-1", True, "kb-nope", "", RefusalKind.NOT_FOUND, "Записи базы знаний 'kb-nope' нет."),
+        ("call-1", False, "script-greeting", "", RefusalKind.INVALID, "только если ответ"),
+        ("call-1", False, None, "в" * 2001, RefusalKind.INVALID, "не длиннее 2000 символов"),
+        ("written", False, None, "", RefusalKind.CONFLICT, "Итог этого звонка уже записан."),
+    ],
+)
+def test_bad_wrapup_is_refused_and_nothing_written(
+    engine: Engine,
+    linkedid: str,
+    found: bool,
+    entry: str | None,
+    question: str,
+    kind: RefusalKind,
+    words: str,
+) -> None:
+    operator = add_person(engine, "201", "Оператор Один")
+    add_call(engine, "call-1", operator_id=operator, ended=True)
+    written = add_call(engine, "written", operator_id=operator, ended=True)
+    with session_scope(engine) as session:
+        session.add(CallWrapup(call_id=written, kb_answer_found=False, created_at=NOW))
+    with session_scope(engine) as session:
+        refused = write_wrapup(
+            session,
+            linkedid=linkedid,
+            operator_id=operator,
+            kb_answer_found=found,
+            kb_entry_id=entry,
+            question=question,
+            topic=None,
+            now=NOW,
+        )
+    assert isinstance(refused, Refusal)
+    assert (refused.kind, words in refused.reason) == (kind, True), refused.reason
+    assert _owed(engine, operator) == ["call-1"]
