@@ -42,3 +42,13 @@ def normalize_phone(raw: str, *, region: str = DEFAULT_REGION) -> str | None:
     if not phonenumbers.is_valid_number(number):
         return None
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def format_phone(phone_e164: str) -> str:
+    """A stored E.164 number as people read it (``+7 872 267-80-91``); anything that does not
+    parse is returned unchanged, so a display never fails over a number."""
+    try:
+        number = phonenumbers.parse(phone_e164, None)
+    except phonenumbers.NumberParseException:
+        return phone_e164
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)

@@ -5,11 +5,21 @@ from models.tables.calendar import CalendarOverride, CalendarYearConfirmation
 from models.tables.callbacks import (
     AttemptResult,
     CallbackAttempt,
+    CallbackChangeKind,
     CallbackSource,
     CallbackTask,
+    CallbackTaskChange,
     CallbackWindow,
 )
-from models.tables.calls import Call, CallTransfer, CallWrapup, HangupSide, TransferKind
+from models.tables.calls import (
+    Call,
+    CallReferral,
+    CallTransfer,
+    CallWrapup,
+    HangupSide,
+    TransferKind,
+    WrapupDismissal,
+)
 from models.tables.clients import Channel, Client, Language
 from models.tables.kb import KbEntry, KbEntryVersion, KbSection, KbSource
 from models.tables.staff import (
@@ -29,11 +39,14 @@ __all__ = [
     "CalendarOverride",
     "CalendarYearConfirmation",
     "Call",
+    "CallReferral",
     "CallTransfer",
     "CallWrapup",
     "CallbackAttempt",
+    "CallbackChangeKind",
     "CallbackSource",
     "CallbackTask",
+    "CallbackTaskChange",
     "CallbackWindow",
     "Channel",
     "Client",
@@ -53,4 +66,5 @@ __all__ = [
     "SurveyResponse",
     "TrainingEntry",
     "TransferKind",
+    "WrapupDismissal",
 ]

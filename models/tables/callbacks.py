@@ -20,6 +20,11 @@ class CallbackSource(StrEnum):
     TRANSFER_CAP = "transfer_cap"  # C10: a third transfer was refused
 
 
+class CallbackChangeKind(StrEnum):
+    RESCHEDULED = "rescheduled"
+    CLOSED = "closed"
+
+
 class AttemptResult(StrEnum):
     ANSWERED = "answered"
     NO_ANSWER = "no_answer"
@@ -80,3 +85,21 @@ class CallbackAttempt(SQLModel, table=True):
     employee_id: int | None = Field(default=None, foreign_key="employees.id")
     channel_id: str | None = Field(default=None, max_length=64)
     result: AttemptResult = Field(sa_type=enum_type(AttemptResult))
+
+
+class CallbackTaskChange(SQLModel, table=True):
+    """C11: what an employee did to a task by hand, with the reason: a new date or windows
+    agreed with the client (``detail`` holds the windows before and after), or the task closed
+    with its outcome."""
+
+    __tablename__ = "callback_task_changes"
+
+    id: int | None = Field(default=None, primary_key=True)
+    task_id: int = Field(sa_column=owner_key("callback_tasks.id"))
+    at: datetime = Field(sa_type=utc())
+    employee_id: int | None = Field(default=None, foreign_key="employees.id")
+    kind: CallbackChangeKind = Field(sa_type=enum_type(CallbackChangeKind))
+    reason: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    promised_before: date | None = None
+    promised_after: date | None = None
+    detail: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))

@@ -108,3 +108,35 @@ class CallWrapup(SQLModel, table=True):
     topic: Topic | None = Field(default=None, sa_type=enum_type(Topic))
     created_at: datetime = Field(sa_type=utc(), index=True)
     operator_id: int | None = Field(default=None, foreign_key="employees.id")
+
+
+class CallReferral(SQLModel, table=True):
+    """C14: the call's question lay outside the Ministry's remit. The agency named (a KB entry
+    of ``external-agencies``, None when no competent agency was known) and the contacts read
+    out, copied as they stood then: the entry may change later, the record must not (G3)."""
+
+    __tablename__ = "call_referrals"
+    __table_args__ = (UniqueConstraint("call_id", "agency_entry_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    call_id: int = Field(sa_column=owner_key("calls.id"))
+    agency_entry_id: str | None = Field(
+        default=None,
+        sa_column=Column(String(64), ForeignKey("kb_entries.id"), nullable=True),
+    )
+    agency_title: str = Field(default="", max_length=255)
+    contacts: str = Field(default="", sa_type=Text)
+    employee_id: int | None = Field(default=None, foreign_key="employees.id")
+    at: datetime = Field(sa_type=utc())
+
+
+class WrapupDismissal(SQLModel, table=True):
+    """K7: the operator decided a call needs no wrap-up; who, when and why."""
+
+    __tablename__ = "wrapup_dismissals"
+
+    id: int | None = Field(default=None, primary_key=True)
+    call_id: int = Field(sa_column=owner_key("calls.id", unique=True))
+    employee_id: int = Field(foreign_key="employees.id")
+    at: datetime = Field(sa_type=utc())
+    reason: str = Field(sa_type=Text)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from models.phones import MAX_INPUT_LENGTH, normalize_phone
+from models.phones import MAX_INPUT_LENGTH, format_phone, normalize_phone
 
 LINE_E164 = "+78722678091"  # C2
 
@@ -76,3 +76,16 @@ def test_normalize_phone_caps_input_length_even_if_padding_would_parse() -> None
 def test_normalize_phone_uses_the_region_for_national_numbers() -> None:
     assert normalize_phone("030 123456", region="DE") == "+4930123456"
     assert normalize_phone("030 123456") is None
+
+
+@pytest.mark.parametrize(
+    ("stored", "shown"),
+    [
+        (LINE_E164, "+7 872 267-80-91"),
+        ("+79281234567", "+7 928 123-45-67"),
+        ("+4930123456", "+49 30 123456"),
+        ("not a number", "not a number"),  # a display never fails over a stored value
+    ],
+)
+def test_format_phone_shows_a_stored_number_as_people_read_it(stored: str, shown: str) -> None:
+    assert format_phone(stored) == shown

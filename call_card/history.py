@@ -1,0 +1,202 @@
+"""The caller's interaction history on the call card (G3): earlier calls with their outcomes,
+callback tasks and survey answers, newest first, bounded.
+
+``models.history`` reads the ``client_interaction_history`` view, which holds only rows linked
+to a client record. The line itself never creates client records, so most callers have none:
+their earlier calls and tasks are found by the number instead (clients are keyed by their
+E.164 number, ``models.phones``). A row matches when it belongs to the client *or* to the
+number; the card reads the tables directly to match on both and to name operators and agencies.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import ColumnElement, or_
+from sqlmodel import Session, col, select
+
+from call_card.labels import (
+    ANSWER_RECEIVED_LABELS_RU,
+    CALL_IN_PROGRESS_RU,
+    CALL_OUTCOME_LABELS_RU,
+    CALLBACK_STATUS_LABELS_RU,
+    QUALITY_LABELS_RU,
+)
+from call_card.lookup import employee_names
+from models.rules.missed import MISSED_REASON_LABELS_RU
+from models.tables import Call, CallbackTask, CallReferral, SurveyResponse
+from models.topics import TOPIC_LABELS_RU
+
+HISTORY_LIMIT = 20
+
+
+class HistoryKind(StrEnum):
+    CALL = "call"
+    CALLBACK = "callback"
+    SURVEY = "survey"
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryEntry:
+    kind: HistoryKind
+    ref_id: int  # calls.id, callback_tasks.id or survey_responses.id
+    occurred_at: datetime  # arrival, request or survey instant (UTC)
+    status: str  # the stored value: call outcome, task status, survey completeness
+    status_label: str  # Russian
+    summary: str  # Russian: topic, operator, agency named; the question; the answers
+    linkedid: str | None = None  # the call (of a call or a survey)
+
+
+def interaction_history(
+    session: Session,
+    *,
+    client_id: int | None,
+    phone_e164: str | None,
+    exclude_call_id: int | None = None,
+    limit: int = HISTORY_LIMIT,
+) -> list[HistoryEntry]:
+    """The newest ``limit`` entries of the client's or the number's history, newest first;
+    ``exclude_call_id`` (the call on the card) is left out with its survey."""
+    if limit < 1 or (client_id is None and phone_e164 is None):
+        return []
+    calls = _calls(session, client_id, phone_e164, exclude_call_id, limit)
+    entries = calls + _callbacks(session, client_id, phone_e164, limit)
+    entries += _surveys(session, client_id, phone_e164, exclude_call_id, limit)
+    entries.sort(key=lambda entry: (entry.occurred_at, entry.kind.value, entry.ref_id))
+    entries.reverse()
+    return entries[:limit]
+
+
+def _owner_filter(
+    client_column: Any, phone_column: Any, client_id: int | None, phone_e164: str | None
+) -> ColumnElement[bool]:
+    conditions = []
+    if client_id is not None:
+        conditions.append(col(client_column) == client_id)
+    if phone_e164 is not None:
+        conditions.append(col(phone_column) == phone_e164)
+    return or_(*conditions)
+
+
+def _calls(
+    session: Session,
+    client_id: int | None,
+    phone_e164: str | None,
+    exclude_call_id: int | None,
+    limit: int,
+) -> list[HistoryEntry]:
+    query = select(Call).where(
+        _owner_filter(Call.client_id, Call.caller_e164, client_id, phone_e164)
+    )
+    if exclude_call_id is not None:
+        query = query.where(col(Call.id) != exclude_call_id)
+    calls = list(session.exec(query.order_by(col(Call.arrived_at).desc()).limit(limit)))
+    ids = [call.id for call in calls if call.id is not None]
+    agencies: dict[int, list[str]] = {}
+    if ids:
+        referrals = session.exec(
+            select(CallReferral)
+            .where(col(CallReferral.call_id).in_(ids))
+            .order_by(col(CallReferral.at), col(CallReferral.id))
+        )
+        for referral in referrals:
+            agencies.setdefault(referral.call_id, []).append(
+                referral.agency_title or "ведомство не названо"
+            )
+    operators = employee_names(session, {call.operator_id for call in calls})
+    entries = []
+    for call in calls:
+        assert call.id is not None
+        parts = [TOPIC_LABELS_RU[call.topic] if call.topic else "тема не выбрана"]
+        if call.missed_reason is not None:
+            parts.append(MISSED_REASON_LABELS_RU[call.missed_reason])
+        if call.operator_id in operators:
+            parts.append(f"оператор {operators[call.operator_id]}")
+        if call.id in agencies:
+            parts.append("вне полномочий: " + ", ".join(agencies[call.id]))
+        entries.append(
+            HistoryEntry(
+                kind=HistoryKind.CALL,
+                ref_id=call.id,
+                occurred_at=call.arrived_at,
+                status=call.outcome.value if call.outcome else "in_progress",
+                status_label=CALL_OUTCOME_LABELS_RU[call.outcome]
+                if call.outcome
+                else CALL_IN_PROGRESS_RU,
+                summary="; ".join(parts),
+                linkedid=call.linkedid,
+            )
+        )
+    return entries
+
+
+def _callbacks(
+    session: Session, client_id: int | None, phone_e164: str | None, limit: int
+) -> list[HistoryEntry]:
+    tasks = session.exec(
+        select(CallbackTask)
+        .where(
+            _owner_filter(CallbackTask.client_id, CallbackTask.phone_e164, client_id, phone_e164)
+        )
+        .order_by(col(CallbackTask.requested_at).desc())
+        .limit(limit)
+    )
+    entries = []
+    for task in tasks:
+        assert task.id is not None
+        summary = f"ответ обещан к {task.promised_on:%d.%m.%Y}"
+        if task.question:
+            summary += f"; вопрос: {task.question}"
+        if task.result_note:
+            summary += f"; итог: {task.result_note}"
+        entries.append(
+            HistoryEntry(
+                kind=HistoryKind.CALLBACK,
+                ref_id=task.id,
+                occurred_at=task.requested_at,
+                status=task.status.value,
+                status_label=CALLBACK_STATUS_LABELS_RU[task.status],
+                summary=summary,
+            )
+        )
+    return entries
+
+
+def _surveys(
+    session: Session,
+    client_id: int | None,
+    phone_e164: str | None,
+    exclude_call_id: int | None,
+    limit: int,
+) -> list[HistoryEntry]:
+    query = (
+        select(SurveyResponse, Call)
+        .join(Call, col(Call.id) == col(SurveyResponse.call_id))
+        .where(_owner_filter(Call.client_id, Call.caller_e164, client_id, phone_e164))
+    )
+    if exclude_call_id is not None:
+        query = query.where(col(Call.id) != exclude_call_id)
+    rows = session.exec(query.order_by(col(SurveyResponse.created_at).desc()).limit(limit))
+    entries = []
+    for survey, call in rows:
+        assert survey.id is not None
+        answers = []
+        if survey.answer_received is not None:
+            answers.append(ANSWER_RECEIVED_LABELS_RU[survey.answer_received])
+        if survey.quality is not None:
+            answers.append(QUALITY_LABELS_RU[survey.quality])
+        entries.append(
+            HistoryEntry(
+                kind=HistoryKind.SURVEY,
+                ref_id=survey.id,
+                occurred_at=survey.created_at,
+                status="completed" if survey.completed else "partial",
+                status_label="Опрос пройден" if survey.completed else "Опрос прерван",
+                summary=", ".join(answers) or "нет ответов",
+                linkedid=call.linkedid,
+            )
+        )
+    return entries

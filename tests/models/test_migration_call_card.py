@@ -1,0 +1,32 @@
+"""Revision 0006 adds the call card's three tables and nothing else; it downgrades cleanly."""
+
+from __future__ import annotations
+
+from alembic import command
+from sqlalchemy import inspect
+from sqlalchemy.engine import Engine
+
+from models.migrate import alembic_config, schema_drift, upgrade
+
+CARD_TABLES = {"call_referrals", "wrapup_dismissals", "callback_task_changes"}
+
+
+def _tables(engine: Engine) -> set[str]:
+    return set(inspect(engine).get_table_names())
+
+
+def _downgrade(engine: Engine, revision: str) -> None:
+    config = alembic_config(engine.url.render_as_string(hide_password=False))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, revision)
+
+
+def test_call_card_tables_come_and_go_with_their_revision(db_engine: Engine) -> None:
+    before = _tables(db_engine)
+    assert before >= CARD_TABLES
+    _downgrade(db_engine, "0005")
+    assert _tables(db_engine) == before - CARD_TABLES
+    upgrade(db_engine)
+    assert _tables(db_engine) == before
+    assert schema_drift(db_engine) == []
