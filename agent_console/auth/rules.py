@@ -1,0 +1,143 @@
+"""Who may use each route: every route declares exactly one rule, as a dependency.
+
+* ``allow(Role.X, ...)`` — a JSON API route for signed-in users with one of these roles:
+  401 JSON without a session, 403 JSON with none of the roles;
+* ``page(Role.X, ...)`` — an HTML page for the same: without a session the browser is sent to
+  the sign-in page (and back afterwards), with none of the roles it gets a 403 page;
+* ``public`` — anyone, signed in or not (``/health``, the sign-in page).
+
+The rule is also how a route gets the signed-in user::
+
+    @router.patch("/entries/{entry_id}")
+    def update_entry(user: Annotated[SignedIn, allow(Role.KB_EDITOR, Role.ADMIN)], ...): ...
+
+    @router.get("/sections", dependencies=[allow(Role.SUPERVISOR, Role.ADMIN)])
+    def list_sections(...): ...
+
+Every rule also checks the CSRF token of a POST, PUT, PATCH or DELETE (after the session and the
+roles), so a state-changing route cannot be without it. Static files are served by
+:class:`PublicFiles`, which carries the ``public`` rule. :func:`rules_of` reads a route's rules
+back; the access-matrix test uses it on every route of the real app.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from fastapi.routing import APIRoute
+from fastapi.staticfiles import StaticFiles
+from starlette.routing import BaseRoute, Mount
+
+from agent_console.auth.csrf import (
+    CSRF_MESSAGE,
+    UNSAFE_METHODS,
+    expected_token,
+    is_form,
+    sent_token,
+    tokens_match,
+)
+from agent_console.auth.current import current_user
+from agent_console.auth.roles import EVERYONE, role_titles
+from models.tables import Role
+from models.user_sessions import SignedIn
+
+SIGN_IN_REQUIRED = "Требуется вход в систему."
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    roles: frozenset[Role] | None  # None: public
+    page: bool  # refusals as HTML (sign-in redirect, 403 page) rather than JSON
+
+    def describe(self) -> str:
+        if self.roles is None:
+            return "public"
+        kind = "page" if self.page else "api"
+        if self.roles == frozenset(EVERYONE):
+            return f"{kind}: any role"
+        return f"{kind}: " + ", ".join(role.value for role in Role if role in self.roles)
+
+
+class AccessDeniedError(Exception):
+    """Raised by a rule; ``agent_console.auth.refusals`` turns it into the response."""
+
+    def __init__(self, status: int, message: str, *, page: bool) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.page = page
+
+
+class Access:
+    """The dependency behind a rule: checks the session, the roles, then the CSRF token."""
+
+    def __init__(self, rule: Rule) -> None:
+        self.rule = rule
+
+    async def __call__(
+        self, request: Request, user: Annotated[SignedIn | None, Depends(current_user)]
+    ) -> SignedIn | None:
+        rule = self.rule
+        if rule.roles is not None:
+            if user is None:
+                raise AccessDeniedError(401, SIGN_IN_REQUIRED, page=rule.page)
+            if not user.has_any(rule.roles):
+                raise AccessDeniedError(403, _wrong_role(rule.roles), page=rule.page)
+        if request.method in UNSAFE_METHODS:
+            sent = await sent_token(request)
+            if not tokens_match(sent, expected_token(request, user)):
+                raise AccessDeniedError(403, CSRF_MESSAGE, page=rule.page or is_form(request))
+        return user
+
+    def __repr__(self) -> str:
+        return f"Access({self.rule.describe()})"
+
+
+def allow(*roles: Role) -> Any:
+    """A JSON API route for signed-in users with any of ``roles`` (see the module's doc)."""
+    return Depends(Access(Rule(_named(roles), page=False)))
+
+
+def page(*roles: Role) -> Any:
+    """An HTML page for signed-in users with any of ``roles`` (see the module's doc)."""
+    return Depends(Access(Rule(_named(roles), page=True)))
+
+
+public: Any = Depends(Access(Rule(None, page=False)))
+
+
+class PublicFiles(StaticFiles):
+    """Static files anyone may fetch (the sign-in page needs its CSS): the ``public`` rule."""
+
+    rule = Rule(None, page=False)
+
+
+def rules_of(route: BaseRoute) -> list[Rule]:
+    """The rules a route declares; a route is in order when there is exactly one."""
+    if isinstance(route, APIRoute):
+        found: list[Rule] = []
+        pending = list(route.dependant.dependencies)
+        while pending:
+            dependant = pending.pop()
+            if isinstance(dependant.call, Access):
+                found.append(dependant.call.rule)
+            pending.extend(dependant.dependencies)
+        return found
+    if isinstance(route, Mount) and isinstance(route.app, PublicFiles):
+        return [route.app.rule]
+    return []
+
+
+def _named(roles: tuple[Role, ...]) -> frozenset[Role]:
+    if not roles:
+        raise ValueError("name at least one role; use `public` for routes open to anyone")
+    return frozenset(roles)
+
+
+def _wrong_role(roles: frozenset[Role]) -> str:
+    titles = [f"«{title}»" for title in role_titles(roles)]
+    if len(titles) == 1:
+        return f"Недостаточно прав: нужна роль {titles[0]}."
+    return f"Недостаточно прав: нужна одна из ролей {', '.join(titles)}."
