@@ -16,8 +16,8 @@ The rule is also how a route gets the signed-in user::
 
 Every rule also checks the CSRF token of a POST, PUT, PATCH or DELETE (after the session and the
 roles), so a state-changing route cannot be without it. Static files are served by
-:class:`PublicFiles`, which carries the ``public`` rule. :func:`rules_of` reads a route's rules
-back; the access-matrix test uses it on every route of the real app.
+:class:`PublicFiles`, which carries the ``public`` rule. :func:`declared_routes` reads every
+route's rules back; the access-matrix test uses it on the real app.
 """
 
 from __future__ import annotations
@@ -25,10 +25,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import Depends, Request
-from fastapi.routing import APIRoute
+from fastapi import Depends, FastAPI, Request
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import iter_route_contexts
 from fastapi.staticfiles import StaticFiles
-from starlette.routing import BaseRoute, Mount
+from starlette.routing import Mount
 
 from agent_console.auth.csrf import (
     CSRF_MESSAGE,
@@ -114,20 +115,40 @@ class PublicFiles(StaticFiles):
     rule = Rule(None, page=False)
 
 
-def rules_of(route: BaseRoute) -> list[Rule]:
-    """The rules a route declares; a route is in order when there is exactly one."""
-    if isinstance(route, APIRoute):
-        found: list[Rule] = []
-        pending = list(route.dependant.dependencies)
-        while pending:
-            dependant = pending.pop()
-            if isinstance(dependant.call, Access):
-                found.append(dependant.call.rule)
-            pending.extend(dependant.dependencies)
-        return found
-    if isinstance(route, Mount) and isinstance(route.app, PublicFiles):
-        return [route.app.rule]
-    return []
+@dataclass(frozen=True, slots=True)
+class DeclaredRoute:
+    method: str  # GET, POST…; MOUNT for a mounted app; ? for anything else
+    path: str
+    rules: tuple[Rule, ...]  # in order when there is exactly one
+
+
+def declared_routes(app: FastAPI) -> list[DeclaredRoute]:
+    """Every route the app serves, with the rules it declares (routers' included)."""
+    found: list[DeclaredRoute] = []
+    for context in iter_route_contexts(app.routes):
+        original = context.original_route
+        dependant = getattr(context, "dependant", None)
+        if isinstance(dependant, Dependant):
+            rules = _rules_in(dependant)
+            methods = sorted(context.methods or {"WEBSOCKET"})
+            found += [DeclaredRoute(method, str(context.path), rules) for method in methods]
+        elif isinstance(original, Mount):
+            rules = (original.app.rule,) if isinstance(original.app, PublicFiles) else ()
+            found.append(DeclaredRoute("MOUNT", original.path, rules))
+        else:
+            found.append(DeclaredRoute("?", str(context.path or original), ()))
+    return found
+
+
+def _rules_in(dependant: Dependant) -> tuple[Rule, ...]:
+    found: list[Rule] = []
+    pending = list(dependant.dependencies)
+    while pending:
+        sub = pending.pop()
+        if isinstance(sub.call, Access):
+            found.append(sub.call.rule)
+        pending.extend(sub.dependencies)
+    return tuple(found)
 
 
 def _named(roles: tuple[Role, ...]) -> frozenset[Role]:

@@ -15,7 +15,7 @@ from typing import Any
 
 from argon2 import profiles
 from fastapi.testclient import TestClient
-from httpx import Response
+from httpx2 import Response
 from sqlalchemy.engine import Engine
 
 from agent_console.app import create_app
