@@ -5,15 +5,18 @@ from __future__ import annotations
 from fastapi import Request
 
 from agent_console.auth.cookies import SESSION_COOKIE
-from agent_console.deps import BackendDep
+from agent_console.deps import Backend
 from models.db import session_scope
 from models.user_sessions import SignedIn, find_signed_in
 
 _STATE_KEY = "signed_in"
 
 
-def current_user(request: Request, backend: BackendDep) -> SignedIn | None:
-    """The signed-in user, or None (no cookie, a forged or ended session, an expired one)."""
+def current_user(request: Request, backend: Backend) -> SignedIn | None:
+    """The signed-in user, or None (no cookie, a forged or ended session, an expired one).
+
+    Asked by the route's access rule (``agent_console.auth.rules``), which hands the user on.
+    """
     if hasattr(request.state, _STATE_KEY):
         cached: SignedIn | None = getattr(request.state, _STATE_KEY)
         return cached
