@@ -1,4 +1,8 @@
-"""The FastAPI app factory. Routers are listed here explicitly; nothing registers itself."""
+"""The FastAPI app factory. Routers are listed here explicitly; nothing registers itself.
+
+Every route declares who may use it (``agent_console.auth.rules``); FastAPI's own documentation
+routes are off, ``agent_console.routes.api_docs`` serves them to administrators instead.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +10,24 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
+from swagger_ui_bundle import swagger_ui_path
 
+from agent_console.auth.refusals import access_denied
+from agent_console.auth.rules import AccessDeniedError, PublicFiles
 from agent_console.deps import AppContext
-from agent_console.routes import calls, health, kb, live
+from agent_console.routes import api_docs, calls, health, home, kb, live, sign_in
+from agent_console.security_headers import SecurityHeaders
+from agent_console.templating import STATIC_DIR
 
-ROUTERS: tuple[APIRouter, ...] = (health.router, kb.router, calls.router, live.router)
+ROUTERS: tuple[APIRouter, ...] = (
+    sign_in.router,
+    home.router,
+    health.router,
+    kb.router,
+    calls.router,
+    api_docs.router,
+    live.router,
+)
 
 Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
 
@@ -23,11 +40,20 @@ async def _no_background(_app: FastAPI) -> AsyncIterator[None]:
 def create_app(context: AppContext, *, lifespan: Lifespan = _no_background) -> FastAPI:
     app = FastAPI(
         title="Консультационная линия",
-        description="Контакт-центр консультационной линии (Asterisk, FastAGI, AMI).",
+        description="Контакт-центр консультационной линии (Asterisk, FastAGI, AMI). "
+        "Вход — на странице /sign-in; запросы, меняющие данные, несут заголовок X-CSRF-Token "
+        "(его значение отдаёт GET /session).",
         version=context.version,
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
     )
     app.state.context = context
     for router in ROUTERS:
         app.include_router(router)
+    app.mount("/static", PublicFiles(directory=STATIC_DIR), name="static")
+    app.mount(api_docs.SWAGGER_UI_PATH, PublicFiles(directory=swagger_ui_path), name="swagger-ui")
+    app.add_exception_handler(AccessDeniedError, access_denied)
+    app.add_middleware(SecurityHeaders)
     return app

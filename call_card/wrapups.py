@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select
 
 from call_card.lookup import find_call, find_operator, insert_once
 from call_card.refusals import Refusal, conflict, invalid, not_found
-from models.call_wrapups import WrapupExistsError, record_wrapup
+from models.call_wrapups import NotYourCallError, WrapupExistsError, record_wrapup
 from models.phones import format_phone
 from models.rules.calendar import require_aware
 from models.tables import Call, CallWrapup, Employee, KbEntry, WrapupDismissal
@@ -174,10 +174,13 @@ def write_wrapup(
             kb_entry_id=kb_entry_id,
             question=question,
             topic=topic,
+            operator_id=operator_id,
             now=now,
         )
     except WrapupExistsError:
         return conflict("Итог этого звонка уже записан.")
+    except NotYourCallError:
+        return conflict("Звонок принял другой оператор: итог записывает он.")
 
 
 def _not_owed(session: Session, call: Call, operator: Employee) -> Refusal | None:

@@ -17,6 +17,8 @@ from models.topics import Topic
 # models.exports.ExportKind, listed here without importing the database models
 # (tests/consult_line/test_cli_errors.py keeps the two lists equal).
 EXPORT_KINDS = ("calls", "callbacks", "surveys")
+# models.tables.Role, listed here for the same reason (the same test keeps them equal).
+ROLES = ("operator", "expert", "supervisor", "kb_editor", "admin")
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 MAX_DEMO_DAYS = 366
 MAX_SEARCH_HITS = 100
@@ -68,6 +70,45 @@ def staff(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="отключить сотрудников, которых нет в файле",
     )
+
+
+def user(parser: argparse.ArgumentParser) -> None:
+    actions = parser.add_subparsers(dest="action", required=True, metavar="ДЕЙСТВИЕ")
+    add = _action(
+        actions,
+        "add",
+        "создать учётную запись сотрудника; пароль — со стандартного ввода "
+        "(в терминале спрашивается дважды, без отображения)",
+    )
+    add.add_argument("login", metavar="ЛОГИН", help="строчные латинские буквы, цифры, . _ -")
+    add.add_argument(
+        "--employee",
+        required=True,
+        metavar="НОМЕР",
+        help="внутренний номер сотрудника из справочника (consult-line staff import)",
+    )
+    add.add_argument(
+        "--role",
+        dest="roles",
+        action="append",
+        required=True,
+        choices=ROLES,
+        metavar="РОЛЬ",
+        help="роль (можно несколько раз): "
+        + ", ".join(ROLES)
+        + "; добавляется к ролям сотрудника в справочнике",
+    )
+    passwd = _action(
+        actions,
+        "passwd",
+        "сменить пароль (пароль — как у add); все сеансы пользователя завершаются",
+    )
+    passwd.add_argument("login", metavar="ЛОГИН")
+    disable = _action(actions, "disable", "отключить учётную запись; все её сеансы завершаются")
+    disable.add_argument("login", metavar="ЛОГИН")
+    enable = _action(actions, "enable", "снова включить отключённую учётную запись")
+    enable.add_argument("login", metavar="ЛОГИН")
+    _action(actions, "list", "учётные записи: логин, сотрудник, роли, состояние")
 
 
 def seed_demo(parser: argparse.ArgumentParser) -> None:

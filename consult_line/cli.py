@@ -64,6 +64,12 @@ COMMANDS: tuple[Command, ...] = (
         "consult_line.commands.staff",
     ),
     Command(
+        "user",
+        "учётные записи для входа в консоль",
+        arguments.user,
+        "consult_line.commands.users",
+    ),
+    Command(
         "seed-demo",
         "заполнить базу демонстрационными данными",
         arguments.seed_demo,

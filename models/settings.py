@@ -6,7 +6,7 @@ Every field can be set from the environment with the ``CONSULT_LINE_`` prefix
 
 from __future__ import annotations
 
-from datetime import time, tzinfo
+from datetime import time, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -18,6 +18,8 @@ from sqlalchemy.engine import make_url
 from ivr.agi.sources import open_door_problem, parse_sources
 from models.host_time import host_zone
 from models.rules.calendar import WorkingHours, shortened_hours
+from models.rules.sessions import SessionPolicy
+from models.rules.sign_in import SignInPolicy
 
 # The default database's folder is created on first use; any other missing folder is an error
 # in the settings (a mistyped path would otherwise silently start an empty database).
@@ -91,9 +93,28 @@ class Settings(BaseSettings):
     callback_answer_working_days: int = Field(
         default=3, ge=1, le=30, description="C11 default promised answer term"
     )
-    kb_edit_enabled: bool = Field(
+    line_title: str = Field(
+        default="Консультационная линия",
+        min_length=1,
+        max_length=120,
+        description="the line's name in the console's header and the browser's title",
+    )
+    console_tls: bool = Field(
         default=False,
-        description="allow the write endpoints (KB edits, reviews, wrap-ups) until sign-in exists",
+        description="the console is opened over https (TLS, e.g. at a reverse proxy): its "
+        "cookies are marked Secure and never sent over plain http",
+    )
+    session_idle_hours: float = Field(
+        default=8.0, gt=0, le=168, description="a session ends this long after its last request"
+    )
+    session_max_hours: float = Field(
+        default=12.0, gt=0, le=720, description="a session ends this long after sign-in"
+    )
+    sign_in_max_attempts: int = Field(
+        default=5, ge=1, le=100, description="wrong passwords in a row that lock the account"
+    )
+    sign_in_lock_minutes: int = Field(
+        default=15, ge=1, le=1440, description="how long a locked account stays locked"
     )
     log_level: str = Field(default="INFO")
 
@@ -141,6 +162,12 @@ class Settings(BaseSettings):
         return upper
 
     @model_validator(mode="after")
+    def _session_limits_in_order(self) -> Settings:
+        if self.session_max_hours < self.session_idle_hours:
+            raise ValueError("session_max_hours не может быть меньше session_idle_hours")
+        return self
+
+    @model_validator(mode="after")
     def _hours_in_order(self) -> Settings:
         if self.opening_time >= self.closing_time:
             raise ValueError("opening_time должно быть раньше closing_time")
@@ -152,6 +179,20 @@ class Settings(BaseSettings):
                 "на час (ст. 95 ТК РФ)"
             ) from None
         return self
+
+    @property
+    def session_policy(self) -> SessionPolicy:
+        return SessionPolicy(
+            idle=timedelta(hours=self.session_idle_hours),
+            longest=timedelta(hours=self.session_max_hours),
+        )
+
+    @property
+    def sign_in_policy(self) -> SignInPolicy:
+        return SignInPolicy(
+            max_attempts=self.sign_in_max_attempts,
+            lock=timedelta(minutes=self.sign_in_lock_minutes),
+        )
 
     @property
     def tz(self) -> ZoneInfo:

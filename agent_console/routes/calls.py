@@ -10,12 +10,15 @@ from fastapi import APIRouter, HTTPException, status
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlmodel import col, select
 
-from agent_console.deps import BackendDep, EditorDep
-from models.call_wrapups import WrapupExistsError, record_wrapup
+from agent_console.auth.rules import allow
+from agent_console.deps import BackendDep
+from models.call_wrapups import NotYourCallError, WrapupExistsError, record_wrapup
 from models.db import session_scope
 from models.tables.calls import Call
 from models.tables.kb import KbEntry
+from models.tables.staff import Role
 from models.topics import Topic
+from models.user_sessions import SignedIn
 
 log = logging.getLogger(__name__)
 
@@ -51,8 +54,12 @@ class CallWrapupPublic(BaseModel):
     "/{linkedid}/wrapup", response_model=CallWrapupPublic, status_code=status.HTTP_201_CREATED
 )
 def wrapup(
-    backend: BackendDep, editor: EditorDep, linkedid: str, body: CallWrapupCreate
+    backend: BackendDep,
+    user: Annotated[SignedIn, allow(Role.OPERATOR)],
+    linkedid: str,
+    body: CallWrapupCreate,
 ) -> CallWrapupPublic:
+    """The signed-in operator's wrap-up of a call they answered (K7)."""
     with session_scope(backend.engine) as session:
         call = session.exec(select(Call).where(col(Call.linkedid) == linkedid)).first()
         if call is None:
@@ -70,8 +77,14 @@ def wrapup(
                 kb_entry_id=body.kb_entry_id,
                 question=body.question,
                 topic=body.topic,
+                operator_id=user.employee_id,
                 now=backend.clock(),
             )
+        except NotYourCallError as exc:
+            raise HTTPException(
+                status.HTTP_403_FORBIDDEN,
+                f"Звонок {linkedid!r} принял другой оператор: итог записывает он.",
+            ) from exc
         except WrapupExistsError as exc:
             raise HTTPException(
                 status.HTTP_409_CONFLICT, f"Итог звонка {linkedid!r} уже записан."
@@ -85,5 +98,5 @@ def wrapup(
             created_at=row.created_at,
             operator_id=row.operator_id,
         )
-    log.info("итог звонка %s записан (%s)", linkedid, editor)
+    log.info("итог звонка %s записан (%s)", linkedid, user.login)
     return public

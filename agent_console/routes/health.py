@@ -8,9 +8,13 @@ from typing import Any
 from fastapi import APIRouter, Response, status
 from pydantic import BaseModel
 
+from agent_console.auth.rules import public
 from agent_console.deps import ContextDep
 
 router = APIRouter(tags=["health"])
+
+# Public: monitors poll it without an account. It says what is wrong (database, AMI, calendar)
+# but shows no caller's data.
 
 
 class YearStatusOut(BaseModel):
@@ -31,7 +35,7 @@ class HealthOut(BaseModel):
     missing_sounds: list[dict[str, Any]]
 
 
-@router.get("/health", response_model=HealthOut)
+@router.get("/health", response_model=HealthOut, dependencies=[public])
 def health(context: ContextDep, response: Response) -> HealthOut:
     # A plain def: FastAPI runs it in a worker thread, so the database check never
     # blocks the event loop that later serves AGI and AMI.

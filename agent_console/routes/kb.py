@@ -15,11 +15,15 @@ from fastapi import APIRouter, HTTPException, Query, status
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 from sqlmodel import Session
 
-from agent_console.deps import BackendDep, EditorDep
+from agent_console.auth.roles import EVERYONE
+from agent_console.auth.rules import allow
+from agent_console.deps import BackendDep
 from models.db import session_scope
 from models.kb_gaps import GapReport, kb_gaps, local_period
 from models.tables.kb import KbEntry, KbEntryVersion, KbSection, KbSource
+from models.tables.staff import Role
 from models.topics import Topic
+from models.user_sessions import SignedIn
 from scripts_kb.history import latest_versions_of, versions
 from scripts_kb.search_terms import MAX_QUERY_CHARS, query_problem
 from scripts_kb.upkeep import (
@@ -35,6 +39,12 @@ log = logging.getLogger(__name__)
 router = APIRouter(prefix="/kb", tags=["kb"])
 
 GAP_PERIOD_DAYS = 30
+
+# Who may do what: every signed-in user reads the KB; its editors change it; its freshness and
+# gaps are for those who look after it.
+READERS = EVERYONE
+EDITORS = (Role.KB_EDITOR, Role.ADMIN)
+OVERSEERS = (Role.SUPERVISOR, Role.KB_EDITOR, Role.ADMIN)
 
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255)]
 Body = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
@@ -182,7 +192,7 @@ def _section_public(item: SectionFreshness) -> KbSectionPublic:
     )
 
 
-@router.get("/search", response_model=list[KbHitPublic])
+@router.get("/search", response_model=list[KbHitPublic], dependencies=[allow(*READERS)])
 def search(
     backend: BackendDep,
     q: Annotated[str, Query(max_length=MAX_QUERY_CHARS)],
@@ -207,13 +217,17 @@ def search(
     ]
 
 
-@router.get("/entries/{entry_id}", response_model=KbEntryPublic)
+@router.get("/entries/{entry_id}", response_model=KbEntryPublic, dependencies=[allow(*READERS)])
 def get_entry(backend: BackendDep, entry_id: str) -> KbEntryPublic:
     with session_scope(backend.engine) as session:
         return _entry_public(session, _entry_or_404(session, entry_id))
 
 
-@router.get("/entries/{entry_id}/versions", response_model=list[KbEntryVersionPublic])
+@router.get(
+    "/entries/{entry_id}/versions",
+    response_model=list[KbEntryVersionPublic],
+    dependencies=[allow(*READERS)],
+)
 def get_versions(backend: BackendDep, entry_id: str) -> list[KbEntryVersionPublic]:
     with session_scope(backend.engine) as session:
         _entry_or_404(session, entry_id)
@@ -222,25 +236,29 @@ def get_versions(backend: BackendDep, entry_id: str) -> list[KbEntryVersionPubli
 
 @router.patch("/entries/{entry_id}", response_model=KbEntryPublic)
 def update_entry(
-    backend: BackendDep, editor: EditorDep, entry_id: str, update: KbEntryUpdate
+    backend: BackendDep,
+    user: Annotated[SignedIn, allow(*EDITORS)],
+    entry_id: str,
+    update: KbEntryUpdate,
 ) -> KbEntryPublic:
+    """Changes an entry; the new version's author is the signed-in user's login."""
     with session_scope(backend.engine) as session:
         row = _entry_or_404(session, entry_id)
         change = EntryChange(
             title=update.title, body=update.body, tags=update.tags, topics=update.topics
         )
         changed = edit_entry(
-            session=session, row=row, change=change, changed_by=editor, now=backend.clock()
+            session=session, row=row, change=change, changed_by=user.login, now=backend.clock()
         )
         session.flush()
         public = _entry_public(session, row)
     if changed:
         backend.kb_index.invalidate()
-        log.info("база знаний: запись %s изменена (%s)", entry_id, editor)
+        log.info("база знаний: запись %s изменена (%s)", entry_id, user.login)
     return public
 
 
-@router.get("/sections", response_model=list[KbSectionPublic])
+@router.get("/sections", response_model=list[KbSectionPublic], dependencies=[allow(*OVERSEERS)])
 def list_sections(backend: BackendDep) -> list[KbSectionPublic]:
     with session_scope(backend.engine) as session:
         items = sections_freshness(session=session, today=backend.today())
@@ -248,7 +266,9 @@ def list_sections(backend: BackendDep) -> list[KbSectionPublic]:
 
 
 @router.post("/sections/{section_id}/reviewed", response_model=KbSectionPublic)
-def section_reviewed(backend: BackendDep, editor: EditorDep, section_id: str) -> KbSectionPublic:
+def section_reviewed(
+    backend: BackendDep, user: Annotated[SignedIn, allow(*EDITORS)], section_id: str
+) -> KbSectionPublic:
     with session_scope(backend.engine) as session:
         section = session.get(KbSection, section_id)
         if section is None:
@@ -256,11 +276,11 @@ def section_reviewed(backend: BackendDep, editor: EditorDep, section_id: str) ->
                 status.HTTP_404_NOT_FOUND, f"Раздел базы знаний {section_id!r} не найден."
             )
         item = mark_reviewed(session=session, section=section, today=backend.today())
-    log.info("база знаний: раздел %s проверен (%s)", section_id, editor)
+    log.info("база знаний: раздел %s проверен (%s)", section_id, user.login)
     return _section_public(item)
 
 
-@router.get("/gaps", response_model=KbGapReportPublic)
+@router.get("/gaps", response_model=KbGapReportPublic, dependencies=[allow(*OVERSEERS)])
 def gaps(
     backend: BackendDep, since: date | None = None, until: date | None = None
 ) -> KbGapReportPublic:

@@ -2,19 +2,25 @@
 events, ``agent_console.live_stream``) and the page-side script that reads them,
 ``/live/live.js`` with its shared worker ``/live/live-worker.js``.
 
-No access rule yet: every caller sees every message of the topics it names. The viewer's
-filter (``live_filter``) is where the sign-in work narrows it (an operator's own device).
+Any signed-in user may open the stream; what they receive goes through their filter
+(``viewer_filter``): the supervisors' topic only for supervisors and administrators. The scripts
+are public, like the rest of the static files.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, Final
+from typing import Annotated, Any, Final
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import FileResponse, StreamingResponse
 
+from agent_console.auth.roles import EVERYONE
+from agent_console.auth.rules import allow, public
 from agent_console.live_stream import LiveFeed, LiveFilter, everything, get_live_feed
+from models.tables import Role
+from models.user_sessions import SignedIn
 
 router = APIRouter(prefix="/live", tags=["live"])
 
@@ -24,12 +30,24 @@ SCRIPTS: Final = ("live.js", "live-worker.js")
 LiveFeedDep = Annotated[LiveFeed, Depends(get_live_feed)]
 
 
-def live_filter() -> LiveFilter:
-    """What the viewer may see; everything until sign-in supplies the viewer."""
-    return everything
+SUPERVISOR_TOPICS: Final = frozenset({"supervisor"})
+SUPERVISORS: Final = (Role.SUPERVISOR, Role.ADMIN)
 
 
-LiveFilterDep = Annotated[LiveFilter, Depends(live_filter)]
+def viewer_filter(user: Annotated[SignedIn, allow(*EVERYONE)]) -> LiveFilter:
+    """What this viewer may see of the bus."""
+    if user.has_any(SUPERVISORS):
+        return everything
+
+    def without_supervisor_topics(
+        topic: str, payload: Mapping[str, Any]
+    ) -> Mapping[str, Any] | None:
+        return None if topic in SUPERVISOR_TOPICS else payload
+
+    return without_supervisor_topics
+
+
+LiveFilterDep = Annotated[LiveFilter, Depends(viewer_filter)]
 
 
 @router.get(
@@ -39,8 +57,8 @@ LiveFilterDep = Annotated[LiveFilter, Depends(live_filter)]
     summary="Живые обновления (server-sent events)",
 )
 async def events(
+    view: LiveFilterDep,  # first: the access rule answers before anything else
     feed: LiveFeedDep,
-    view: LiveFilterDep,
     topics: Annotated[str, Query(description="темы через запятую: queue,operators,ami")] = "",
 ) -> StreamingResponse:
     """Сначала снимок каждой темы, затем каждое изменение: ``event`` — тема, ``data`` — JSON
@@ -49,12 +67,12 @@ async def events(
     return feed.response(feed.parse_topics(topics), view)
 
 
-@router.get("/live.js", include_in_schema=False)
+@router.get("/live.js", include_in_schema=False, dependencies=[public])
 def live_script() -> FileResponse:
     return _script("live.js")
 
 
-@router.get("/live-worker.js", include_in_schema=False)
+@router.get("/live-worker.js", include_in_schema=False, dependencies=[public])
 def live_worker_script() -> FileResponse:
     return _script("live-worker.js")
 

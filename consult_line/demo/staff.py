@@ -46,6 +46,9 @@ _DEMO_DEPARTMENTS = (
 )
 _LINE_TOPICS = (Topic.GENERAL, Topic.HOURS_AND_VISITS)
 _DEMO_STAFF = (
+    _DemoPerson("100", "Магомедов Шамиль Расулович", "demo-line", Role.ADMIN, ()),
+    _DemoPerson("101", "Сулейманова Аминат Исаевна", "demo-line", Role.SUPERVISOR, ()),
+    _DemoPerson("102", "Ахмедова Заира Курбановна", "demo-services", Role.KB_EDITOR, ()),
     _DemoPerson(
         "201", "Алиева Патимат Магомедовна", "demo-line", Role.OPERATOR, _LINE_TOPICS,
         ((TrainingKind.INITIAL, 1100), (TrainingKind.PERIODIC, 240)),

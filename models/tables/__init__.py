@@ -1,5 +1,6 @@
 """All tables, imported here so that ``SQLModel.metadata`` is complete for Alembic."""
 
+from models.tables.accounts import UserAccount, UserSession
 from models.tables.audit import AuditEntry
 from models.tables.calendar import CalendarOverride, CalendarYearConfirmation
 from models.tables.callbacks import (
@@ -66,5 +67,7 @@ __all__ = [
     "SurveyResponse",
     "TrainingEntry",
     "TransferKind",
+    "UserAccount",
+    "UserSession",
     "WrapupDismissal",
 ]

@@ -9,6 +9,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
 from agent_console.app import create_app
+from agent_console.auth.cookies import SESSION_COOKIE
 from agent_console.deps import AppContext
 from ami.log_sources import inspect_sources
 from ami.permissions import PermissionCheck
@@ -36,6 +37,18 @@ def test_database_down_gives_503_with_reason() -> None:
     assert response.status_code == 503
     assert response.json()["database"] == "unavailable"
     assert "недоступна" in response.json()["warnings"][0]
+
+
+def test_database_down_is_reported_to_a_browser_with_a_session_cookie_too() -> None:
+    # /health is public: a session that cannot be looked up does not turn it into a 500.
+    settings = Settings(database_url="postgresql+psycopg://postgres@127.0.0.1:1/x")
+    services = build_services(settings)
+    client = _client(services)
+    client.cookies.set(SESSION_COOKIE, "a-session-token")
+    response = client.get("/health")
+    services.engine.dispose()
+    assert response.status_code == 503
+    assert response.json()["database"] == "unavailable"
 
 
 def test_year_without_known_decree_is_reported_as_degraded(db_engine: Engine) -> None:

@@ -4,62 +4,62 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
+from sqlmodel import select
 
-from agent_console.app import create_app
-from agent_console.deps import USER_HEADER, AppContext
-from consult_line.health import check
 from consult_line.wiring import Services, build_backend
 from models.db import session_scope
 from models.settings import Settings
-from models.tables import Call, KbEntry, KbSource
+from models.tables import Call, CallWrapup, KbEntry, KbSource, Role
 from models.topics import Topic
 from scripts_kb.content_files import load_content
 from scripts_kb.store import LoadSummary, load_into_db
+from tests.agent_console.console import Clock, Console
 from tests.scripts_kb.kb_samples import write_content
 
 LOADED = datetime(2026, 11, 29, 9, 0, tzinfo=UTC)
 NOW = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)  # Monday 12:00 MSK; sections reviewed 01.11
-EDITOR = {USER_HEADER: "ivanova"}
 
 
 class Line:
-    """A migrated database with the sample content loaded, and a client of the web app."""
+    """A migrated database with the sample content loaded, the console's app over it, a KB
+    editor (``client``) and an operator (``operator``) signed in."""
 
-    def __init__(self, engine: Engine, root: Path, *, edit_enabled: bool) -> None:
+    def __init__(self, engine: Engine, root: Path) -> None:
         self.engine = engine
         self.root = write_content(root)
         self.load(LOADED)
-        settings = Settings(
-            database_url=engine.url.render_as_string(hide_password=False),
-            kb_edit_enabled=edit_enabled,
-        )
-        services = Services(settings=settings, engine=engine, clock=lambda: NOW)
-        self.backend = build_backend(services)
-        context = AppContext(health=lambda: check(services), version="test", backend=self.backend)
-        self.client = TestClient(create_app(context))
+        self.console = Console(engine, Clock(NOW))
+        self.backend = self.console.backend
+        self.console.add_user("ivanova", Role.KB_EDITOR)
+        self.operator_id = self.console.add_user("petrov", Role.OPERATOR)
+        self.client = self.console.signed_in("ivanova")
+        self.operator = self.console.signed_in("petrov")
 
     def load(self, now: datetime) -> LoadSummary:
         with session_scope(self.engine) as session:
             return load_into_db(session=session, content=load_content(self.root), now=now)
 
-    def add_call(self, linkedid: str, topic: Topic | None = None) -> None:
+    def add_call(
+        self, linkedid: str, topic: Topic | None = None, operator_id: int | None = None
+    ) -> None:
         with session_scope(self.engine) as session:
-            session.add(Call(linkedid=linkedid, arrived_at=NOW, in_working_hours=True, topic=topic))
+            session.add(
+                Call(
+                    linkedid=linkedid,
+                    arrived_at=NOW,
+                    in_working_hours=True,
+                    topic=topic,
+                    operator_id=operator_id,
+                )
+            )
 
 
 @pytest.fixture
 def line(db_engine: Engine, tmp_path: Path) -> Line:
-    return Line(db_engine, tmp_path / "kb", edit_enabled=True)
-
-
-@pytest.fixture
-def read_only(db_engine: Engine, tmp_path: Path) -> Line:
-    return Line(db_engine, tmp_path / "kb", edit_enabled=False)
+    return Line(db_engine, tmp_path / "kb")
 
 
 # --- search -----------------------------------------------------------------------------------
@@ -152,30 +152,45 @@ def test_entry_and_its_first_version_from_the_file(line: Line) -> None:
     [
         ("patch", "/kb/entries/alco-license-term", {"title": "Новый заголовок"}),
         ("post", "/kb/sections/alco/reviewed", None),
+    ],
+)
+def test_an_operator_cannot_change_the_knowledge_base(
+    line: Line, method: str, path: str, body: dict[str, object] | None
+) -> None:
+    response = line.operator.request(method.upper(), path, json=body)
+    assert response.status_code == 403
+    assert response.json()["detail"] == (
+        "Недостаточно прав: нужна одна из ролей «редактор базы знаний», «администратор»."
+    )
+    assert line.client.get("/kb/entries/alco-license-term").json()["version"] == 1
+    sections = {s["id"]: s for s in line.client.get("/kb/sections").json()}
+    assert sections["alco"]["last_reviewed"] == "2026-11-01"
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("get", "/kb/search?q=лицензия", None),
+        ("get", "/kb/entries/alco-license-term", None),
+        ("patch", "/kb/entries/alco-license-term", {"title": "Новый заголовок"}),
+        ("post", "/kb/sections/alco/reviewed", None),
         ("post", "/calls/1700000000.1/wrapup", {"kb_answer_found": True}),
     ],
 )
-def test_writes_are_refused_with_403_until_enabled(
-    read_only: Line, method: str, path: str, body: dict[str, object] | None
+def test_without_a_session_the_api_answers_401(
+    line: Line, method: str, path: str, body: dict[str, object] | None
 ) -> None:
-    read_only.add_call("1700000000.1")
-    response = read_only.client.request(method.upper(), path, json=body, headers=EDITOR)
-    assert response.status_code == 403
-    assert "CONSULT_LINE_KB_EDIT_ENABLED" in response.json()["detail"]
-    assert read_only.client.get("/kb/entries/alco-license-term").json()["version"] == 1
-
-
-def test_write_without_author_header_is_400(line: Line) -> None:
-    response = line.client.patch("/kb/entries/alco-license-term", json={"title": "Новый"})
-    assert response.status_code == 400
-    assert USER_HEADER in response.json()["detail"]
+    line.add_call("1700000000.1")
+    response = line.console.browser().request(method.upper(), path, json=body)
+    assert response.status_code == 401
+    assert response.json() == {"detail": "Требуется вход в систему."}
+    assert line.client.get("/kb/entries/alco-license-term").json()["version"] == 1
 
 
 def test_edit_appends_a_version_and_a_reload_reports_the_conflict(line: Line) -> None:
     response = line.client.patch(
         "/kb/entries/alco-license-term",
         json={"body": "Лицензия выдаётся не более чем на пять лет; продление — по заявлению."},
-        headers=EDITOR,
     )
     assert response.status_code == 200
     assert response.json()["source"] == "edit"
@@ -183,7 +198,7 @@ def test_edit_appends_a_version_and_a_reload_reports_the_conflict(line: Line) ->
     versions = line.client.get("/kb/entries/alco-license-term/versions").json()
     assert [(v["version"], v["changed_by"], v["source"]) for v in versions] == [
         (1, "kb load", "file"),
-        (2, "ivanova", "edit"),
+        (2, "ivanova", "edit"),  # the signed-in editor's login
     ]
     assert versions[1]["changed_at"].startswith("2026-12-07T09:00")
     # The edit is searchable at once: the cached index was dropped.
@@ -202,16 +217,14 @@ def test_edit_appends_a_version_and_a_reload_reports_the_conflict(line: Line) ->
 def test_repeating_the_same_edit_records_no_new_version(line: Line) -> None:
     edit = {"tags": ["срок", "продление"], "topics": ["state_services", "general"]}
     for _ in range(2):
-        response = line.client.patch("/kb/entries/alco-license-term", json=edit, headers=EDITOR)
+        response = line.client.patch("/kb/entries/alco-license-term", json=edit)
         assert response.status_code == 200
     assert response.json()["version"] == 2
     assert response.json()["tags"] == ["срок", "продление"]
 
 
 def test_file_brought_in_line_with_the_edit_is_no_longer_a_conflict(line: Line) -> None:
-    line.client.patch(
-        "/kb/entries/alco-license-term", json={"title": "Срок лицензии"}, headers=EDITOR
-    )
+    line.client.patch("/kb/entries/alco-license-term", json={"title": "Срок лицензии"})
     path = line.root / "alco/alco-license-term.md"
     text = path.read_text(encoding="utf-8")
     path.write_text(text.replace("title: Срок действия лицензии", "title: Срок лицензии"), "utf-8")
@@ -236,7 +249,7 @@ def test_file_brought_in_line_with_the_edit_is_no_longer_a_conflict(line: Line) 
     ],
 )
 def test_invalid_edit_is_422_and_changes_nothing(line: Line, body: dict[str, object]) -> None:
-    response = line.client.patch("/kb/entries/alco-license-term", json=body, headers=EDITOR)
+    response = line.client.patch("/kb/entries/alco-license-term", json=body)
     assert response.status_code == 422
     assert line.client.get("/kb/entries/alco-license-term").json()["version"] == 1
 
@@ -252,7 +265,7 @@ def test_invalid_edit_is_422_and_changes_nothing(line: Line, body: dict[str, obj
 )
 def test_unknown_ids_are_404_in_russian(line: Line, method: str, path: str) -> None:
     body = {"title": "Заголовок"} if method == "patch" else None
-    response = line.client.request(method.upper(), path, json=body, headers=EDITOR)
+    response = line.client.request(method.upper(), path, json=body)
     assert response.status_code == 404
     assert "не найден" in response.json()["detail"]
 
@@ -267,7 +280,7 @@ def test_reviewed_section_is_no_longer_overdue_and_a_reload_keeps_the_review(lin
     assert sections["alco"]["overdue"] is True
     assert sections["alco"]["owner"] == "licensing"
 
-    response = line.client.post("/kb/sections/alco/reviewed", headers=EDITOR)
+    response = line.client.post("/kb/sections/alco/reviewed")
     assert response.status_code == 200
     assert response.json()["last_reviewed"] == "2026-12-07"
     assert response.json()["overdue"] is False
@@ -284,26 +297,23 @@ def test_wrapup_without_answer_is_counted_in_the_gap_report(line: Line) -> None:
     line.add_call("1700000000.1", topic=Topic.SUPPORT_MEASURES)
     line.add_call("1700000000.2")
     line.add_call("1700000000.3")
-    first = line.client.post(
+    first = line.operator.post(
         "/calls/1700000000.1/wrapup",
         json={"kb_answer_found": False, "question": "Как получить грант на ремёсла?"},
-        headers=EDITOR,
     )
     assert first.status_code == 201
     assert first.json()["topic"] == "support_measures"  # from the IVR
-    line.client.post(
+    line.operator.post(
         "/calls/1700000000.2/wrapup",
         json={
             "kb_answer_found": False,
             "question": "как  получить грант на ремёсла",
             "topic": "support_measures",
         },
-        headers=EDITOR,
     )
-    line.client.post(
+    line.operator.post(
         "/calls/1700000000.3/wrapup",
         json={"kb_answer_found": True, "kb_entry_id": "alco-license-fee"},
-        headers=EDITOR,
     )
     report = line.client.get("/kb/gaps").json()
     assert (report["since"], report["until"]) == ("2026-11-08", "2026-12-07")
@@ -318,22 +328,18 @@ def test_wrapup_without_answer_is_counted_in_the_gap_report(line: Line) -> None:
 
 def test_wrapup_errors(line: Line) -> None:
     line.add_call("1700000000.1")
-    post = line.client.post
+    post = line.operator.post
     url = "/calls/1700000000.1/wrapup"
+    assert (post(url, json={"kb_answer_found": True, "kb_entry_id": "nope"})).status_code == 422
     assert (
-        post(url, json={"kb_answer_found": True, "kb_entry_id": "nope"}, headers=EDITOR)
+        post(url, json={"kb_answer_found": False, "kb_entry_id": "alco-license-fee"})
     ).status_code == 422
-    assert (
-        post(
-            url, json={"kb_answer_found": False, "kb_entry_id": "alco-license-fee"}, headers=EDITOR
-        )
-    ).status_code == 422
-    assert post(url, json={"question": "?"}, headers=EDITOR).status_code == 422
-    assert post(url, json={"kb_answer_found": True}, headers=EDITOR).status_code == 201
-    conflict = post(url, json={"kb_answer_found": True}, headers=EDITOR)
+    assert post(url, json={"question": "?"}).status_code == 422
+    assert post(url, json={"kb_answer_found": True}).status_code == 201
+    conflict = post(url, json={"kb_answer_found": True})
     assert conflict.status_code == 409
     assert "уже записан" in conflict.json()["detail"]
-    missing = post("/calls/nope/wrapup", json={"kb_answer_found": True}, headers=EDITOR)
+    missing = post("/calls/nope/wrapup", json={"kb_answer_found": True})
     assert missing.status_code == 404
     assert "не найден" in missing.json()["detail"]
 
@@ -353,8 +359,30 @@ def test_today_is_the_lines_local_date() -> None:
     assert build_backend(services).today() == date(2026, 12, 7)
 
 
-def test_author_in_cyrillic_is_sent_percent_encoded(line: Line) -> None:
-    headers = {USER_HEADER: quote("Иванова А. П.")}
-    line.client.patch("/kb/entries/hours-ministry", json={"title": "Часы работы"}, headers=headers)
-    versions = line.client.get("/kb/entries/hours-ministry/versions").json()
-    assert versions[-1]["changed_by"] == "Иванова А. П."
+def test_wrapup_is_written_by_the_signed_in_operator(line: Line) -> None:
+    line.add_call("1700000000.1", operator_id=line.operator_id)  # the call log: petrov answered
+    response = line.operator.post("/calls/1700000000.1/wrapup", json={"kb_answer_found": True})
+    assert response.status_code == 201
+    assert response.json()["operator_id"] == line.operator_id
+    line.add_call("1700000000.2")  # who answered is not known (no AMI): the author is
+    response = line.operator.post("/calls/1700000000.2/wrapup", json={"kb_answer_found": True})
+    assert response.json()["operator_id"] == line.operator_id
+
+
+def test_an_operator_cannot_wrap_up_another_operators_call(line: Line) -> None:
+    other = line.console.add_user("sidorov", Role.OPERATOR)
+    line.add_call("1700000000.1", operator_id=other)
+    response = line.operator.post("/calls/1700000000.1/wrapup", json={"kb_answer_found": True})
+    assert response.status_code == 403
+    assert response.json()["detail"] == (
+        "Звонок '1700000000.1' принял другой оператор: итог записывает он."
+    )
+    with session_scope(line.engine) as session:
+        assert session.exec(select(CallWrapup)).all() == []
+
+
+def test_only_an_operator_writes_a_wrapup(line: Line) -> None:
+    line.add_call("1700000000.1")
+    response = line.client.post("/calls/1700000000.1/wrapup", json={"kb_answer_found": True})
+    assert response.status_code == 403
+    assert response.json()["detail"] == "Недостаточно прав: нужна роль «оператор»."

@@ -83,6 +83,7 @@ def test_recorded_wrapup_is_no_longer_owed(db_engine: Engine) -> None:
             kb_entry_id=None,
             question="Как продлить лицензию?",
             topic=None,
+            operator_id=operator,
             now=NOW,
         )
     assert _owed(db_engine, operator) == []

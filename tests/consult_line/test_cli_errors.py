@@ -19,11 +19,11 @@ from typing import IO
 import pytest
 from sqlmodel import Session, select
 
-from consult_line.arguments import EXPORT_KINDS
+from consult_line.arguments import EXPORT_KINDS, ROLES
 from consult_line.cli import main
 from models.db import create_db_engine
 from models.exports import ExportKind
-from models.tables import AuditEntry
+from models.tables import AuditEntry, Role
 
 EXAMPLE_STAFF = Path(__file__).resolve().parents[2] / "examples" / "staff.yaml"
 ENGLISH = ("usage", "error", "argument", "invalid", "required", "expected", "options", "Traceback")
@@ -66,8 +66,8 @@ def test_help_is_russian(argv: list[str], capsys: pytest.CaptureFixture[str]) ->
         (
             ["servе"],  # a Cyrillic "е" typed by mistake
             "consult-line: аргумент КОМАНДА: недопустимое значение 'servе', возможные: 'serve', "
-            "'migrate', 'check-config', 'check-asterisk', 'staff', 'seed-demo', 'calendar', "
-            "'export', 'kb'",
+            "'migrate', 'check-config', 'check-asterisk', 'staff', 'user', 'seed-demo', "
+            "'calendar', 'export', 'kb'",
         ),
         (["migrate", "--now"], "consult-line: лишние аргументы: --now"),
         (
@@ -161,6 +161,10 @@ def test_input_paths_of_the_wrong_kind_are_refused(
 
 def test_export_kinds_on_the_command_line_are_those_of_the_exports() -> None:
     assert list(EXPORT_KINDS) == [kind.value for kind in ExportKind]
+
+
+def test_roles_on_the_command_line_are_those_of_the_staff_directory() -> None:
+    assert list(ROLES) == [role.value for role in Role]
 
 
 def test_export_into_a_missing_folder_or_onto_a_folder_exits_1_without_audit(

@@ -8,10 +8,14 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from argon2 import profiles
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from agent_console.auth.passwords import Passwords
 from consult_line.demo import DEMO_LINKEDID_PREFIX, DemoSummary, seed_demo
+from consult_line.demo.users import create_demo_accounts
+from models.accounts import find_account, list_accounts
 from models.exports import ExportKind, export_rows
 from models.phones import normalize_phone
 from models.rules.calendar import ProductionCalendar, WorkingHours
@@ -35,6 +39,7 @@ from models.tables import (
     TrainingEntry,
 )
 
+CHEAP = Passwords(profiles.CHEAPEST)
 MSK = ZoneInfo("Europe/Moscow")
 # Monday 16 November 2026, 12:30 in Makhachkala: the month covers 4 November (a holiday).
 NOW = datetime(2026, 11, 16, 9, 30, tzinfo=UTC)
@@ -368,3 +373,59 @@ def test_seed_demo_data_exports(session: Session, seeded: DemoSummary) -> None:
         ExportKind.CALLBACKS: seeded.callbacks,
         ExportKind.SURVEYS: seeded.surveys,
     }
+
+
+# --- demo accounts ----------------------------------------------------------------------------
+
+
+def test_demo_accounts_one_per_role_for_the_demo_staff(
+    session: Session, seeded: DemoSummary
+) -> None:
+    accounts = create_demo_accounts(session=session, passwords=CHEAP, now=NOW, actor="cli:test")
+    session.commit()
+    assert [(account.login, account.role) for account in accounts] == [
+        ("operator", Role.OPERATOR),
+        ("expert", Role.EXPERT),
+        ("supervisor", Role.SUPERVISOR),
+        ("kb-editor", Role.KB_EDITOR),
+        ("admin", Role.ADMIN),
+    ]
+    views = {view.login: view for view in list_accounts(session)}
+    assert {login: (v.employee_number, v.roles) for login, v in views.items()} == {
+        "admin": ("100", (Role.ADMIN,)),
+        "expert": ("301", (Role.EXPERT,)),
+        "kb-editor": ("102", (Role.KB_EDITOR,)),
+        "operator": ("201", (Role.OPERATOR,)),
+        "supervisor": ("101", (Role.SUPERVISOR,)),
+    }
+    for account in accounts:
+        found = find_account(session, account.login)
+        assert found is not None
+        assert CHEAP.verify(found.password_hash, account.password)
+        assert len(account.password) == 16
+    assert len({account.password for account in accounts}) == 5
+    # A second run leaves the accounts and their passwords alone.
+    assert create_demo_accounts(session=session, passwords=CHEAP, now=NOW, actor="t") == []
+
+
+def test_no_demo_accounts_for_a_deployers_own_staff(
+    session: Session, calendar: ProductionCalendar
+) -> None:
+    department = Department(code="line", name="Консультационная линия")
+    session.add(department)
+    session.flush()
+    assert department.id is not None
+    employee = Employee(
+        internal_number="201",  # the demo operator's number, but not a demo employee
+        full_name="Оператор 201",
+        device="PJSIP/201",
+        department_id=department.id,
+        updated_at=NOW,
+    )
+    session.add(employee)
+    session.flush()
+    assert employee.id is not None
+    session.add(EmployeeRole(employee_id=employee.id, role=Role.OPERATOR))
+    seed_demo(session=session, calendar=calendar, now=NOW, days=3)
+    assert create_demo_accounts(session=session, passwords=CHEAP, now=NOW, actor="t") == []
+    assert list_accounts(session) == []

@@ -1,9 +1,13 @@
-"""``consult-line serve`` as an administrator runs it: /health, OpenAPI, clean stop on SIGTERM."""
+"""``consult-line serve`` as an administrator runs it: /health, OpenAPI for a signed-in admin,
+clean stop on SIGTERM."""
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import queue
+import re
 import signal
 import socket
 import subprocess
@@ -13,6 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import IO
 from zoneinfo import ZoneInfo
 
@@ -24,6 +29,8 @@ from models.rules.calendar import DEFAULT_HOURS, ProductionCalendar
 from tests.ivr.fake_asterisk import FakeCall, capture_environment, run_call
 
 START_TIMEOUT_S = 60
+EXAMPLE_STAFF = Path(__file__).resolve().parents[2] / "examples" / "staff.yaml"
+ADMIN_PASSWORD = "пароль-администратора"
 MISSING_QUEUE_LOG = "/nonexistent/consult-line/queue_log"
 
 
@@ -102,6 +109,9 @@ def _start(database_url: str) -> Iterator[Service]:
 def migrated_service(monkeypatch: pytest.MonkeyPatch, database_url: str) -> Iterator[Service]:
     monkeypatch.setenv("CONSULT_LINE_DATABASE_URL", database_url)
     assert main(["migrate"]) == 0
+    assert main(["staff", "import", str(EXAMPLE_STAFF)]) == 0
+    monkeypatch.setattr("sys.stdin", io.StringIO(ADMIN_PASSWORD + "\n"))
+    assert main(["user", "add", "admin", "--employee", "200", "--role", "admin"]) == 0
     with _start(database_url) as service:
         yield service
 
@@ -120,9 +130,7 @@ def test_serves_health_and_openapi_then_stops_cleanly_on_sigterm(
     # both reconciliation sources are shown, whatever this machine has at their paths
     assert [s["name"] for s in body["reconciliation"]["sources"]] == ["queue_log", "cdr"]
     assert body["missing_sounds"] == []
-    openapi = httpx.get(f"{migrated_service.base}/openapi.json", timeout=10).json()
-    assert "/health" in openapi["paths"]
-    assert httpx.get(f"{migrated_service.base}/docs", timeout=10).status_code == 200
+    _api_docs_only_for_a_signed_in_admin(migrated_service.base)
 
     assert migrated_service.stop() == 0
     log = "".join(migrated_service.seen)
@@ -145,7 +153,10 @@ def test_sigterm_ends_the_open_live_streams_and_stops_cleanly(migrated_service: 
     def read() -> None:
         url = f"{migrated_service.base}/live/events?topics=ami,queue"
         try:
-            with httpx.stream("GET", url, timeout=30) as response:
+            with (
+                contextlib.closing(_signed_in_admin(migrated_service.base)) as browser,
+                browser.stream("GET", url, timeout=30) as response,
+            ):
                 for line in response.iter_lines():
                     lines.append(line)
                     if line == "event: queue":
@@ -162,6 +173,35 @@ def test_sigterm_ends_the_open_live_streams_and_stops_cleanly(migrated_service: 
     assert errors == []  # the stream ended cleanly, not cut
     assert "event: ami" in lines
     assert "служба остановлена" in "".join(migrated_service.seen)
+
+
+def _signed_in_admin(base: str) -> httpx.Client:
+    browser = httpx.Client(base_url=base, timeout=10)
+    form = browser.get("/sign-in")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form.text)
+    assert token is not None
+    signed_in = browser.post(
+        "/sign-in",
+        data={"login": "admin", "password": ADMIN_PASSWORD, "csrf_token": token.group(1)},
+    )
+    assert signed_in.status_code == 303
+    return browser
+
+
+def _api_docs_only_for_a_signed_in_admin(base: str) -> None:
+    with httpx.Client(base_url=base, timeout=10) as stranger:
+        assert stranger.get("/openapi.json").status_code == 401
+        assert stranger.get("/docs").headers["location"] == "/sign-in?next=%2Fdocs"
+    with contextlib.closing(_signed_in_admin(base)) as browser:
+        openapi = browser.get("/openapi.json").json()
+        assert "/health" in openapi["paths"]
+        docs = browser.get("/docs")
+        assert docs.status_code == 200
+        # Swagger UI from the app itself, nothing from a CDN
+        assert '<script src="/swagger-ui/swagger-ui-bundle.js" defer></script>' in docs.text
+        assert "https://" not in docs.text
+        assert browser.get("/swagger-ui/swagger-ui-bundle.js").status_code == 200
+        assert browser.get("/static/console.css").status_code == 200
 
 
 async def test_answers_fastagi_calls_beside_the_web_app(migrated_service: Service) -> None:

@@ -93,6 +93,14 @@ class Page:
     def open(self, path: str) -> None:
         self.driver.get(self.base_url + path)
 
+    def sign_in(self, login: str, password: str) -> None:
+        """Through the sign-in form, as a person would; waits for the page it leads to."""
+        self.open("/sign-in")
+        self.driver.find_element(By.NAME, "login").send_keys(login)
+        self.driver.find_element(By.NAME, "password").send_keys(password)
+        self.driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+        self.wait(lambda: "/sign-in" not in self.driver.current_url, "the page after sign-in")
+
     def new_tab(self, path: str) -> str:
         """Opens ``path`` in a new tab, which becomes the current one; returns its handle."""
         self.driver.switch_to.new_window("tab")

@@ -19,6 +19,8 @@ import pytest
 from selenium.webdriver.chrome.webdriver import WebDriver
 from sqlalchemy.engine import Engine
 
+from models.tables import Role
+from tests.agent_console.console import PASSWORD
 from tests.e2e.browser import Page, missing_packages, skip_reason, start_chromium
 from tests.e2e.server import LiveServer
 
@@ -51,6 +53,8 @@ def chromium() -> Iterator[WebDriver]:
 def page(chromium: WebDriver, live_server: LiveServer) -> Iterator[Page]:
     view = Page(chromium, live_server.base_url)
     view.js_errors()  # what earlier tests left in the log
+    live_server.add_user("operator", Role.OPERATOR)
+    view.sign_in("operator", PASSWORD)
     yield view
     errors = view.js_errors()
     view.reset()

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import itertools
 import socket
 import threading
 import time
@@ -27,6 +28,7 @@ from concurrent.futures import Future
 from pathlib import Path
 from typing import TypeVar
 
+import httpx
 import uvicorn
 from fastapi import FastAPI
 from sqlalchemy.engine import Engine
@@ -41,10 +43,15 @@ from consult_line.clock import system_clock
 from consult_line.lifespan import Background, build_background
 from consult_line.web import HttpServer, build_app
 from consult_line.wiring import Services
+from models.accounts import add_account
+from models.db import session_scope
 from models.settings import Settings
+from models.tables import Role
+from tests.agent_console.console import CHEAP, PASSWORD, alert, form_token
 from tests.ami.captures import HARNESS_CONTEXTS
 from tests.ami.fake_ami import FakeAmi, empty_list
 from tests.asterisk_captures import Kind, capture_bytes
+from tests.factories import add_employee
 
 T = TypeVar("T")
 
@@ -90,12 +97,39 @@ class LiveServer:
         self.ami = FakeAmi()
         self.app: FastAPI | None = None
         self.background: Background | None = None
+        self._numbers = itertools.count(501)
 
     # ------------------------------------------------------------------ what tests use
 
     @property
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
+
+    def add_user(self, login: str, *roles: Role, password: str = PASSWORD) -> int:
+        """An employee of their own with a console account; returns the employee's id."""
+        number = str(next(self._numbers))
+        employee_id = add_employee(self._engine, number, f"PJSIP/{number}")
+        with session_scope(self._engine) as session:
+            add_account(
+                session=session,
+                login=login,
+                employee_number=number,
+                roles=list(roles),
+                password_hash=CHEAP.hash(password),
+                now=system_clock(),
+            )
+        return employee_id
+
+    def signed_in(self, client: httpx.Client, login: str, password: str = PASSWORD) -> None:
+        """Signs ``client`` in through the sign-in form (its cookie jar keeps the session)."""
+        form = client.get(self.url("/sign-in"))
+        token = form_token(form)
+        response = client.post(
+            self.url("/sign-in"),
+            data={"login": login, "password": password, "csrf_token": token, "next": "/"},
+            follow_redirects=False,
+        )
+        assert response.status_code == 303, alert(response)
 
     def url(self, path: str) -> str:
         return self.base_url + path

@@ -10,8 +10,9 @@ import httpx
 import pytest
 
 from agent_console.live_stream import KEEPALIVE_FRAME, RETRY_MS, LiveFilter
-from agent_console.routes.live import live_filter
+from agent_console.routes.live import viewer_filter
 from ami.pg_relay import RELOAD_PAYLOAD
+from models.tables import Role
 from tests.e2e.server import LiveServer, capture_part
 from tests.e2e.sse import SseReader
 
@@ -21,8 +22,11 @@ TIMEOUT = httpx.Timeout(10.0)
 
 
 @pytest.fixture
-def client() -> Iterator[httpx.Client]:
+def client(live_server: LiveServer) -> Iterator[httpx.Client]:
+    """A signed-in operator's HTTP client."""
+    live_server.add_user("operator", Role.OPERATOR)
     with httpx.Client(timeout=TIMEOUT) as http:
+        live_server.signed_in(http, "operator")
         yield http
 
 
@@ -207,7 +211,7 @@ def test_a_viewer_sees_only_what_their_filter_lets_through(
         return own_device
 
     assert live_server.app is not None
-    live_server.app.dependency_overrides[live_filter] = viewer
+    live_server.app.dependency_overrides[viewer_filter] = viewer
     url = live_server.url("/live/events?topics=queue,operators")
     with client.stream("GET", url) as response:
         frames = SseReader(response)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import time
+from datetime import time, timedelta
 from pathlib import Path
 
 import pytest
@@ -40,6 +40,16 @@ def test_defaults_that_carry_a_rule_of_the_order() -> None:
     assert settings.cdr_timezone == "local"  # what Asterisk's default usegmtime = no writes
 
 
+def test_sign_in_defaults() -> None:
+    settings = load_settings()
+    assert settings.session_policy.idle == timedelta(hours=8)
+    assert settings.session_policy.longest == timedelta(hours=12)
+    assert settings.sign_in_policy.max_attempts == 5
+    assert settings.sign_in_policy.lock == timedelta(minutes=15)
+    assert settings.console_tls is False
+    assert settings.line_title == "Консультационная линия"
+
+
 def test_environment_overrides_dotenv_file(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     (tmp_path / ".env").write_text("CONSULT_LINE_HTTP_PORT=8100\nCONSULT_LINE_AGI_PORT=4600\n")
     monkeypatch.setenv("CONSULT_LINE_HTTP_PORT", "8200")
@@ -58,6 +68,8 @@ def test_environment_overrides_dotenv_file(monkeypatch: pytest.MonkeyPatch, tmp_
         ("CONSULT_LINE_OPENING_TIME", "19:00", "opening_time должно быть раньше closing_time"),
         ("CONSULT_LINE_CLOSING_TIME", "09:45", "длиннее часа"),
         ("CONSULT_LINE_SHORTENED_DAYS_CLOSE_EARLY", "maybe", "SHORTENED_DAYS_CLOSE_EARLY"),
+        ("CONSULT_LINE_SESSION_MAX_HOURS", "4", "session_max_hours не может быть меньше"),
+        ("CONSULT_LINE_SIGN_IN_MAX_ATTEMPTS", "0", "CONSULT_LINE_SIGN_IN_MAX_ATTEMPTS"),
     ],
 )
 def test_invalid_value_is_reported_with_the_variable_name(

@@ -1,0 +1,58 @@
+"""Entries of the audit log (``audit_log``) about accounts: sign-ins, failures, lockouts,
+sign-outs and the administrator's changes of accounts.
+
+``actor`` says who acted (``web:<login>``, ``cli:<system user>``), ``subject`` which account
+(``user:<login>``), ``detail`` the rest (the browser's address, the attempt's number).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlmodel import Session
+
+from models.tables import AuditEntry
+
+_ACTOR_MAX = 128
+_SUBJECT_MAX = 128
+
+
+class AccountAction(StrEnum):
+    SIGN_IN = "sign_in"
+    SIGN_IN_FAILED = "sign_in_failed"  # wrong password or unknown login
+    SIGN_IN_REFUSED = "sign_in_refused"  # not checked (locked, pause) or account unusable
+    ACCOUNT_LOCKED = "account_locked"
+    SIGN_OUT = "sign_out"
+    ACCOUNT_CREATED = "account_created"
+    PASSWORD_CHANGED = "password_changed"  # noqa: S105 — an action's name
+    ACCOUNT_DISABLED = "account_disabled"
+    ACCOUNT_ENABLED = "account_enabled"
+
+
+def account_subject(login: str) -> str:
+    return f"user:{login}"[:_SUBJECT_MAX]
+
+
+def web_actor(login: str) -> str:
+    return f"web:{login}"[:_ACTOR_MAX]
+
+
+def record_account_event(
+    *,
+    session: Session,
+    at: datetime,
+    actor: str,
+    action: AccountAction,
+    login: str,
+    detail: str = "",
+) -> None:
+    session.add(
+        AuditEntry(
+            at=at,
+            actor=actor[:_ACTOR_MAX],
+            action=action.value,
+            subject=account_subject(login),
+            detail=detail,
+        )
+    )
