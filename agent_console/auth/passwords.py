@@ -3,10 +3,14 @@
 :data:`PRODUCTION` uses RFC 9106's second recommended profile (64 MiB, 3 passes, 4 lanes:
 about 0.2 s on two cores). A hash records its own parameters, so checking a password costs what
 its hash was made with; a hash made with other parameters is replaced at the next sign-in.
+
+At most ``parallel`` hashes are computed at once (the others wait their turn): a burst of
+sign-in attempts costs time, not 64 MiB of memory per web worker thread.
 """
 
 from __future__ import annotations
 
+import threading
 from functools import cached_property
 
 from argon2 import Parameters, PasswordHasher, profiles
@@ -17,15 +21,20 @@ PASSWORD_MAX = 256
 
 
 class Passwords:
-    def __init__(self, parameters: Parameters = profiles.RFC_9106_LOW_MEMORY) -> None:
+    def __init__(
+        self, parameters: Parameters = profiles.RFC_9106_LOW_MEMORY, *, parallel: int = 2
+    ) -> None:
         self._hasher = PasswordHasher.from_parameters(parameters)
+        self._turns = threading.BoundedSemaphore(parallel)
 
     def hash(self, password: str) -> str:
-        return self._hasher.hash(password)
+        with self._turns:
+            return self._hasher.hash(password)
 
     def verify(self, password_hash: str, password: str) -> bool:
         try:
-            return self._hasher.verify(password_hash, password)
+            with self._turns:
+                return self._hasher.verify(password_hash, password)
         except (VerificationError, InvalidHashError):
             return False
 
@@ -42,7 +51,7 @@ class Passwords:
 
     @cached_property
     def _decoy(self) -> str:
-        return self._hasher.hash("decoy: no account has this password")
+        return self.hash("decoy: no account has this password")
 
 
 PRODUCTION = Passwords()
