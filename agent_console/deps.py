@@ -12,7 +12,7 @@ from sqlalchemy.engine import Engine
 
 from agent_console.auth.passwords import PRODUCTION, Passwords
 from agent_console.health import HealthReport
-from ami.connection import AmiConnection
+from ami.bridge import AmiBridge
 from models.settings import Settings
 from scripts_kb.index_cache import IndexCache
 
@@ -37,7 +37,7 @@ class AppContext:
     health: Callable[[], HealthReport]
     version: str
     backend: Backend
-    ami: AmiConnection | None = None  # None: the AMI link is switched off (or a test without it)
+    bridge: AmiBridge | None = None  # the AMI link; None: switched off (or a test without it)
 
 
 def get_context(request: Request) -> AppContext:
@@ -56,8 +56,8 @@ def get_backend(context: ContextDep) -> Backend:
 BackendDep = Annotated[Backend, Depends(get_backend)]
 
 
-def get_ami(context: ContextDep) -> AmiConnection | None:
-    return context.ami
+def get_bridge(context: ContextDep) -> AmiBridge | None:
+    return context.bridge
 
 
-AmiDep = Annotated[AmiConnection | None, Depends(get_ami)]
+BridgeDep = Annotated[AmiBridge | None, Depends(get_bridge)]

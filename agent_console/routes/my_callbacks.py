@@ -23,12 +23,13 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Request, status
 from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from agent_console.auth.rules import allow, page
-from agent_console.deps import AmiDep, Backend, BackendDep
+from agent_console.deps import Backend, BackendDep, BridgeDep
 from agent_console.templating import Layout, render
-from ami.actions import NO_LINK_RU, ActionStatus, click_to_call
+from ami.actions import NO_LINK_RU, ActionStatus
 from call_card.callback_changes import claim_callback, close_callback, reschedule_callback
 from call_card.my_callbacks import CallbackItem, my_callbacks, unassigned_callbacks
 from call_card.refusals import Refusal, RefusalKind
@@ -289,25 +290,17 @@ def close(
 @router.post("/{task_id}/call", response_model=ActionDone)
 async def call(
     backend: BackendDep,
-    ami: AmiDep,
+    bridge: BridgeDep,
     user: Annotated[SignedIn, allow(Role.OPERATOR)],
     task_id: int,
 ) -> ActionDone:
     """Click-to-call: rings the operator's phone, then the client. Answers once the operator's
     phone answered (the attempt's result comes on the ``callbacks`` topic) or failed."""
     now = backend.clock()
-    with session_scope(backend.engine) as session:
-        operator = _caller(session, backend, user, task_id)
-    if ami is None:
+    operator = await run_in_threadpool(_caller, backend, user, task_id)
+    if bridge is None:
         raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, NO_LINK_RU)
-    result = await click_to_call(
-        ami,
-        engine=backend.engine,
-        task_id=task_id,
-        operator=operator,
-        now=now,
-        zone=backend.settings.tz,
-    )
+    result = await bridge.click_to_call(task_id=task_id, operator=operator, now=now)
     log.info("звонок по заявке %d: %s (%s)", task_id, result.status, user.login)
     if result.status is ActionStatus.DONE:
         return ActionDone(
@@ -320,8 +313,15 @@ async def call(
     raise HTTPException(status.HTTP_504_GATEWAY_TIMEOUT, result.reason)
 
 
-def _caller(session: Session, backend: Backend, user: SignedIn, task_id: int) -> OperatorAccess:
+def _caller(backend: Backend, user: SignedIn, task_id: int) -> OperatorAccess:
     """The operator, when the task is theirs (a task nobody owns is taken first)."""
+    with session_scope(backend.engine) as session:
+        return _owner_operator(session, backend, user, task_id)
+
+
+def _owner_operator(
+    session: Session, backend: Backend, user: SignedIn, task_id: int
+) -> OperatorAccess:
     task = session.get(CallbackTask, task_id)
     if task is None:
         raise HTTPException(

@@ -65,6 +65,7 @@
         lists.innerHTML = html;
         restoreForms(open);
         Object.keys(messages).forEach(paintMessage);
+        lists.dataset.reads = String(Number(lists.dataset.reads || "0") + 1); // for tests
       })
       .catch(function () {
         say("Не удалось обновить список: нет связи с сервером.");
