@@ -12,6 +12,7 @@ from sqlalchemy.engine import Engine
 
 from agent_console.auth.passwords import PRODUCTION, Passwords
 from agent_console.health import HealthReport
+from ami.bridge import AmiBridge
 from models.settings import Settings
 from scripts_kb.index_cache import IndexCache
 
@@ -36,6 +37,7 @@ class AppContext:
     health: Callable[[], HealthReport]
     version: str
     backend: Backend
+    bridge: AmiBridge | None = None  # the AMI link; None: switched off (or a test without it)
 
 
 def get_context(request: Request) -> AppContext:
@@ -52,3 +54,10 @@ def get_backend(context: ContextDep) -> Backend:
 
 
 BackendDep = Annotated[Backend, Depends(get_backend)]
+
+
+def get_bridge(context: ContextDep) -> AmiBridge | None:
+    return context.bridge
+
+
+BridgeDep = Annotated[AmiBridge | None, Depends(get_bridge)]

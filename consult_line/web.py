@@ -60,6 +60,7 @@ def build_app(services: Services, background: Background) -> FastAPI:
         health=lambda: check(services, probes),
         version=version("consult-line"),
         backend=build_backend(services),
+        bridge=background.bridge,
     )
     app = create_app(context, lifespan=background_services(services, background))
     live_stream.install(app, LiveFeed(background.bus, live_topics(background)))
