@@ -308,3 +308,29 @@ def test_going_ready_without_the_asterisk_link_says_so(browser: TestClient) -> N
     response = browser.post("/queue/state", json={"state": "ready"})
     assert response.status_code == 503
     assert "Asterisk" in _detail(response)
+
+
+# --------------------------------------------------------------------------- the page
+
+
+def test_operators_home_is_the_workspace_for_their_phone_and_others_keep_their_page(
+    console: Console, browser: TestClient
+) -> None:
+    html = browser.get("/").text
+    assert 'data-device="PJSIP/' in html
+    assert '<script src="/static/workspace.js" defer></script>' in html
+    for control in (
+        "pause-reason",
+        "kb-query",
+        "transfer-target",
+        "callback-phone",
+        "remit-agency",
+        "wrapup-topic",
+        "wrapup-question",
+        "dismiss-reason",
+    ):
+        assert f'for="{control}"' in html, control  # every control has its label
+    console.add_user("boss", Role.SUPERVISOR)
+    other = console.signed_in("boss").get("/").text
+    assert "workspace.js" not in other
+    assert "Здравствуйте" in other
