@@ -51,7 +51,7 @@ router = APIRouter(prefix="/card", tags=["card"])
 Operator = Annotated[SignedIn, allow(Role.OPERATOR)]
 
 AMI_OFF = "Нет связи с Asterisk: действие не выполнено, попробуйте ещё раз через минуту."
-OWED_SINCE = timedelta(days=1)
+OWED_SINCE = timedelta(days=7)  # the reminder covers the last week's calls
 
 _STATUS = {
     RefusalKind.NOT_FOUND: status.HTTP_404_NOT_FOUND,
@@ -299,7 +299,7 @@ def wrapup_dismissal(
 def owed(
     backend: BackendDep, user: Operator, limit: Annotated[int, Query(ge=1, le=50)] = 10
 ) -> Any:
-    """The operator's calls of the last day still without a wrap-up (the reminder)."""
+    """The operator's calls of the last week still without a wrap-up (the reminder)."""
     since = backend.clock() - OWED_SINCE
     with session_scope(backend.engine) as session:
         return as_json(

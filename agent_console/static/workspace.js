@@ -22,6 +22,10 @@
     signed_out: "вне очереди",
   };
   var current = null; // {linkedid, card, ended}
+  var CARD_RETRIES = 20;
+  var CARD_RETRY_MS = 250;
+  var OWED_REFRESH_MS = 60000;
+  var CARD_REFRESH_MS = 1500;
   var lastEntry = "";
 
   function $(id) {
@@ -158,14 +162,34 @@
     if (!$("callback-phone").value) $("callback-phone").value = card.caller_display || "";
   }
 
-  function loadCard(linkedid, fresh, over) {
+  function loadCard(linkedid, fresh, over, attempt) {
     return call("GET", "/card/calls/" + encodeURIComponent(linkedid)).then(function (r) {
+      if (r.status === 404 && (attempt || 0) < CARD_RETRIES) {
+        // the queue told us before the call's row was written: ask again shortly
+        window.setTimeout(function () {
+          loadCard(linkedid, fresh, over, (attempt || 0) + 1);
+        }, CARD_RETRY_MS);
+        return;
+      }
       if (!r.ok) {
         say("transfer-message", detail(r.body, r.status), true);
         return;
       }
       showCard(r.body, over);
+      if (over && r.ok) {
+        if (r.body.card.ended) {
+          loadOwed(); // the call's row says it ended: it now owes its wrap-up
+        } else if ((attempt || 0) < CARD_RETRIES) {
+          window.setTimeout(function () {
+            loadCard(linkedid, false, true, (attempt || 0) + 1);
+          }, CARD_RETRY_MS * 2);
+        }
+      }
       if (fresh) {
+        // the call's row may lag the queue's event by a moment (answer, operator): once more
+        window.setTimeout(function () {
+          if (current && current.linkedid === linkedid && !current.ended) loadCard(linkedid, false);
+        }, CARD_REFRESH_MS);
         resetForms();
         loadTargets();
         loadOffer();
@@ -433,4 +457,5 @@
     window.ConsultLive.connect({ topics: { operators: onOperators } });
   }
   loadOwed();
+  window.setInterval(loadOwed, OWED_REFRESH_MS);
 })();
