@@ -17,7 +17,16 @@ from agent_console.auth.cookies import SESSION_COOKIE
 from agent_console.auth.csrf import CSRF_HEADER
 from models.db import session_scope
 from models.rules.training import TrainingKind
-from models.tables import CallbackTask, CallWrapup, Employee, Role, TrainingEntry
+from models.rules.transfers import TransferOutcome
+from models.tables import (
+    CallbackTask,
+    CallTransfer,
+    CallWrapup,
+    Employee,
+    Role,
+    TrainingEntry,
+    TransferKind,
+)
 from models.topics import Topic
 from scripts_kb.content_files import load_content
 from scripts_kb.store import load_into_db
@@ -334,3 +343,27 @@ def test_operators_home_is_the_workspace_for_their_phone_and_others_keep_their_p
     other = console.signed_in("boss").get("/").text
     assert "workspace.js" not in other
     assert "Здравствуйте" in other
+
+
+def test_third_transfer_is_refused_with_the_offer_of_a_callback(
+    console: Console, operator_id: int, browser: TestClient
+) -> None:
+    # C10
+    add_person(console.engine, "310", "Алиев Руслан", topics=[Topic.STATE_SERVICES])
+    call_id = add_call(console.engine, "call-1", operator_id=operator_id)
+    with session_scope(console.engine) as session:
+        for seq in (1, 2):
+            session.add(
+                CallTransfer(
+                    call_id=call_id,
+                    seq=seq,
+                    kind=TransferKind.BLIND,
+                    outcome=TransferOutcome.COMPLETED,
+                    to_extension="310",
+                    at=NOW - timedelta(minutes=4 - seq),
+                )
+            )
+    response = browser.post("/card/calls/call-1/transfer", json={"extension": "310"})
+    assert response.status_code == 409
+    assert "обратный звонок" in _detail(response)
+    assert browser.get("/card/calls/call-1").json()["card"]["transfers"]["left"] == 0
