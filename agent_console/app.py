@@ -15,7 +15,18 @@ from swagger_ui_bundle import swagger_ui_path
 from agent_console.auth.refusals import access_denied
 from agent_console.auth.rules import AccessDeniedError, PublicFiles
 from agent_console.deps import AppContext
-from agent_console.routes import api_docs, calls, health, home, kb, live, my_callbacks, sign_in
+from agent_console.routes import (
+    api_docs,
+    calls,
+    card,
+    health,
+    home,
+    kb,
+    live,
+    my_callbacks,
+    queue,
+    sign_in,
+)
 from agent_console.security_headers import SecurityHeaders
 from agent_console.templating import STATIC_DIR
 
@@ -25,6 +36,8 @@ ROUTERS: tuple[APIRouter, ...] = (
     health.router,
     kb.router,
     calls.router,
+    card.router,
+    queue.router,
     api_docs.router,
     live.router,
     my_callbacks.router,

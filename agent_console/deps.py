@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from sqlalchemy.engine import Engine
@@ -13,6 +13,8 @@ from sqlalchemy.engine import Engine
 from agent_console.auth.passwords import PRODUCTION, Passwords
 from agent_console.health import HealthReport
 from ami.bridge import AmiBridge
+from ami.bus import LiveBus
+from ami.connection import AmiConnection
 from models.settings import Settings
 from scripts_kb.index_cache import IndexCache
 
@@ -38,6 +40,11 @@ class AppContext:
     version: str
     backend: Backend
     bridge: AmiBridge | None = None  # the AMI link; None: switched off (or a test without it)
+    # The AMI connection queue and transfer actions go through, and the live picture of the
+    # queue (``ami.bridge.AmiBridge.live_snapshot``); None while the AMI link is switched off.
+    ami: AmiConnection | None = None
+    live_snapshot: Callable[[], Mapping[str, Any]] | None = None
+    bus: LiveBus | None = None  # where the console tells supervisors (topic "supervisor")
 
 
 def get_context(request: Request) -> AppContext:

@@ -65,6 +65,11 @@ class OperatorState:
     activity: OperatorActivity
     paused_reason: str
     since: datetime
+    # The call the queue connected to this member (AgentConnect): its linkedid, kept through
+    # the wrap-up so the console can show the card's farewell, and the member's own channel
+    # (what a transfer moves), "" once the conversation is over.
+    linkedid: str = ""
+    channel: str = ""
 
 
 class LiveState:
@@ -141,6 +146,8 @@ class LiveState:
                     "activity": state.activity.value,
                     "paused_reason": state.paused_reason,
                     "since": state.since.isoformat(),
+                    "linkedid": state.linkedid,
+                    "channel": state.channel,
                 }
                 for state in sorted(self._operators.values(), key=lambda s: s.interface)
             ],
@@ -163,10 +170,17 @@ class LiveState:
         if current is None:
             return frozenset()
         if isinstance(event, AgentConnect):
-            activity = OperatorActivity.ON_CALL
+            member = event.member.name if event.member is not None else ""
+            fresh = replace(
+                current,
+                activity=OperatorActivity.ON_CALL,
+                since=event.at,
+                linkedid=event.linkedid,
+                channel=member,
+            )
         else:
-            activity = OperatorActivity.WRAP_UP
-        self._operators[event.interface] = replace(current, activity=activity, since=event.at)
+            fresh = replace(current, activity=OperatorActivity.WRAP_UP, since=event.at, channel="")
+        self._operators[event.interface] = fresh
         return frozenset({OPERATORS_TOPIC})
 
     def _member(self, event: MemberEvent) -> frozenset[str]:
@@ -175,6 +189,8 @@ class LiveState:
             return frozenset({OPERATORS_TOPIC})
         fresh = _operator(event)
         current = self._operators.get(event.interface)
+        if current is not None:
+            fresh = replace(fresh, linkedid=current.linkedid, channel=current.channel)
         if current is not None and current.activity is fresh.activity:
             fresh = replace(fresh, since=current.since)
         if (

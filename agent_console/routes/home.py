@@ -1,5 +1,7 @@
-"""``GET /``: who is signed in (the workspace comes here later); ``GET /session`` the same as
-JSON, with the CSRF token for clients that are not a page of the console."""
+"""``GET /``: the operator's workspace for operators (queue state, the call card that opens by
+itself, its actions: ``templates/workspace.html`` with ``static/workspace.js``), who is signed
+in for everyone else; ``GET /session`` the same as JSON, with the CSRF token for clients that
+are not a page of the console."""
 
 from __future__ import annotations
 
@@ -12,9 +14,11 @@ from starlette.responses import Response
 
 from agent_console.auth.roles import EVERYONE
 from agent_console.auth.rules import allow, page
-from agent_console.deps import BackendDep
+from agent_console.deps import Backend, BackendDep
 from agent_console.templating import Layout, render
-from models.tables import Role
+from models.db import session_scope
+from models.tables import Employee, Role
+from models.topics import TOPIC_LABELS_RU, Topic
 from models.user_sessions import SignedIn
 
 router = APIRouter(tags=["session"])
@@ -32,6 +36,27 @@ class HomePage:
     links: list[Link] = field(default_factory=list)
 
 
+@dataclass(frozen=True, slots=True)
+class WorkspacePage:
+    device: str  # the operator's phone as the queue names it; the card opens for its calls
+    topics: list[tuple[str, str]]  # (value, label) for the wrap-up's topic
+    pause_reasons: list[str]
+
+
+PAUSE_REASONS = ["Перерыв", "Обед", "Обучение", "Работа с обращениями", "Совещание"]
+
+
+def _workspace(backend: Backend, user: SignedIn) -> WorkspacePage:
+    with session_scope(backend.engine) as session:
+        employee = session.get(Employee, user.employee_id)
+        device = employee.device if employee is not None else ""
+    return WorkspacePage(
+        device=device,
+        topics=[(topic.value, TOPIC_LABELS_RU[topic]) for topic in Topic],
+        pause_reasons=PAUSE_REASONS,
+    )
+
+
 class SessionPublic(BaseModel):
     login: str
     full_name: str
@@ -44,9 +69,17 @@ class SessionPublic(BaseModel):
 def home(
     request: Request, backend: BackendDep, user: Annotated[SignedIn, page(*EVERYONE)]
 ) -> Response:
+    layout = Layout.of(backend.settings.line_title, user)
+    if Role.OPERATOR in user.roles:
+        return render(
+            request,
+            "workspace.html",
+            layout=layout,
+            title="Рабочее место оператора",
+            page=_workspace(backend, user),
+        )
     links = [Link("/docs", "Документация API")] if Role.ADMIN in user.roles else []
     shown = HomePage(greeting=f"Здравствуйте, {user.full_name}!", links=links)
-    layout = Layout.of(backend.settings.line_title, user)
     return render(request, "home.html", layout=layout, title="Главная", page=shown)
 
 

@@ -68,7 +68,8 @@ def test_sign_in_lands_on_the_home_page_with_name_and_roles(console: Console) ->
     home = browser.get("/")
     assert home.status_code == 200
     assert "Здравствуйте, Сотрудник 401!" in home.text
-    assert "<dt>Роли</dt><dd>оператор, редактор базы знаний</dd>" in home.text
+    # an operator lands on the workspace; the roles are in the header on every page
+    assert '<span class="topbar__roles">оператор, редактор базы знаний</span>' in home.text
     assert '<form class="topbar__sign-out" method="post" action="/sign-out">' in home.text
     assert browser.get("/session").json()["roles"] == ["operator", "kb_editor"]
 

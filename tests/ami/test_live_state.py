@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from ami.events import AmiEvent, QueueCallerJoin, QueueEntry, QueueMember, parse_event
+from ami.events import AgentConnect, AmiEvent, QueueCallerJoin, QueueEntry, QueueMember, parse_event
 from ami.live_state import OPERATORS_TOPIC, QUEUE_TOPIC, LiveState
 from tests.ami.captures import capture_events
 
@@ -115,3 +115,21 @@ def test_resync_replaces_the_picture_with_queue_status() -> None:
     assert [(o["interface"], o["activity"]) for o in snapshot["operators"]] == [
         ("PJSIP/202", "ready")
     ]
+
+
+def test_the_operator_shows_the_call_connected_to_them_until_the_next_one() -> None:
+    # The console opens the card of the call AgentConnect gave this device, and keeps its
+    # linkedid through the wrap-up (for the farewell); the channel is the member's leg.
+    state = LiveState("consult")
+    events = capture_events("a-answered")
+    connect = next(i for i, e in enumerate(events) if isinstance(e, AgentConnect))
+    changes = [state.apply(event) for event in events[: connect + 1]]
+    assert OPERATORS_TOPIC in changes[-1]
+    linkedid = events[connect].linkedid
+    (operator,) = state.snapshot(AT)["operators"]
+    assert operator["linkedid"] == linkedid
+    assert operator["channel"].startswith("Local/agent1@harness-agents")
+    for event in events[connect + 1 :]:
+        state.apply(event)
+    (operator,) = state.snapshot(AT)["operators"]
+    assert (operator["linkedid"], operator["channel"]) == (linkedid, "")

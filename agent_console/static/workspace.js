@@ -1,0 +1,461 @@
+/* consult-line: the operator's workspace (templates/workspace.html). Plain JavaScript.
+ *
+ * The live "operators" topic names, for this operator's phone (data-device), the call the
+ * queue connected to it (linkedid); a new linkedid opens its card (GET /card/calls/{id}),
+ * the end of the conversation (wrap-up) shows the farewell. Actions go through the JSON
+ * routes of agent_console/routes/card.py and queue.py with csrfFetch (static/csrf.js); a
+ * button is disabled while its request runs, so a double click sends one request.
+ */
+(function () {
+  "use strict";
+
+  var root = document.getElementById("workspace");
+  if (!root) return;
+  var device = root.getAttribute("data-device") || "";
+  var STATE_LABELS = {
+    ready: "готов(а) принимать звонки",
+    paused: "на паузе",
+    ringing: "звонит телефон",
+    on_call: "разговор",
+    wrap_up: "завершение звонка",
+    unavailable: "телефон недоступен",
+    signed_out: "вне очереди",
+  };
+  var current = null; // {linkedid, card, ended}
+  var CARD_RETRIES = 20;
+  var CARD_RETRY_MS = 250;
+  var OWED_REFRESH_MS = 60000;
+  var CARD_REFRESH_MS = 1500;
+  var lastEntry = "";
+
+  function $(id) {
+    return document.getElementById(id);
+  }
+
+  function text(id, value) {
+    $(id).textContent = value == null ? "" : String(value);
+  }
+
+  function say(id, message, isError) {
+    var box = $(id);
+    box.textContent = message;
+    box.className = message ? (isError ? "alert alert--error" : "alert alert--ok") : "";
+    box.setAttribute("role", isError ? "alert" : "status");
+  }
+
+  function detail(body, status) {
+    if (body && typeof body.detail === "string") return body.detail;
+    if (body && Array.isArray(body.detail)) {
+      return body.detail
+        .map(function (d) {
+          return String(d.msg || "").replace(/^Value error, /, "");
+        })
+        .join("; ");
+    }
+    return "Ошибка " + status + ": запрос не выполнен.";
+  }
+
+  // JSON request; resolves {ok, status, body}. The button stays disabled while it runs.
+  function call(method, url, payload, button) {
+    if (button) button.disabled = true;
+    var init = { method: method, headers: { Accept: "application/json" } };
+    if (payload !== undefined) {
+      init.headers["Content-Type"] = "application/json";
+      init.body = JSON.stringify(payload);
+    }
+    var request = method === "GET" ? fetch(url, init) : window.csrfFetch(url, init);
+    return request
+      .then(function (response) {
+        return response
+          .json()
+          .catch(function () {
+            return null;
+          })
+          .then(function (body) {
+            return { ok: response.ok, status: response.status, body: body };
+          });
+      })
+      .catch(function () {
+        return { ok: false, status: 0, body: { detail: "Нет связи с сервером." } };
+      })
+      .finally(function () {
+        if (button) button.disabled = false;
+      });
+  }
+
+  // ------------------------------------------------------------------ queue state (C4)
+
+  function setQueue(state, button) {
+    var reason = $("pause-reason").value.trim();
+    call("POST", "/queue/state", { state: state, reason: reason }, button).then(function (r) {
+      if (r.ok) {
+        text("queue-state", r.body.label + (r.body.reason ? " (" + r.body.reason + ")" : ""));
+        say("queue-message", "", false);
+      } else {
+        say("queue-message", detail(r.body, r.status), true);
+      }
+    });
+  }
+
+  $("go-ready").addEventListener("click", function (e) {
+    setQueue("ready", e.currentTarget);
+  });
+  $("go-pause").addEventListener("click", function (e) {
+    setQueue("paused", e.currentTarget);
+  });
+  $("go-out").addEventListener("click", function (e) {
+    setQueue("signed_out", e.currentTarget);
+  });
+
+  // ------------------------------------------------------------------ the card
+
+  function fillList(id, items, render) {
+    var list = $(id);
+    list.textContent = "";
+    if (!items.length) {
+      var none = document.createElement("li");
+      none.textContent = "нет";
+      list.appendChild(none);
+    }
+    items.forEach(function (item) {
+      var li = document.createElement("li");
+      li.textContent = render(item);
+      list.appendChild(li);
+    });
+  }
+
+  function script(id, value, shown) {
+    var box = $(id);
+    box.hidden = !shown || !value;
+    box.querySelector(".script__text").textContent = value ? value.text : "";
+  }
+
+  function transfersText(t) {
+    return t.allowed ? "осталось " + t.left + " из " + (t.left + t.done + t.pending) : t.reason;
+  }
+
+  function showCard(data, over) {
+    var card = data.card;
+    var scripts = data.scripts;
+    var ended = card.ended || !!over; // the queue said so before the call's row did
+    current = { linkedid: card.linkedid, card: card, ended: ended };
+    $("card-empty").hidden = true;
+    $("card-body").hidden = false;
+    $("card-actions").hidden = false;
+    $("card-ended").hidden = !ended;
+    text("card-number", card.caller_display || "номер скрыт");
+    text("card-name", card.client_name || card.caller_id_name || "неизвестно");
+    text("card-language", card.language_label);
+    text("card-topic", card.topic_label);
+    text("card-path", card.ivr_path || "—");
+    text("card-transfers", transfersText(card.transfers));
+    text("transfer-left", "Переводов осталось: " + card.transfers.left + ".");
+    script("script-greeting", scripts.greeting, !ended);
+    script("script-questions", scripts.questions, !ended);
+    script("script-farewell", scripts.farewell, ended);
+    fillList("card-history", card.history, function (h) {
+      return new Date(h.occurred_at).toLocaleString("ru-RU") + " — " + h.status_label + ": " + h.summary;
+    });
+    fillList("card-callbacks", card.open_callbacks, function (c) {
+      return c.phone_display + ", до " + c.promised_on + " — " + c.status_label + (c.question ? ": " + c.question : "");
+    });
+    if (!$("callback-phone").value) $("callback-phone").value = card.caller_display || "";
+  }
+
+  function loadCard(linkedid, fresh, over, attempt) {
+    return call("GET", "/card/calls/" + encodeURIComponent(linkedid)).then(function (r) {
+      if (r.status === 404 && (attempt || 0) < CARD_RETRIES) {
+        // the queue told us before the call's row was written: ask again shortly
+        window.setTimeout(function () {
+          loadCard(linkedid, fresh, over, (attempt || 0) + 1);
+        }, CARD_RETRY_MS);
+        return;
+      }
+      if (!r.ok) {
+        say("transfer-message", detail(r.body, r.status), true);
+        return;
+      }
+      showCard(r.body, over);
+      if (over && r.ok) {
+        if (r.body.card.ended) {
+          loadOwed(); // the call's row says it ended: it now owes its wrap-up
+        } else if ((attempt || 0) < CARD_RETRIES) {
+          window.setTimeout(function () {
+            loadCard(linkedid, false, true, (attempt || 0) + 1);
+          }, CARD_RETRY_MS * 2);
+        }
+      }
+      if (fresh) {
+        // the call's row may lag the queue's event by a moment (answer, operator): once more
+        window.setTimeout(function () {
+          if (current && current.linkedid === linkedid && !current.ended) loadCard(linkedid, false);
+        }, CARD_REFRESH_MS);
+        resetForms();
+        loadTargets();
+        loadOffer();
+        loadAgencies(r.body.card.topic);
+        if (r.body.card.topic) $("kb-query").setAttribute("data-topic", r.body.card.topic);
+      }
+    });
+  }
+
+  function resetForms() {
+    ["transfer-message", "callback-message", "remit-message", "wrapup-message"].forEach(function (id) {
+      say(id, "", false);
+    });
+    $("callback-phone").value = "";
+    $("callback-question").value = "";
+    $("wrapup-question").value = "";
+    $("wrapup-found").checked = false;
+    $("wrapup-entry").value = "";
+    $("dismiss-reason").value = "";
+  }
+
+  // ------------------------------------------------------------------ transfer (C9, C10)
+
+  function loadTargets() {
+    var select = $("transfer-target");
+    call("GET", "/card/calls/" + encodeURIComponent(current.linkedid) + "/transfer-targets").then(
+      function (r) {
+        select.textContent = "";
+        if (!r.ok) return;
+        r.body.targets.forEach(function (t) {
+          var option = document.createElement("option");
+          option.value = t.internal_number;
+          option.textContent = t.full_name + " (" + t.department + ", " + t.internal_number + ") — " + t.availability_label;
+          select.appendChild(option);
+        });
+      }
+    );
+  }
+
+  $("transfer-form").addEventListener("submit", function (e) {
+    e.preventDefault();
+    if (!current) return;
+    var button = e.currentTarget.querySelector("button");
+    var url = "/card/calls/" + encodeURIComponent(current.linkedid) + "/transfer";
+    call("POST", url, { extension: $("transfer-target").value }, button).then(function (r) {
+      if (r.ok) {
+        var warning = r.body.warning ? " Скажите звонящему: «" + r.body.warning.text + "»" : "";
+        say("transfer-message", "Звонок переведён: " + r.body.target.full_name + ". Переводов осталось: " + r.body.left_after + "." + warning, false);
+        text("transfer-left", "Переводов осталось: " + r.body.left_after + ".");
+        loadCard(current.linkedid, false, current.ended);
+      } else {
+        say("transfer-message", detail(r.body, r.status), true);
+      }
+    });
+  });
+
+  // ------------------------------------------------------------------ callback (C11)
+
+  function loadOffer() {
+    call("GET", "/card/callback-offer").then(function (r) {
+      var box = $("callback-windows");
+      box.querySelectorAll("label").forEach(function (l) {
+        l.remove();
+      });
+      if (!r.ok) return;
+      text("callback-date", new Date(r.body.promised_on + "T12:00:00").toLocaleDateString("ru-RU"));
+      r.body.windows.forEach(function (w, i) {
+        var label = document.createElement("label");
+        label.className = "checkbox";
+        var input = document.createElement("input");
+        input.type = "checkbox";
+        input.id = "callback-window-" + i;
+        input.value = JSON.stringify(w);
+        label.appendChild(input);
+        var from = new Date(w.starts_at).toLocaleTimeString("ru-RU", { hour: "2-digit", minute: "2-digit" });
+        var to = new Date(w.ends_at).toLocaleTimeString("ru-RU", { hour: "2-digit", minute: "2-digit" });
+        label.appendChild(document.createTextNode(" " + from + "–" + to));
+        box.appendChild(label);
+      });
+    });
+  }
+
+  $("callback-form").addEventListener("submit", function (e) {
+    e.preventDefault();
+    if (!current) return;
+    var windows = [];
+    $("callback-windows").querySelectorAll("input:checked").forEach(function (input) {
+      windows.push(JSON.parse(input.value));
+    });
+    var payload = { phone: $("callback-phone").value, windows: windows, question: $("callback-question").value };
+    var url = "/card/calls/" + encodeURIComponent(current.linkedid) + "/callback";
+    call("POST", url, payload, e.currentTarget.querySelector("button")).then(function (r) {
+      if (r.ok) {
+        var readBack = r.body.read_back ? " Прочитайте звонящему: «" + r.body.read_back.text + "»" : "";
+        say("callback-message", "Задача обратного звонка №" + r.body.task_id + " создана (" + r.body.phone_display + ")." + readBack, false);
+      } else {
+        say("callback-message", detail(r.body, r.status), true);
+      }
+    });
+  });
+
+  // ------------------------------------------------------------------ out of remit (C14)
+
+  var agencies = [];
+
+  function loadAgencies(topic) {
+    var url = "/card/agencies" + (topic ? "?topic=" + encodeURIComponent(topic) : "");
+    call("GET", url).then(function (r) {
+      var select = $("remit-agency");
+      select.textContent = "";
+      agencies = r.ok ? r.body : [];
+      agencies.forEach(function (a) {
+        var option = document.createElement("option");
+        option.value = a.entry_id;
+        option.textContent = a.title;
+        select.appendChild(option);
+      });
+      showContacts();
+    });
+  }
+
+  function showContacts() {
+    var chosen = $("remit-agency").value;
+    var agency = agencies.filter(function (a) {
+      return a.entry_id === chosen;
+    })[0];
+    text("remit-contacts", agency ? agency.contacts : "");
+  }
+
+  $("remit-agency").addEventListener("change", showContacts);
+
+  $("remit-form").addEventListener("submit", function (e) {
+    e.preventDefault();
+    if (!current) return;
+    var url = "/card/calls/" + encodeURIComponent(current.linkedid) + "/out-of-remit";
+    call("POST", url, { agency_id: $("remit-agency").value }, e.currentTarget.querySelector("button")).then(function (r) {
+      if (r.ok) say("remit-message", "Записано: " + r.body.agency_title + ". Контакты: " + r.body.contacts, false);
+      else say("remit-message", detail(r.body, r.status), true);
+    });
+  });
+
+  // ------------------------------------------------------------------ wrap-up (K7)
+
+  $("wrapup-form").addEventListener("submit", function (e) {
+    e.preventDefault();
+    if (!current) return;
+    var found = $("wrapup-found").checked;
+    var entry = $("wrapup-entry").value.trim();
+    var payload = {
+      kb_answer_found: found,
+      kb_entry_id: found && entry ? entry : null,
+      question: $("wrapup-question").value,
+      topic: $("wrapup-topic").value || null,
+    };
+    var url = "/card/calls/" + encodeURIComponent(current.linkedid) + "/wrapup";
+    call("POST", url, payload, e.currentTarget.querySelector("button[type=submit]")).then(function (r) {
+      if (r.ok) say("wrapup-message", "Итог звонка сохранён.", false);
+      else say("wrapup-message", detail(r.body, r.status), true);
+      loadOwed();
+    });
+  });
+
+  $("dismiss-button").addEventListener("click", function (e) {
+    if (!current) return;
+    var url = "/card/calls/" + encodeURIComponent(current.linkedid) + "/wrapup-dismissal";
+    call("POST", url, { reason: $("dismiss-reason").value }, e.currentTarget).then(function (r) {
+      if (r.ok) say("wrapup-message", "Отмечено: итог не нужен.", false);
+      else say("wrapup-message", detail(r.body, r.status), true);
+      loadOwed();
+    });
+  });
+
+  function loadOwed() {
+    call("GET", "/card/owed-wrapups").then(function (r) {
+      if (!r.ok) return;
+      $("owed").hidden = r.body.length === 0;
+      fillList("owed-list", r.body, function (o) {
+        return o.caller + ", " + new Date(o.arrived_at).toLocaleTimeString("ru-RU") + " — " + o.topic_label;
+      });
+    });
+  }
+
+  // ------------------------------------------------------------------ knowledge base
+
+  function snippet(container, value) {
+    // matched words come in [[…]]: shown as <mark>, everything else as text
+    value.split(/(\[\[[^\]]*\]\])/).forEach(function (part) {
+      if (part.indexOf("[[") === 0) {
+        var mark = document.createElement("mark");
+        mark.textContent = part.slice(2, -2);
+        container.appendChild(mark);
+      } else if (part) {
+        container.appendChild(document.createTextNode(part));
+      }
+    });
+  }
+
+  $("kb-form").addEventListener("submit", function (e) {
+    e.preventDefault();
+    var q = $("kb-query").value.trim();
+    var topic = $("kb-query").getAttribute("data-topic");
+    var url = "/kb/search?q=" + encodeURIComponent(q) + (topic ? "&topic=" + encodeURIComponent(topic) : "");
+    call("GET", url, undefined, e.currentTarget.querySelector("button")).then(function (r) {
+      var list = $("kb-results");
+      list.textContent = "";
+      if (!r.ok) {
+        say("kb-message", detail(r.body, r.status), true);
+        return;
+      }
+      say("kb-message", r.body.length ? "Найдено: " + r.body.length : "Ничего не найдено.", false);
+      r.body.forEach(function (hit) {
+        var li = document.createElement("li");
+        var open = document.createElement("button");
+        open.type = "button";
+        open.className = "link-button";
+        open.textContent = hit.title;
+        open.addEventListener("click", function () {
+          openEntry(hit.id);
+        });
+        var p = document.createElement("p");
+        p.className = "kb-snippet";
+        snippet(p, hit.snippet);
+        li.appendChild(open);
+        li.appendChild(p);
+        list.appendChild(li);
+      });
+    });
+  });
+
+  function openEntry(id) {
+    call("GET", "/kb/entries/" + encodeURIComponent(id)).then(function (r) {
+      if (!r.ok) {
+        say("kb-message", detail(r.body, r.status), true);
+        return;
+      }
+      lastEntry = r.body.id;
+      $("wrapup-entry").value = lastEntry;
+      text("kb-entry-title", r.body.title);
+      text("kb-entry-body", r.body.body);
+      $("kb-entry").hidden = false;
+      $("kb-entry").focus();
+    });
+  }
+
+  // ------------------------------------------------------------------ live updates
+
+  function onOperators(payload) {
+    var mine = (payload.operators || []).filter(function (o) {
+      return o.interface === device;
+    })[0];
+    if (!mine) {
+      text("queue-state", STATE_LABELS.signed_out);
+      return;
+    }
+    text("queue-state", (STATE_LABELS[mine.activity] || mine.activity) + (mine.paused_reason ? " (" + mine.paused_reason + ")" : ""));
+    if (mine.linkedid && (!current || current.linkedid !== mine.linkedid)) {
+      loadCard(mine.linkedid, true);
+    } else if (current && current.linkedid === mine.linkedid && !mine.channel && !current.ended) {
+      loadCard(mine.linkedid, false, true); // the conversation is over: the farewell, the reminder
+      loadOwed();
+    }
+  }
+
+  if (window.ConsultLive) {
+    window.ConsultLive.connect({ topics: { operators: onOperators } });
+  }
+  loadOwed();
+  window.setInterval(loadOwed, OWED_REFRESH_MS);
+})();
