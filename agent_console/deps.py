@@ -40,11 +40,17 @@ class AppContext:
     version: str
     backend: Backend
     bridge: AmiBridge | None = None  # the AMI link; None: switched off (or a test without it)
-    # The AMI connection queue and transfer actions go through, and the live picture of the
-    # queue (``ami.bridge.AmiBridge.live_snapshot``); None while the AMI link is switched off.
-    ami: AmiConnection | None = None
-    live_snapshot: Callable[[], Mapping[str, Any]] | None = None
     bus: LiveBus | None = None  # where the console tells supervisors (topic "supervisor")
+
+    @property
+    def ami(self) -> AmiConnection | None:
+        """The AMI connection queue and transfer actions go through; None while it is off."""
+        return self.bridge.connection if self.bridge is not None else None
+
+    def live_snapshot(self) -> Mapping[str, Any]:
+        """The live picture of the queue and operators (empty while the AMI link is off).
+        Read it in the event loop's thread: the bridge changes it there."""
+        return self.bridge.live_snapshot() if self.bridge is not None else {}
 
 
 def get_context(request: Request) -> AppContext:

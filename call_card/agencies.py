@@ -20,7 +20,7 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from call_card.lookup import call_client, find_call, find_operator, insert_once
+from call_card.lookup import call_client, find_call_and_operator, insert_once
 from call_card.refusals import Refusal, conflict, not_found
 from call_card.script_text import Slot
 from call_card.scripts import Script, ScriptKind, call_language, call_values, script
@@ -129,12 +129,10 @@ def out_of_remit_script(
 ) -> Script | Refusal | None:
     """The out-of-remit script for the call with the agency named (``None``: a blank for the
     operator to fill); None when the KB has no such script."""
-    call = find_call(session, linkedid)
-    if isinstance(call, Refusal):
-        return call
-    operator = find_operator(session, operator_id)
-    if isinstance(operator, Refusal):
-        return operator
+    found = find_call_and_operator(session, linkedid, operator_id)
+    if isinstance(found, Refusal):
+        return found
+    call, operator = found
     values = call_values(session, call, operator.full_name)
     if agency_id is not None:
         agency = find_agency(session, agency_id)
@@ -153,12 +151,10 @@ def record_out_of_remit(
     returns the first record (``already_recorded``) and adds nothing; a call may name several
     agencies."""
     require_aware(now, "now")
-    call = find_call(session, linkedid)
-    if isinstance(call, Refusal):
-        return call
-    operator = find_operator(session, operator_id)
-    if isinstance(operator, Refusal):
-        return operator
+    found = find_call_and_operator(session, linkedid, operator_id)
+    if isinstance(found, Refusal):
+        return found
+    call, operator = found
     if call.answered_at is None:
         return conflict("Звонок не был принят оператором: исход «вне полномочий» не записать.")
     agency = find_agency(session, agency_id) if agency_id is not None else None

@@ -21,7 +21,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from call_card.lookup import call_client, find_call, find_operator
+from call_card.lookup import call_client, find_call_and_operator
 from call_card.refusals import Refusal, invalid
 from call_card.script_text import Slot, spoken_date, spoken_windows
 from call_card.scripts import Script, ScriptKind, call_language, call_values, script
@@ -174,12 +174,10 @@ def _checked(
     working_days: int,
     now: datetime,
 ) -> tuple[Call, Employee, str, tuple[TimeWindow, ...]] | Refusal:
-    call = find_call(session, linkedid)
-    if isinstance(call, Refusal):
-        return call
-    operator = find_operator(session, operator_id)
-    if isinstance(operator, Refusal):
-        return operator
+    found = find_call_and_operator(session, linkedid, operator_id)
+    if isinstance(found, Refusal):
+        return found
+    call, operator = found
     phone_e164 = check_phone(phone)
     if isinstance(phone_e164, Refusal):
         return phone_e164

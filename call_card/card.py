@@ -18,7 +18,7 @@ from sqlmodel import Session, col, select
 from call_card.agencies import Referral, call_referrals
 from call_card.history import HISTORY_LIMIT, HistoryEntry, interaction_history
 from call_card.labels import CALLBACK_STATUS_LABELS_RU, LANGUAGE_LABELS_RU
-from call_card.lookup import call_client, employee_names, find_call, find_operator
+from call_card.lookup import call_client, employee_names, find_call_and_operator
 from call_card.refusals import Refusal
 from call_card.transfers import TransferCount, transfer_count
 from call_card.wrapups import WrapupState, wrapup_state
@@ -96,12 +96,10 @@ def call_card(
     found) for an unknown call or employee. ``transfer_cap``: the line's setting
     (``max_transfers_per_call``)."""
     require_aware(now, "now")
-    call = find_call(session, linkedid)
-    if isinstance(call, Refusal):
-        return call
-    operator = find_operator(session, operator_id)
-    if isinstance(operator, Refusal):
-        return operator
+    found = find_call_and_operator(session, linkedid, operator_id)
+    if isinstance(found, Refusal):
+        return found
+    call, operator = found
     assert call.id is not None
     client = call_client(session, call)
     client_id = client.id if client is not None else None

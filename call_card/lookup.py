@@ -30,6 +30,19 @@ def find_operator(session: Session, operator_id: int) -> Employee | Refusal:
     return employee
 
 
+def find_call_and_operator(
+    session: Session, linkedid: str, operator_id: int
+) -> tuple[Call, Employee] | Refusal:
+    """The call and the active employee acting on it: what most card functions start from."""
+    call = find_call(session, linkedid)
+    if isinstance(call, Refusal):
+        return call
+    operator = find_operator(session, operator_id)
+    if isinstance(operator, Refusal):
+        return operator
+    return call, operator
+
+
 def call_client(session: Session, call: Call) -> Client | None:
     """The call's client: linked by the call log, else the one with the caller's number."""
     if call.client_id is not None:

@@ -16,7 +16,7 @@ from enum import StrEnum
 
 from sqlmodel import Session
 
-from call_card.lookup import call_client, find_call, find_operator
+from call_card.lookup import call_client, find_call_and_operator
 from call_card.refusals import Refusal
 from call_card.script_text import Slot, fill, spoken_name
 from models.tables import Call, Client, KbEntry, Language
@@ -116,12 +116,10 @@ def call_values(session: Session, call: Call, operator_name: str) -> dict[Slot, 
 def call_scripts(session: Session, *, linkedid: str, operator_id: int) -> CallScripts | Refusal:
     """The scripts for the call ``linkedid`` as ``operator_id`` sees them (their name in the
     greeting); a Refusal for an unknown call or employee."""
-    call = find_call(session, linkedid)
-    if isinstance(call, Refusal):
-        return call
-    operator = find_operator(session, operator_id)
-    if isinstance(operator, Refusal):
-        return operator
+    found = find_call_and_operator(session, linkedid, operator_id)
+    if isinstance(found, Refusal):
+        return found
+    call, operator = found
     language = call_language(call, call_client(session, call))
     values = call_values(session, call, operator.full_name)
 

@@ -23,7 +23,7 @@ from sqlmodel import Session, col, select
 
 from ami.live_state import OperatorActivity
 from call_card.labels import TRANSFER_OUTCOME_LABELS_RU
-from call_card.lookup import call_client, employee_names, find_call, find_operator
+from call_card.lookup import call_client, employee_names, find_call_and_operator
 from call_card.refusals import Refusal, conflict, invalid, not_found
 from call_card.script_text import Slot
 from call_card.scripts import Script, ScriptKind, call_language, call_values, script
@@ -212,12 +212,10 @@ def plan_transfer(
     ``extension`` now; the plan carries what to tell the caller first (C9). Refused: unknown
     call or employee, an inactive employee, the operator themself, a call not answered or
     ended, and the transfer past the cap (C10), with the offer of a callback instead."""
-    call = find_call(session, linkedid)
-    if isinstance(call, Refusal):
-        return call
-    operator = find_operator(session, operator_id)
-    if isinstance(operator, Refusal):
-        return operator
+    found = find_call_and_operator(session, linkedid, operator_id)
+    if isinstance(found, Refusal):
+        return found
+    call, operator = found
     employee = session.exec(
         select(Employee).where(Employee.internal_number == extension.strip())
     ).first()

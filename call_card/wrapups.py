@@ -14,7 +14,7 @@ from enum import StrEnum
 
 from sqlmodel import Session, col, select
 
-from call_card.lookup import find_call, find_operator, insert_once
+from call_card.lookup import find_call_and_operator, insert_once
 from call_card.refusals import Refusal, conflict, invalid, not_found
 from models.call_wrapups import NotYourCallError, WrapupExistsError, record_wrapup
 from models.phones import format_phone
@@ -114,12 +114,10 @@ def dismiss_wrapup(
     """Records that the call's wrap-up will not be written, and why. Only the operator who
     answered the call may; the call must owe one (ended, no wrap-up, not dismissed before)."""
     require_aware(now, "now")
-    call = find_call(session, linkedid)
-    if isinstance(call, Refusal):
-        return call
-    operator = find_operator(session, operator_id)
-    if isinstance(operator, Refusal):
-        return operator
+    found = find_call_and_operator(session, linkedid, operator_id)
+    if isinstance(found, Refusal):
+        return found
+    call, operator = found
     text = reason.strip()
     if not text:
         return invalid("Укажите, почему итог звонка не нужен.")
@@ -154,12 +152,10 @@ def write_wrapup(
     unknown call, employee or KB entry, an entry named without an answer found, a question too
     long, a wrap-up already written. It may follow a dismissal: it says more."""
     require_aware(now, "now")
-    call = find_call(session, linkedid)
-    if isinstance(call, Refusal):
-        return call
-    operator = find_operator(session, operator_id)
-    if isinstance(operator, Refusal):
-        return operator
+    found = find_call_and_operator(session, linkedid, operator_id)
+    if isinstance(found, Refusal):
+        return found
+    call, _operator = found  # the employee must exist and be active
     if kb_entry_id is not None and not kb_answer_found:
         return invalid("Запись базы знаний указывают, только если ответ в ней нашёлся.")
     if kb_entry_id is not None and session.get(KbEntry, kb_entry_id) is None:

@@ -61,8 +61,6 @@ def build_app(services: Services, background: Background) -> FastAPI:
         version=version("consult-line"),
         backend=build_backend(services),
         bridge=background.bridge,
-        ami=background.bridge.connection if background.bridge is not None else None,
-        live_snapshot=background.bridge.live_snapshot if background.bridge is not None else None,
         bus=background.bus,
     )
     app = create_app(context, lifespan=background_services(services, background))

@@ -90,6 +90,16 @@ def operator_for_login(
     employee = session.exec(
         select(Employee).where(Employee.internal_number == internal_number, col(Employee.active))
     ).first()
+    return _access(session, employee, today)
+
+
+def operator_for_employee(session: Session, employee_id: int, today: date) -> OperatorAccess | None:
+    """The same for the signed-in employee (the console knows their id)."""
+    employee = session.get(Employee, employee_id)
+    return _access(session, employee if employee is not None and employee.active else None, today)
+
+
+def _access(session: Session, employee: Employee | None, today: date) -> OperatorAccess | None:
     if employee is None or employee.id is None:
         return None
     records = [

@@ -20,20 +20,22 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from datetime import datetime, timedelta
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, status
 from fastapi.encoders import jsonable_encoder
 from pydantic import BaseModel, ConfigDict, Field
+from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
 from agent_console.auth.rules import allow
-from agent_console.deps import AppContext, BackendDep, ContextDep
+from agent_console.deps import Backend, BackendDep, ContextDep
+from agent_console.refusal_http import refuse
 from ami.actions import blind_transfer
 from call_card.agencies import agency_directory, record_out_of_remit
 from call_card.callbacks import callback_offer, create_callback
-from call_card.card import call_card
-from call_card.refusals import Refusal, RefusalKind
+from call_card.card import CallCard, call_card
+from call_card.refusals import Refusal
 from call_card.scripts import call_scripts
 from call_card.transfers import TransferPlan, live_availability, plan_transfer, transfer_targets
 from call_card.wrapups import dismiss_wrapup, owed_wrapups, write_wrapup
@@ -52,16 +54,6 @@ Operator = Annotated[SignedIn, allow(Role.OPERATOR)]
 
 AMI_OFF = "Нет связи с Asterisk: действие не выполнено, попробуйте ещё раз через минуту."
 OWED_SINCE = timedelta(days=7)  # the reminder covers the last week's calls
-
-_STATUS = {
-    RefusalKind.NOT_FOUND: status.HTTP_404_NOT_FOUND,
-    RefusalKind.INVALID: status.HTTP_422_UNPROCESSABLE_CONTENT,
-    RefusalKind.CONFLICT: status.HTTP_409_CONFLICT,
-}
-
-
-def refuse(refusal: Refusal) -> NoReturn:
-    raise HTTPException(_STATUS[refusal.kind], refusal.reason)
 
 
 def as_json(value: object) -> Any:
@@ -111,19 +103,8 @@ class DismissalCreate(BaseModel):
 @router.get("/calls/{linkedid}")
 def card(backend: BackendDep, user: Operator, linkedid: str) -> Any:
     """The call's card and its scripts for the signed-in operator."""
-    now = backend.clock()
     with session_scope(backend.engine) as session:
-        calendar = load_calendar(session=session, settings=backend.settings)
-        found = call_card(
-            session,
-            linkedid=linkedid,
-            operator_id=user.employee_id,
-            calendar=calendar,
-            now=now,
-            transfer_cap=backend.settings.max_transfers_per_call,
-        )
-        if isinstance(found, Refusal):
-            refuse(found)
+        found = _card(session, backend, user, linkedid)
         scripts = call_scripts(session, linkedid=linkedid, operator_id=user.employee_id)
         if isinstance(scripts, Refusal):
             refuse(scripts)
@@ -131,49 +112,45 @@ def card(backend: BackendDep, user: Operator, linkedid: str) -> Any:
 
 
 @router.get("/calls/{linkedid}/transfer-targets")
-def targets(context: ContextDep, user: Operator, linkedid: str) -> Any:
+async def targets(context: ContextDep, user: Operator, linkedid: str) -> Any:
     """Employees competent in the call's topic, with availability, and the transfers left."""
     backend = context.backend
-    now = backend.clock()
-    with session_scope(backend.engine) as session:
-        calendar = load_calendar(session=session, settings=backend.settings)
-        found = call_card(
-            session,
-            linkedid=linkedid,
-            operator_id=user.employee_id,
-            calendar=calendar,
-            now=now,
-            transfer_cap=backend.settings.max_transfers_per_call,
-        )
-        if isinstance(found, Refusal):
-            refuse(found)
-        listed = transfer_targets(
-            session, topic=found.topic, operator_id=user.employee_id, live=_live(context)
-        )
-        return as_json({"targets": listed, "transfers": found.transfers})
+    live = live_availability(context.live_snapshot())  # in the loop, where the bridge writes it
+
+    def read() -> Any:
+        with session_scope(backend.engine) as session:
+            found = _card(session, backend, user, linkedid)
+            listed = transfer_targets(
+                session, topic=found.topic, operator_id=user.employee_id, live=live
+            )
+            return as_json({"targets": listed, "transfers": found.transfers})
+
+    return await run_in_threadpool(read)
 
 
 @router.post("/calls/{linkedid}/transfer")
 async def transfer(context: ContextDep, user: Operator, linkedid: str, body: TransferCreate) -> Any:
     """Blind transfer of the operator's leg of the call to a competent employee (C10 cap)."""
     backend = context.backend
+    picture = context.live_snapshot()  # in the loop, where the bridge writes it
 
-    def plan() -> TransferPlan:
+    def plan() -> tuple[TransferPlan, str]:
         with session_scope(backend.engine) as session:
             found = plan_transfer(
                 session,
                 linkedid=linkedid,
                 operator_id=user.employee_id,
                 extension=body.extension,
-                live=_live(context),
+                live=live_availability(picture),
                 cap=backend.settings.max_transfers_per_call,
             )
             if isinstance(found, Refusal):
                 refuse(found)
-            return found
+            employee = session.get(Employee, user.employee_id)
+            return found, employee.device if employee is not None else ""
 
-    planned = await run_in_threadpool(plan)
-    channel = await run_in_threadpool(_operator_channel, context, user.employee_id, linkedid)
+    planned, device = await run_in_threadpool(plan)
+    channel = _operator_channel(picture, device, linkedid)
     if context.ami is None:
         raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, AMI_OFF)
     if not channel:
@@ -307,20 +284,24 @@ def owed(
         )
 
 
-def _live(context: AppContext) -> Mapping[str, Any]:
-    if context.live_snapshot is None:
-        return {}
-    return live_availability(context.live_snapshot())
+def _card(session: Session, backend: Backend, user: SignedIn, linkedid: str) -> CallCard:
+    """The call's card for the signed-in operator, or the HTTP refusal."""
+    found = call_card(
+        session,
+        linkedid=linkedid,
+        operator_id=user.employee_id,
+        calendar=load_calendar(session=session, settings=backend.settings),
+        now=backend.clock(),
+        transfer_cap=backend.settings.max_transfers_per_call,
+    )
+    if isinstance(found, Refusal):
+        refuse(found)
+    return found
 
 
-def _operator_channel(context: AppContext, employee_id: int, linkedid: str) -> str:
+def _operator_channel(picture: Mapping[str, Any], device: str, linkedid: str) -> str:
     """The operator's own leg of ``linkedid`` as the live picture knows it ("" if none)."""
-    if context.live_snapshot is None:
-        return ""
-    with session_scope(context.backend.engine) as session:
-        employee = session.get(Employee, employee_id)
-        device = employee.device if employee is not None else ""
-    for operator in context.live_snapshot().get("operators", []):
+    for operator in picture.get("operators", []):
         if operator.get("interface") == device and operator.get("linkedid") == linkedid:
             return str(operator.get("channel", ""))
     return ""

@@ -28,14 +28,15 @@ from starlette.responses import Response
 
 from agent_console.auth.rules import allow, page
 from agent_console.deps import Backend, BackendDep, BridgeDep
+from agent_console.refusal_http import http_error
 from agent_console.templating import Layout, render
 from ami.actions import NO_LINK_RU, ActionStatus
 from call_card.callback_changes import claim_callback, close_callback, reschedule_callback
 from call_card.my_callbacks import CallbackItem, my_callbacks, unassigned_callbacks
-from call_card.refusals import Refusal, RefusalKind
+from call_card.refusals import Refusal
 from models.calendar_store import load_calendar
 from models.db import session_scope
-from models.operator_access import OperatorAccess, operator_for_login
+from models.operator_access import OperatorAccess, operator_for_employee
 from models.rules.calendar import ProductionCalendar
 from models.rules.callbacks import CallbackStatus, TimeWindow
 from models.tables import CallbackTask, Employee, Role
@@ -45,11 +46,6 @@ log = logging.getLogger(__name__)
 
 router = APIRouter(prefix="/callbacks", tags=["callbacks"])
 
-_STATUS_BY_KIND = {
-    RefusalKind.NOT_FOUND: status.HTTP_404_NOT_FOUND,
-    RefusalKind.INVALID: status.HTTP_422_UNPROCESSABLE_CONTENT,
-    RefusalKind.CONFLICT: status.HTTP_409_CONFLICT,
-}
 OUTCOME_LABELS_RU: dict[CallbackStatus, str] = {
     CallbackStatus.DONE: "Выполнена: ответ дан",
     CallbackStatus.FAILED: "Не выполнена: не дозвонились или не смогли ответить",
@@ -158,11 +154,7 @@ def callbacks_page(
     request: Request, backend: BackendDep, user: Annotated[SignedIn, page(Role.OPERATOR)]
 ) -> Response:
     """«Мои обратные звонки»."""
-    layout = Layout.of(backend.settings.line_title, user)
-    shown = _lists(backend, user)
-    return render(
-        request, "my_callbacks.html", layout=layout, title="Мои обратные звонки", page=shown
-    )
+    return _render(request, backend, user, "my_callbacks.html")
 
 
 @router.get("/list", include_in_schema=False)
@@ -170,10 +162,13 @@ def callbacks_list(
     request: Request, backend: BackendDep, user: Annotated[SignedIn, page(Role.OPERATOR)]
 ) -> Response:
     """The page's lists alone, for the page to put in place of its own."""
+    return _render(request, backend, user, "my_callbacks_lists.html")
+
+
+def _render(request: Request, backend: Backend, user: SignedIn, template: str) -> Response:
     layout = Layout.of(backend.settings.line_title, user)
-    shown = _lists(backend, user)
     return render(
-        request, "my_callbacks_lists.html", layout=layout, title="Мои обратные звонки", page=shown
+        request, template, layout=layout, title="Мои обратные звонки", page=_lists(backend, user)
     )
 
 
@@ -201,10 +196,6 @@ class Close(BaseModel):
     note: Annotated[str, Field(max_length=4000)] = ""
 
 
-def _refused(refusal: Refusal) -> HTTPException:
-    return HTTPException(_STATUS_BY_KIND[refusal.kind], refusal.reason)
-
-
 def _invalid(reason: str) -> HTTPException:
     return HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, reason)
 
@@ -221,7 +212,7 @@ def claim(
             session, task_id=task_id, operator_id=user.employee_id, calendar=calendar, now=now
         )
         if isinstance(done, Refusal):
-            raise _refused(done)
+            raise http_error(done)
     log.info("заявка на обратный звонок %d взята (%s)", task_id, user.login)
     return ActionDone(task_id=task_id, message=f"Заявка № {task_id} теперь ваша.")
 
@@ -250,7 +241,7 @@ def reschedule(
             now=now,
         )
         if isinstance(done, Refusal):
-            raise _refused(done)
+            raise http_error(done)
     log.info("заявка на обратный звонок %d перенесена (%s)", task_id, user.login)
     text = _window_text(window, calendar)
     return ActionDone(task_id=task_id, message=f"Заявка № {task_id} перенесена на {text}.")
@@ -281,7 +272,7 @@ def close(
             now=now,
         )
         if isinstance(done, Refusal):
-            raise _refused(done)
+            raise http_error(done)
     log.info("заявка на обратный звонок %d закрыта: %s (%s)", task_id, outcome, user.login)
     label = OUTCOME_LABELS_RU[outcome].split(":")[0].lower()
     return ActionDone(task_id=task_id, message=f"Заявка № {task_id} закрыта: {label}.")
@@ -337,12 +328,7 @@ def _owner_operator(
         raise HTTPException(
             status.HTTP_409_CONFLICT, f"Заявка № {task_id} закреплена за сотрудником {name}."
         )
-    employee = session.get(Employee, user.employee_id)
-    operator = (
-        operator_for_login(session, employee.internal_number, backend.today())
-        if employee is not None
-        else None
-    )
+    operator = operator_for_employee(session, user.employee_id, backend.today())
     if operator is None:
         raise HTTPException(status.HTTP_409_CONFLICT, "Ваша учётная запись неактивна.")
     return operator

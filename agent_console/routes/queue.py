@@ -27,8 +27,8 @@ from ami.actions import (
 )
 from consult_line.scheduler import SUPERVISOR_TOPIC
 from models.db import session_scope
-from models.operator_access import OperatorAccess, operator_for_login
-from models.tables.staff import Employee, Role
+from models.operator_access import OperatorAccess, operator_for_employee
+from models.tables.staff import Role
 from models.user_sessions import SignedIn
 
 log = logging.getLogger(__name__)
@@ -121,10 +121,7 @@ async def _act(
 def _operator(context: AppContext, employee_id: int) -> OperatorAccess | None:
     backend = context.backend
     with session_scope(backend.engine) as session:
-        employee = session.get(Employee, employee_id)
-        if employee is None:
-            return None
-        return operator_for_login(session, employee.internal_number, backend.today())
+        return operator_for_employee(session, employee_id, backend.today())
 
 
 def _tell(

@@ -24,11 +24,9 @@ from agent_console.auth.passwords import Passwords
 from agent_console.deps import AppContext, Backend
 from consult_line.health import check
 from consult_line.wiring import Services, build_backend
-from models.accounts import add_account
-from models.db import session_scope
 from models.settings import Settings
 from models.tables import Role
-from tests.factories import add_employee
+from tests.factories import add_user
 
 CHEAP = Passwords(profiles.CHEAPEST)
 PASSWORD = "верный-пароль-2026"
@@ -65,18 +63,14 @@ class Console:
 
     def add_user(self, login: str, *roles: Role, password: str = PASSWORD) -> int:
         """An employee of their own with an account; returns the employee's id."""
-        number = str(next(self._numbers))
-        employee_id = add_employee(self.engine, number, f"PJSIP/{number}")
-        with session_scope(self.engine) as session:
-            add_account(
-                session=session,
-                login=login,
-                employee_number=number,
-                roles=list(roles),
-                password_hash=CHEAP.hash(password),
-                now=self.clock(),
-            )
-        return employee_id
+        return add_user(
+            self.engine,
+            login,
+            roles,
+            number=str(next(self._numbers)),
+            password_hash=CHEAP.hash(password),
+            now=self.clock(),
+        )
 
     def browser(self, *, https: bool = False) -> TestClient:
         base_url = "https://testserver" if https else "http://testserver"

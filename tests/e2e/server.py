@@ -43,15 +43,13 @@ from consult_line.clock import system_clock
 from consult_line.lifespan import Background, build_background
 from consult_line.web import HttpServer, build_app
 from consult_line.wiring import Services
-from models.accounts import add_account
-from models.db import session_scope
 from models.settings import Settings
 from models.tables import Role
 from tests.agent_console.console import CHEAP, PASSWORD, alert, form_token
 from tests.ami.captures import HARNESS_CONTEXTS
 from tests.ami.fake_ami import FakeAmi, empty_list
 from tests.asterisk_captures import Kind, capture_bytes
-from tests.factories import add_employee
+from tests.factories import add_user
 
 T = TypeVar("T")
 
@@ -107,18 +105,14 @@ class LiveServer:
 
     def add_user(self, login: str, *roles: Role, password: str = PASSWORD) -> int:
         """An employee of their own with a console account; returns the employee's id."""
-        number = str(next(self._numbers))
-        employee_id = add_employee(self._engine, number, f"PJSIP/{number}")
-        with session_scope(self._engine) as session:
-            add_account(
-                session=session,
-                login=login,
-                employee_number=number,
-                roles=list(roles),
-                password_hash=CHEAP.hash(password),
-                now=system_clock(),
-            )
-        return employee_id
+        return add_user(
+            self._engine,
+            login,
+            roles,
+            number=str(next(self._numbers)),
+            password_hash=CHEAP.hash(password),
+            now=system_clock(),
+        )
 
     def signed_in(self, client: httpx.Client, login: str, password: str = PASSWORD) -> None:
         """Signs ``client`` in through the sign-in form (its cookie jar keeps the session)."""
