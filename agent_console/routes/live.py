@@ -3,23 +3,26 @@ events, ``agent_console.live_stream``) and the page-side script that reads them,
 ``/live/live.js`` with its shared worker ``/live/live-worker.js``.
 
 Any signed-in user may open the stream; what they receive goes through their filter
-(``viewer_filter``): the supervisors' topic only for supervisors and administrators. The scripts
-are public, like the rest of the static files.
+(``viewer_filter``, ``agent_console.live_view``): everything for supervisors and administrators,
+their own phone's part for everyone else. The scripts are public, like the rest of the static
+files.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, Any, Final
+from typing import Annotated, Final
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import FileResponse, StreamingResponse
 
 from agent_console.auth.roles import EVERYONE
 from agent_console.auth.rules import allow, public
+from agent_console.deps import BackendDep
 from agent_console.live_stream import LiveFeed, LiveFilter, everything, get_live_feed
-from models.tables import Role
+from agent_console.live_view import own_view
+from models.db import session_scope
+from models.tables import Employee, Role
 from models.user_sessions import SignedIn
 
 router = APIRouter(prefix="/live", tags=["live"])
@@ -30,21 +33,18 @@ SCRIPTS: Final = ("live.js", "live-worker.js")
 LiveFeedDep = Annotated[LiveFeed, Depends(get_live_feed)]
 
 
-SUPERVISOR_TOPICS: Final = frozenset({"supervisor"})
 SUPERVISORS: Final = (Role.SUPERVISOR, Role.ADMIN)
 
 
-def viewer_filter(user: Annotated[SignedIn, allow(*EVERYONE)]) -> LiveFilter:
-    """What this viewer may see of the bus."""
+def viewer_filter(user: Annotated[SignedIn, allow(*EVERYONE)], backend: BackendDep) -> LiveFilter:
+    """What this viewer may see of the bus (read once, when the stream opens)."""
     if user.has_any(SUPERVISORS):
         return everything
-
-    def without_supervisor_topics(
-        topic: str, payload: Mapping[str, Any]
-    ) -> Mapping[str, Any] | None:
-        return None if topic in SUPERVISOR_TOPICS else payload
-
-    return without_supervisor_topics
+    with session_scope(backend.engine) as session:
+        employee = session.get(Employee, user.employee_id)
+        device = employee.device if employee is not None else ""
+        number = employee.internal_number if employee is not None else ""
+    return own_view(device=device, internal_number=number)
 
 
 LiveFilterDep = Annotated[LiveFilter, Depends(viewer_filter)]

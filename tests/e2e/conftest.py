@@ -50,11 +50,20 @@ def chromium() -> Iterator[WebDriver]:
 
 
 @pytest.fixture
-def page(chromium: WebDriver, live_server: LiveServer) -> Iterator[Page]:
+def page_user() -> tuple[str, Role]:
+    """Who the ``page`` fixture signs in (a module overrides it for another role)."""
+    return ("operator", Role.OPERATOR)
+
+
+@pytest.fixture
+def page(
+    chromium: WebDriver, live_server: LiveServer, page_user: tuple[str, Role]
+) -> Iterator[Page]:
     view = Page(chromium, live_server.base_url)
     view.js_errors()  # what earlier tests left in the log
-    live_server.add_user("operator", Role.OPERATOR)
-    view.sign_in("operator", PASSWORD)
+    login, role = page_user
+    live_server.add_user(login, role)
+    view.sign_in(login, PASSWORD)
     yield view
     errors = view.js_errors()
     view.reset()

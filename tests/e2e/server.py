@@ -100,6 +100,10 @@ class LiveServer:
     # ------------------------------------------------------------------ what tests use
 
     @property
+    def engine(self) -> Engine:
+        return self._engine
+
+    @property
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 

@@ -7,10 +7,17 @@ import pytest
 from fastapi import HTTPException
 
 from agent_console.live_stream import LiveFeed, get_live_feed
+from models.tables import Role
 from tests.e2e.browser import Page
 from tests.e2e.server import LiveServer, capture_part
 
 CALLER = "79281234567"  # the caller of every recording
+
+
+@pytest.fixture
+def page_user() -> tuple[str, Role]:
+    """The whole line's picture, callers' numbers included, is a supervisor's view."""
+    return ("supervisor", Role.SUPERVISOR)
 
 
 def test_a_caller_from_recorded_traffic_appears_in_the_queue_and_leaves_it(

@@ -3,16 +3,18 @@ bridge from recorded Asterisk traffic, read with httpx as a browser's EventSourc
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 import httpx
 import pytest
 
-from agent_console.live_stream import KEEPALIVE_FRAME, RETRY_MS, LiveFilter
-from agent_console.routes.live import viewer_filter
+from agent_console.live_stream import KEEPALIVE_FRAME, RETRY_MS
 from ami.pg_relay import RELOAD_PAYLOAD
-from models.tables import Role
+from models.db import session_scope
+from models.tables import Employee, Role
 from tests.e2e.server import LiveServer, capture_part
 from tests.e2e.sse import SseReader
 
@@ -23,11 +25,27 @@ TIMEOUT = httpx.Timeout(10.0)
 
 @pytest.fixture
 def client(live_server: LiveServer) -> Iterator[httpx.Client]:
-    """A signed-in operator's HTTP client."""
-    live_server.add_user("operator", Role.OPERATOR)
+    """A signed-in supervisor's HTTP client: they see the whole line."""
+    live_server.add_user("supervisor", Role.SUPERVISOR)
     with httpx.Client(timeout=TIMEOUT) as http:
-        live_server.signed_in(http, "operator")
+        live_server.signed_in(http, "supervisor")
         yield http
+
+
+@contextmanager
+def operator_client(
+    live_server: LiveServer, login: str, device: str
+) -> Iterator[tuple[httpx.Client, str]]:
+    """A signed-in operator whose phone is ``device``, and their internal number."""
+    employee_id = live_server.add_user(login, Role.OPERATOR)
+    with session_scope(live_server.engine) as session:
+        employee = session.get(Employee, employee_id)
+        assert employee is not None
+        employee.device = device
+        number = employee.internal_number
+    with httpx.Client(timeout=TIMEOUT) as http:
+        live_server.signed_in(http, login)
+        yield http, number
 
 
 def _waiting(payload: Mapping[str, Any]) -> list[str]:
@@ -197,28 +215,49 @@ def test_stopping_the_server_ends_open_streams_and_a_restarted_one_serves_again(
         assert SseReader(response).next_event().snapshot
 
 
-def test_a_viewer_sees_only_what_their_filter_lets_through(
-    live_server: LiveServer, client: httpx.Client
+def test_an_operator_sees_their_own_phone_and_the_queue_without_callers_numbers(
+    live_server: LiveServer,
 ) -> None:
-    def own_device(topic: str, payload: Mapping[str, Any]) -> Mapping[str, Any] | None:
-        """An operator: their own line in the operators' picture, not the callers waiting."""
-        if topic != "operators":
-            return None
-        mine = [op for op in payload["operators"] if op["interface"] == OPERATOR]
-        return {"operators": mine}
+    url = live_server.url("/live/events?topics=queue,callbacks,supervisor")
+    with (
+        operator_client(live_server, "agent1", OPERATOR) as (agent1, _),
+        operator_client(live_server, "other", "PJSIP/999") as (other, other_number),
+        agent1.stream("GET", url) as mine,
+        other.stream("GET", url) as theirs,
+    ):
+        own, others = SseReader(mine), SseReader(theirs)
+        for frames in (own, others):
+            snapshots = [frames.next_event() for _ in range(2)]
+            assert [f.event for f in snapshots] == ["queue", "callbacks"]  # no "supervisor"
 
-    def viewer() -> LiveFilter:
-        return own_device
+        live_server.push(capture_part("a-answered", until="QueueCallerJoin"))
+        for frames in (own, others):
+            waiting = frames.next_event().payload["waiting"]
+            assert len(waiting) == 1
+            assert set(waiting[0]) == {"uniqueid", "linkedid", "topic", "wait_s"}
+            assert CALLER not in json.dumps(waiting)
 
-    assert live_server.app is not None
-    live_server.app.dependency_overrides[viewer_filter] = viewer
-    url = live_server.url("/live/events?topics=queue,operators")
-    with client.stream("GET", url) as response:
-        frames = SseReader(response)
-        first = frames.next_event()
-        assert (first.id, first.event, first.payload) == (1, "operators", {"operators": []})
-        live_server.push(capture_part("a-answered"))
-        seen = frames.next_event()
-        assert seen.event == "operators"  # the queue's changes were left out
-        assert set(seen.payload) == {"operators"}
-        assert [op["interface"] for op in seen.payload["operators"]] == [OPERATOR]
+        live_server.push(capture_part("a-answered", after="QueueCallerJoin"))
+        live_server.call(
+            lambda: live_server.bus.publish("supervisor", {"kind": "training_refusal"})
+        )
+        for owner in ("", other_number):
+            notice = {"kind": "window_opens", "task_id": 7, "phone": CALLER, "owner": owner}
+            live_server.call(lambda n=notice: live_server.bus.publish("callbacks", n))
+        live_server.call(lambda: live_server.bus.publish("callbacks", {"kind": "end"}))
+
+        def seen(frames: SseReader) -> list[tuple[str, Any]]:
+            events = [frames.next_event()]
+            while events[-1].payload != {"kind": "end"}:
+                events.append(frames.next_event())
+            return [(f.event, f.payload) for f in events]
+
+        mine_seen, theirs_seen = seen(own), seen(others)
+        assert "supervisor" not in {event for event, _ in mine_seen + theirs_seen}
+        own_lines = [p["operators"] for e, p in mine_seen if e == "queue"]
+        assert [op["interface"] for op in own_lines[-1]] == [OPERATOR]
+        assert all(p["operators"] == [] for e, p in theirs_seen if e == "queue")
+        # A window opening: the owner and the tasks nobody owns, nobody else's.
+        owners = [p["owner"] for e, p in theirs_seen if p.get("kind") == "window_opens"]
+        assert owners == ["", other_number]
+        assert [p["owner"] for e, p in mine_seen if p.get("kind") == "window_opens"] == [""]
