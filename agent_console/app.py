@@ -17,7 +17,6 @@ from agent_console.auth.rules import AccessDeniedError, PublicFiles
 from agent_console.deps import AppContext
 from agent_console.routes import (
     api_docs,
-    calls,
     card,
     health,
     home,
@@ -35,7 +34,6 @@ ROUTERS: tuple[APIRouter, ...] = (
     home.router,
     health.router,
     kb.router,
-    calls.router,
     card.router,
     queue.router,
     api_docs.router,

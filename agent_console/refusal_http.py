@@ -13,6 +13,7 @@ STATUS_OF_KIND = {
     RefusalKind.NOT_FOUND: status.HTTP_404_NOT_FOUND,
     RefusalKind.INVALID: status.HTTP_422_UNPROCESSABLE_CONTENT,
     RefusalKind.CONFLICT: status.HTTP_409_CONFLICT,
+    RefusalKind.FORBIDDEN: status.HTTP_403_FORBIDDEN,
 }
 
 

@@ -10,6 +10,7 @@ class RefusalKind(StrEnum):
     NOT_FOUND = "not_found"  # no such call, employee, task or entry
     INVALID = "invalid"  # the input breaks a rule (a number, a window, a missing reason)
     CONFLICT = "conflict"  # the state forbids it now (call ended, task closed, done already)
+    FORBIDDEN = "forbidden"  # it is somebody else's to do (another operator's call)
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,3 +31,7 @@ def invalid(reason: str) -> Refusal:
 
 def conflict(reason: str) -> Refusal:
     return Refusal(RefusalKind.CONFLICT, reason)
+
+
+def forbidden(reason: str) -> Refusal:
+    return Refusal(RefusalKind.FORBIDDEN, reason)

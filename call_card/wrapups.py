@@ -15,7 +15,7 @@ from enum import StrEnum
 from sqlmodel import Session, col, select
 
 from call_card.lookup import find_call_and_operator, insert_once
-from call_card.refusals import Refusal, conflict, invalid, not_found
+from call_card.refusals import Refusal, conflict, forbidden, invalid, not_found
 from models.call_wrapups import NotYourCallError, WrapupExistsError, record_wrapup
 from models.phones import format_phone
 from models.rules.calendar import require_aware
@@ -176,7 +176,7 @@ def write_wrapup(
     except WrapupExistsError:
         return conflict("Итог этого звонка уже записан.")
     except NotYourCallError:
-        return conflict("Звонок принял другой оператор: итог записывает он.")
+        return forbidden("Звонок принял другой оператор: итог записывает он.")
 
 
 def _not_owed(session: Session, call: Call, operator: Employee) -> Refusal | None:

@@ -10,9 +10,9 @@
 * ``POST /card/calls/{linkedid}/wrapup``, ``POST …/wrapup-dismissal``, ``GET /card/owed-wrapups``
   (K7).
 
-Every refusal is the data layer's Russian reason (``call_card.refusals``) with 404/422/409, and
-nothing is changed. Plain ``def`` endpoints run in worker threads; the transfer is ``async``
-because the AMI action is.
+Every refusal is the data layer's Russian reason (``call_card.refusals``) with 404/422/409 (403:
+another operator's call), and nothing is changed. Plain ``def`` endpoints run in worker
+threads; the transfer is ``async`` because the AMI action is.
 """
 
 from __future__ import annotations
@@ -251,7 +251,17 @@ def wrapup(backend: BackendDep, user: Operator, linkedid: str, body: WrapupCreat
         )
         if isinstance(found, Refusal):
             refuse(found)
-        return as_json({"linkedid": linkedid, "created_at": found.created_at})
+        return as_json(
+            {
+                "linkedid": linkedid,
+                "kb_answer_found": found.kb_answer_found,
+                "kb_entry_id": found.kb_entry_id,
+                "question": found.question,
+                "topic": found.topic,
+                "created_at": found.created_at,
+                "operator_id": found.operator_id,
+            }
+        )
 
 
 @router.post("/calls/{linkedid}/wrapup-dismissal", status_code=status.HTTP_201_CREATED)

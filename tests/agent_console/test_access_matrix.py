@@ -35,7 +35,6 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("GET", "/kb/sections"): "api: supervisor, kb_editor, admin",
     ("POST", "/kb/sections/{section_id}/reviewed"): "api: kb_editor, admin",
     ("GET", "/kb/gaps"): "api: supervisor, kb_editor, admin",
-    ("POST", "/calls/{linkedid}/wrapup"): "api: operator",
     ("GET", "/callbacks"): "page: operator",
     ("GET", "/callbacks/list"): "page: operator",
     ("POST", "/callbacks/{task_id}/call"): "api: operator",

@@ -16,7 +16,7 @@ from models.tables import AuditEntry, Call, CallWrapup, Role, UserSession
 from tests.agent_console.console import PASSWORD, Clock, Console, alert, form_token, page_token
 
 NOW = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
-WRAPUP = "/calls/1700000000.1/wrapup"
+WRAPUP = "/card/calls/1700000000.1/wrapup"
 
 
 @pytest.fixture

@@ -174,7 +174,7 @@ def test_an_operator_cannot_change_the_knowledge_base(
         ("get", "/kb/entries/alco-license-term", None),
         ("patch", "/kb/entries/alco-license-term", {"title": "Новый заголовок"}),
         ("post", "/kb/sections/alco/reviewed", None),
-        ("post", "/calls/1700000000.1/wrapup", {"kb_answer_found": True}),
+        ("post", "/card/calls/1700000000.1/wrapup", {"kb_answer_found": True}),
     ],
 )
 def test_without_a_session_the_api_answers_401(
@@ -298,13 +298,13 @@ def test_wrapup_without_answer_is_counted_in_the_gap_report(line: Line) -> None:
     line.add_call("1700000000.2")
     line.add_call("1700000000.3")
     first = line.operator.post(
-        "/calls/1700000000.1/wrapup",
+        "/card/calls/1700000000.1/wrapup",
         json={"kb_answer_found": False, "question": "Как получить грант на ремёсла?"},
     )
     assert first.status_code == 201
     assert first.json()["topic"] == "support_measures"  # from the IVR
     line.operator.post(
-        "/calls/1700000000.2/wrapup",
+        "/card/calls/1700000000.2/wrapup",
         json={
             "kb_answer_found": False,
             "question": "как  получить грант на ремёсла",
@@ -312,7 +312,7 @@ def test_wrapup_without_answer_is_counted_in_the_gap_report(line: Line) -> None:
         },
     )
     line.operator.post(
-        "/calls/1700000000.3/wrapup",
+        "/card/calls/1700000000.3/wrapup",
         json={"kb_answer_found": True, "kb_entry_id": "alco-license-fee"},
     )
     report = line.client.get("/kb/gaps").json()
@@ -329,8 +329,12 @@ def test_wrapup_without_answer_is_counted_in_the_gap_report(line: Line) -> None:
 def test_wrapup_errors(line: Line) -> None:
     line.add_call("1700000000.1")
     post = line.operator.post
-    url = "/calls/1700000000.1/wrapup"
-    assert (post(url, json={"kb_answer_found": True, "kb_entry_id": "nope"})).status_code == 422
+    url = "/card/calls/1700000000.1/wrapup"
+    unknown_entry = post(url, json={"kb_answer_found": True, "kb_entry_id": "nope"})
+    assert (unknown_entry.status_code, unknown_entry.json()["detail"]) == (
+        404,
+        "Записи базы знаний 'nope' нет.",
+    )
     assert (
         post(url, json={"kb_answer_found": False, "kb_entry_id": "alco-license-fee"})
     ).status_code == 422
@@ -339,7 +343,7 @@ def test_wrapup_errors(line: Line) -> None:
     conflict = post(url, json={"kb_answer_found": True})
     assert conflict.status_code == 409
     assert "уже записан" in conflict.json()["detail"]
-    missing = post("/calls/nope/wrapup", json={"kb_answer_found": True})
+    missing = post("/card/calls/nope/wrapup", json={"kb_answer_found": True})
     assert missing.status_code == 404
     assert "не найден" in missing.json()["detail"]
 
@@ -361,28 +365,26 @@ def test_today_is_the_lines_local_date() -> None:
 
 def test_wrapup_is_written_by_the_signed_in_operator(line: Line) -> None:
     line.add_call("1700000000.1", operator_id=line.operator_id)  # the call log: petrov answered
-    response = line.operator.post("/calls/1700000000.1/wrapup", json={"kb_answer_found": True})
+    response = line.operator.post("/card/calls/1700000000.1/wrapup", json={"kb_answer_found": True})
     assert response.status_code == 201
     assert response.json()["operator_id"] == line.operator_id
     line.add_call("1700000000.2")  # who answered is not known (no AMI): the author is
-    response = line.operator.post("/calls/1700000000.2/wrapup", json={"kb_answer_found": True})
+    response = line.operator.post("/card/calls/1700000000.2/wrapup", json={"kb_answer_found": True})
     assert response.json()["operator_id"] == line.operator_id
 
 
 def test_an_operator_cannot_wrap_up_another_operators_call(line: Line) -> None:
     other = line.console.add_user("sidorov", Role.OPERATOR)
     line.add_call("1700000000.1", operator_id=other)
-    response = line.operator.post("/calls/1700000000.1/wrapup", json={"kb_answer_found": True})
+    response = line.operator.post("/card/calls/1700000000.1/wrapup", json={"kb_answer_found": True})
     assert response.status_code == 403
-    assert response.json()["detail"] == (
-        "Звонок '1700000000.1' принял другой оператор: итог записывает он."
-    )
+    assert response.json()["detail"] == ("Звонок принял другой оператор: итог записывает он.")
     with session_scope(line.engine) as session:
         assert session.exec(select(CallWrapup)).all() == []
 
 
 def test_only_an_operator_writes_a_wrapup(line: Line) -> None:
     line.add_call("1700000000.1")
-    response = line.client.post("/calls/1700000000.1/wrapup", json={"kb_answer_found": True})
+    response = line.client.post("/card/calls/1700000000.1/wrapup", json={"kb_answer_found": True})
     assert response.status_code == 403
     assert response.json()["detail"] == "Недостаточно прав: нужна роль «оператор»."
