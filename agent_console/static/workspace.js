@@ -237,8 +237,8 @@
     call("POST", url, { extension: $("transfer-target").value }, button).then(function (r) {
       if (r.ok) {
         var warning = r.body.warning ? " Скажите звонящему: «" + r.body.warning.text + "»" : "";
-        say("transfer-message", "Звонок переведён: " + r.body.target.full_name + ". Переводов осталось: " + r.body.left_after + "." + warning, false);
-        text("transfer-left", "Переводов осталось: " + r.body.left_after + ".");
+        // Asterisk's transfer guard records the attempt; the card counts it once it has
+        say("transfer-message", "Перевод запрошен: " + r.body.target.full_name + ". После него переводов останется: " + r.body.left_after + "." + warning, false);
         loadCard(current.linkedid, false, current.ended);
       } else {
         say("transfer-message", detail(r.body, r.status), true);
@@ -453,8 +453,15 @@
     }
   }
 
+  function onTransfers(payload, info) {
+    // Asterisk settled a transfer (done, not answered, cancelled): the card counts it anew
+    if (current && (info.snapshot || payload.linkedid === current.linkedid)) {
+      loadCard(current.linkedid, false, current.ended);
+    }
+  }
+
   if (window.ConsultLive) {
-    window.ConsultLive.connect({ topics: { operators: onOperators } });
+    window.ConsultLive.connect({ topics: { operators: onOperators, transfers: onTransfers } });
   }
   loadOwed();
   window.setInterval(loadOwed, OWED_REFRESH_MS);

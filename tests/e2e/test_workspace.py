@@ -85,7 +85,7 @@ def test_operator_takes_a_call_from_recorded_traffic_through_the_workspace(
     # One transfer: the card then says one is left
     page.wait(lambda: page.texts("#transfer-target option"), "transfer targets")
     _click(page, "#transfer-form button")
-    page.wait_text("#transfer-message", "Переводов осталось: 1")
+    page.wait_text("#transfer-message", "После него переводов останется: 1")
     assert live_server.ami.actions("BlindTransfer")
 
     # A callback in a window offered
