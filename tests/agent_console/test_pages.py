@@ -111,3 +111,26 @@ def test_api_docs_for_an_admin_come_from_the_app(console: Console) -> None:
     assert schema["info"]["title"] == "Консультационная линия"
     assert "/kb/search" in schema["paths"]
     assert "/sign-in" not in schema["paths"]  # pages are not part of the API
+
+
+@pytest.mark.parametrize(
+    ("role", "expected"),
+    [
+        (Role.OPERATOR, ["/", "/callbacks"]),
+        (Role.SUPERVISOR, ["/"]),
+        (Role.ADMIN, ["/", "/docs"]),
+    ],
+)
+def test_the_menu_offers_every_page_the_user_may_open_and_no_other(
+    console: Console, role: Role, expected: list[str]
+) -> None:
+    console.add_user("someone", role)
+    browser = console.signed_in("someone")
+    page = browser.get("/")
+    menu = re.search(r'<nav class="topbar__menu".*?</nav>', page.text, re.S)
+    assert menu is not None
+    links = re.findall(r'<a href="([^"]+)"', menu.group(0))
+    assert links == expected
+    assert 'href="/" aria-current="page"' in menu.group(0)
+    for href in links:
+        assert browser.get(href).status_code == 200, href

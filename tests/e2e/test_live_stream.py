@@ -238,6 +238,7 @@ def test_an_operator_sees_their_own_phone_and_the_queue_without_callers_numbers(
             assert CALLER not in json.dumps(waiting)
 
         live_server.push(capture_part("a-answered", after="QueueCallerJoin"))
+        live_server.wait_until(lambda: not live_server.bridge.live_snapshot()["waiting"])
         live_server.call(
             lambda: live_server.bus.publish("supervisor", {"kind": "training_refusal"})
         )

@@ -1,0 +1,40 @@
+"""The console's menu: which pages a signed-in user is offered, by role.
+
+One explicit table; a page is listed for the roles its route allows (the routes' own rules
+still decide: the menu only leaves out what would be refused).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final
+
+from models.tables import Role
+
+
+@dataclass(frozen=True, slots=True)
+class NavLink:
+    href: str
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    link: NavLink
+    roles: frozenset[Role]
+
+
+def _entry(href: str, label: str, *roles: Role) -> _Entry:
+    return _Entry(NavLink(href, label), frozenset(roles))
+
+
+MENU: Final[tuple[_Entry, ...]] = (
+    _entry("/callbacks", "Мои обратные звонки", Role.OPERATOR),
+    _entry("/docs", "Документация API", Role.ADMIN),
+)
+
+
+def menu_for(roles: frozenset[Role]) -> list[NavLink]:
+    """The home page first (the workspace for operators), then every page the roles may open."""
+    home = NavLink("/", "Рабочее место" if Role.OPERATOR in roles else "Главная")
+    return [home, *(entry.link for entry in MENU if not entry.roles.isdisjoint(roles))]
