@@ -5,7 +5,9 @@
  * A button or form is disabled while its request runs, so a double click sends once; the
  * server refuses a second click-to-call or close anyway. Refusals come back as the server's
  * Russian reason and are shown beside the task. While the operator is typing in a form, a
- * live re-read waits until the form is left, so that nothing typed is lost.
+ * live re-read waits until the form is left, so that nothing typed is lost. Focus survives a
+ * re-read: it goes back to the same control of the same task, or to the page's status line
+ * when the task has left the list (a keyboard user is never thrown back to the page's top).
  */
 (function () {
   "use strict";
@@ -18,6 +20,7 @@
   var pending = false; // a re-read is owed (came while a form was being filled in)
   var busy = 0; // requests in flight
   var messages = {}; // task id -> last message, kept across re-reads
+  var focusBack = null; // where focus goes after the next re-read, when the page lost it
 
   function say(text) {
     status.textContent = text;
@@ -47,6 +50,40 @@
     return !!(active && lists.contains(active) && active.closest("form"));
   }
 
+  // The focused control as {task, selector}: its like is found again in the re-read lists.
+  function focusKey(element) {
+    var task = element && lists.contains(element) ? taskOf(element) : null;
+    if (!task) {
+      return null;
+    }
+    var selector = null;
+    if (element.id) {
+      selector = "#" + element.id;
+    } else if (element.matches("button[data-action]")) {
+      selector = 'button[data-action="' + element.dataset.action + '"]';
+    } else if (element.matches("form[data-action] button[type=submit]")) {
+      selector = 'form[data-action="' + element.form.dataset.action + '"] button[type=submit]';
+    } else if (element.tagName === "SUMMARY") {
+      var all = Array.prototype.slice.call(task.querySelectorAll("summary"));
+      selector = "details:nth-of-type(" + (all.indexOf(element) + 1) + ") > summary";
+    }
+    return selector ? { task: task.dataset.taskId, selector: selector } : null;
+  }
+
+  function restoreFocus(key) {
+    var active = document.activeElement;
+    if (!key || (active && active !== document.body)) {
+      return;
+    }
+    var task = lists.querySelector('[data-task-id="' + key.task + '"]');
+    var control = task ? task.querySelector(key.selector) : null;
+    if (control && !control.disabled) {
+      control.focus();
+    } else {
+      status.focus();
+    }
+  }
+
   function reload() {
     if (editing() || busy > 0) {
       pending = true;
@@ -62,13 +99,18 @@
       })
       .then(function (html) {
         var open = openForms();
+        var key = focusKey(document.activeElement) || focusBack;
+        focusBack = null;
         lists.innerHTML = html;
         restoreForms(open);
+        restoreFocus(key);
         Object.keys(messages).forEach(paintMessage);
         lists.dataset.reads = String(Number(lists.dataset.reads || "0") + 1); // for tests
       })
       .catch(function () {
         say("Не удалось обновить список: нет связи с сервером.");
+        restoreFocus(focusBack);
+        focusBack = null;
       });
   }
 
@@ -106,7 +148,10 @@
       });
   }
 
-  function send(taskId, action, body, controls) {
+  // ``back``: where focus belongs once the lists are re-read (by default, where it is now: a
+  // disabled button loses it).
+  function send(taskId, action, body, controls, back) {
+    back = back || focusKey(document.activeElement);
     controls.forEach(function (control) {
       control.disabled = true;
     });
@@ -136,6 +181,7 @@
         if (outcome.ok) {
           say(outcome.text);
         }
+        focusBack = back;
         return reload().then(function () {
           return outcome;
         });
@@ -172,8 +218,9 @@
       data[name] = String(value);
     });
     var taskId = taskOf(form).dataset.taskId;
+    var back = focusKey(form.closest("details").querySelector("summary"));
     submit.blur(); // leaving the form lets the re-read replace it
-    send(taskId, form.dataset.action, data, [submit]);
+    send(taskId, form.dataset.action, data, [submit], back);
   });
 
   lists.addEventListener("focusout", function () {

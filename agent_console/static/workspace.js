@@ -55,8 +55,10 @@
     return "Ошибка " + status + ": запрос не выполнен.";
   }
 
-  // JSON request; resolves {ok, status, body}. The button stays disabled while it runs.
+  // JSON request; resolves {ok, status, body}. The button stays disabled while it runs; a
+  // disabled button loses the focus, which it gets back after (the keyboard user stays put).
   function call(method, url, payload, button) {
+    var refocus = !!button && document.activeElement === button;
     if (button) button.disabled = true;
     var init = { method: method, headers: { Accept: "application/json" } };
     if (payload !== undefined) {
@@ -79,7 +81,10 @@
         return { ok: false, status: 0, body: { detail: "Нет связи с сервером." } };
       })
       .finally(function () {
-        if (button) button.disabled = false;
+        if (!button) return;
+        button.disabled = false;
+        var active = document.activeElement;
+        if (refocus && (!active || active === document.body)) button.focus();
       });
   }
 
@@ -311,12 +316,19 @@
     });
   }
 
+  // the agency's whole name (a long one is cut in the list) and its contacts, to be read out
   function showContacts() {
     var chosen = $("remit-agency").value;
     var agency = agencies.filter(function (a) {
       return a.entry_id === chosen;
     })[0];
-    text("remit-contacts", agency ? agency.contacts : "");
+    var box = $("remit-contacts");
+    box.textContent = "";
+    if (!agency) return;
+    var title = document.createElement("strong");
+    title.textContent = agency.title;
+    box.appendChild(title);
+    box.appendChild(document.createTextNode("\n" + agency.contacts));
   }
 
   $("remit-agency").addEventListener("change", showContacts);

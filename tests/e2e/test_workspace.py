@@ -1,6 +1,7 @@
 """The operator's workspace in Chromium: recorded Asterisk traffic through the loopback AMI opens
-the call card by itself; the operator searches the KB, transfers, creates a callback and saves
-the wrap-up; an operator whose training lapsed cannot go ready and is told why (C4)."""
+the call card by itself, beside its actions and the KB on one 1366×768 screen; the operator
+searches the KB, transfers, creates a callback and saves the wrap-up; an operator whose training
+lapsed cannot go ready and is told why (C4)."""
 
 from __future__ import annotations
 
@@ -8,40 +9,14 @@ from datetime import date
 
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
-from sqlmodel import select
 
 from models.db import session_scope
 from models.rules.training import TrainingKind
-from models.tables import Employee, Role, TrainingEntry
-from models.topics import Topic
-from scripts_kb.content_files import load_content
-from scripts_kb.store import load_into_db
+from models.tables import Role, TrainingEntry
 from tests.agent_console.console import PASSWORD
-from tests.call_card.samples import CREATED, add_person
-from tests.e2e.browser import Page
+from tests.e2e.browser import VIEWPORT, Page
 from tests.e2e.server import LiveServer, capture_part
-
-AGENT_DEVICE = "Local/agent1@harness-agents"  # the recordings' operator
-OPERATOR_NAME = "Магомедова Патимат Руслановна"
-
-
-def _prepare(live_server: LiveServer) -> None:
-    engine = live_server._engine
-    with session_scope(engine) as session:
-        load_into_db(session=session, content=load_content(), now=CREATED)
-        (employee,) = session.exec(select(Employee)).all()  # the page's operator
-        employee.device = AGENT_DEVICE
-        employee.full_name = OPERATOR_NAME
-        assert employee.id is not None
-        session.add(
-            TrainingEntry(
-                employee_id=employee.id, kind=TrainingKind.INITIAL, completed_on=date(2026, 9, 1)
-            )
-        )
-    for topic in Topic:
-        add_person(
-            engine, f"3{list(Topic).index(topic):02d}", f"Специалист {topic.value}", topics=[topic]
-        )
+from tests.e2e.workspace import AGENT_DEVICE, prepare_operator
 
 
 def _fill(page: Page, css: str, value: str) -> None:
@@ -54,11 +29,26 @@ def _click(page: Page, css: str) -> None:
     page.driver.find_element(By.CSS_SELECTOR, css).click()
 
 
+def _assert_on_one_screen(page: Page, *shown: str) -> None:
+    """The page fits the window (1366×768) without scrolling either way, and each of
+    ``shown`` is wholly in view."""
+    width, height = VIEWPORT
+    fits = page.script(
+        "var d = document.documentElement;"
+        "return [innerWidth, innerHeight, d.scrollWidth <= d.clientWidth,"
+        " d.scrollHeight <= d.clientHeight]"
+    )
+    assert fits == [width, height, True, True]
+    for css in shown:
+        box = page.driver.find_element(By.CSS_SELECTOR, css).rect
+        assert 0 <= box["y"] <= height - box["height"], css
+        assert 0 <= box["x"] <= width - box["width"], css
+
+
 def test_operator_takes_a_call_from_recorded_traffic_through_the_workspace(
     live_server: LiveServer, page: Page
 ) -> None:
-    _prepare(live_server)
-    page.driver.set_window_size(1366, 768)
+    prepare_operator(live_server)
     page.open("/")
     page.wait_text("#queue-title", "Очередь")
 
@@ -71,6 +61,10 @@ def test_operator_takes_a_call_from_recorded_traffic_through_the_workspace(
     page.wait_text("#script-greeting", "Патимат")
     assert page.text("#script-questions .script__text")
     assert page.visible("#card-actions")
+    # the card beside its actions and the KB: nothing to scroll to before greeting the caller
+    _assert_on_one_screen(
+        page, "#card-number", "#script-greeting h3", "#kb-query", "#transfer-form button"
+    )
     page.screenshot("workspace-card")
 
     # The KB, with the call's topic as context
@@ -102,13 +96,15 @@ def test_operator_takes_a_call_from_recorded_traffic_through_the_workspace(
     live_server.push(capture_part("a-answered", after="AgentConnect"))
     page.wait(lambda: page.visible("#script-farewell"), "the farewell", timeout=20)
     page.wait(lambda: page.visible("#owed"), "the wrap-up reminder", timeout=20)
+    _assert_on_one_screen(page, "#owed", "#script-farewell h3")
     Select(page.driver.find_element(By.ID, "wrapup-topic")).select_by_index(1)
     _fill(page, "#wrapup-question", "Субсидия на оборудование")
     _click(page, "#wrapup-found")
+    page.script("document.querySelector('#wrapup-form [type=submit]').scrollIntoView(false)")
+    page.screenshot("workspace-after-call")
     _click(page, "#wrapup-form button[type=submit]")
     page.wait_text("#wrapup-message", "сохранён")
     page.wait(lambda: not page.visible("#owed"), "the reminder to go")
-    page.screenshot("workspace-after-call")
 
 
 def test_operator_whose_training_lapsed_cannot_go_ready_and_sees_why(
