@@ -26,6 +26,7 @@ from agent_console.routes import (
     my_callbacks,
     queue,
     sign_in,
+    wallboard,
 )
 from agent_console.security_headers import SecurityHeaders
 from agent_console.templating import STATIC_DIR
@@ -41,6 +42,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     api_docs.router,
     live.router,
     my_callbacks.router,
+    wallboard.router,
 )
 
 Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]

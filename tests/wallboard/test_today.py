@@ -4,20 +4,17 @@ counted from the rows written in the test, not from another query."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
 
 from models.db import session_scope
 from models.rules.calendar import DEFAULT_HOURS, ProductionCalendar
 from models.rules.callbacks import CallbackStatus
 from models.rules.missed import CallOutcome, MissedReason
-from models.tables import Call, CallbackSource, CallbackTask
+from tests.wallboard.samples import MSK, Calls, add_task, msk
 from wallboard.today import TodayCounts, calls_query, today_counts
 
-MSK = ZoneInfo("Europe/Moscow")
 CALENDAR = ProductionCalendar(tz=MSK, hours=DEFAULT_HOURS)
 DAY = date(2026, 12, 3)  # a Thursday, a working day 09:00-18:00
 NOW = datetime(2026, 12, 3, 15, 0, tzinfo=MSK)
@@ -25,55 +22,9 @@ NOW = datetime(2026, 12, 3, 15, 0, tzinfo=MSK)
 ANSWERED, MISSED, AFTER_HOURS = CallOutcome.ANSWERED, CallOutcome.MISSED, CallOutcome.AFTER_HOURS
 
 
-def msk(day: int, hour: int, minute: int = 0, *, month: int = 12) -> datetime:
-    return datetime(2026, month, day, hour, minute, tzinfo=MSK)
-
-
-class Calls:
-    """Calls written straight into the table, as the call log leaves them."""
-
-    def __init__(self, session: Session) -> None:
-        self.session = session
-        self.count = 0
-
-    def add(
-        self,
-        arrived_at: datetime,
-        outcome: CallOutcome | None,
-        *,
-        wait_s: float | None = None,
-        reason: MissedReason | None = None,
-        in_hours: bool = True,
-    ) -> None:
-        self.count += 1
-        self.session.add(
-            Call(
-                linkedid=f"1795000000.{self.count}",
-                caller_number="79281234567",
-                arrived_at=arrived_at,
-                in_working_hours=in_hours,
-                queue_wait_s=wait_s,
-                outcome=outcome,
-                missed_reason=reason,
-            )
-        )
-
-
 def _counts(engine: Engine, now: datetime = NOW, threshold_s: int = 20) -> TodayCounts:
     with session_scope(engine) as session:
         return today_counts(session, now=now, calendar=CALENDAR, service_level_s=threshold_s)
-
-
-def _task(session: Session, promised_on: date, status: CallbackStatus) -> None:
-    session.add(
-        CallbackTask(
-            phone_e164="+79281234567",
-            source=CallbackSource.MISSED_CALL,
-            requested_at=datetime(2026, 11, 27, 9, tzinfo=UTC),
-            promised_on=promised_on,
-            status=status,
-        )
-    )
 
 
 @pytest.fixture
@@ -103,13 +54,13 @@ def day(db_engine: Engine) -> Engine:
         calls.add(msk(2, 23, 50), AFTER_HOURS, in_hours=False)
         calls.add(msk(2, 16, 0), ANSWERED, wait_s=1.0)
         # Callback tasks (C11).
-        _task(session, DAY, CallbackStatus.OPEN)  # due today
-        _task(session, DAY, CallbackStatus.IN_PROGRESS)  # due today
-        _task(session, DAY, CallbackStatus.DONE)  # done: neither
-        _task(session, date(2026, 12, 2), CallbackStatus.OPEN)  # overdue since yesterday
-        _task(session, date(2026, 11, 30), CallbackStatus.IN_PROGRESS)  # overdue
-        _task(session, date(2026, 12, 1), CallbackStatus.CANCELLED)  # closed: neither
-        _task(session, date(2026, 12, 4), CallbackStatus.OPEN)  # tomorrow: neither
+        add_task(session, DAY, CallbackStatus.OPEN)  # due today
+        add_task(session, DAY, CallbackStatus.IN_PROGRESS)  # due today
+        add_task(session, DAY, CallbackStatus.DONE)  # done: neither
+        add_task(session, date(2026, 12, 2), CallbackStatus.OPEN)  # overdue since yesterday
+        add_task(session, date(2026, 11, 30), CallbackStatus.IN_PROGRESS)  # overdue
+        add_task(session, date(2026, 12, 1), CallbackStatus.CANCELLED)  # closed: neither
+        add_task(session, date(2026, 12, 4), CallbackStatus.OPEN)  # tomorrow: neither
     return db_engine
 
 
