@@ -25,6 +25,7 @@ from agent_console.routes import (
     my_callbacks,
     queue,
     sign_in,
+    wallboard,
 )
 from agent_console.security_headers import SecurityHeaders
 from agent_console.templating import STATIC_DIR
@@ -39,6 +40,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     api_docs.router,
     live.router,
     my_callbacks.router,
+    wallboard.router,
 )
 
 Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]

@@ -2,7 +2,8 @@
 
 Pure: fed with typed AMI events (live, or the QueueStatus list after a (re)login), it keeps
 the picture and says which part changed, so the bridge publishes only what moved. Time is
-read from the events; ``snapshot`` takes ``now`` for the running wait times.
+read from the events; ``snapshot`` takes ``now`` for the running times (a caller's ``wait_s``,
+an operator's ``in_state_s``), which a page ticks on from the moment it received them.
 """
 
 from __future__ import annotations
@@ -146,6 +147,7 @@ class LiveState:
                     "activity": state.activity.value,
                     "paused_reason": state.paused_reason,
                     "since": state.since.isoformat(),
+                    "in_state_s": max(0, int((now - state.since).total_seconds())),
                     "linkedid": state.linkedid,
                     "channel": state.channel,
                 }

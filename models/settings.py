@@ -93,6 +93,13 @@ class Settings(BaseSettings):
     callback_answer_working_days: int = Field(
         default=3, ge=1, le=30, description="C11 default promised answer term"
     )
+    service_level_s: int = Field(
+        default=20,
+        ge=1,
+        le=600,
+        description="the wallboard's service level: the share of calls answered within this "
+        "many seconds in the queue",
+    )
     line_title: str = Field(
         default="Консультационная линия",
         min_length=1,

@@ -52,6 +52,8 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("POST", "/card/calls/{linkedid}/wrapup-dismissal"): "api: operator",
     ("GET", "/card/owed-wrapups"): "api: operator",
     ("POST", "/queue/state"): "api: operator",
+    ("GET", "/wallboard"): "page: supervisor, admin",
+    ("GET", "/wallboard/today"): "api: supervisor, admin",
     ("GET", "/live/events"): "api: any role",
     ("GET", "/live/live.js"): "public",
     ("GET", "/live/live-worker.js"): "public",

@@ -80,8 +80,9 @@ def test_pause_with_reason_then_unpause() -> None:
     assert state.apply(
         _event(Event="QueueMemberPause", Paused="1", PausedReason="обед", **member)
     ) == {OPERATORS_TOPIC}
-    [operator] = state.snapshot(AT)["operators"]
+    [operator] = state.snapshot(AT + timedelta(seconds=75))["operators"]
     assert (operator["activity"], operator["paused_reason"]) == ("paused", "обед")
+    assert operator["in_state_s"] == 75  # since the pause, for the wallboard
     state.apply(_event(Event="QueueMemberPause", Paused="0", **member))
     assert state.snapshot(AT)["operators"][0]["activity"] == "ready"
 

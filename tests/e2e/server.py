@@ -6,6 +6,8 @@ pointed at a ``FakeAmi`` and set to the recordings' harness queue and contexts (
 tests do). Everything runs in one thread with its own event loop, so a test — and a blocking
 browser driver — reaches it over real sockets while it runs:
 
+* ``LiveServer(engine, tmp_path, clock=...)``: the app's clock is the system's unless a test
+  passes its own (recorded traffic replayed at the time it was recorded);
 * ``base_url``: ``http://127.0.0.1:PORT``; test pages of ``tests/e2e/pages/`` are at ``/e2e/``;
 * ``push(raw)``: AMI bytes written to the bridge's socket (``capture_part`` cuts recordings);
 * ``call(fn)``, ``run(coro_fn)``: run code in the server's loop (publish on the bus, read
@@ -39,7 +41,7 @@ from ami.bridge import AmiBridge
 from ami.bus import LiveBus
 from ami.cdr import CAPTURES_DIALPLAN
 from ami.pg_relay import DEFAULT_CHANNEL, PgNotifyRelay
-from consult_line.clock import system_clock
+from consult_line.clock import Clock, system_clock
 from consult_line.lifespan import Background, build_background
 from consult_line.web import HttpServer, build_app
 from consult_line.wiring import Services
@@ -81,9 +83,10 @@ def _listening_socket(port: int = 0) -> socket.socket:
 
 
 class LiveServer:
-    def __init__(self, engine: Engine, tmp_path: Path) -> None:
+    def __init__(self, engine: Engine, tmp_path: Path, clock: Clock = system_clock) -> None:
         self._engine = engine
         self._tmp_path = tmp_path
+        self._clock = clock
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._ready = threading.Event()
@@ -115,7 +118,7 @@ class LiveServer:
             roles,
             number=str(next(self._numbers)),
             password_hash=CHEAP.hash(password),
-            now=system_clock(),
+            now=self._clock(),
         )
 
     def signed_in(self, client: httpx.Client, login: str, password: str = PASSWORD) -> None:
@@ -233,7 +236,7 @@ class LiveServer:
                 queue_log_path=self._tmp_path / "queue_log",
                 cdr_path=None,
             )
-            services = Services(settings=settings, engine=self._engine, clock=system_clock)
+            services = Services(settings=settings, engine=self._engine, clock=self._clock)
             self.background = build_background(
                 services,
                 queue=HARNESS_QUEUE,

@@ -25,6 +25,7 @@ def test_defaults_are_the_documented_ports_and_hours() -> None:
     assert settings.working_hours.opens == time(9)
     assert settings.working_hours.closes == time(18)
     assert settings.shortened_days_close_early is False  # C3: the line keeps 9-18
+    assert settings.service_level_s == 20  # the wallboard's service level threshold
     assert settings.database_url.startswith("sqlite:///./var/")
 
 
