@@ -208,7 +208,8 @@
     ["transfer-message", "callback-message", "remit-message", "wrapup-message"].forEach(function (id) {
       say(id, "", false);
     });
-    $("callback-phone").value = "";
+    // the caller's own number, to confirm with them (C11)
+    $("callback-phone").value = (current && current.card.caller_display) || "";
     $("callback-question").value = "";
     $("wrapup-question").value = "";
     $("wrapup-found").checked = false;
