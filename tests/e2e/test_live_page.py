@@ -28,7 +28,6 @@ def test_a_caller_from_recorded_traffic_appears_in_the_queue_and_leaves_it(
     page.wait_text("#waiting-count", "0")
     live_server.push(capture_part("a-answered", until="QueueCallerJoin"))
     page.wait_text("#waiting", CALLER)
-    page.screenshot("live-queue-waiting")
     live_server.push(capture_part("a-answered", after="QueueCallerJoin"))
     page.wait_text("#waiting-count", "0")
     page.wait_text("#operators", "agent1")
@@ -49,7 +48,6 @@ def test_the_page_says_when_the_server_is_gone_and_redraws_from_a_snapshot_when_
     page.wait(lambda: page.visible("#live-offline"), "the offline notice")
     assert page.text("#live-offline") == "Нет связи с сервером, переподключение…"
     assert page.script("return document.documentElement.dataset.live") == "offline"
-    page.screenshot("live-offline")
     # Meanwhile the operator answers: the page cannot know it yet.
     live_server.push(capture_part("a-answered", after="QueueCallerJoin"))
     live_server.wait_until(lambda: not live_server.bridge.live_snapshot()["waiting"])
