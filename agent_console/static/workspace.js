@@ -175,6 +175,7 @@
         say("transfer-message", detail(r.body, r.status), true);
         return;
       }
+      if (fresh) resetForms(); // the last call's inputs go before this card fills them in
       showCard(r.body, over);
       if (over && r.ok) {
         if (r.body.card.ended) {
@@ -190,7 +191,6 @@
         window.setTimeout(function () {
           if (current && current.linkedid === linkedid && !current.ended) loadCard(linkedid, false);
         }, CARD_REFRESH_MS);
-        resetForms();
         loadTargets();
         loadOffer();
         loadAgencies(r.body.card.topic);

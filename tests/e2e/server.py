@@ -76,8 +76,14 @@ def capture_part(name: str, *, until: str | None = None, after: str | None = Non
 
 
 def _listening_socket(port: int = 0) -> socket.socket:
-    # SO_REUSEADDR (set by create_server): the same port again right after a stop.
-    return socket.create_server(("127.0.0.1", port))
+    # SO_REUSEADDR: the same port again right after a stop. IPPROTO_TCP named, as uvicorn's
+    # own sockets have it: asyncio sets TCP_NODELAY only on sockets that name it, and
+    # without it a keep-alive connection's next response waits ~40 ms for a delayed ACK.
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", port))
+    sock.listen()
+    return sock
 
 
 class LiveServer:
