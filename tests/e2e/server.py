@@ -7,7 +7,8 @@ tests do). Everything runs in one thread with its own event loop, so a test — 
 browser driver — reaches it over real sockets while it runs:
 
 * ``base_url``: ``http://127.0.0.1:PORT``; test pages of ``tests/e2e/pages/`` are at ``/e2e/``;
-* ``push(raw)``: AMI bytes written to the bridge's socket (``capture_part`` cuts recordings);
+* ``push(raw)``: AMI bytes written to the bridge's socket (``capture_part`` cuts recordings),
+  returning the moment of the write;
 * ``call(fn)``, ``run(coro_fn)``: run code in the server's loop (publish on the bus, read
   state); ``wait_until(predicate)`` polls such a read;
 * ``stop_http()``, ``start_http()``: stop and start the HTTP server alone, on the same port
@@ -170,9 +171,16 @@ class LiveServer:
         future: Future[T] = asyncio.run_coroutine_threadsafe(bounded(), self._loop)
         return future.result(timeout + 1)
 
-    def push(self, raw: bytes) -> None:
-        """AMI bytes written to the bridge's socket, as Asterisk sends them."""
-        self.run(lambda: self.ami.push(raw))
+    def push(self, raw: bytes) -> float:
+        """AMI bytes written to the bridge's socket, as Asterisk sends them; returns the moment
+        (``time.time()``, in the server's loop) just before the write."""
+
+        async def push() -> float:
+            at = time.time()
+            await self.ami.push(raw)
+            return at
+
+        return self.run(push)
 
     def wait_until(self, predicate: Callable[[], bool], timeout: float = CALL_TIMEOUT_S) -> None:
         """Polls ``predicate`` in the server's loop until it holds; TimeoutError otherwise."""
