@@ -9,10 +9,12 @@ in all (40 by default), one event at a time, each once the last is drawn. Measur
 moment the event is written to the AMI socket (``time.time()`` in the server's loop, just
 before the write):
 
-* to its arrival as an SSE event at an httpx client reading ``/live/events``;
-* to the change drawn in a page in Debian's Chromium (``tests/e2e/pages/live.html``, through
-  live.js and its shared worker; the page notes ``performance.timeOrigin + now()`` when it has
-  drawn). Both clocks are this machine's wall clock.
+* to its arrival as an SSE event at an httpx client, signed in as an operator, reading
+  ``/live/events``;
+* to the change drawn in a page in Debian's Chromium, signed in as the same operator
+  (``tests/e2e/pages/live.html``, through live.js and its shared worker; the page notes
+  ``performance.timeOrigin + now()`` when it has drawn). Both clocks are this machine's wall
+  clock.
 
 Without Chromium only the first is measured.
 """
@@ -33,33 +35,26 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from models.db import create_db_engine
 from models.migrate import upgrade
+from models.tables import Role
+from tests.agent_console.console import PASSWORD
 from tests.e2e.browser import Page, missing_packages, start_chromium
 from tests.e2e.server import LiveServer, capture_part
 
 JOIN = capture_part("a-answered", until="QueueCallerJoin").split(b"\r\n\r\n")[-2] + b"\r\n\r\n"
 LEAVE = capture_part("a-answered", until="QueueCallerLeave").split(b"\r\n\r\n")[-2] + b"\r\n\r\n"
 WAIT_S = 10.0
+LOGIN = "operator"
 
 
-def _read_stream(url: str, arrivals: queue.Queue[float], ready: threading.Event) -> None:
-    with (
-        httpx.Client(timeout=None) as client,  # noqa: S113 - ends when the server stops
-        client.stream("GET", url) as response,
-    ):
-        for line in response.iter_lines():
-            if line.startswith("data: ") and '"snapshot":false' in line:
-                arrivals.put(time.time())
-            elif line.startswith("data: "):
-                ready.set()
-
-
-def _push_timed(server: LiveServer, raw: bytes) -> float:
-    async def push() -> float:
-        at = time.time()
-        await server.ami.push(raw)
-        return at
-
-    return server.run(push)
+def _read_stream(server: LiveServer, arrivals: queue.Queue[float], ready: threading.Event) -> None:
+    with httpx.Client(timeout=None) as client:  # noqa: S113 - ends when the server stops
+        server.signed_in(client, LOGIN)  # the live stream is for signed-in users
+        with client.stream("GET", server.url("/live/events?topics=queue")) as response:
+            for line in response.iter_lines():
+                if line.startswith("data: ") and '"snapshot":false' in line:
+                    arrivals.put(time.time())
+                elif line.startswith("data: "):
+                    ready.set()
 
 
 def _summary(label: str, values_ms: list[float]) -> None:
@@ -81,21 +76,24 @@ def main() -> None:
         try:
             arrivals: queue.Queue[float] = queue.Queue()
             ready = threading.Event()
-            url = server.url("/live/events?topics=queue")
-            reader = threading.Thread(target=_read_stream, args=(url, arrivals, ready), daemon=True)
+            server.add_user(LOGIN, Role.OPERATOR)
+            reader = threading.Thread(
+                target=_read_stream, args=(server, arrivals, ready), daemon=True
+            )
             reader.start()
             if not ready.wait(WAIT_S):
                 raise TimeoutError("no snapshot on the event stream")
             page = None
             if driver is not None:
                 page = Page(driver, server.base_url)
+                page.sign_in(LOGIN, PASSWORD)
                 page.open("/e2e/live.html")
                 page.wait_text("#waiting-count", "0")
             to_stream: list[float] = []
             to_page: list[float] = []
             for number in range(count):
                 drawn = 0 if page is None else page.script("return window.renders.length")
-                written = _push_timed(server, LEAVE if number % 2 else JOIN)
+                written = server.push(LEAVE if number % 2 else JOIN)
                 to_stream.append((arrivals.get(timeout=WAIT_S) - written) * 1000)
                 if page is not None:
                     page.wait(

@@ -17,16 +17,9 @@ from __future__ import annotations
 import asyncio
 import sys
 import tempfile
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import create_engine
-from sqlalchemy.engine import Engine, make_url
-
-from models.db import create_db_engine
-from models.migrate import upgrade
+from bench_databases import database_name, fresh_database
 
 # The harness lives with the tests (the repository root is not installed).
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -34,44 +27,6 @@ from tests.ami.soak import compare, faults_for, make_workload, play
 
 SEED = 20261203
 MEAN_GAP_S = 1.0  # a call every second on average: dozens in progress at any moment
-
-
-@contextmanager
-def fresh_databases(base: str | None, folder: Path) -> Iterator[list[Engine]]:
-    """Two empty migrated databases: SQLite files in ``folder``, or schemas under ``base``."""
-    engines: list[Engine] = []
-    schemas: list[str] = []
-    try:
-        for number in range(2):
-            if base is None:
-                url = f"sqlite:///{folder / f'soak{number}.db'}"
-            else:
-                schema = f"soak_{uuid.uuid4().hex[:12]}"
-                with _admin(base) as admin, admin.begin() as connection:
-                    connection.exec_driver_sql(f"CREATE SCHEMA {schema}")
-                schemas.append(schema)
-                options = {"options": f"-csearch_path={schema}"}
-                url = make_url(base).update_query_dict(options).render_as_string(False)
-            engine = create_db_engine(url)
-            upgrade(engine)
-            engines.append(engine)
-        yield engines
-    finally:
-        for engine in engines:
-            engine.dispose()
-        if base is not None and schemas:
-            with _admin(base) as admin, admin.begin() as connection:
-                for schema in schemas:
-                    connection.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
-
-
-@contextmanager
-def _admin(base: str) -> Iterator[Engine]:
-    engine = create_engine(make_url(base))
-    try:
-        yield engine
-    finally:
-        engine.dispose()
 
 
 async def soak(calls: int, cuts: int, base: str | None) -> bool:
@@ -83,13 +38,16 @@ async def soak(calls: int, cuts: int, base: str | None) -> bool:
         folder = Path(temporary)
         (folder / "uncut").mkdir()
         (folder / "faulty").mkdir()
-        with fresh_databases(base, folder) as (first, second):
+        with (
+            fresh_database(base, folder / "soak0.db") as first,
+            fresh_database(base, folder / "soak1.db") as second,
+        ):
             uncut = await play(workload, first, folder / "uncut")
             faulty = await play(workload, second, folder / "faulty", faults)
     verdict = compare(uncut, faulty)
     for line in faulty.fault_log:
         print(f"  {line}")
-    print(f"database: {'SQLite' if base is None else make_url(base).get_backend_name()}")
+    print(f"database: {database_name(base)}")
     print(f"uncut run: {uncut.real_seconds:.1f} s real; faulty run: {faulty.real_seconds:.1f} s")
     print(f"calls equal to the uncut run: {verdict.same} of {verdict.calls}")
     print(f"calls begun while the link was down and adopted at a re-login: {faulty.adopted}")

@@ -180,6 +180,7 @@
         say("transfer-message", detail(r.body, r.status), true);
         return;
       }
+      if (fresh) resetForms(); // the last call's inputs go before this card fills them in
       showCard(r.body, over);
       if (over && r.ok) {
         if (r.body.card.ended) {
@@ -195,7 +196,6 @@
         window.setTimeout(function () {
           if (current && current.linkedid === linkedid && !current.ended) loadCard(linkedid, false);
         }, CARD_REFRESH_MS);
-        resetForms();
         loadTargets();
         loadOffer();
         loadAgencies(r.body.card.topic);
@@ -208,8 +208,7 @@
     ["transfer-message", "callback-message", "remit-message", "wrapup-message"].forEach(function (id) {
       say(id, "", false);
     });
-    // the caller's own number, to confirm with them (C11)
-    $("callback-phone").value = (current && current.card.caller_display) || "";
+    $("callback-phone").value = "";
     $("callback-question").value = "";
     $("wrapup-question").value = "";
     $("wrapup-found").checked = false;

@@ -9,7 +9,8 @@ browser driver — reaches it over real sockets while it runs:
 * ``LiveServer(engine, tmp_path, clock=...)``: the app's clock is the system's unless a test
   passes its own (recorded traffic replayed at the time it was recorded);
 * ``base_url``: ``http://127.0.0.1:PORT``; test pages of ``tests/e2e/pages/`` are at ``/e2e/``;
-* ``push(raw)``: AMI bytes written to the bridge's socket (``capture_part`` cuts recordings);
+* ``push(raw)``: AMI bytes written to the bridge's socket (``capture_part`` cuts recordings),
+  returning the moment of the write;
 * ``call(fn)``, ``run(coro_fn)``: run code in the server's loop (publish on the bus, read
   state); ``wait_until(predicate)`` polls such a read;
 * ``stop_http()``, ``start_http()``: stop and start the HTTP server alone, on the same port
@@ -78,8 +79,14 @@ def capture_part(name: str, *, until: str | None = None, after: str | None = Non
 
 
 def _listening_socket(port: int = 0) -> socket.socket:
-    # SO_REUSEADDR (set by create_server): the same port again right after a stop.
-    return socket.create_server(("127.0.0.1", port))
+    # SO_REUSEADDR: the same port again right after a stop. IPPROTO_TCP named, as uvicorn's
+    # own sockets have it: asyncio sets TCP_NODELAY only on sockets that name it, and
+    # without it a keep-alive connection's next response waits ~40 ms for a delayed ACK.
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", port))
+    sock.listen()
+    return sock
 
 
 class LiveServer:
@@ -171,9 +178,16 @@ class LiveServer:
         future: Future[T] = asyncio.run_coroutine_threadsafe(bounded(), self._loop)
         return future.result(timeout + 1)
 
-    def push(self, raw: bytes) -> None:
-        """AMI bytes written to the bridge's socket, as Asterisk sends them."""
-        self.run(lambda: self.ami.push(raw))
+    def push(self, raw: bytes) -> float:
+        """AMI bytes written to the bridge's socket, as Asterisk sends them; returns the moment
+        (``time.time()``, in the server's loop) just before the write."""
+
+        async def push() -> float:
+            at = time.time()
+            await self.ami.push(raw)
+            return at
+
+        return self.run(push)
 
     def wait_until(self, predicate: Callable[[], bool], timeout: float = CALL_TIMEOUT_S) -> None:
         """Polls ``predicate`` in the server's loop until it holds; TimeoutError otherwise."""

@@ -58,11 +58,11 @@ def test_operator_takes_a_call_from_recorded_traffic_through_the_workspace(
 
     live_server.push(capture_part("a-answered", until="AgentConnect"))
     page.wait(lambda: page.visible("#card-body"), "the call card", timeout=20)
-    page.wait_text("#script-greeting", "Патимат")
-    # C11: the caller's number is there to confirm, not to type
+    # C11: the number to confirm is there as soon as the card is
     assert page.driver.find_element(By.ID, "callback-phone").get_attribute("value") == (
         "+7 928 123-45-67"
     )
+    page.wait_text("#script-greeting", "Патимат")
     assert page.text("#script-questions .script__text")
     assert page.visible("#card-actions")
     # the card beside its actions and the KB: nothing to scroll to before greeting the caller
