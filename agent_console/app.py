@@ -25,6 +25,7 @@ from agent_console.routes import (
     live,
     my_callbacks,
     queue,
+    reports,
     sign_in,
 )
 from agent_console.security_headers import SecurityHeaders
@@ -41,6 +42,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     api_docs.router,
     live.router,
     my_callbacks.router,
+    reports.router,
 )
 
 Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]

@@ -78,7 +78,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("Номер", Kind.PHONE, 15),
     Column("Тема", Kind.TEXT, 30),
     Column("Причина", Kind.TEXT, 30),
-    Column("Ожидание в очереди, с", Kind.NUMBER, 11),
+    Column("В очереди, с", Kind.NUMBER, 11),
     Column("На линии, с", Kind.NUMBER, 10),
     Column("Короткий", Kind.FLAG, 9),
     Column("Обратный звонок", Kind.TEXT, 14),

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import BinaryIO, Protocol, TextIO
+from typing import IO, Protocol, TextIO
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
@@ -56,7 +56,7 @@ def export_csv(query: ReportQuery, session: Session, out: TextIO) -> int:
     return write_csv(query.columns, query.rows(session), out)
 
 
-def export_xlsx(spec: ReportSpec, query: ReportQuery, session: Session, out: BinaryIO) -> int:
+def export_xlsx(spec: ReportSpec, query: ReportQuery, session: Session, out: IO[bytes]) -> int:
     return write_xlsx(
         query.columns, query.rows(session), out, title=spec.title, sheets=query.sheets(session)
     )

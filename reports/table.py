@@ -13,11 +13,12 @@ so its first sheet equals the CSV cell by cell. Further sheets hold the report's
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable, Sequence
+import io
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from enum import StrEnum
-from typing import BinaryIO, TextIO, cast
+from typing import IO, TextIO, cast
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -65,9 +66,19 @@ class Sheet:
 
 def write_csv(columns: Sequence[Column], rows: Iterable[Row], out: TextIO) -> int:
     """The header, then one line per row; returns the number of rows."""
-    writer = csv.writer(out, lineterminator="\r\n")
+    count = -1
+    for line in csv_lines(columns, rows):
+        out.write(line)
+        count += 1
+    return count
+
+
+def csv_lines(columns: Sequence[Column], rows: Iterable[Row]) -> Iterator[str]:
+    """The CSV line by line (each with its CRLF), the header first: for streaming."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow([column.header for column in columns])
-    count = 0
+    yield _taken(buffer)
     for row in rows:
         writer.writerow(
             [
@@ -75,14 +86,20 @@ def write_csv(columns: Sequence[Column], rows: Iterable[Row], out: TextIO) -> in
                 for column, value in zip(columns, row, strict=True)
             ]
         )
-        count += 1
-    return count
+        yield _taken(buffer)
+
+
+def _taken(buffer: io.StringIO) -> str:
+    text = buffer.getvalue()
+    buffer.seek(0)
+    buffer.truncate()
+    return text
 
 
 def write_xlsx(
     columns: Sequence[Column],
     rows: Iterable[Row],
-    out: BinaryIO,
+    out: IO[bytes],
     *,
     title: str,
     sheets: Sequence[Sheet] = (),

@@ -15,6 +15,7 @@ from starlette.responses import Response
 from agent_console.auth.roles import EVERYONE
 from agent_console.auth.rules import allow, page
 from agent_console.deps import Backend, BackendDep
+from agent_console.routes import reports
 from agent_console.templating import Layout, render
 from models.db import session_scope
 from models.tables import Employee, Role
@@ -78,7 +79,11 @@ def home(
             title="Рабочее место оператора",
             page=_workspace(backend, user),
         )
-    links = [Link("/docs", "Документация API")] if Role.ADMIN in user.roles else []
+    links: list[Link] = []
+    if user.has_any(reports.SUPERVISORS):
+        links.append(Link("/reports/missed", "Отчёт «Пропущенные звонки»"))
+    if Role.ADMIN in user.roles:
+        links.append(Link("/docs", "Документация API"))
     shown = HomePage(greeting=f"Здравствуйте, {user.full_name}!", links=links)
     return render(request, "home.html", layout=layout, title="Главная", page=shown)
 

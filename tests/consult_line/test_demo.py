@@ -202,6 +202,21 @@ def test_seed_demo_after_hours_requests_become_callbacks(
     assert all(task.phone_e164 == call.caller_e164 for task, call in pairs)
 
 
+def test_seed_demo_missed_calls_point_at_the_callbacks_they_opened(  # C13
+    session: Session, seeded: DemoSummary
+) -> None:
+    query = (
+        select(CallbackTask, Call)
+        .join(Call, col(Call.id) == col(CallbackTask.origin_call_id))
+        .where(CallbackTask.source == CallbackSource.MISSED_CALL)
+    )
+    pairs = session.exec(query).all()
+
+    assert pairs
+    assert all(call.outcome is CallOutcome.MISSED for _, call in pairs)
+    assert all(call.callback_task_id == task.id for task, call in pairs)
+
+
 def test_seed_demo_surveys_complete_and_partial_on_answered_calls(
     session: Session, seeded: DemoSummary
 ) -> None:
