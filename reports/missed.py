@@ -4,9 +4,9 @@ hour of the day.
 
 Which calls are missed was decided once, when each call ended (``models.rules.missed``), and
 stored as ``calls.outcome``; the report selects on it and on the arrival instant, which the
-index ``ix_calls_arrived_outcome`` serves. Counts are made by the database, grouped by UTC hour,
-reason, short flag and callback state (:func:`missed_tally`): a year gives a few thousand
-groups, never the calls themselves. The table is read a page or a batch at a time.
+index ``ix_calls_arrived_outcome`` serves. Counts are made by the database (:func:`missed_tally`):
+grouped by reason, short flag and callback state (72 groups at most), and by UTC hour (24 a
+day at most), never the calls themselves. The table is read a page or a batch at a time.
 """
 
 from __future__ import annotations
@@ -222,7 +222,7 @@ def _conditions(report: MissedReport) -> list[ColumnElement[bool]]:
         found.append(col(Call.missed_reason).in_(sorted(f.reasons)))
     if f.topics:
         named = sorted(topic for topic in f.topics if topic is not None)
-        either = [col(Call.topic).in_(named)] if named else []
+        either: list[ColumnElement[bool]] = [col(Call.topic).in_(named)] if named else []
         if None in f.topics:
             either.append(col(Call.topic).is_(None))
         found.append(or_(*either))
@@ -236,7 +236,9 @@ def _conditions(report: MissedReport) -> list[ColumnElement[bool]]:
         )
         either = [col(CallbackTask.status).in_(statuses)] if statuses else []
         if CallbackState.NONE in f.callbacks:
-            either.append(col(Call.callback_task_id).is_(None))
+            # Not "IS NULL": SQLite would then read every call without a task (answered ones
+            # too) through ix_calls_callback_task_id instead of the period's arrivals.
+            either.append(func.coalesce(col(Call.callback_task_id), 0) == 0)
         found.append(or_(*either))
     return found
 
@@ -247,27 +249,27 @@ def _task_join() -> Any:
 
 def missed_tally(session: Session, report: MissedReport) -> MissedTally:
     """Counts of the missed calls: in all, short, by reason, by callback state, by hour."""
-    hour = utc_hour(col(Call.arrived_at), session.get_bind().dialect.name)
-    query = (
+    conditions = _conditions(report)
+    facets = (
         select(
-            hour,
-            col(Call.missed_reason),
-            col(Call.short_call),
-            col(CallbackTask.status),
-            func.count(),
+            col(Call.missed_reason), col(Call.short_call), col(CallbackTask.status), func.count()
         )
         .select_from(Call)
         .outerjoin(CallbackTask, _task_join())
-        .where(*_conditions(report))
-        .group_by(hour, col(Call.missed_reason), col(Call.short_call), col(CallbackTask.status))
+        .where(*conditions)
+        .group_by(col(Call.missed_reason), col(Call.short_call), col(CallbackTask.status))
     )
     tally = MissedTally()
-    for hour_text, reason, short, status, count in session.execute(query):
+    for reason, short, status, count in session.execute(facets):
         tally.total += count
         tally.short += count if short else 0
         tally.by_reason[reason or MissedReason.UNKNOWN] += count
         tally.by_callback[CallbackState(status.value) if status else CallbackState.NONE] += count
-        tally.hours.add(hour_text, count)
+    hour = utc_hour(col(Call.arrived_at), session.get_bind().dialect.name)
+    hourly = select(hour, func.count()).select_from(Call)
+    if report.filters.callbacks:  # else the arrival index alone may answer
+        hourly = hourly.outerjoin(CallbackTask, _task_join())
+    tally.hours = HourCounts.of(session.execute(hourly.where(*conditions).group_by(hour)))
     return tally
 
 

@@ -22,7 +22,7 @@ from typing import IO, TextIO, cast
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
@@ -152,9 +152,11 @@ def _xlsx_cell(sheet: WriteOnlyWorksheet, value: Cell) -> object:
         cell = WriteOnlyCell(sheet, value=datetime.combine(value, time(0)))
         cell.number_format = XLSX_DATE_FORMAT
         return cell
-    if isinstance(value, str):
-        # Text stays text: openpyxl would store "=..." as a formula. Characters XML cannot
-        # hold (control characters from a caller ID) are dropped.
+    if isinstance(value, str) and (
+        value.startswith("=") or value in ERROR_CODES or ILLEGAL_CHARACTERS_RE.search(value)
+    ):
+        # Text stays text: openpyxl would store "=..." as a formula and "#N/A" as an error.
+        # Characters XML cannot hold (control characters) are dropped.
         cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", value))
         cell.data_type = "s"
         return cell

@@ -20,6 +20,7 @@ from models.rules.missed import CallOutcome, MissedReason
 from models.tables import Call, CallbackSource, CallbackTask
 from reports.missed import MISSED, missed_report
 from reports.report import export_csv, export_xlsx
+from reports.table import Column, write_xlsx
 from tests.reports.samples import MSK, PERIOD, add_sample_calls, msk
 
 FORMULA_NOTE = '=HYPERLINK("http://example.org","Открыть")'
@@ -131,3 +132,15 @@ def test_the_totals_sheets_hold_the_pages_figures(engine: Engine) -> None:
     assert totals["Звонящий положил трубку в голосовом меню"] == 2
     assert totals["Обратный звонок: Отменена"] == 2
     assert totals["Обратный звонок: Нет заявки"] == 2
+
+
+def test_text_an_xlsx_would_take_for_an_error_or_cannot_hold_stays_readable_text() -> None:
+    columns = (Column("Итог заявки"),)
+    binary = io.BytesIO()
+    write_xlsx(columns, [("#N/A",), ("до\x01после",), ("обычный текст",)], binary, title="Лист")
+    cells = [row[0] for row in openpyxl.load_workbook(binary)["Лист"].iter_rows(min_row=2)]
+    assert [(cell.value, cell.data_type) for cell in cells] == [
+        ("#N/A", "s"),
+        ("допосле", "s"),
+        ("обычный текст", "s"),
+    ]
