@@ -48,6 +48,7 @@ bench: setup
 	$(BIN)/python bench/bench_ami.py
 	$(BIN)/python bench/soak_line.py
 	$(BIN)/python bench/bench_live.py
+	$(BIN)/python bench/bench_report_missed.py
 
 # Screenshots of the pages the browser tests open, into docs/screenshots/ (needs Chromium).
 screenshots: setup

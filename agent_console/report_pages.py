@@ -17,6 +17,7 @@ from urllib.parse import urlencode
 
 from fastapi import Request
 
+from agent_console.templating import Link
 from reports.charts import ChartView
 from reports.inputs import FilterValues, InputError, single
 from reports.table import Column, Row, display
@@ -88,12 +89,6 @@ class TableView:
     caption: str
     headers: list[Header]
     rows: list[list[str]]
-
-
-@dataclass(frozen=True, slots=True)
-class Link:
-    href: str
-    label: str
 
 
 @dataclass(frozen=True, slots=True)

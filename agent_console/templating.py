@@ -45,6 +45,14 @@ class Layout:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class Link:
+    """A link a page shows: where to and its words."""
+
+    href: str
+    label: str
+
+
 @cache
 def templates() -> Jinja2Templates:
     return Jinja2Templates(directory=TEMPLATES_DIR)

@@ -22,9 +22,6 @@ from reports.table import Column, Row, Sheet, write_csv, write_xlsx
 
 class ReportQuery(Protocol):
     @property
-    def period(self) -> Period: ...
-
-    @property
     def columns(self) -> tuple[Column, ...]: ...
 
     def rows(self, session: Session) -> Iterator[Row]:

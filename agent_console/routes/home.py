@@ -16,19 +16,13 @@ from agent_console.auth.roles import EVERYONE
 from agent_console.auth.rules import allow, page
 from agent_console.deps import Backend, BackendDep
 from agent_console.routes import reports
-from agent_console.templating import Layout, render
+from agent_console.templating import Layout, Link, render
 from models.db import session_scope
 from models.tables import Employee, Role
 from models.topics import TOPIC_LABELS_RU, Topic
 from models.user_sessions import SignedIn
 
 router = APIRouter(tags=["session"])
-
-
-@dataclass(frozen=True, slots=True)
-class Link:
-    href: str
-    label: str
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,7 +32,6 @@ from agent_console.report_pages import (
     UNTIL,
     Fact,
     FactGroup,
-    Link,
     ReportForm,
     ReportPage,
     choice_group,
@@ -44,7 +43,7 @@ from agent_console.report_pages import (
     query_values,
     table_view,
 )
-from agent_console.templating import Layout, render
+from agent_console.templating import Layout, Link, render
 from models.audit_trail import web_actor
 from models.db import session_scope
 from models.rules.missed import MISSED_REASON_LABELS_RU, MissedReason
@@ -192,7 +191,8 @@ def _missed_view(
         period=period.label(),
         filters=[
             Fact(group.legend, ", ".join(o.label for o in group.options if o.checked) or "Все")
-            for group in form.radios[1:] + form.checkboxes
+            for group in form.radios + form.checkboxes
+            if group.name != CHART
         ],
         facts=[
             FactGroup(

@@ -22,7 +22,7 @@ line two hours east, where it is 05.10 01:59:59).
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import Engine
@@ -30,22 +30,28 @@ from sqlalchemy.engine import Engine
 from models.db import session_scope
 from models.rules.callbacks import CallbackStatus
 from models.rules.missed import CallOutcome, MissedReason
-from models.tables import (
-    AttemptResult,
-    Call,
-    CallbackAttempt,
-    CallbackSource,
-    CallbackTask,
-    Department,
-    Employee,
-)
+from models.tables import AttemptResult, Call, CallbackAttempt, CallbackSource, CallbackTask
 from models.topics import Topic
 from reports.period import Period
+from tests.call_card.samples import add_person
 
 MSK = ZoneInfo("Europe/Moscow")
 PERIOD = Period(date(2026, 10, 5), date(2026, 10, 6))
 ALIEVA = "Алиева Патимат Руслановна"
 OMAROV = "Омаров Руслан Магомедович"
+STAFF = (("201", ALIEVA), ("202", OMAROV))
+_CallRow = tuple[
+    str,
+    datetime,
+    CallOutcome | None,
+    MissedReason | None,
+    str,
+    float,
+    float | None,
+    bool,
+    Topic | None,
+    int | None,
+]
 
 
 def msk(day: int, hour: int, minute: int = 0, second: int = 0) -> datetime:
@@ -53,23 +59,8 @@ def msk(day: int, hour: int, minute: int = 0, second: int = 0) -> datetime:
 
 
 def add_sample_calls(engine: Engine) -> None:
+    people = {number: add_person(engine, number, name) for number, name in STAFF}
     with session_scope(engine) as session:
-        department = Department(code="dep-cons", name="Отдел консультаций")
-        session.add(department)
-        session.flush()
-        assert department.id is not None
-        people = {}
-        for number, name in (("201", ALIEVA), ("202", OMAROV)):
-            person = Employee(
-                internal_number=number,
-                full_name=name,
-                device=f"PJSIP/{number}",
-                department_id=department.id,
-                updated_at=datetime(2026, 9, 1, tzinfo=UTC),
-            )
-            session.add(person)
-            session.flush()
-            people[number] = person.id
 
         def task(
             phone: str,
@@ -124,117 +115,60 @@ def add_sample_calls(engine: Engine) -> None:
         cancelled = task(
             "+79280000007", CallbackStatus.CANCELLED, closed_at=msk(6, 12), note="Перезвонил сам"
         )
-
-        def call(
-            linkedid: str,
-            arrived_at: datetime,
-            outcome: CallOutcome | None,
-            reason: MissedReason | None = None,
-            *,
-            caller: str = "",
-            line_s: float = 60,
-            wait: float | None = None,
-            short: bool = False,
-            topic: Topic | None = None,
-            task_id: int | None = None,
-        ) -> None:
+        missed, reason, topic = CallOutcome.MISSED, MissedReason, Topic
+        # linkedid, arrived, outcome, reason, caller (+792800000NN; "": none), on the line (s),
+        # wait in the queue (s), short, topic, callback task
+        calls: tuple[_CallRow, ...] = (
+            ("m0", msk(5, 0), missed, reason.UNKNOWN, "", 10, None, False, None, None),
+            ("m1", msk(5, 9, 5), missed, reason.ABANDONED_IN_IVR, "1", 3, None, True, None, None),
+            ("m2", msk(5, 9, 40, 10), missed, reason.ABANDONED_IN_QUEUE, "2", 80, 45.26, False,
+             topic.STATE_SERVICES, open_task),
+            ("m3", msk(5, 10, 15), missed, reason.QUEUE_TIMEOUT, "3", 320, 300, False,
+             topic.SUPPORT_MEASURES, done),
+            ("m4", msk(5, 10, 50), missed, reason.NO_OPERATORS, "4", 4, 0, True,
+             topic.SUPPORT_MEASURES, in_progress),
+            ("m5", msk(6, 9, 10), missed, reason.ABANDONED_IN_QUEUE, "3", 30, 12, False,
+             topic.MESSAGES, done),
+            ("m6", msk(6, 17, 59, 59), missed, reason.QUEUE_TIMEOUT, "6", 301, 300, False,
+             topic.CONTROL_SUPERVISION, failed),
+            ("m7", msk(6, 11, 30), missed, reason.LEFT_QUEUE_BY_KEY, "7", 8, 5.5, False, None,
+             cancelled),
+            # Left out of the report.
+            ("answered", msk(5, 11), CallOutcome.ANSWERED, None, "10", 60, None, False, None, None),
+            ("after-hours", msk(5, 19), CallOutcome.AFTER_HOURS, None, "11", 60, None, False,
+             None, None),
+            ("in-progress", msk(6, 12), None, None, "12", 60, None, False, None, None),
+            ("before", msk(4, 23, 59, 59), missed, reason.ABANDONED_IN_IVR, "", 60, None, True,
+             None, None),
+            ("after", msk(7, 0, 30), missed, reason.NO_OPERATORS, "13", 60, None, False, None,
+             None),
+        )  # fmt: skip
+        for (
+            linkedid,
+            arrived_at,
+            outcome,
+            why,
+            caller,
+            line_s,
+            wait,
+            short,
+            about,
+            task_id,
+        ) in calls:
+            phone = f"+792800000{int(caller):02d}" if caller else None
             session.add(
                 Call(
                     linkedid=linkedid,
-                    caller_number=caller.removeprefix("+") or "anonymous",
-                    caller_e164=caller or None,
+                    caller_number=phone.removeprefix("+") if phone else "anonymous",
+                    caller_e164=phone,
                     arrived_at=arrived_at,
                     in_working_hours=outcome is not CallOutcome.AFTER_HOURS,
-                    topic=topic,
+                    topic=about,
                     queue_wait_s=wait,
                     ended_at=arrived_at + timedelta(seconds=line_s) if outcome else None,
                     outcome=outcome,
-                    missed_reason=reason,
+                    missed_reason=why,
                     short_call=short,
                     callback_task_id=task_id,
                 )
             )
-
-        missed = CallOutcome.MISSED
-        call("m0", msk(5, 0), missed, MissedReason.UNKNOWN, line_s=10)
-        call(
-            "m1",
-            msk(5, 9, 5),
-            missed,
-            MissedReason.ABANDONED_IN_IVR,
-            caller="+79280000001",
-            line_s=3,
-            short=True,
-        )
-        call(
-            "m2",
-            msk(5, 9, 40, 10),
-            missed,
-            MissedReason.ABANDONED_IN_QUEUE,
-            caller="+79280000002",
-            line_s=80,
-            wait=45.26,
-            topic=Topic.STATE_SERVICES,
-            task_id=open_task,
-        )
-        call(
-            "m3",
-            msk(5, 10, 15),
-            missed,
-            MissedReason.QUEUE_TIMEOUT,
-            caller="+79280000003",
-            line_s=320,
-            wait=300,
-            topic=Topic.SUPPORT_MEASURES,
-            task_id=done,
-        )
-        call(
-            "m4",
-            msk(5, 10, 50),
-            missed,
-            MissedReason.NO_OPERATORS,
-            caller="+79280000004",
-            line_s=4,
-            wait=0,
-            short=True,
-            topic=Topic.SUPPORT_MEASURES,
-            task_id=in_progress,
-        )
-        call(
-            "m5",
-            msk(6, 9, 10),
-            missed,
-            MissedReason.ABANDONED_IN_QUEUE,
-            caller="+79280000003",
-            line_s=30,
-            wait=12,
-            topic=Topic.MESSAGES,
-            task_id=done,
-        )
-        call(
-            "m6",
-            msk(6, 17, 59, 59),
-            missed,
-            MissedReason.QUEUE_TIMEOUT,
-            caller="+79280000006",
-            line_s=301,
-            wait=300,
-            topic=Topic.CONTROL_SUPERVISION,
-            task_id=failed,
-        )
-        call(
-            "m7",
-            msk(6, 11, 30),
-            missed,
-            MissedReason.LEFT_QUEUE_BY_KEY,
-            caller="+79280000007",
-            line_s=8,
-            wait=5.5,
-            task_id=cancelled,
-        )
-        # Left out of the report.
-        call("answered", msk(5, 11), CallOutcome.ANSWERED, caller="+79280000010")
-        call("after-hours", msk(5, 19), CallOutcome.AFTER_HOURS, caller="+79280000011")
-        call("in-progress", msk(6, 12), None, caller="+79280000012")
-        call("before", msk(4, 23, 59, 59), missed, MissedReason.ABANDONED_IN_IVR, short=True)
-        call("after", msk(7, 0, 30), missed, MissedReason.NO_OPERATORS, caller="+79280000013")
