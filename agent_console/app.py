@@ -24,6 +24,7 @@ from agent_console.routes import (
     live,
     my_callbacks,
     queue,
+    reports,
     sign_in,
     wallboard,
 )
@@ -41,6 +42,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     live.router,
     my_callbacks.router,
     wallboard.router,
+    reports.router,
 )
 
 Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]

@@ -13,29 +13,32 @@ from models.tables import Role
 
 
 @dataclass(frozen=True, slots=True)
-class NavLink:
+class Link:
+    """A link to a page: where it goes and its words."""
+
     href: str
     label: str
 
 
 @dataclass(frozen=True, slots=True)
 class _Entry:
-    link: NavLink
+    link: Link
     roles: frozenset[Role]
 
 
 def _entry(href: str, label: str, *roles: Role) -> _Entry:
-    return _Entry(NavLink(href, label), frozenset(roles))
+    return _Entry(Link(href, label), frozenset(roles))
 
 
 MENU: Final[tuple[_Entry, ...]] = (
     _entry("/callbacks", "Мои обратные звонки", Role.OPERATOR),
     _entry("/wallboard", "Табло", Role.SUPERVISOR, Role.ADMIN),
+    _entry("/reports/missed", "Пропущенные звонки", Role.SUPERVISOR, Role.ADMIN),
     _entry("/docs", "Документация API", Role.ADMIN),
 )
 
 
-def menu_for(roles: frozenset[Role]) -> list[NavLink]:
+def menu_for(roles: frozenset[Role]) -> list[Link]:
     """The home page first (the workspace for operators), then every page the roles may open."""
-    home = NavLink("/", "Рабочее место" if Role.OPERATOR in roles else "Главная")
+    home = Link("/", "Рабочее место" if Role.OPERATOR in roles else "Главная")
     return [home, *(entry.link for entry in MENU if not entry.roles.isdisjoint(roles))]

@@ -17,7 +17,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.responses import Response
 
 from agent_console.auth.roles import role_titles
-from agent_console.navigation import NavLink, menu_for
+from agent_console.navigation import Link, menu_for
 from models.user_sessions import SignedIn
 
 PACKAGE_DIR = Path(__file__).parent
@@ -32,7 +32,7 @@ class Layout:
     user_name: str = ""  # empty: nobody is signed in
     user_login: str = ""
     roles: list[str] = field(default_factory=list)
-    menu: list[NavLink] = field(default_factory=list)  # the pages this user may open
+    menu: list[Link] = field(default_factory=list)  # the pages this user may open
 
     @classmethod
     def of(cls, line_title: str, user: SignedIn | None, csrf_token: str = "") -> Layout:

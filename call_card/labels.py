@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from models.rules.callbacks import CallbackStatus
+# Beside their enums, shared with the reports; re-exported for the card's modules.
+from models.rules.callbacks import CALLBACK_STATUS_LABELS_RU as CALLBACK_STATUS_LABELS_RU
 from models.rules.missed import CallOutcome
 from models.rules.survey import AnswerReceived, QualityRating
 from models.rules.transfers import TransferOutcome
-from models.tables import AttemptResult, CallbackSource, Language
+from models.tables import CallbackSource, Language
+from models.tables.callbacks import ATTEMPT_RESULT_LABELS_RU as ATTEMPT_RESULT_LABELS_RU
 
 CALL_OUTCOME_LABELS_RU: dict[CallOutcome, str] = {
     CallOutcome.ANSWERED: "Принят оператором",
@@ -15,26 +17,11 @@ CALL_OUTCOME_LABELS_RU: dict[CallOutcome, str] = {
 }
 CALL_IN_PROGRESS_RU = "Идёт"
 
-CALLBACK_STATUS_LABELS_RU: dict[CallbackStatus, str] = {
-    CallbackStatus.OPEN: "Открыта",
-    CallbackStatus.IN_PROGRESS: "В работе",
-    CallbackStatus.DONE: "Выполнена",
-    CallbackStatus.FAILED: "Не выполнена",
-    CallbackStatus.CANCELLED: "Отменена",
-}
-
 CALLBACK_SOURCE_LABELS_RU: dict[CallbackSource, str] = {
     CallbackSource.OPERATOR: "Оператор: ответ не мог быть дан сразу",
     CallbackSource.AFTER_HOURS: "Заявка в нерабочее время",
     CallbackSource.MISSED_CALL: "Пропущенный звонок",
     CallbackSource.TRANSFER_CAP: "Вместо третьего перевода",
-}
-
-ATTEMPT_RESULT_LABELS_RU: dict[AttemptResult, str] = {
-    AttemptResult.ANSWERED: "Дозвонились",
-    AttemptResult.NO_ANSWER: "Не ответил",
-    AttemptResult.BUSY: "Занято",
-    AttemptResult.FAILED: "Вызов не удался",
 }
 
 TRANSFER_OUTCOME_LABELS_RU: dict[TransferOutcome, str] = {

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import os
+from collections.abc import Callable
 from datetime import date, time
 from pathlib import Path
 
@@ -19,6 +20,19 @@ from models.topics import Topic
 EXPORT_KINDS = ("calls", "callbacks", "surveys")
 # models.tables.Role, listed here for the same reason (the same test keeps them equal).
 ROLES = ("operator", "expert", "supervisor", "kb_editor", "admin")
+# The missed-call report's filter values (reports.missed), listed for the same reason
+# (tests/consult_line/test_cli_report.py keeps them equal).
+MISSED_REASONS = (
+    "abandoned_in_ivr",
+    "abandoned_in_queue",
+    "queue_timeout",
+    "no_operators",
+    "left_queue_by_key",
+    "unknown",
+)
+CALLBACK_STATES = ("none", "open", "in_progress", "done", "failed", "cancelled")
+SHORT_CALLS = ("all", "only", "without")
+TOPICS_OR_NONE = (*(topic.value for topic in Topic), "none")
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 MAX_DEMO_DAYS = 366
 MAX_SEARCH_HITS = 100
@@ -171,6 +185,59 @@ def export(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--output", type=Path, metavar="ФАЙЛ", help="файл (по умолчанию стандартный вывод)"
     )
+
+
+def report(parser: argparse.ArgumentParser) -> None:
+    reports = parser.add_subparsers(dest="report", required=True, metavar="ОТЧЁТ")
+    for name, help, filters in REPORTS:
+        sub = _action(reports, name, help)
+        sub.add_argument(
+            "--since", type=iso_date, required=True, metavar="ДАТА", help="с даты ГГГГ-ММ-ДД"
+        )
+        sub.add_argument(
+            "--until",
+            type=iso_date,
+            required=True,
+            metavar="ДАТА",
+            help="по дату ГГГГ-ММ-ДД включительно (не больше года)",
+        )
+        filters(sub)
+        sub.add_argument(
+            "--format", choices=("csv", "xlsx"), default="csv", help="формат файла (csv)"
+        )
+        sub.add_argument(
+            "--output",
+            type=Path,
+            metavar="ФАЙЛ",
+            help="файл (по умолчанию стандартный вывод; XLSX в терминал не выводится)",
+        )
+
+
+def _missed_filters(parser: argparse.ArgumentParser) -> None:
+    for option, choices, metavar, what in (
+        ("--reason", MISSED_REASONS, "ПРИЧИНА", "причина"),
+        ("--topic", TOPICS_OR_NONE, "ТЕМА", "тема (none — не выбрана)"),
+        ("--callback", CALLBACK_STATES, "СОСТОЯНИЕ", "заявка на обратный звонок (none — нет)"),
+    ):
+        parser.add_argument(
+            option,
+            action="append",
+            choices=choices,
+            metavar=metavar,
+            help=f"{what}, можно несколько раз (без него — все): " + ", ".join(choices),
+        )
+    parser.add_argument(
+        "--short",
+        choices=SHORT_CALLS,
+        metavar="КОРОТКИЕ",
+        help="короткие звонки: all, only, without",
+    )
+
+
+# Each report of `consult-line report`: its name, help and filters (reports.catalogue.REPORTS).
+REPORTS: tuple[tuple[str, str, Callable[[argparse.ArgumentParser], None]], ...] = (
+    ("missed", "пропущенные звонки в рабочее время (C13)", _missed_filters),
+)
 
 
 def kb(parser: argparse.ArgumentParser) -> None:

@@ -88,6 +88,12 @@ COMMANDS: tuple[Command, ...] = (
         "consult_line.commands.export",
     ),
     Command(
+        "report",
+        "отчёты руководителя: те же цифры, что на страницах консоли, в CSV или XLSX",
+        arguments.report,
+        "consult_line.commands.report",
+    ),
+    Command(
         "kb",
         "база знаний: проверка, загрузка и поиск",
         arguments.kb,

@@ -99,7 +99,7 @@ EXPORT_FIELDS: dict[ExportKind, tuple[str, ...]] = {
 # columns (a raw caller ID such as "+=1+2") is defused like any other text.
 PHONE_FIELDS: frozenset[str] = frozenset({"caller", "phone"})
 
-_BATCH = 500
+BATCH = 500  # rows read from the database at a time
 _E164 = re.compile(r"\+[1-9][0-9]{1,14}")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -121,8 +121,8 @@ def export_rows(
     """
     if since is not None and until is not None and since > until:
         raise ValueError(f"начальная дата {since.isoformat()} позже конечной {until.isoformat()}")
-    start = _local_midnight_utc(since, tz) if since is not None else None
-    end = _local_midnight_utc(until + timedelta(days=1), tz) if until is not None else None
+    start = local_midnight_utc(since, tz) if since is not None else None
+    end = local_midnight_utc(until + timedelta(days=1), tz) if until is not None else None
     if kind is ExportKind.CALLS:
         return _call_rows(session, start, end, tz)
     if kind is ExportKind.CALLBACKS:
@@ -151,22 +151,27 @@ def write_csv(fields: Sequence[str], rows: Iterable[Mapping[str, object]], out: 
     writer.writerow(fields)
     count = 0
     for row in rows:
-        writer.writerow([_csv_cell(field, row.get(field)) for field in fields])
+        writer.writerow([csv_cell(row.get(field), phone=field in PHONE_FIELDS) for field in fields])
         count += 1
     return count
 
 
-def _csv_cell(field: str, value: object) -> str:
+def csv_cell(value: object, *, phone: bool = False) -> str:
+    """One value as a CSV cell (see :func:`write_csv`): an instant to the second with its
+    offset, a flag as ``true``/``false``, text that a spreadsheet would run as a formula
+    quoted, unless ``phone`` and it is a valid E.164 number."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int | float):
         return str(value)
-    if isinstance(value, datetime | date):
+    if isinstance(value, datetime):
+        return value.isoformat(timespec="seconds")
+    if isinstance(value, date):
         return value.isoformat()
     text = str(value)
-    if field in PHONE_FIELDS and _E164.fullmatch(text):
+    if phone and _E164.fullmatch(text):
         return text
     return "'" + text if text.startswith(_FORMULA_START) else text
 
@@ -177,7 +182,7 @@ def _json_default(value: object) -> str:
     raise TypeError(f"cannot export {type(value).__name__}")
 
 
-def _local_midnight_utc(day: date, tz: ZoneInfo) -> datetime:
+def local_midnight_utc(day: date, tz: ZoneInfo) -> datetime:
     return datetime.combine(day, time(0), tzinfo=tz).astimezone(UTC)
 
 
@@ -189,7 +194,7 @@ def _text(value: StrEnum | str | None) -> str:
     return "" if value is None else str(value)
 
 
-def _batches(items: Iterable[_T], size: int = _BATCH) -> Iterator[list[_T]]:
+def batches(items: Iterable[_T], size: int = BATCH) -> Iterator[list[_T]]:
     iterator = iter(items)
     while batch := list(islice(iterator, size)):
         yield batch
@@ -212,7 +217,7 @@ def _call_rows(
         .outerjoin(Employee, col(Employee.id) == col(Call.operator_id))
         .where(*_between(Call.arrived_at, start, end))
         .order_by(col(Call.arrived_at), col(Call.id))
-        .execution_options(yield_per=_BATCH)
+        .execution_options(yield_per=BATCH)
     )
     for call, operator, operator_name in session.exec(query):
         yield {
@@ -247,12 +252,12 @@ def _callback_rows(
         .outerjoin(Call, col(Call.id) == col(CallbackTask.origin_call_id))
         .where(*_between(CallbackTask.requested_at, start, end))
         .order_by(col(CallbackTask.requested_at), col(CallbackTask.id))
-        .execution_options(yield_per=_BATCH)
+        .execution_options(yield_per=BATCH)
     )
-    for batch in _batches(session.exec(query)):
+    for batch in batches(session.exec(query)):
         task_ids = [task.id for task, *_ in batch if task.id is not None]
         windows = _windows_by_task(session, task_ids, tz)
-        attempts = _attempts_by_task(session, task_ids)
+        attempts = attempts_by_task(session, task_ids)
         for task, owner, owner_name, origin in batch:
             task_attempts = attempts.get(task.id, [])
             last = task_attempts[-1] if task_attempts else None
@@ -296,7 +301,7 @@ def _window_text(starts_at: datetime, ends_at: datetime, tz: ZoneInfo) -> str:
     return f"{start:%Y-%m-%d %H:%M}-{tail}"
 
 
-def _attempts_by_task(
+def attempts_by_task(
     session: Session, task_ids: list[int]
 ) -> dict[int | None, list[CallbackAttempt]]:
     query = (
@@ -319,7 +324,7 @@ def _survey_rows(
         .outerjoin(Employee, col(Employee.id) == col(SurveyResponse.operator_id))
         .where(*_between(SurveyResponse.created_at, start, end))
         .order_by(col(SurveyResponse.created_at), col(SurveyResponse.id))
-        .execution_options(yield_per=_BATCH)
+        .execution_options(yield_per=BATCH)
     )
     for survey, call, operator in session.exec(query):
         yield {

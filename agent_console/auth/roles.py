@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from models.tables import Role
 
 EVERYONE: tuple[Role, ...] = tuple(Role)  # any signed-in user: every account has a role
+SUPERVISORS: tuple[Role, ...] = (Role.SUPERVISOR, Role.ADMIN)  # the line's figures, everyone's
 
 ROLE_TITLES: dict[Role, str] = {
     Role.OPERATOR: "оператор",

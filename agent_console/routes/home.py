@@ -12,10 +12,10 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel
 from starlette.responses import Response
 
-from agent_console.auth.roles import EVERYONE
+from agent_console.auth.roles import EVERYONE, SUPERVISORS
 from agent_console.auth.rules import allow, page
 from agent_console.deps import Backend, BackendDep
-from agent_console.routes.live import SUPERVISORS
+from agent_console.navigation import Link
 from agent_console.templating import Layout, render
 from models.db import session_scope
 from models.tables import Employee, Role
@@ -23,12 +23,6 @@ from models.topics import TOPIC_LABELS_RU, Topic
 from models.user_sessions import SignedIn
 
 router = APIRouter(tags=["session"])
-
-
-@dataclass(frozen=True, slots=True)
-class Link:
-    href: str
-    label: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,9 +73,10 @@ def home(
             title="Рабочее место оператора",
             page=_workspace(backend, user),
         )
-    links = []
+    links: list[Link] = []
     if user.has_any(SUPERVISORS):
         links.append(Link("/wallboard", "Табло: очередь, операторы, показатели дня"))
+        links.append(Link("/reports/missed", "Отчёт «Пропущенные звонки»"))
     if Role.ADMIN in user.roles:
         links.append(Link("/docs", "Документация API"))
     shown = HomePage(greeting=f"Здравствуйте, {user.full_name}!", links=links)

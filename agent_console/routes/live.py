@@ -16,13 +16,13 @@ from typing import Annotated, Final
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import FileResponse, StreamingResponse
 
-from agent_console.auth.roles import EVERYONE
+from agent_console.auth.roles import EVERYONE, SUPERVISORS
 from agent_console.auth.rules import allow, public
 from agent_console.deps import BackendDep
 from agent_console.live_stream import LiveFeed, LiveFilter, everything, get_live_feed
 from agent_console.live_view import own_view
 from models.db import session_scope
-from models.tables import Employee, Role
+from models.tables import Employee
 from models.user_sessions import SignedIn
 
 router = APIRouter(prefix="/live", tags=["live"])
@@ -31,9 +31,6 @@ STATIC_DIR: Final = Path(__file__).resolve().parent.parent / "static"
 SCRIPTS: Final = ("live.js", "live-worker.js")
 
 LiveFeedDep = Annotated[LiveFeed, Depends(get_live_feed)]
-
-
-SUPERVISORS: Final = (Role.SUPERVISOR, Role.ADMIN)
 
 
 def viewer_filter(user: Annotated[SignedIn, allow(*EVERYONE)], backend: BackendDep) -> LiveFilter:

@@ -18,9 +18,9 @@ from typing import Annotated
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
+from agent_console.auth.roles import SUPERVISORS
 from agent_console.auth.rules import allow, page
 from agent_console.deps import Backend, BackendDep
-from agent_console.routes.live import SUPERVISORS
 from agent_console.templating import Layout, render
 from models.calendar_store import load_calendar
 from models.db import session_scope

@@ -30,7 +30,8 @@ def run(services: Services, args: argparse.Namespace) -> int:
         output = _open_output(args.output)
     except OSError as exc:
         print(
-            f"Не удалось создать файл {args.output}: {_reason(exc, args.output)}.", file=sys.stderr
+            f"Не удалось создать файл {args.output}: {output_error_reason(exc, args.output)}.",
+            file=sys.stderr,
         )
         return 1
     rows = _Counted()
@@ -54,10 +55,8 @@ def run(services: Services, args: argparse.Namespace) -> int:
         raise  # the reader stopped reading: consult_line.cli ends quietly
     except OSError as exc:  # disk full, file system gone
         target = f"файл {args.output}" if args.output else "в стандартный вывод"
-        print(
-            f"Выгрузка прервана: не удалось записать {target}: {_reason(exc, args.output)}.",
-            file=sys.stderr,
-        )
+        reason = output_error_reason(exc, args.output)
+        print(f"Выгрузка прервана: не удалось записать {target}: {reason}.", file=sys.stderr)
         return 1
     finally:
         # Personal data may have left even if the output broke off: audit what was read.
@@ -73,7 +72,8 @@ def _open_output(path: Path | None) -> AbstractContextManager[TextIO]:
     return path.open("w", encoding="utf-8", newline="")
 
 
-def _reason(exc: OSError, path: Path | None) -> str:
+def output_error_reason(exc: OSError, path: Path | None) -> str:
+    """Why ``path`` (None: standard output) could not be written, for the message."""
     if exc.errno == errno.ENOENT and path is not None and not path.parent.is_dir():
         return f"папки {path.parent} нет"
     return os_error_reason(exc)

@@ -11,6 +11,7 @@ from consult_line.demo.plans import CallPlan, TaskPlan
 from consult_line.demo.transfers import transfer_row
 from models.tables import (
     CallbackAttempt,
+    CallbackSource,
     CallbackTask,
     CallbackWindow,
     CallTransfer,
@@ -40,6 +41,9 @@ class DayWriter:
         tasks = self._add_children(plans)
         self._session.flush()
         self._session.add_all(_task_rows(tasks))
+        for plan in plans:  # C13: a missed call points at the callback task it opened
+            if plan.task is not None and plan.task.task.source is CallbackSource.MISSED_CALL:
+                plan.call.callback_task_id = row_id(plan.task.task)
         self._session.flush()
         self.calls += len(plans)
 

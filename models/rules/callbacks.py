@@ -24,6 +24,14 @@ class CallbackStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
+CALLBACK_STATUS_LABELS_RU: dict[CallbackStatus, str] = {
+    CallbackStatus.OPEN: "Открыта",
+    CallbackStatus.IN_PROGRESS: "В работе",
+    CallbackStatus.DONE: "Выполнена",
+    CallbackStatus.FAILED: "Не выполнена",
+    CallbackStatus.CANCELLED: "Отменена",
+}
+
 ACTIVE_STATUSES: frozenset[CallbackStatus] = frozenset(
     {CallbackStatus.OPEN, CallbackStatus.IN_PROGRESS}
 )

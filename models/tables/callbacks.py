@@ -32,6 +32,14 @@ class AttemptResult(StrEnum):
     FAILED = "failed"
 
 
+ATTEMPT_RESULT_LABELS_RU: dict[AttemptResult, str] = {
+    AttemptResult.ANSWERED: "Дозвонились",
+    AttemptResult.NO_ANSWER: "Не ответил",
+    AttemptResult.BUSY: "Занято",
+    AttemptResult.FAILED: "Вызов не удался",
+}
+
+
 class CallbackTask(SQLModel, table=True):
     __tablename__ = "callback_tasks"
     __table_args__ = (

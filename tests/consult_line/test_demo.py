@@ -187,19 +187,21 @@ def test_seed_demo_callbacks_have_every_status_and_windows_in_working_hours(
     assert all(tried[t.id] == 0 for t in tasks if t.status is CallbackStatus.OPEN)
 
 
-def test_seed_demo_after_hours_requests_become_callbacks(
+def test_seed_demo_after_hours_requests_and_missed_calls_become_callbacks(  # C11, C13
     session: Session, seeded: DemoSummary
 ) -> None:
-    query = (
-        select(CallbackTask, Call)
-        .join(Call, col(Call.id) == col(CallbackTask.origin_call_id))
-        .where(CallbackTask.source == CallbackSource.AFTER_HOURS)
-    )
+    query = select(CallbackTask, Call).join(Call, col(Call.id) == col(CallbackTask.origin_call_id))
     pairs = session.exec(query).all()
+    after_hours = [(t, c) for t, c in pairs if t.source is CallbackSource.AFTER_HOURS]
+    missed = [(t, c) for t, c in pairs if t.source is CallbackSource.MISSED_CALL]
 
-    assert pairs
-    assert all(call.outcome is CallOutcome.AFTER_HOURS for _, call in pairs)
-    assert all(task.phone_e164 == call.caller_e164 for task, call in pairs)
+    assert after_hours
+    assert missed
+    assert all(call.outcome is CallOutcome.AFTER_HOURS for _, call in after_hours)
+    assert all(task.phone_e164 == call.caller_e164 for task, call in after_hours + missed)
+    # a missed call points at the task it opened, as the call log's does
+    assert all(call.outcome is CallOutcome.MISSED for _, call in missed)
+    assert all(call.callback_task_id == task.id for task, call in missed)
 
 
 def test_seed_demo_surveys_complete_and_partial_on_answered_calls(

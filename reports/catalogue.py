@@ -1,0 +1,12 @@
+"""Every report, by the name the page's address and ``consult-line report`` use.
+
+Adding a report: its module beside ``missed.py`` with a ``ReportSpec``, a line here, a line in
+``consult_line.arguments.REPORTS`` and its routes in ``agent_console.routes.reports``.
+"""
+
+from __future__ import annotations
+
+from reports.missed import MISSED
+from reports.report import ReportSpec
+
+REPORTS: dict[str, ReportSpec] = {spec.name: spec for spec in (MISSED,)}
