@@ -248,6 +248,8 @@ def _download(
     try:
         period = _period(values, backend)
         query = spec.query(period, values, backend.settings.tz)
+        with session_scope(backend.engine) as session:
+            spec.check(session, values)
     except InputError as refused:
         layout = Layout.of(backend.settings.line_title, user)
         back = ErrorPage(refused.message, href(_path(spec), values), "К отчёту")
