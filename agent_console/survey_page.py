@@ -40,6 +40,7 @@ from reports.survey_figures import Stretch, SurveyCounts, counted_text, weekly
 from reports.survey_sheets import OPERATOR_COLUMNS, operator_rows, trend_points
 
 PATH = f"/reports/{SURVEY.name}"
+TREND_WIDTH, TREND_HEIGHT = 1250, 190  # the page's full width at 1366×768, text at its size
 RESPONSE_RATE_RU, SATISFIED_SHARE_RU = "Доля ответивших", "Доля удовлетворенных"
 
 
@@ -106,7 +107,11 @@ def survey_view(
             for group in form.checkboxes
         ],
         facts=_facts(line),
-        trend=line_chart(_trend(period, trend_points(tally, period, report.tz))),
+        trend=line_chart(
+            _trend(period, trend_points(tally, period, report.tz)),
+            width=TREND_WIDTH,
+            height=TREND_HEIGHT,
+        ),
         operators=table_view(
             f"По операторам за {period.label()}", OPERATOR_COLUMNS, operator_rows(tally)
         ),

@@ -188,3 +188,9 @@ def test_an_operator_gets_403_on_the_report_and_its_files(console: Console, path
     response = console.signed_in("operator").get(f"{path}?{DAYS}")
     assert response.status_code == 403
     assert "Недостаточно прав: нужна одна из ролей" in response.text
+
+
+def test_the_home_page_links_the_report_for_supervisors(console: Console) -> None:
+    link = 'href="/reports/survey"'
+    assert link in console.signed_in("supervisor").get("/").text
+    assert link in console.signed_in("admin").get("/").text
