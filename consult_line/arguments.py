@@ -33,6 +33,7 @@ MISSED_REASONS = (
 CALLBACK_STATES = ("none", "open", "in_progress", "done", "failed", "cancelled")
 SHORT_CALLS = ("all", "only", "without")
 TOPICS_OR_NONE = (*(topic.value for topic in Topic), "none")
+LANGUAGES = ("ru", "en")  # models.tables.Language (test_cli_report.py keeps them equal)
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 MAX_DEMO_DAYS = 366
 MAX_SEARCH_HITS = 100
@@ -234,9 +235,33 @@ def _missed_filters(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _survey_filters(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--operator",
+        action="append",
+        metavar="НОМЕР",
+        help="внутренний номер оператора, можно несколько раз (без него — все)",
+    )
+    parser.add_argument(
+        "--topic",
+        action="append",
+        choices=TOPICS_OR_NONE,
+        metavar="ТЕМА",
+        help="тема (none — не выбрана), можно несколько раз: " + ", ".join(TOPICS_OR_NONE),
+    )
+    parser.add_argument(
+        "--language",
+        action="append",
+        choices=LANGUAGES,
+        metavar="ЯЗЫК",
+        help="язык звонка, можно несколько раз: " + ", ".join(LANGUAGES),
+    )
+
+
 # Each report of `consult-line report`: its name, help and filters (reports.catalogue.REPORTS).
 REPORTS: tuple[tuple[str, str, Callable[[argparse.ArgumentParser], None]], ...] = (
     ("missed", "пропущенные звонки в рабочее время (C13)", _missed_filters),
+    ("survey", "опрос после консультации по операторам (C15)", _survey_filters),
 )
 
 

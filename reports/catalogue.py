@@ -8,5 +8,6 @@ from __future__ import annotations
 
 from reports.missed import MISSED
 from reports.report import ReportSpec
+from reports.survey import SURVEY
 
-REPORTS: dict[str, ReportSpec] = {spec.name: spec for spec in (MISSED,)}
+REPORTS: dict[str, ReportSpec] = {spec.name: spec for spec in (MISSED, SURVEY)}

@@ -70,6 +70,16 @@ TOPIC_CHOICE_LABELS_RU: dict[str, str] = {
     topic.value: TOPIC_LABELS_RU[topic] for topic in Topic
 } | {NO_TOPIC: NO_TOPIC_LABEL_RU}
 
+
+def topic_condition(topics: frozenset[Topic | None]) -> ColumnElement[bool]:
+    """The call's topic is one of ``topics`` (``None``: no topic chosen)."""
+    named = sorted(topic for topic in topics if topic is not None)
+    either: list[ColumnElement[bool]] = [col(Call.topic).in_(named)] if named else []
+    if None in topics:
+        either.append(col(Call.topic).is_(None))
+    return or_(*either)
+
+
 # The filters' names in the query string and on the command line.
 REASON, TOPIC, CALLBACK, SHORT = "reason", "topic", "callback", "short"
 
@@ -221,11 +231,7 @@ def _conditions(report: MissedReport) -> list[ColumnElement[bool]]:
     if f.reasons:
         found.append(col(Call.missed_reason).in_(sorted(f.reasons)))
     if f.topics:
-        named = sorted(topic for topic in f.topics if topic is not None)
-        either: list[ColumnElement[bool]] = [col(Call.topic).in_(named)] if named else []
-        if None in f.topics:
-            either.append(col(Call.topic).is_(None))
-        found.append(or_(*either))
+        found.append(topic_condition(f.topics))
     if f.short is ShortCalls.ONLY:
         found.append(col(Call.short_call).is_(True))
     elif f.short is ShortCalls.WITHOUT:
@@ -234,7 +240,9 @@ def _conditions(report: MissedReport) -> list[ColumnElement[bool]]:
         statuses = sorted(
             CallbackStatus(s.value) for s in f.callbacks if s is not CallbackState.NONE
         )
-        either = [col(CallbackTask.status).in_(statuses)] if statuses else []
+        either: list[ColumnElement[bool]] = (
+            [col(CallbackTask.status).in_(statuses)] if statuses else []
+        )
         if CallbackState.NONE in f.callbacks:
             # Not "IS NULL": SQLite would then read every call without a task (answered ones
             # too) through ix_calls_callback_task_id instead of the period's arrivals.

@@ -37,6 +37,10 @@ class ReportQuery(Protocol):
         ...
 
 
+def known_values(session: Session, values: FilterValues) -> None:
+    """Most reports know every filter value without the database: nothing to check."""
+
+
 @dataclass(frozen=True, slots=True)
 class ReportSpec:
     name: str  # in the page's address and the command: "missed"
@@ -44,6 +48,8 @@ class ReportSpec:
     file_stem: str  # downloads are FILE_STEM_SINCE_UNTIL.csv
     filters: tuple[str, ...]  # names of its filters, as in the query string and the command
     query: Callable[[Period, FilterValues, ZoneInfo], ReportQuery]
+    # Filter values only the database knows (an operator's number): InputError if unknown.
+    check: Callable[[Session, FilterValues], None] = known_values
 
     def file_name(self, period: Period, extension: str) -> str:
         return f"{self.file_stem}_{period.slug()}.{extension}"

@@ -77,6 +77,7 @@ def home(
     if user.has_any(SUPERVISORS):
         links.append(Link("/wallboard", "Табло: очередь, операторы, показатели дня"))
         links.append(Link("/reports/missed", "Отчёт «Пропущенные звонки»"))
+        links.append(Link("/reports/survey", "Отчёт «Опрос после консультации»"))
     if Role.ADMIN in user.roles:
         links.append(Link("/docs", "Документация API"))
     shown = HomePage(greeting=f"Здравствуйте, {user.full_name}!", links=links)

@@ -4,7 +4,9 @@
   along the period (by day, or by hour for a week at most) and by hour of the day, the calls
   200 to a page; ``?print=1`` the print view (every row up to 5000, no form);
 * ``GET /reports/missed.csv``, ``GET /reports/missed.xlsx`` — the whole table for the same
-  query string, as a file named after the period; each download is in the audit log.
+  query string, as a file named after the period; each download is in the audit log;
+* ``GET /reports/survey`` (and ``.csv``, ``.xlsx``) — «Опрос после консультации» (C15): both
+  questions per operator and for the line, the response rate, partial answers, the trend.
 
 A query string the report cannot answer (an end before the start, a year on the chart by hour,
 an unknown filter value) gets the page with the form and a Russian message, status 422.
@@ -45,6 +47,7 @@ from agent_console.report_pages import (
     query_values,
     table_view,
 )
+from agent_console.survey_page import operator_labels, survey_form, survey_view
 from agent_console.templating import Layout, render
 from models.audit_trail import web_actor
 from models.db import session_scope
@@ -75,6 +78,7 @@ from reports.missed import (
 )
 from reports.period import Period, check_hourly, form_period
 from reports.report import ReportQuery, ReportSpec, export_xlsx
+from reports.survey import SURVEY, survey_report
 from reports.table import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE, csv_lines
 
 router = APIRouter(prefix="/reports", tags=["reports"])
@@ -234,6 +238,45 @@ def _missed_view(
     )
 
 
+# --------------------------------------------------------------------------- survey
+
+
+@router.get("/survey", include_in_schema=False)
+def survey_page(
+    request: Request, backend: BackendDep, user: Annotated[SignedIn, page(*SUPERVISORS)]
+) -> Response:
+    """«Опрос после консультации» (C15)."""
+    values = query_values(request)
+    layout = Layout.of(backend.settings.line_title, user)
+    with session_scope(backend.engine) as session:
+        try:
+            report = survey_report(_period(values, backend), values, backend.settings.tz)
+            SURVEY.check(session, values)
+            number = page_number(values)
+        except InputError as refused:
+            form = survey_form(values, operator_labels(session), invalid=refused.field)
+            shown = ReportPage(title=SURVEY.title, form=form, error=refused.message)
+            return render(
+                request, "report.html", layout=layout, title=SURVEY.title, page=shown, status=422
+            )
+        view = survey_view(session, values, report, number)
+    return render(request, "report_survey.html", layout=layout, title=SURVEY.title, page=view)
+
+
+@router.get("/survey.csv", include_in_schema=False)
+def survey_csv(
+    request: Request, backend: BackendDep, user: Annotated[SignedIn, page(*SUPERVISORS)]
+) -> Response:
+    return _download(request, backend, user, SURVEY, "csv")
+
+
+@router.get("/survey.xlsx", include_in_schema=False)
+def survey_xlsx(
+    request: Request, backend: BackendDep, user: Annotated[SignedIn, page(*SUPERVISORS)]
+) -> Response:
+    return _download(request, backend, user, SURVEY, "xlsx")
+
+
 # --------------------------------------------------------------------------- downloads
 
 
@@ -248,6 +291,8 @@ def _download(
     try:
         period = _period(values, backend)
         query = spec.query(period, values, backend.settings.tz)
+        with session_scope(backend.engine) as session:
+            spec.check(session, values)
     except InputError as refused:
         layout = Layout.of(backend.settings.line_title, user)
         back = ErrorPage(refused.message, href(_path(spec), values), "К отчёту")

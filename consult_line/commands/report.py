@@ -35,7 +35,10 @@ def run(services: Services, args: argparse.Namespace) -> int:
     spec = REPORTS[args.report]
     try:
         period = checked_period(args.since, args.until)
-        query = spec.query(period, _filter_values(spec, args), services.settings.tz)
+        values = _filter_values(spec, args)
+        query = spec.query(period, values, services.settings.tz)
+        with session_scope(services.engine) as session:
+            spec.check(session, values)
     except InputError as refused:
         print(f"Ошибка: {refused.message}", file=sys.stderr)
         return 2

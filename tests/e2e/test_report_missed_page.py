@@ -86,6 +86,20 @@ def _submit(page: Page, expected: str) -> None:
     _loaded(page, expected)
 
 
+def open_last_month(page: Page, link: str, path: str) -> None:
+    """From the home page, the report at ``path`` over the 30 days up to today."""
+    page.driver.find_element(By.LINK_TEXT, link).click()
+    _loaded(page, path)
+    today = system_clock().astimezone(Settings().tz).date()
+    since = today - timedelta(days=30)
+    page.script(
+        f"document.getElementById('report-since').value = '{since.isoformat()}';"
+        f"document.getElementById('report-until').value = '{today.isoformat()}';"
+    )
+    _submit(page, f"since={since.isoformat()}")
+    assert f"за {since:%d.%m.%Y}–{today:%d.%m.%Y}" in page.text("h1")
+
+
 def _downloaded(folder: Path) -> Path:
     deadline = time.monotonic() + WAIT_S
     while time.monotonic() < deadline:
@@ -100,16 +114,7 @@ def test_the_supervisor_filters_by_reason_and_downloads_the_xlsx(  # C13
     supervisor: Page, tmp_path: Path
 ) -> None:
     page = supervisor
-    page.driver.find_element(By.LINK_TEXT, "Отчёт «Пропущенные звонки»").click()
-    _loaded(page, "/reports/missed")
-    today = system_clock().astimezone(Settings().tz).date()
-    since = today - timedelta(days=30)
-    page.script(
-        f"document.getElementById('report-since').value = '{since.isoformat()}';"
-        f"document.getElementById('report-until').value = '{today.isoformat()}';"
-    )
-    _submit(page, f"since={since.isoformat()}")
-    assert f"за {since:%d.%m.%Y}–{today:%d.%m.%Y}" in page.text("h1")
+    open_last_month(page, "Отчёт «Пропущенные звонки»", "/reports/missed")
     everything = _fact(page, "Пропущено")
     timeouts = _fact(page, TIMEOUT_LABEL)
     assert 0 < timeouts < everything  # the demo misses calls for every reason
