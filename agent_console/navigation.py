@@ -31,6 +31,7 @@ def _entry(href: str, label: str, *roles: Role) -> _Entry:
 MENU: Final[tuple[_Entry, ...]] = (
     _entry("/callbacks", "Мои обратные звонки", Role.OPERATOR),
     _entry("/wallboard", "Табло", Role.SUPERVISOR, Role.ADMIN),
+    _entry("/kb/review", "База знаний", Role.SUPERVISOR, Role.KB_EDITOR, Role.ADMIN),
     _entry("/docs", "Документация API", Role.ADMIN),
 )
 

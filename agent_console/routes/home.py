@@ -15,6 +15,7 @@ from starlette.responses import Response
 from agent_console.auth.roles import EVERYONE
 from agent_console.auth.rules import allow, page
 from agent_console.deps import Backend, BackendDep
+from agent_console.routes.kb import OVERSEERS as KB_OVERSEERS
 from agent_console.routes.live import SUPERVISORS
 from agent_console.templating import Layout, render
 from models.db import session_scope
@@ -82,6 +83,8 @@ def home(
     links = []
     if user.has_any(SUPERVISORS):
         links.append(Link("/wallboard", "Табло: очередь, операторы, показатели дня"))
+    if user.has_any(KB_OVERSEERS):
+        links.append(Link("/kb/review", "База знаний: проверка разделов, пробелы, поиск"))
     if Role.ADMIN in user.roles:
         links.append(Link("/docs", "Документация API"))
     shown = HomePage(greeting=f"Здравствуйте, {user.full_name}!", links=links)

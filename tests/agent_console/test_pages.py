@@ -117,8 +117,9 @@ def test_api_docs_for_an_admin_come_from_the_app(console: Console) -> None:
     ("role", "expected"),
     [
         (Role.OPERATOR, ["/", "/callbacks"]),
-        (Role.SUPERVISOR, ["/", "/wallboard"]),
-        (Role.ADMIN, ["/", "/wallboard", "/docs"]),
+        (Role.SUPERVISOR, ["/", "/wallboard", "/kb/review"]),
+        (Role.KB_EDITOR, ["/", "/kb/review"]),
+        (Role.ADMIN, ["/", "/wallboard", "/kb/review", "/docs"]),
     ],
 )
 def test_the_menu_offers_every_page_the_user_may_open_and_no_other(
