@@ -33,6 +33,7 @@ from agent_console.kb_page_parts import (
     not_found,
     topic_label,
 )
+from agent_console.navigation import NavLink
 from agent_console.routes.kb import (
     EDITORS,
     OVERSEERS,
@@ -58,12 +59,6 @@ BACK_TO_SECTIONS = ("/kb/review", "К разделам базы знаний")
 
 
 @dataclass(frozen=True, slots=True)
-class Link:
-    href: str
-    label: str
-
-
-@dataclass(frozen=True, slots=True)
 class VersionView:
     number: int
     when: str
@@ -81,11 +76,11 @@ class EntryPage:
     title: str
     kind: str
     language: str
-    section: Link
+    section: NavLink
     owner: str
     topics: list[str]
     tags: list[str]
-    related: list[Link]
+    related: list[NavLink]
     last_reviewed: str
     source: str
     updated: str
@@ -149,14 +144,14 @@ def _entry_page(
         title=row.title,
         kind=kind_label(row.kind),
         language=language_label(row.language),
-        section=Link(
+        section=NavLink(
             f"/kb/review#section-{quote(row.section_id)}",
             section.title if section is not None else row.section_id,
         ),
         owner=department_names(session).get(row.owner, row.owner),
         topics=[topic_label(Topic(t)) for t in json.loads(row.topics)],
         tags=json.loads(row.tags),
-        related=[Link(f"/kb/view/{quote(i)}", titles.get(i, i)) for i in related_ids],
+        related=[NavLink(f"/kb/view/{quote(i)}", titles.get(i, i)) for i in related_ids],
         last_reviewed=day_text(row.last_reviewed),
         source=SOURCE_LABELS_RU[row.source],
         updated=_when(row.updated_at, zone),

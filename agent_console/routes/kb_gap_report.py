@@ -25,6 +25,7 @@ from starlette.responses import Response
 from agent_console.auth.rules import page
 from agent_console.deps import Backend, BackendDep
 from agent_console.kb_page_parts import day_text, entry_titles, topic_label
+from agent_console.navigation import NavLink
 from agent_console.routes.kb import OVERSEERS
 from agent_console.templating import Layout, render
 from models.db import session_scope
@@ -42,12 +43,6 @@ _RU_DAY = re.compile(r"([0-9]{1,2})\.([0-9]{1,2})\.([0-9]{4})")
 
 
 @dataclass(frozen=True, slots=True)
-class Link:
-    href: str
-    label: str
-
-
-@dataclass(frozen=True, slots=True)
 class TopicRow:
     label: str
     count: int
@@ -61,12 +56,12 @@ class QuestionRow:
     topic: str
     count: int
     search: str  # the search page for this question
-    answered_in: list[Link]
+    answered_in: list[NavLink]
 
 
 @dataclass(frozen=True, slots=True)
 class EntryRow:
-    entry: Link
+    entry: NavLink
     count: int
 
 
@@ -136,8 +131,8 @@ def _report(backend: Backend, since: date, until: date) -> tuple[GapReport, dict
 
 
 def _page(report: GapReport, titles: dict[str, str], since: date, until: date) -> GapPage:
-    def entry(entry_id: str) -> Link:
-        return Link(f"/kb/view/{quote(entry_id)}", titles.get(entry_id, entry_id))
+    def entry(entry_id: str) -> NavLink:
+        return NavLink(f"/kb/view/{quote(entry_id)}", titles.get(entry_id, entry_id))
 
     dates = {"since": since.isoformat(), "until": until.isoformat()}
     return GapPage(

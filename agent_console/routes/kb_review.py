@@ -55,7 +55,7 @@ class SectionView:
     last_reviewed: str
     review_due: str
     overdue: bool
-    state: str  # "просрочен с 02.12.2026", "в срок"
+    state: str  # "с 02.12.2026" (beside «Просрочен»), "в срок"
     entries: list[EntryLink]
 
 
@@ -79,7 +79,7 @@ def ordered(items: list[SectionFreshness]) -> list[SectionFreshness]:
 
 def _state(item: SectionFreshness) -> str:
     if item.overdue:
-        return f"просрочен с {day_text(item.review_due + timedelta(days=1))}"
+        return f"с {day_text(item.review_due + timedelta(days=1))}"
     return "в срок"
 
 

@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
 from models.db import session_scope
-from models.tables import Call, Role
+from models.tables import Call, CallWrapup, Role
 from models.topics import Topic
 from scripts_kb.content_files import load_content
 from scripts_kb.store import LoadSummary, load_into_db
@@ -62,3 +62,31 @@ def form_browser(console: Console, login: str) -> tuple[TestClient, str]:
     browser = console.browser()
     assert sign_in(browser, login, PASSWORD).status_code == 303
     return browser, page_token(browser)
+
+
+def add_wrapup(
+    engine: Engine,
+    linkedid: str,
+    at: datetime,
+    question: str,
+    *,
+    entry: str | None = None,
+    topic: Topic | None = None,
+) -> None:
+    """A call and its wrap-up written at ``at``: the answer found in ``entry``, or (None) not
+    found."""
+    with session_scope(engine) as session:
+        call = Call(linkedid=linkedid, arrived_at=at, in_working_hours=True)
+        session.add(call)
+        session.flush()
+        assert call.id is not None
+        session.add(
+            CallWrapup(
+                call_id=call.id,
+                kb_answer_found=entry is not None,
+                kb_entry_id=entry,
+                question=question,
+                topic=topic,
+                created_at=at,
+            )
+        )

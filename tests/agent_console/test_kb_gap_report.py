@@ -15,47 +15,43 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
-from models.db import session_scope
-from models.tables import Call, CallWrapup, Role
+from models.tables import Role
 from models.topics import Topic
-from tests.agent_console.kb_line import Line
+from tests.agent_console.kb_line import Line, add_wrapup
 
 GRANT = "Как получить грант на ремёсла?"
 TERM = "На сколько лет дают лицензию на алкоголь"
 
-# (UTC instant, answer found, entry named, question, topic); today is 07.12.2026 (MSK).
-WRAPUPS: list[tuple[datetime, bool, str | None, str, Topic | None]] = [
+# (UTC instant, entry the answer was found in or None, question, topic); today is 07.12.2026.
+WRAPUPS: list[tuple[datetime, str | None, str, Topic | None]] = [
     # 30.11 23:30 MSK: before 01.12, inside the default 30 days
-    (datetime(2026, 11, 30, 20, 30, tzinfo=UTC), False, None, GRANT, Topic.SUPPORT_MEASURES),
+    (datetime(2026, 11, 30, 20, 30, tzinfo=UTC), None, GRANT, Topic.SUPPORT_MEASURES),
     # 01.12 00:30 MSK (still 30.11 in UTC): inside 01.12–07.12
-    (datetime(2026, 11, 30, 21, 30, tzinfo=UTC), False, None, GRANT, Topic.SUPPORT_MEASURES),
+    (datetime(2026, 11, 30, 21, 30, tzinfo=UTC), None, GRANT, Topic.SUPPORT_MEASURES),
     (
         datetime(2026, 12, 3, 7, 0, tzinfo=UTC),
-        False,
         None,
         "как  получить грант на ремёсла",
         Topic.SUPPORT_MEASURES,
     ),
-    (datetime(2026, 12, 4, 8, 0, tzinfo=UTC), False, None, GRANT, Topic.SUPPORT_MEASURES),
-    (datetime(2026, 12, 5, 8, 0, tzinfo=UTC), False, None, TERM, Topic.STATE_SERVICES),
-    (datetime(2026, 12, 5, 9, 0, tzinfo=UTC), False, None, "", None),  # no question, no topic
+    (datetime(2026, 12, 4, 8, 0, tzinfo=UTC), None, GRANT, Topic.SUPPORT_MEASURES),
+    (datetime(2026, 12, 5, 8, 0, tzinfo=UTC), None, TERM, Topic.STATE_SERVICES),
+    (datetime(2026, 12, 5, 9, 0, tzinfo=UTC), None, "", None),  # no question, no topic
     (
         datetime(2026, 12, 6, 8, 0, tzinfo=UTC),
-        True,
         "alco-license-fee",
         "Сколько стоит лицензия",
         Topic.STATE_SERVICES,
     ),
     (
         datetime(2026, 12, 6, 9, 0, tzinfo=UTC),
-        True,
         "alco-license-term",
         "на сколько лет дают лицензию  на алкоголь?",
         Topic.STATE_SERVICES,
     ),
-    (datetime(2026, 12, 7, 6, 0, tzinfo=UTC), True, "alco-license-fee", "", None),
+    (datetime(2026, 12, 7, 6, 0, tzinfo=UTC), "alco-license-fee", "", None),
     # 08.12 00:10 MSK: after 07.12
-    (datetime(2026, 12, 7, 21, 10, tzinfo=UTC), False, None, GRANT, Topic.SUPPORT_MEASURES),
+    (datetime(2026, 12, 7, 21, 10, tzinfo=UTC), None, GRANT, Topic.SUPPORT_MEASURES),
 ]
 WEEK = {"since": "2026-12-01", "until": "2026-12-07"}
 
@@ -63,22 +59,8 @@ WEEK = {"since": "2026-12-01", "until": "2026-12-07"}
 @pytest.fixture
 def line(db_engine: Engine, tmp_path: Path) -> Line:
     line = Line(db_engine, tmp_path / "kb")
-    with session_scope(db_engine) as session:
-        for number, (at, found, entry, question, topic) in enumerate(WRAPUPS, start=1):
-            call = Call(linkedid=f"1700000000.{number}", arrived_at=at, in_working_hours=True)
-            session.add(call)
-            session.flush()
-            assert call.id is not None
-            session.add(
-                CallWrapup(
-                    call_id=call.id,
-                    kb_answer_found=found,
-                    kb_entry_id=entry,
-                    question=question,
-                    topic=topic,
-                    created_at=at,
-                )
-            )
+    for number, (at, entry, question, topic) in enumerate(WRAPUPS, start=1):
+        add_wrapup(db_engine, f"1700000000.{number}", at, question, entry=entry, topic=topic)
     return line
 
 
