@@ -2,7 +2,9 @@
 
 Built from call wrap-ups (``call_wrapups``) recorded in a period ``[since, until)``. Questions are
 grouped after trimming, lower-casing and collapsing spaces, so «Как  продлить лицензию?» and
-«как продлить лицензию?» count as one.
+«как продлить лицензию?» count as one. The wrap-ups that did find an answer name its entry: the
+report counts those entries, and names them beside a question that other wrap-ups of the period
+answered from the knowledge base (the answer is there; the operators did not always find it).
 """
 
 from __future__ import annotations
@@ -17,6 +19,10 @@ from models.tables.calls import CallWrapup
 from models.topics import Topic
 
 TOP = 20
+PERIOD_DAYS = 30  # the default period, up to today
+# The days a report may span: outside them the instants would not fit a datetime.
+EARLIEST = date(2000, 1, 1)
+LATEST = date(2099, 12, 31)
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +36,14 @@ class QuestionGap:
     question: str  # as first written, of the grouped variants
     topic: Topic | None  # the most frequent topic the question came with
     count: int
+    # Entries named by wrap-ups of the same question that found the answer, most named first.
+    answered_in: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class EntryUse:
+    entry_id: str
+    count: int  # wrap-ups of the period that found the answer in this entry
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,13 +54,17 @@ class GapReport:
     without_answer: int
     topics: tuple[TopicGap, ...]
     questions: tuple[QuestionGap, ...]
+    entries: tuple[EntryUse, ...] = ()
 
 
 def _normalised(question: str) -> str:
     return " ".join(question.lower().replace("ё", "е").split()).rstrip("?!. ")
 
 
-def kb_gaps(*, session: Session, since: datetime, until: datetime, top: int = TOP) -> GapReport:
+def kb_gaps(
+    *, session: Session, since: datetime, until: datetime, top: int | None = TOP
+) -> GapReport:
+    """The report for ``[since, until)``: ``top`` topics, questions and entries (None: all)."""
     rows = list(
         session.exec(
             select(CallWrapup)
@@ -66,6 +84,15 @@ def kb_gaps(*, session: Session, since: datetime, until: datetime, top: int = TO
         counts[key] += 1
         first.setdefault(key, row.question.strip())
         topics_of.setdefault(key, Counter())[row.topic] += 1
+    entries: Counter[str] = Counter()
+    answered_in: dict[str, Counter[str]] = {}
+    for row in rows:
+        if not row.kb_answer_found or row.kb_entry_id is None:
+            continue
+        entries[row.kb_entry_id] += 1
+        key = _normalised(row.question)
+        if key in counts:
+            answered_in.setdefault(key, Counter())[row.kb_entry_id] += 1
     return GapReport(
         since=since,
         until=until,
@@ -76,10 +103,34 @@ def kb_gaps(*, session: Session, since: datetime, until: datetime, top: int = TO
             for topic, count in sorted(topics.items(), key=lambda i: (-i[1], i[0] or ""))
         )[:top],
         questions=tuple(
-            QuestionGap(first[key], topics_of[key].most_common(1)[0][0], count)
+            QuestionGap(
+                first[key],
+                topics_of[key].most_common(1)[0][0],
+                count,
+                _ranked(answered_in.get(key, Counter())),
+            )
             for key, count in sorted(counts.items(), key=lambda i: (-i[1], i[0]))
         )[:top],
+        entries=tuple(EntryUse(entry_id, entries[entry_id]) for entry_id in _ranked(entries))[:top],
     )
+
+
+def _ranked(counter: Counter[str]) -> tuple[str, ...]:
+    """Most counted first; ties by name."""
+    return tuple(name for name, _ in sorted(counter.items(), key=lambda i: (-i[1], i[0])))
+
+
+def report_period(since: date | None, until: date | None, today: date) -> tuple[date, date] | str:
+    """The report's local days ``since``..``until``, both included — by default the
+    :data:`PERIOD_DAYS` days up to ``today`` — or why they cannot be a period, in Russian."""
+    until = until or today
+    if since is None:
+        since = until - timedelta(days=PERIOD_DAYS - 1) if until >= EARLIEST else until
+    if since > until:
+        return f"Начало периода ({since:%d.%m.%Y}) позже его конца ({until:%d.%m.%Y})."
+    if since < EARLIEST or until > LATEST:
+        return f"Период должен лежать между {EARLIEST:%d.%m.%Y} и {LATEST:%d.%m.%Y}."
+    return since, until
 
 
 def local_period(since: date, until: date, tz: tzinfo) -> tuple[datetime, datetime]:

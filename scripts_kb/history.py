@@ -66,3 +66,12 @@ def versions(*, session: Session, entry_id: str) -> list[KbEntryVersion]:
             .order_by(col(KbEntryVersion.version))
         )
     )
+
+
+def newest_version(session: Session, entry_id: str) -> KbEntryVersion | None:
+    return session.exec(
+        select(KbEntryVersion)
+        .where(col(KbEntryVersion.entry_id) == entry_id)
+        .order_by(col(KbEntryVersion.version).desc())
+        .limit(1)
+    ).first()

@@ -16,6 +16,7 @@ from agent_console.auth.roles import EVERYONE, SUPERVISORS
 from agent_console.auth.rules import allow, page
 from agent_console.deps import Backend, BackendDep
 from agent_console.navigation import Link
+from agent_console.routes.kb import OVERSEERS as KB_OVERSEERS
 from agent_console.templating import Layout, render
 from models.db import session_scope
 from models.tables import Employee, Role
@@ -78,6 +79,8 @@ def home(
         links.append(Link("/wallboard", "Табло: очередь, операторы, показатели дня"))
         links.append(Link("/reports/missed", "Отчёт «Пропущенные звонки»"))
         links.append(Link("/reports/survey", "Отчёт «Опрос после консультации»"))
+    if user.has_any(KB_OVERSEERS):
+        links.append(Link("/kb/review", "База знаний: проверка разделов, пробелы, поиск"))
     if Role.ADMIN in user.roles:
         links.append(Link("/docs", "Документация API"))
     shown = HomePage(greeting=f"Здравствуйте, {user.full_name}!", links=links)

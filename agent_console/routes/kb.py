@@ -7,8 +7,7 @@ blocks the event loop that also serves AGI and AMI.
 from __future__ import annotations
 
 import json
-import logging
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, HTTPException, Query, status
@@ -18,27 +17,18 @@ from sqlmodel import Session
 from agent_console.auth.roles import EVERYONE
 from agent_console.auth.rules import allow
 from agent_console.deps import BackendDep
+from agent_console.kb_changes import Stale, review_section, save_edit
 from models.db import session_scope
-from models.kb_gaps import GapReport, kb_gaps, local_period
-from models.tables.kb import KbEntry, KbEntryVersion, KbSection, KbSource
+from models.kb_gaps import GapReport, kb_gaps, local_period, report_period
+from models.tables.kb import KbEntry, KbEntryVersion, KbSource
 from models.tables.staff import Role
 from models.topics import Topic
 from models.user_sessions import SignedIn
 from scripts_kb.history import latest_versions_of, versions
 from scripts_kb.search_terms import MAX_QUERY_CHARS, query_problem
-from scripts_kb.upkeep import (
-    EntryChange,
-    SectionFreshness,
-    edit_entry,
-    mark_reviewed,
-    sections_freshness,
-)
-
-log = logging.getLogger(__name__)
+from scripts_kb.upkeep import EntryChange, SectionFreshness, sections_freshness
 
 router = APIRouter(prefix="/kb", tags=["kb"])
-
-GAP_PERIOD_DAYS = 30
 
 # Who may do what: every signed-in user reads the KB; its editors change it; its freshness and
 # gaps are for those who look after it.
@@ -46,9 +36,16 @@ READERS = EVERYONE
 EDITORS = (Role.KB_EDITOR, Role.ADMIN)
 OVERSEERS = (Role.SUPERVISOR, Role.KB_EDITOR, Role.ADMIN)
 
-Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255)]
+TITLE_MAX_CHARS = 255
+TAG_MAX_CHARS = 64
+
+Title = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=TITLE_MAX_CHARS)
+]
 Body = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
-Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+Tag = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=TAG_MAX_CHARS)
+]
 
 
 class KbHitPublic(BaseModel):
@@ -87,12 +84,13 @@ class KbEntryUpdate(BaseModel):
     body: Body | None = None
     tags: list[Tag] | None = None
     topics: Annotated[list[Topic], Field(min_length=1)] | None = None
+    # The version the edit is based on: if the entry has a newer one, 409 and nothing changes.
+    version: Annotated[int, Field(ge=0)] | None = None
 
     @model_validator(mode="after")
     def _something_to_change(self) -> KbEntryUpdate:
-        if self.model_fields_set == set() or all(
-            getattr(self, name) is None for name in self.model_fields_set
-        ):
+        named = self.model_fields_set - {"version"}
+        if all(getattr(self, name) is None for name in named):
             raise ValueError("нечего изменять: укажите title, body, tags или topics")
         return self
 
@@ -138,16 +136,36 @@ class KbGapReportPublic(BaseModel):
     questions: list[QuestionGapPublic]
 
 
+def no_entry_message(entry_id: str) -> str:
+    return f"Запись базы знаний {entry_id!r} не найдена."
+
+
+def no_section_message(section_id: str) -> str:
+    return f"Раздел базы знаний {section_id!r} не найден."
+
+
+def stale_message(stale: Stale) -> str:
+    newest = stale.newest
+    if newest is None:
+        return f"Версии {stale.based_on} у записи нет: перечитайте запись и повторите правку."
+    return (
+        f"Запись изменена после версии {stale.based_on}: сейчас версия {newest.version} "
+        f"({newest.changed_by}). Перечитайте запись и повторите правку."
+    )
+
+
+def _no_entry(entry_id: str) -> HTTPException:
+    return HTTPException(status.HTTP_404_NOT_FOUND, no_entry_message(entry_id))
+
+
 def _entry_or_404(session: Session, entry_id: str) -> KbEntry:
     row = session.get(KbEntry, entry_id)
     if row is None:
-        raise HTTPException(
-            status.HTTP_404_NOT_FOUND, f"Запись базы знаний {entry_id!r} не найдена."
-        )
+        raise _no_entry(entry_id)
     return row
 
 
-def _entry_public(session: Session, row: KbEntry) -> KbEntryPublic:
+def _entry_public(row: KbEntry, version: int) -> KbEntryPublic:
     return KbEntryPublic(
         id=row.id,
         kind=row.kind,
@@ -163,7 +181,7 @@ def _entry_public(session: Session, row: KbEntry) -> KbEntryPublic:
         source=row.source,
         updated_at=row.updated_at,
         withdrawn_at=row.withdrawn_at,
-        version=latest_versions_of(session, row.id).get(row.id, 0),
+        version=version,
     )
 
 
@@ -220,7 +238,8 @@ def search(
 @router.get("/entries/{entry_id}", response_model=KbEntryPublic, dependencies=[allow(*READERS)])
 def get_entry(backend: BackendDep, entry_id: str) -> KbEntryPublic:
     with session_scope(backend.engine) as session:
-        return _entry_public(session, _entry_or_404(session, entry_id))
+        row = _entry_or_404(session, entry_id)
+        return _entry_public(row, latest_versions_of(session, row.id).get(row.id, 0))
 
 
 @router.get(
@@ -241,21 +260,21 @@ def update_entry(
     entry_id: str,
     update: KbEntryUpdate,
 ) -> KbEntryPublic:
-    """Changes an entry; the new version's author is the signed-in user's login."""
-    with session_scope(backend.engine) as session:
-        row = _entry_or_404(session, entry_id)
-        change = EntryChange(
-            title=update.title, body=update.body, tags=update.tags, topics=update.topics
-        )
-        changed = edit_entry(
-            session=session, row=row, change=change, changed_by=user.login, now=backend.clock()
-        )
-        session.flush()
-        public = _entry_public(session, row)
-    if changed:
-        backend.kb_index.invalidate()
-        log.info("база знаний: запись %s изменена (%s)", entry_id, user.login)
-    return public
+    """Changes an entry; the new version's author is the signed-in user's login.
+
+    With ``version`` (the version the edit is based on) an entry changed since is refused
+    with 409: the edit would undo that change unseen."""
+    change = EntryChange(
+        title=update.title, body=update.body, tags=update.tags, topics=update.topics
+    )
+    saved = save_edit(
+        backend, entry_id=entry_id, change=change, login=user.login, based_on=update.version
+    )
+    if saved is None:
+        raise _no_entry(entry_id)
+    if isinstance(saved, Stale):
+        raise HTTPException(status.HTTP_409_CONFLICT, stale_message(saved))
+    return _entry_public(saved.entry, saved.version)
 
 
 @router.get("/sections", response_model=list[KbSectionPublic], dependencies=[allow(*OVERSEERS)])
@@ -269,14 +288,9 @@ def list_sections(backend: BackendDep) -> list[KbSectionPublic]:
 def section_reviewed(
     backend: BackendDep, user: Annotated[SignedIn, allow(*EDITORS)], section_id: str
 ) -> KbSectionPublic:
-    with session_scope(backend.engine) as session:
-        section = session.get(KbSection, section_id)
-        if section is None:
-            raise HTTPException(
-                status.HTTP_404_NOT_FOUND, f"Раздел базы знаний {section_id!r} не найден."
-            )
-        item = mark_reviewed(session=session, section=section, today=backend.today())
-    log.info("база знаний: раздел %s проверен (%s)", section_id, user.login)
+    item = review_section(backend, section_id=section_id, login=user.login)
+    if item is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, no_section_message(section_id))
     return _section_public(item)
 
 
@@ -288,12 +302,10 @@ def gaps(
 
     By default the last 30 days up to today.
     """
-    until = until or backend.today()
-    since = since or until - timedelta(days=GAP_PERIOD_DAYS - 1)
-    if since > until:
-        raise HTTPException(
-            status.HTTP_422_UNPROCESSABLE_CONTENT, "Начало периода (since) позже его конца (until)."
-        )
+    period = report_period(since, until, backend.today())
+    if isinstance(period, str):
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, period)
+    since, until = period
     start, end = local_period(since, until, backend.settings.tz)
     with session_scope(backend.engine) as session:
         report = kb_gaps(session=session, since=start, until=end)

@@ -12,49 +12,9 @@ from sqlmodel import select
 from consult_line.wiring import Services, build_backend
 from models.db import session_scope
 from models.settings import Settings
-from models.tables import Call, CallWrapup, KbEntry, KbSource, Role
+from models.tables import CallWrapup, KbEntry, KbSource, Role
 from models.topics import Topic
-from scripts_kb.content_files import load_content
-from scripts_kb.store import LoadSummary, load_into_db
-from tests.agent_console.console import Clock, Console
-from tests.scripts_kb.kb_samples import write_content
-
-LOADED = datetime(2026, 11, 29, 9, 0, tzinfo=UTC)
-NOW = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)  # Monday 12:00 MSK; sections reviewed 01.11
-
-
-class Line:
-    """A migrated database with the sample content loaded, the console's app over it, a KB
-    editor (``client``) and an operator (``operator``) signed in."""
-
-    def __init__(self, engine: Engine, root: Path) -> None:
-        self.engine = engine
-        self.root = write_content(root)
-        self.load(LOADED)
-        self.console = Console(engine, Clock(NOW))
-        self.backend = self.console.backend
-        self.console.add_user("ivanova", Role.KB_EDITOR)
-        self.operator_id = self.console.add_user("petrov", Role.OPERATOR)
-        self.client = self.console.signed_in("ivanova")
-        self.operator = self.console.signed_in("petrov")
-
-    def load(self, now: datetime) -> LoadSummary:
-        with session_scope(self.engine) as session:
-            return load_into_db(session=session, content=load_content(self.root), now=now)
-
-    def add_call(
-        self, linkedid: str, topic: Topic | None = None, operator_id: int | None = None
-    ) -> None:
-        with session_scope(self.engine) as session:
-            session.add(
-                Call(
-                    linkedid=linkedid,
-                    arrived_at=NOW,
-                    in_working_hours=True,
-                    topic=topic,
-                    operator_id=operator_id,
-                )
-            )
+from tests.agent_console.kb_line import NOW, Line
 
 
 @pytest.fixture
@@ -214,6 +174,26 @@ def test_edit_appends_a_version_and_a_reload_reports_the_conflict(line: Line) ->
     assert entry["version"] == 2  # the reload wrote no version
 
 
+def test_an_edit_based_on_an_older_version_is_refused_and_changes_nothing(line: Line) -> None:
+    first = line.client.patch(
+        "/kb/entries/alco-license-term", json={"title": "Срок лицензии", "version": 1}
+    )
+    assert (first.status_code, first.json()["version"]) == (200, 2)
+    stale = line.client.patch(
+        "/kb/entries/alco-license-term", json={"title": "Другой заголовок", "version": 1}
+    )
+    assert stale.status_code == 409
+    assert stale.json()["detail"] == (
+        "Запись изменена после версии 1: сейчас версия 2 (ivanova). "
+        "Перечитайте запись и повторите правку."
+    )
+    entry = line.client.get("/kb/entries/alco-license-term").json()
+    assert (entry["title"], entry["version"]) == ("Срок лицензии", 2)
+    assert (
+        line.client.patch("/kb/entries/alco-license-term", json={"version": 2}).status_code == 422
+    )
+
+
 def test_repeating_the_same_edit_records_no_new_version(line: Line) -> None:
     edit = {"tags": ["срок", "продление"], "topics": ["state_services", "general"]}
     for _ in range(2):
@@ -348,9 +328,23 @@ def test_wrapup_errors(line: Line) -> None:
     assert "не найден" in missing.json()["detail"]
 
 
-def test_gap_period_the_wrong_way_round_is_422(line: Line) -> None:
-    response = line.client.get("/kb/gaps", params={"since": "2026-12-07", "until": "2026-12-01"})
-    assert response.status_code == 422
+@pytest.mark.parametrize(
+    ("params", "detail"),
+    [
+        (
+            {"since": "2026-12-07", "until": "2026-12-01"},
+            "Начало периода (07.12.2026) позже его конца (01.12.2026).",
+        ),
+        # Its instants would not fit a datetime: refused, not a 500.
+        ({"until": "9999-12-31"}, "Период должен лежать между 01.01.2000 и 31.12.2099."),
+        ({"until": "0001-01-02"}, "Период должен лежать между 01.01.2000 и 31.12.2099."),
+    ],
+)
+def test_a_gap_period_that_cannot_be_is_422(
+    line: Line, params: dict[str, str], detail: str
+) -> None:
+    response = line.client.get("/kb/gaps", params=params)
+    assert (response.status_code, response.json()["detail"]) == (422, detail)
 
 
 def test_today_is_the_lines_local_date() -> None:

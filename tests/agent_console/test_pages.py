@@ -113,12 +113,19 @@ def test_api_docs_for_an_admin_come_from_the_app(console: Console) -> None:
     assert "/sign-in" not in schema["paths"]  # pages are not part of the API
 
 
+REPORTS = ["/reports/missed", "/reports/survey"]
+
+
 @pytest.mark.parametrize(
     ("role", "expected"),
     [
         (Role.OPERATOR, ["/", "/callbacks"]),
-        (Role.SUPERVISOR, ["/", "/wallboard", "/reports/missed", "/reports/survey"]),
-        (Role.ADMIN, ["/", "/wallboard", "/reports/missed", "/reports/survey", "/docs"]),
+        (Role.SUPERVISOR, ["/", "/wallboard", "/reports/missed", "/reports/survey", "/kb/review"]),
+        (Role.KB_EDITOR, ["/", "/kb/review"]),
+        (
+            Role.ADMIN,
+            ["/", "/wallboard", "/reports/missed", "/reports/survey", "/kb/review", "/docs"],
+        ),
     ],
 )
 def test_the_menu_offers_every_page_the_user_may_open_and_no_other(
