@@ -6,7 +6,9 @@ Adding a report: its module beside ``missed.py`` with a ``ReportSpec``, a line h
 
 from __future__ import annotations
 
+from reports.callbacks import CALLBACKS
 from reports.missed import MISSED
 from reports.report import ReportSpec
+from reports.transfers import TRANSFERS
 
-REPORTS: dict[str, ReportSpec] = {spec.name: spec for spec in (MISSED,)}
+REPORTS: dict[str, ReportSpec] = {spec.name: spec for spec in (MISSED, CALLBACKS, TRANSFERS)}

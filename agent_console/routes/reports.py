@@ -74,7 +74,7 @@ from reports.missed import (
     missed_report,
 )
 from reports.period import Period, check_hourly, form_period
-from reports.report import ReportQuery, ReportSpec, export_xlsx
+from reports.report import ReportQuery, ReportSpec, export_xlsx, prepare
 from reports.table import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE, csv_lines
 
 router = APIRouter(prefix="/reports", tags=["reports"])
@@ -248,6 +248,7 @@ def _download(
     try:
         period = _period(values, backend)
         query = spec.query(period, values, backend.settings.tz)
+        query = prepare(query, backend.engine, backend.clock(), backend.settings)
     except InputError as refused:
         layout = Layout.of(backend.settings.line_title, user)
         back = ErrorPage(refused.message, href(_path(spec), values), "К отчёту")

@@ -23,7 +23,7 @@ from reports.audit import record_report_export
 from reports.catalogue import REPORTS
 from reports.inputs import InputError
 from reports.period import checked_period
-from reports.report import ReportQuery, ReportSpec, export_csv, export_xlsx
+from reports.report import ReportQuery, ReportSpec, export_csv, export_xlsx, prepare
 
 XLSX_ON_TERMINAL = (
     "XLSX — двоичный файл, в терминал он не выводится: укажите --output ФАЙЛ "
@@ -36,6 +36,7 @@ def run(services: Services, args: argparse.Namespace) -> int:
     try:
         period = checked_period(args.since, args.until)
         query = spec.query(period, _filter_values(spec, args), services.settings.tz)
+        query = prepare(query, services.engine, services.clock(), services.settings)
     except InputError as refused:
         print(f"Ошибка: {refused.message}", file=sys.stderr)
         return 2
