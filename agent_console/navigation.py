@@ -34,6 +34,8 @@ MENU: Final[tuple[_Entry, ...]] = (
     _entry("/callbacks", "Мои обратные звонки", Role.OPERATOR),
     _entry("/wallboard", "Табло", Role.SUPERVISOR, Role.ADMIN),
     _entry("/reports/missed", "Пропущенные звонки", Role.SUPERVISOR, Role.ADMIN),
+    _entry("/reports/callbacks", "Обратные звонки", Role.SUPERVISOR, Role.ADMIN),
+    _entry("/reports/transfers", "Переводы", Role.SUPERVISOR, Role.ADMIN),
     _entry("/docs", "Документация API", Role.ADMIN),
 )
 

@@ -117,8 +117,21 @@ def test_api_docs_for_an_admin_come_from_the_app(console: Console) -> None:
     ("role", "expected"),
     [
         (Role.OPERATOR, ["/", "/callbacks"]),
-        (Role.SUPERVISOR, ["/", "/wallboard", "/reports/missed"]),
-        (Role.ADMIN, ["/", "/wallboard", "/reports/missed", "/docs"]),
+        (
+            Role.SUPERVISOR,
+            ["/", "/wallboard", "/reports/missed", "/reports/callbacks", "/reports/transfers"],
+        ),
+        (
+            Role.ADMIN,
+            [
+                "/",
+                "/wallboard",
+                "/reports/missed",
+                "/reports/callbacks",
+                "/reports/transfers",
+                "/docs",
+            ],
+        ),
     ],
 )
 def test_the_menu_offers_every_page_the_user_may_open_and_no_other(
