@@ -47,6 +47,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from sqlalchemy.engine import Engine
+from sqlmodel import select
 
 from models.db import session_scope
 from models.rules.callbacks import CallbackStatus
@@ -59,6 +60,7 @@ from models.tables import (
     CallbackSource,
     CallbackTask,
     CallTransfer,
+    Employee,
     TransferKind,
 )
 from models.tables.clients import Client
@@ -74,9 +76,18 @@ _Attempts = tuple[tuple[datetime, AttemptResult], ...]
 _Transfer = tuple[TransferKind, str, TransferOutcome]
 
 
+def _person(engine: Engine, number: str, name: str) -> int:
+    """The employee with internal ``number``, added unless the other samples did."""
+    with session_scope(engine) as session:
+        found = session.exec(select(Employee).where(Employee.internal_number == number)).first()
+        if found is not None and found.id is not None:
+            return found.id
+    return add_person(engine, number, name)
+
+
 def add_sample_tasks(engine: Engine) -> dict[str, int]:
     """The tasks above; their ids by name."""
-    people = {"201": add_person(engine, "201", ALIEVA), "202": add_person(engine, "202", OMAROV)}
+    people = {"201": _person(engine, "201", ALIEVA), "202": _person(engine, "202", OMAROV)}
     source, status, result = CallbackSource, CallbackStatus, AttemptResult
     # name, created, source, promised (day of October), owner, attempts, status, closed
     tasks: tuple[
@@ -145,7 +156,7 @@ def add_sample_tasks(engine: Engine) -> dict[str, int]:
 
 
 def add_sample_transfers(engine: Engine) -> None:
-    alieva = add_person(engine, "201", ALIEVA)
+    alieva = _person(engine, "201", ALIEVA)
     kurbanov = add_person(
         engine, "301", KURBANOV, department_id=add_department(engine, "law", "Юридический отдел")
     )
