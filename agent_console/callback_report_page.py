@@ -46,10 +46,10 @@ from reports.callbacks import (
     TERM_LABELS_RU,
     CallbacksReport,
     CallbacksTally,
-    OwnerFigures,
     Term,
     callbacks_report,
     day_series,
+    owner_sheet,
 )
 from reports.charts import stacked_chart
 from reports.inputs import FilterValues, InputError, single
@@ -127,6 +127,7 @@ def _view(
     else:
         rows = report.page(session, offset=(number - 1) * PAGE_ROWS, limit=PAGE_ROWS)
     form = _form(values, owners, period=period)
+    owners_sheet = owner_sheet(tally)
     assert report.now is not None
     now = report.now.astimezone(tz)
     return ReportPage(
@@ -139,6 +140,7 @@ def _view(
         ],
         facts=_facts(tally, f"{now:%d.%m.%Y %H:%M}"),
         charts=[stacked_chart(day_series(tally, period, tz))],
+        breakdowns=[table_view(owners_sheet.title, owners_sheet.columns, owners_sheet.rows)],
         table=table_view(
             f"Заявки на обратный звонок, созданные {period.label()}",
             report.columns,
@@ -181,13 +183,6 @@ def _facts(tally: CallbacksTally, now: str) -> list[FactGroup]:
             ],
         ),
         FactGroup("Попытки", attempts),
-        FactGroup(
-            "По ответственным",
-            [
-                Fact(name or NO_OWNER_LABEL_RU, _owner_line(figures))
-                for name, figures in tally.owners.items()
-            ],
-        ),
     ]
 
 
@@ -195,10 +190,3 @@ def _attempts_label(n: int) -> str:
     if n == 0:
         return "Заявок без попыток"
     return f"Заявок с {n} попыт{'кой' if n == 1 else 'ками'}"
-
-
-def _owner_line(figures: OwnerFigures) -> str:
-    return (
-        f"{figures.tasks} (в срок {figures.kept}, нарушен {figures.missed}; "
-        f"попыток {figures.attempts})"
-    )

@@ -114,6 +114,7 @@ class ReportPage:
     facts: list[FactGroup] = field(default_factory=list)
     charts: list[ChartView] = field(default_factory=list)
     table: TableView | None = None
+    breakdowns: list[TableView] = field(default_factory=list)  # small tables of figures
     pager: Pager | None = None
     downloads: list[Link] = field(default_factory=list)
     print_href: str = ""

@@ -4,8 +4,6 @@ where the transfers went, and the attempts, 200 to a page; ``?print=1`` the prin
 
 from __future__ import annotations
 
-from collections import Counter
-
 from fastapi import Request
 from sqlalchemy import select
 from sqlmodel import Session, col
@@ -51,11 +49,12 @@ from reports.transfers import (
     TransfersTally,
     count_label,
     count_series,
+    department_sheet,
+    target_sheet,
     transfers_report,
 )
 
 PATH = f"/reports/{TRANSFERS.name}"
-CHART_WIDTH = 480
 
 
 def transfers_page(request: Request, backend: Backend, user: SignedIn) -> Response:
@@ -133,7 +132,11 @@ def _view(
             for group in form.checkboxes
         ],
         facts=_facts(tally),
-        charts=[bar_chart(count_series(tally, period), width=CHART_WIDTH)],
+        charts=[bar_chart(count_series(tally, period))],
+        breakdowns=[
+            table_view(sheet.title, sheet.columns, sheet.rows)
+            for sheet in (target_sheet(tally), department_sheet(tally))
+        ],
         table=table_view(
             f"Попытки перевода звонков, поступивших {period.label()}",
             report.columns,
@@ -177,21 +180,4 @@ def _facts(tally: TransfersTally) -> list[FactGroup]:
                 Fact("Звонков с отклонённым третьим переводом", str(tally.refused_calls)),
             ],
         ),
-        FactGroup(
-            "Кому переводили",
-            [Fact(f"{t.name} — {t.department}", _outcomes_line(t.outcomes)) for t in tally.targets],
-        ),
-        FactGroup(
-            "По отделам",
-            [Fact(name, _outcomes_line(outcomes)) for name, outcomes in tally.departments.items()],
-        ),
     ]
-
-
-def _outcomes_line(outcomes: Counter[TransferOutcome]) -> str:
-    parts = ", ".join(
-        f"{TRANSFER_OUTCOME_LABELS_RU[o].lower()} {outcomes[o]}"
-        for o in TransferOutcome
-        if outcomes[o]
-    )
-    return f"{outcomes.total()}: {parts}"

@@ -511,16 +511,27 @@ def day_series(tally: CallbacksTally, period: Period, tz: ZoneInfo) -> StackedSe
 TASKS_COLUMN = Column("Заявок", Kind.NUMBER, 10)
 
 
+def owner_sheet(tally: CallbacksTally) -> Sheet:
+    rows: list[Row] = [
+        (name or NO_OWNER_LABEL_RU, f.tasks, f.kept, f.missed, f.attempts)
+        for name, f in tally.owners.items()
+    ]
+    columns = (
+        Column("Ответственный", Kind.TEXT, 36),
+        TASKS_COLUMN,
+        Column(TERM_LABELS_RU[Term.KEPT], Kind.NUMBER, 10),
+        Column(TERM_LABELS_RU[Term.MISSED], Kind.NUMBER, 14),
+        Column("Попыток", Kind.NUMBER, 10),
+    )
+    return Sheet("По ответственным", columns, rows)
+
+
 def tally_sheets(tally: CallbacksTally, period: Period, tz: ZoneInfo) -> list[Sheet]:
     """The figures of the page's chart and totals, one sheet each."""
     by_day = {term: dict(tally.days[term].by_day(period, tz)) for term in Term}
     days: list[Row] = [
         (day, *(by_day[term][day] for term in Term), sum(by_day[term][day] for term in Term))
         for day in period.dates()
-    ]
-    owners: list[Row] = [
-        (name or NO_OWNER_LABEL_RU, f.tasks, f.kept, f.missed, f.attempts)
-        for name, f in tally.owners.items()
     ]
     attempts: list[Row] = [(n, tasks) for n, tasks in sorted(tally.by_attempts.items())]
     totals: list[Row] = [("Всего заявок", tally.total)]
@@ -543,17 +554,7 @@ def tally_sheets(tally: CallbacksTally, period: Period, tz: ZoneInfo) -> list[Sh
             ),
             days,
         ),
-        Sheet(
-            "Ответственные",
-            (
-                Column("Ответственный", Kind.TEXT, 36),
-                TASKS_COLUMN,
-                Column(TERM_LABELS_RU[Term.KEPT], Kind.NUMBER, 10),
-                Column(TERM_LABELS_RU[Term.MISSED], Kind.NUMBER, 14),
-                Column("Попыток", Kind.NUMBER, 10),
-            ),
-            owners,
-        ),
+        owner_sheet(tally),
         Sheet("Попытки", (Column("Попыток", Kind.NUMBER, 10), TASKS_COLUMN), attempts),
         Sheet(
             "Итоги",

@@ -413,48 +413,48 @@ def count_series(tally: TransfersTally, period: Period) -> Series:
     return Series("by-transfers", f"Принятые звонки по числу переводов, {period.label()}", bars)
 
 
-def tally_sheets(tally: TransfersTally) -> list[Sheet]:
-    top = max([2, *tally.by_count])
-    calls: list[Row] = [(count_label(n), tally.by_count[n]) for n in range(top + 1)]
-    outcome_columns = tuple(
-        Column(TRANSFER_OUTCOME_LABELS_RU[o], Kind.NUMBER, 14) for o in TransferOutcome
+def _outcome_columns() -> tuple[Column, ...]:
+    return (
+        *(Column(TRANSFER_OUTCOME_LABELS_RU[o], Kind.NUMBER, 14) for o in TransferOutcome),
+        Column("Всего", Kind.NUMBER, 10),
     )
-    targets: list[Row] = [
+
+
+def target_sheet(tally: TransfersTally) -> Sheet:
+    """Where the transfers went: each employee (or unknown extension), by outcome."""
+    rows: list[Row] = [
         (t.name, t.department, *(t.outcomes[o] for o in TransferOutcome), t.outcomes.total())
         for t in tally.targets
     ]
-    departments: list[Row] = [
+    columns = (Column("Сотрудник", Kind.TEXT, 36), Column("Отдел", Kind.TEXT, 30))
+    return Sheet("Кому переводили", (*columns, *_outcome_columns()), rows)
+
+
+def department_sheet(tally: TransfersTally) -> Sheet:
+    rows: list[Row] = [
         (name, *(outcomes[o] for o in TransferOutcome), outcomes.total())
         for name, outcomes in tally.departments.items()
     ]
+    return Sheet("По отделам", (Column("Отдел", Kind.TEXT, 30), *_outcome_columns()), rows)
+
+
+def tally_sheets(tally: TransfersTally) -> list[Sheet]:
+    top = max([2, *tally.by_count])
+    calls: list[Row] = [(count_label(n), tally.by_count[n]) for n in range(top + 1)]
     totals: list[Row] = [
         ("Принято звонков", tally.answered),
         ("Попыток перевода", tally.attempts),
         *((TRANSFER_OUTCOME_LABELS_RU[o], tally.by_outcome[o]) for o in TransferOutcome),
         ("Звонков с отклонённым третьим переводом", tally.refused_calls),
     ]
-    total_column = Column("Всего", Kind.NUMBER, 10)
     return [
         Sheet(
             "По числу переводов",
             (Column("Переводов", Kind.TEXT, 16), Column("Звонков", Kind.NUMBER, 10)),
             calls,
         ),
-        Sheet(
-            "Кому",
-            (
-                Column("Сотрудник", Kind.TEXT, 36),
-                Column("Отдел", Kind.TEXT, 30),
-                *outcome_columns,
-                total_column,
-            ),
-            targets,
-        ),
-        Sheet(
-            "По отделам",
-            (Column("Отдел", Kind.TEXT, 30), *outcome_columns, total_column),
-            departments,
-        ),
+        target_sheet(tally),
+        department_sheet(tally),
         Sheet(
             "Итоги",
             (Column("Показатель", Kind.TEXT, 44), Column("Значение", Kind.NUMBER, 12)),
