@@ -27,7 +27,7 @@ import dataclasses
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -275,12 +275,17 @@ CALLBACKS = ReportSpec(
 
 @dataclass(frozen=True, slots=True)
 class _TaskFacts:
-    """Per task, as SQL: its term, whether it is overdue now, attempts and first success."""
+    """Per task, as SQL: its term, whether it is overdue now, attempts and first success; the
+    attempts come from ``tried``, grouped by task once (:meth:`joined` adds it)."""
 
     term: ColumnElement[str]
     overdue: ColumnElement[int]
     attempts: Any
     reached_at: Any
+    tried: Any
+
+    def joined(self, query: Any) -> Any:
+        return query.outerjoin(self.tried, self.tried.c.task_id == col(CallbackTask.id))
 
 
 def _in_period(report: CallbacksReport) -> list[ColumnElement[bool]]:
@@ -303,38 +308,46 @@ def _task_facts(session: Session, report: CallbacksReport) -> _TaskFacts:
         if deadlines
         else null().cast(UtcDateTime())
     )
-    task = col(CallbackTask.id)
-    reached_at = (
-        select(func.min(col(CallbackAttempt.at)))
-        .where(
-            col(CallbackAttempt.task_id) == task,
-            col(CallbackAttempt.result) == AttemptResult.ANSWERED,
+    # The promised day's end is later for a later day, so "the deadline has passed" is "the
+    # promised day is at most the last day whose end has passed": one comparison of dates.
+    today = now.astimezone(calendar.tz).date()
+    last_due = today if answer_deadline(today, calendar) <= now else today - timedelta(days=1)
+    due = col(CallbackTask.promised_on) <= last_due
+    attempt = col(CallbackAttempt.at)
+    tried = (
+        select(
+            col(CallbackAttempt.task_id).label("task_id"),
+            func.count().label("attempts"),
+            func.min(case((col(CallbackAttempt.result) == AttemptResult.ANSWERED, attempt))).label(
+                "reached_at"
+            ),
         )
-        .correlate(CallbackTask)
-        .scalar_subquery()
+        .join(CallbackTask, col(CallbackTask.id) == col(CallbackAttempt.task_id))
+        .where(*_in_period(report))
+        .group_by(col(CallbackAttempt.task_id))
+        .subquery("tried")
     )
-    attempts = (
-        select(func.count())
-        .select_from(CallbackAttempt)
-        .where(col(CallbackAttempt.task_id) == task)
-        .correlate(CallbackTask)
-        .scalar_subquery()
-    )
+    reached_at = tried.c.reached_at
     status = col(CallbackTask.status)
     active = status.in_(sorted(ACTIVE_STATUSES))
-    at_now = literal(now, UtcDateTime())
-    kept = or_(
-        and_(reached_at.is_not(None), reached_at <= deadline),
-        and_(status == CallbackStatus.DONE, col(CallbackTask.closed_at) <= deadline),
-    )
     term = case(
-        (kept, literal(Term.KEPT.value)),
+        (reached_at <= deadline, literal(Term.KEPT.value)),
+        (
+            and_(status == CallbackStatus.DONE, col(CallbackTask.closed_at) <= deadline),
+            literal(Term.KEPT.value),
+        ),
         (status == CallbackStatus.CANCELLED, literal(Term.CANCELLED.value)),
-        (and_(active, deadline > at_now), literal(Term.OPEN.value)),
+        (and_(active, ~due), literal(Term.OPEN.value)),
         else_=literal(Term.MISSED.value),
     )
-    overdue = case((and_(active, deadline <= at_now), 1), else_=0)
-    return _TaskFacts(term=term, overdue=overdue, attempts=attempts, reached_at=reached_at)
+    overdue = case((and_(active, due), 1), else_=0)
+    return _TaskFacts(
+        term=term,
+        overdue=overdue,
+        attempts=func.coalesce(tried.c.attempts, 0),
+        reached_at=reached_at,
+        tried=tried,
+    )
 
 
 def _conditions(report: CallbacksReport, facts: _TaskFacts) -> list[ColumnElement[bool]]:
@@ -360,13 +373,15 @@ def callbacks_tally(session: Session, report: CallbacksReport) -> CallbacksTally
     facts = _task_facts(session, report)
     hour = utc_hour(col(CallbackTask.requested_at), session.get_bind().dialect.name)
     tasks = (
-        select(
-            col(CallbackTask.id).label("id"),
-            facts.term.label("term"),
-            facts.overdue.label("overdue"),
-            facts.attempts.label("attempts"),
-            col(CallbackTask.owner_id).label("owner_id"),
-            hour.label("hour"),
+        facts.joined(
+            select(
+                col(CallbackTask.id).label("id"),
+                facts.term.label("term"),
+                facts.overdue.label("overdue"),
+                facts.attempts.label("attempts"),
+                col(CallbackTask.owner_id).label("owner_id"),
+                hour.label("hour"),
+            ).select_from(CallbackTask)
         )
         .where(*_conditions(report, facts))
         .subquery()
@@ -435,6 +450,8 @@ def callback_rows(
             col(CallbackTask.closed_at),
             col(CallbackTask.result_note),
         )
+        .select_from(CallbackTask)
+        .outerjoin(facts.tried, facts.tried.c.task_id == col(CallbackTask.id))
         .outerjoin(Client, col(Client.id) == col(CallbackTask.client_id))
         .outerjoin(Employee, col(Employee.id) == col(CallbackTask.owner_id))
         .where(*_conditions(report, facts))
