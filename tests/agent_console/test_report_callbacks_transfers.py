@@ -191,3 +191,11 @@ def test_operators_and_experts_get_403(console: Console, path: str) -> None:
     with session_scope(console.engine) as session:
         exports = select(AuditEntry).where(AuditEntry.action == "report_export")
         assert session.exec(exports).all() == []
+
+
+@pytest.mark.parametrize(("path", "rows"), [("/reports/callbacks", 10), ("/reports/transfers", 8)])
+def test_the_print_view_has_every_row_and_no_form(console: Console, path: str, rows: int) -> None:
+    html = console.signed_in("supervisor").get(f"{path}?{DAYS}&print=1").text
+    assert 'class="report-form"' not in html
+    assert 'src="/static/report_print.js"' in html
+    assert len(_ROW.findall(html) or _TRANSFER_ROW.findall(html)) == rows
