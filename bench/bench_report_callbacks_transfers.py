@@ -5,7 +5,7 @@ of those with a callback task of 0–3 attempts owned by one of ten employees; a
 answered calls transferred once or twice, one in twenty of those refused a third time) into a
 migrated database: a SQLite file in a temporary folder, or the database of ``TEST_DATABASE_URL``
 in a schema of its own (``bench_report_missed``). Then times what each page does for the last
-month and the last year: the counts and the first 200 rows, without and with a filter. Prints
+whole month and the last year: the counts and the first 200 rows, without and with a filter. Prints
 medians and p95 in milliseconds as a Markdown table.
 Run: ``.venv/bin/python bench/bench_report_callbacks_transfers.py [years] [runs]`` (default 5
 years, 9 runs).
@@ -167,8 +167,9 @@ def measure(engine: Engine, years: int, runs: int) -> None:
     print("| report | period | filters | rows | counts p50 / p95, ms | first page p50 / p95, ms |")
     print("|---|---|---|---:|---:|---:|")
     last = FIRST_DAY + timedelta(days=365 * years - 1)
+    month_end = last.replace(day=1) - timedelta(days=1)  # the last whole month
     periods = {
-        "month": Period(last.replace(day=1), last),
+        "month": Period(month_end.replace(day=1), month_end),
         "year": Period(last - timedelta(days=364), last),
     }
     now = datetime.combine(last, datetime.min.time(), tzinfo=MSK)
