@@ -33,10 +33,18 @@ def _entry(href: str, label: str, *roles: Role) -> _Entry:
 MENU: Final[tuple[_Entry, ...]] = (
     _entry("/callbacks", "Мои обратные звонки", Role.OPERATOR),
     _entry("/wallboard", "Табло", Role.SUPERVISOR, Role.ADMIN),
-    _entry("/reports/missed", "Пропущенные звонки", Role.SUPERVISOR, Role.ADMIN),
-    _entry("/reports/survey", "Опросы", Role.SUPERVISOR, Role.ADMIN),
+    _entry("/reports/missed", "Отчёты", Role.SUPERVISOR, Role.ADMIN),
     _entry("/kb/review", "База знаний", Role.SUPERVISOR, Role.KB_EDITOR, Role.ADMIN),
     _entry("/docs", "Документация API", Role.ADMIN),
+)
+
+
+# The reports, listed on every report's page (the menu opens the first).
+REPORT_LINKS: Final[tuple[Link, ...]] = (
+    Link("/reports/missed", "Пропущенные звонки"),
+    Link("/reports/callbacks", "Обратные звонки"),
+    Link("/reports/transfers", "Переводы"),
+    Link("/reports/survey", "Опрос"),
 )
 
 

@@ -25,6 +25,7 @@ from reports.table import Column, Row, display
 PAGE_ROWS = 200
 PRINT_ROWS = 5000
 PAGE, PRINT, SINCE, UNTIL = "page", "print", "since", "until"
+NO_CALLS = "За этот период с этими фильтрами звонков нет."
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +90,7 @@ class TableView:
     caption: str
     headers: list[Header]
     rows: list[list[str]]
+    empty: str = NO_CALLS
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +114,7 @@ class ReportPage:
     facts: list[FactGroup] = field(default_factory=list)
     charts: list[ChartView] = field(default_factory=list)
     table: TableView | None = None
+    breakdowns: list[TableView] = field(default_factory=list)  # small tables of figures
     pager: Pager | None = None
     downloads: list[Link] = field(default_factory=list)
     print_href: str = ""
@@ -158,9 +161,12 @@ def choice_group(
     return ChoiceGroup(name, legend, kind, options, invalid=invalid == name)
 
 
-def table_view(caption: str, columns: Sequence[Column], rows: Sequence[Row]) -> TableView:
+def table_view(
+    caption: str, columns: Sequence[Column], rows: Sequence[Row], *, empty: str = ""
+) -> TableView:
     return TableView(
         caption=caption,
+        empty=empty or NO_CALLS,
         headers=[Header(column.header, column.kind.value) for column in columns],
         rows=[
             [display(value, column.kind) for column, value in zip(columns, row, strict=True)]

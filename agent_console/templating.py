@@ -17,7 +17,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.responses import Response
 
 from agent_console.auth.roles import role_titles
-from agent_console.navigation import Link, menu_for
+from agent_console.navigation import REPORT_LINKS, Link, menu_for
 from models.user_sessions import SignedIn
 
 PACKAGE_DIR = Path(__file__).parent
@@ -63,7 +63,7 @@ def render(
     status: int = 200,
     headers: dict[str, str] | None = None,
 ) -> Response:
-    context = {"layout": layout, "title": title, "page": page}
+    context = {"layout": layout, "title": title, "page": page, "report_links": REPORT_LINKS}
     return templates().TemplateResponse(
         request, template, context, status_code=status, headers=headers
     )

@@ -196,12 +196,18 @@ def on_database(measure: Callable[[Engine, int, int], None]) -> None:
     a SQLite file, or a schema of its own in ``TEST_DATABASE_URL``, dropped afterwards."""
     years = int(sys.argv[1]) if len(sys.argv) > 1 else 1
     runs = int(sys.argv[2]) if len(sys.argv) > 2 else 15
+    run_on(partial(measure, years=years, runs=runs))
+
+
+def run_on(work: Callable[[Engine], None]) -> None:
+    """``work`` on a fresh migrated database: SQLite in a temporary folder, or a schema of its
+    own in ``TEST_DATABASE_URL``, dropped afterwards."""
     base = os.environ.get("TEST_DATABASE_URL")
     if not base:
         with tempfile.TemporaryDirectory() as folder:
             engine = create_db_engine(f"sqlite:///{Path(folder) / 'bench.db'}")
             upgrade(engine)
-            measure(engine, years, runs)
+            work(engine)
             engine.dispose()
         return
     schema = f"bench_{uuid.uuid4().hex[:12]}"
@@ -212,7 +218,7 @@ def on_database(measure: Callable[[Engine, int, int], None]) -> None:
         url = make_url(base).update_query_dict({"options": f"-csearch_path={schema}"})
         engine = create_db_engine(url.render_as_string(hide_password=False))
         upgrade(engine)
-        measure(engine, years, runs)
+        work(engine)
         engine.dispose()
     finally:
         with admin.begin() as connection:

@@ -34,6 +34,9 @@ CALLBACK_STATES = ("none", "open", "in_progress", "done", "failed", "cancelled")
 SHORT_CALLS = ("all", "only", "without")
 TOPICS_OR_NONE = (*(topic.value for topic in Topic), "none")
 LANGUAGES = ("ru", "en")  # models.tables.Language (test_cli_report.py keeps them equal)
+CALLBACK_STATUSES = ("open", "in_progress", "done", "failed", "cancelled")
+CALLBACK_TERMS = ("kept", "missed", "open", "cancelled")
+TRANSFER_OUTCOMES = ("completed", "refused", "failed", "pending")
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 MAX_DEMO_DAYS = 366
 MAX_SEARCH_HITS = 100
@@ -258,10 +261,48 @@ def _survey_filters(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _callbacks_filters(parser: argparse.ArgumentParser) -> None:
+    _repeated(parser, "--owner", None, "НОМЕР", "ответственный: внутренний номер (none — без него)")
+    _repeated(parser, "--status", CALLBACK_STATUSES, "СОСТОЯНИЕ", "состояние заявки")
+    _repeated(
+        parser, "--term", CALLBACK_TERMS, "СРОК", "срок: в срок, нарушен, не наступил, отменена"
+    )
+
+
+def _transfers_filters(parser: argparse.ArgumentParser) -> None:
+    _repeated(parser, "--outcome", TRANSFER_OUTCOMES, "ИСХОД", "исход перевода")
+    _repeated(
+        parser, "--department", None, "КОД", "отдел сотрудника (none — номер не из справочника)"
+    )
+
+
+def _repeated(
+    parser: argparse.ArgumentParser,
+    option: str,
+    choices: tuple[str, ...] | None,
+    metavar: str,
+    what: str,
+) -> None:
+    listed = ": " + ", ".join(choices) if choices else ""
+    parser.add_argument(
+        option,
+        action="append",
+        choices=choices,
+        metavar=metavar,
+        help=f"{what}, можно несколько раз (без него — все){listed}",
+    )
+
+
 # Each report of `consult-line report`: its name, help and filters (reports.catalogue.REPORTS).
 REPORTS: tuple[tuple[str, str, Callable[[argparse.ArgumentParser], None]], ...] = (
     ("missed", "пропущенные звонки в рабочее время (C13)", _missed_filters),
     ("survey", "опрос после консультации по операторам (C15)", _survey_filters),
+    (
+        "callbacks",
+        "обратные звонки: соблюдение обещанного срока, попытки (C11)",
+        _callbacks_filters,
+    ),
+    ("transfers", "переводы звонков и отклонённые третьи переводы (C10)", _transfers_filters),
 )
 
 

@@ -6,8 +6,12 @@ Adding a report: its module beside ``missed.py`` with a ``ReportSpec``, a line h
 
 from __future__ import annotations
 
+from reports.callbacks import CALLBACKS
 from reports.missed import MISSED
 from reports.report import ReportSpec
 from reports.survey import SURVEY
+from reports.transfers import TRANSFERS
 
-REPORTS: dict[str, ReportSpec] = {spec.name: spec for spec in (MISSED, SURVEY)}
+REPORTS: dict[str, ReportSpec] = {
+    spec.name: spec for spec in (MISSED, CALLBACKS, TRANSFERS, SURVEY)
+}

@@ -10,11 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import IO, Protocol, TextIO
+from datetime import datetime
+from typing import IO, Protocol, TextIO, runtime_checkable
 from zoneinfo import ZoneInfo
 
+from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from models.settings import Settings
 from reports.inputs import FilterValues
 from reports.period import Period
 from reports.table import Column, Row, Sheet, write_csv, write_xlsx
@@ -53,6 +56,23 @@ class ReportSpec:
 
     def file_name(self, period: Period, extension: str) -> str:
         return f"{self.file_stem}_{period.slug()}.{extension}"
+
+
+@runtime_checkable
+class Preparing(Protocol):
+    """A report that needs more than the period before it runs: the instant and the line's
+    calendar (deadlines, C11), or a look at the directory (a filter naming an employee or a
+    department). Raises ``reports.inputs.InputError`` for a value nobody has."""
+
+    def prepared(self, session: Session, now: datetime, settings: Settings) -> ReportQuery: ...
+
+
+def prepare(query: ReportQuery, engine: Engine, now: datetime, settings: Settings) -> ReportQuery:
+    """``query`` ready to run: a :class:`Preparing` report prepared, any other as it is."""
+    if not isinstance(query, Preparing):
+        return query
+    with Session(engine) as session:
+        return query.prepared(session, now, settings)
 
 
 def export_csv(query: ReportQuery, session: Session, out: TextIO) -> int:

@@ -7,6 +7,8 @@
   query string, as a file named after the period; each download is in the audit log;
 * ``GET /reports/survey`` (and ``.csv``, ``.xlsx``) — «Опрос после консультации» (C15): both
   questions per operator and for the line, the response rate, partial answers, the trend.
+* ``/reports/callbacks`` (C11) and ``/reports/transfers`` (C10), each with its ``.csv`` and
+  ``.xlsx``: the pages are built by ``callback_report_page`` and ``transfer_report_page``.
 
 A query string the report cannot answer (an end before the start, a year on the chart by hour,
 an unknown filter value) gets the page with the form and a Russian message, status 422.
@@ -23,6 +25,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 from starlette.responses import Response, StreamingResponse
 
+from agent_console import callback_report_page, transfer_report_page
 from agent_console.auth.refusals import ErrorPage
 from agent_console.auth.roles import SUPERVISORS
 from agent_console.auth.rules import page
@@ -54,6 +57,7 @@ from models.db import session_scope
 from models.rules.missed import MISSED_REASON_LABELS_RU, MissedReason
 from models.user_sessions import SignedIn
 from reports.audit import record_report_export
+from reports.callbacks import CALLBACKS
 from reports.charts import bar_chart
 from reports.hours import (
     TIMELINE_LABELS_RU,
@@ -77,9 +81,10 @@ from reports.missed import (
     missed_report,
 )
 from reports.period import Period, check_hourly, form_period
-from reports.report import ReportQuery, ReportSpec, export_xlsx
+from reports.report import ReportQuery, ReportSpec, export_xlsx, prepare
 from reports.survey import SURVEY, survey_report
 from reports.table import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE, csv_lines
+from reports.transfers import TRANSFERS
 
 router = APIRouter(prefix="/reports", tags=["reports"])
 
@@ -277,6 +282,53 @@ def survey_xlsx(
     return _download(request, backend, user, SURVEY, "xlsx")
 
 
+# --------------------------------------------------------------------------- callbacks, transfers
+
+
+@router.get("/callbacks", include_in_schema=False)
+def callbacks_page(
+    request: Request, backend: BackendDep, user: Annotated[SignedIn, page(*SUPERVISORS)]
+) -> Response:
+    """«Обратные звонки» (C11)."""
+    return callback_report_page.callbacks_page(request, backend, user)
+
+
+@router.get("/callbacks.csv", include_in_schema=False)
+def callbacks_csv(
+    request: Request, backend: BackendDep, user: Annotated[SignedIn, page(*SUPERVISORS)]
+) -> Response:
+    return _download(request, backend, user, CALLBACKS, "csv")
+
+
+@router.get("/callbacks.xlsx", include_in_schema=False)
+def callbacks_xlsx(
+    request: Request, backend: BackendDep, user: Annotated[SignedIn, page(*SUPERVISORS)]
+) -> Response:
+    return _download(request, backend, user, CALLBACKS, "xlsx")
+
+
+@router.get("/transfers", include_in_schema=False)
+def transfers_page(
+    request: Request, backend: BackendDep, user: Annotated[SignedIn, page(*SUPERVISORS)]
+) -> Response:
+    """«Переводы звонков» (C10)."""
+    return transfer_report_page.transfers_page(request, backend, user)
+
+
+@router.get("/transfers.csv", include_in_schema=False)
+def transfers_csv(
+    request: Request, backend: BackendDep, user: Annotated[SignedIn, page(*SUPERVISORS)]
+) -> Response:
+    return _download(request, backend, user, TRANSFERS, "csv")
+
+
+@router.get("/transfers.xlsx", include_in_schema=False)
+def transfers_xlsx(
+    request: Request, backend: BackendDep, user: Annotated[SignedIn, page(*SUPERVISORS)]
+) -> Response:
+    return _download(request, backend, user, TRANSFERS, "xlsx")
+
+
 # --------------------------------------------------------------------------- downloads
 
 
@@ -293,6 +345,7 @@ def _download(
         query = spec.query(period, values, backend.settings.tz)
         with session_scope(backend.engine) as session:
             spec.check(session, values)
+        query = prepare(query, backend.engine, backend.clock(), backend.settings)
     except InputError as refused:
         layout = Layout.of(backend.settings.line_title, user)
         back = ErrorPage(refused.message, href(_path(spec), values), "К отчёту")

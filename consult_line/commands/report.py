@@ -23,7 +23,7 @@ from reports.audit import record_report_export
 from reports.catalogue import REPORTS
 from reports.inputs import InputError
 from reports.period import checked_period
-from reports.report import ReportQuery, ReportSpec, export_csv, export_xlsx
+from reports.report import ReportQuery, ReportSpec, export_csv, export_xlsx, prepare
 
 XLSX_ON_TERMINAL = (
     "XLSX — двоичный файл, в терминал он не выводится: укажите --output ФАЙЛ "
@@ -39,6 +39,7 @@ def run(services: Services, args: argparse.Namespace) -> int:
         query = spec.query(period, values, services.settings.tz)
         with session_scope(services.engine) as session:
             spec.check(session, values)
+        query = prepare(query, services.engine, services.clock(), services.settings)
     except InputError as refused:
         print(f"Ошибка: {refused.message}", file=sys.stderr)
         return 2

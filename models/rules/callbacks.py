@@ -109,7 +109,7 @@ def is_overdue(
     require_aware(now, "now")
     if status not in ACTIVE_STATUSES:
         return False
-    return now >= _deadline(promised_on, calendar)
+    return now >= answer_deadline(promised_on, calendar)
 
 
 def reservation_cutoff(now: datetime) -> datetime:
@@ -139,7 +139,8 @@ def _require_inside_working_day(window: TimeWindow, calendar: ProductionCalendar
         )
 
 
-def _deadline(promised_on: date, calendar: ProductionCalendar) -> datetime:
+def answer_deadline(promised_on: date, calendar: ProductionCalendar) -> datetime:
+    """The end of the promised day: its closing time, or midnight after a non-working day."""
     hours = calendar.hours_on(promised_on)
     if hours is None:
         next_midnight = promised_on + timedelta(days=1)

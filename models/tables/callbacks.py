@@ -45,6 +45,7 @@ class CallbackTask(SQLModel, table=True):
     __table_args__ = (
         Index("ix_callback_tasks_status_promised", "status", "promised_on"),
         Index("ix_callback_tasks_phone_status", "phone_e164", "status"),
+        Index("ix_callback_tasks_requested_at", "requested_at"),  # reports by creation date
     )
 
     id: int | None = Field(default=None, primary_key=True)

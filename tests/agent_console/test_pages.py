@@ -113,19 +113,16 @@ def test_api_docs_for_an_admin_come_from_the_app(console: Console) -> None:
     assert "/sign-in" not in schema["paths"]  # pages are not part of the API
 
 
-REPORTS = ["/reports/missed", "/reports/survey"]
+REPORTS = ["/reports/missed"]  # one entry; each report's page lists the others
 
 
 @pytest.mark.parametrize(
     ("role", "expected"),
     [
         (Role.OPERATOR, ["/", "/callbacks"]),
-        (Role.SUPERVISOR, ["/", "/wallboard", "/reports/missed", "/reports/survey", "/kb/review"]),
+        (Role.SUPERVISOR, ["/", "/wallboard", *REPORTS, "/kb/review"]),
         (Role.KB_EDITOR, ["/", "/kb/review"]),
-        (
-            Role.ADMIN,
-            ["/", "/wallboard", "/reports/missed", "/reports/survey", "/kb/review", "/docs"],
-        ),
+        (Role.ADMIN, ["/", "/wallboard", *REPORTS, "/kb/review", "/docs"]),
     ],
 )
 def test_the_menu_offers_every_page_the_user_may_open_and_no_other(
@@ -141,3 +138,16 @@ def test_the_menu_offers_every_page_the_user_may_open_and_no_other(
     assert 'href="/" aria-current="page"' in menu.group(0)
     for href in links:
         assert browser.get(href).status_code == 200, href
+
+
+def test_each_report_lists_every_report_and_each_opens(console: Console) -> None:
+    console.add_user("boss", Role.SUPERVISOR)
+    browser = console.signed_in("boss")
+    expected = ["/reports/missed", "/reports/callbacks", "/reports/transfers", "/reports/survey"]
+    for path in expected:
+        page = browser.get(path)
+        assert page.status_code == 200, path
+        listed = re.search(r'<nav class="report__list".*?</nav>', page.text, re.S)
+        assert listed is not None, path
+        assert re.findall(r'<a href="([^"]+)"', listed.group(0)) == expected
+        assert f'href="{path}" aria-current="page"' in listed.group(0)

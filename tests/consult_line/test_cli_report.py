@@ -20,13 +20,25 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from consult_line.arguments import CALLBACK_STATES, MISSED_REASONS, SHORT_CALLS, TOPICS_OR_NONE
+from consult_line.arguments import (
+    CALLBACK_STATES,
+    CALLBACK_STATUSES,
+    CALLBACK_TERMS,
+    MISSED_REASONS,
+    SHORT_CALLS,
+    TOPICS_OR_NONE,
+    TRANSFER_OUTCOMES,
+)
 from consult_line.cli import main
 from models.db import create_db_engine
+from models.rules.callbacks import CallbackStatus
 from models.rules.missed import MissedReason
+from models.rules.transfers import TransferOutcome
 from models.tables import AuditEntry, Role
+from reports.callbacks import Term
 from reports.missed import TOPIC_CHOICES, CallbackState, ShortCalls
 from tests.agent_console.console import Clock, Console
+from tests.reports.callback_samples import add_sample_tasks, add_sample_transfers
 from tests.reports.samples import add_sample_calls
 
 DAYS = ["--since", "2026-10-05", "--until", "2026-10-06"]
@@ -177,3 +189,65 @@ def test_report_help_is_russian(capsys: pytest.CaptureFixture[str]) -> None:
     assert out.startswith("использование: consult-line report missed [-h] --since ДАТА")
     assert "--reason ПРИЧИНА" in out
     assert "usage" not in out
+
+
+@pytest.mark.parametrize(
+    ("argv", "query", "rows"),
+    [
+        # Closed tasks: their terms do not depend on when the report is made (C11). Six of
+        # the callback samples (t1–t4, t9, t10), two of the missed-call samples' tasks.
+        (["callbacks", "--status", "done", "--status", "failed"], "status=done&status=failed", 8),
+        (
+            ["transfers", "--department", "law", "--outcome", "completed"],
+            "department=law&outcome=completed",
+            2,
+        ),
+    ],
+)
+def test_the_callback_and_transfer_commands_write_the_pages_csv(
+    engine: Engine,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    argv: list[str],
+    query: str,
+    rows: int,
+) -> None:  # C10, C11
+    add_sample_tasks(engine)
+    add_sample_transfers(engine)
+    target = tmp_path / "report.csv"
+    assert main(["report", argv[0], *DAYS, *argv[1:], "--output", str(target)]) == 0
+    assert capsys.readouterr().err == f"Строк в отчёте: {rows}\n"
+    console = Console(engine, Clock(datetime(2026, 10, 14, 7, tzinfo=UTC)))
+    console.add_user("supervisor", Role.SUPERVISOR)
+    page = console.signed_in("supervisor").get(
+        f"/reports/{argv[0]}.csv?since=2026-10-05&until=2026-10-06&{query}"
+    )
+    assert target.read_bytes() == page.content
+    assert _audit(engine)[0].subject == f"report:{argv[0]}"
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (
+            ["callbacks", *DAYS, "--owner", "999"],
+            "Ошибка: Неизвестное значение «999» фильтра «ответственный»",
+        ),
+        (
+            ["transfers", *DAYS, "--department", "tax"],
+            "Ошибка: Неизвестное значение «tax» фильтра «отдел»",
+        ),
+    ],
+)
+def test_a_number_or_code_of_nobody_is_refused_without_audit(
+    engine: Engine, capsys: pytest.CaptureFixture[str], argv: list[str], message: str
+) -> None:
+    assert main(["report", *argv]) == 2
+    assert capsys.readouterr().err.startswith(message)
+    assert _audit(engine) == []
+
+
+def test_the_callback_and_transfer_filter_values_are_the_reports() -> None:
+    assert list(CALLBACK_STATUSES) == [status.value for status in CallbackStatus]
+    assert list(CALLBACK_TERMS) == [term.value for term in Term]
+    assert list(TRANSFER_OUTCOMES) == [outcome.value for outcome in TransferOutcome]

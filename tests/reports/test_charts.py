@@ -5,7 +5,16 @@ from __future__ import annotations
 
 import pytest
 
-from reports.charts import LABEL_PX, Bar, Series, bar_chart, nice_step
+from reports.charts import (
+    LABEL_PX,
+    Bar,
+    Series,
+    Stack,
+    StackedSeries,
+    bar_chart,
+    nice_step,
+    stacked_chart,
+)
 
 
 @pytest.mark.parametrize(
@@ -66,3 +75,33 @@ def test_a_chart_without_calls_says_so() -> None:
     assert chart.total == 0
     assert [tick.label for tick in chart.y_ticks] == ["0", "1"]
     assert bar_chart(Series("empty", "Нет данных", ())).bars == []
+
+
+def test_stacked_bars_put_their_parts_one_on_another() -> None:
+    series = StackedSeries(
+        key="by-day",
+        title="Заявки по дням",
+        parts=(("kept", "В срок"), ("missed", "Срок нарушен")),
+        stacks=(
+            Stack("05.10", "05.10.2026", (6, 4)),
+            Stack("06.10", "06.10.2026", (0, 5)),
+            Stack("07.10", "07.10.2026", (0, 0)),
+        ),
+        noun="Заявок",
+    )
+    chart = stacked_chart(series)
+    plot = chart.bottom - chart.top  # the scale goes to 10: the first stack fills it
+    kept, missed, late_only = chart.bars
+    assert (kept.part, kept.height, kept.y + kept.height) == (
+        "kept",
+        round(plot * 0.6, 1),
+        chart.bottom,
+    )
+    assert (missed.part, missed.y, missed.y + missed.height) == ("missed", chart.top, kept.y)
+    assert (late_only.part, late_only.height) == ("missed", round(plot / 2, 1))
+    assert [bar.value_label for bar in chart.bars] == ["", "10", "5"]  # the stack's total, on top
+    assert missed.title == "05.10.2026, срок нарушен: 4"
+    assert chart.desc == "Заявки по дням: всего 15 (в срок 6, срок нарушен 9)."
+    assert chart.figures[:2] == [("05.10.2026, в срок", 6), ("05.10.2026, срок нарушен", 4)]
+    assert len(chart.figures) == 6  # every part of every day, zeros too
+    assert (chart.noun, chart.empty, chart.legend) == ("Заявок", "Заявок нет", list(series.parts))
