@@ -18,12 +18,12 @@ next one. The audit log itself is kept whole.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Select, delete, func, literal, select, text, union_all, update
 from sqlalchemy.engine import Connection, Engine
 
 from models.retention_scope import (
@@ -97,35 +97,46 @@ class Tally:
 
 
 def plan(*, connection: Connection, cutoff: datetime) -> tuple[Affected, ...]:
-    """What a run with this cut-off would remove or blank, per part; changes nothing."""
+    """What a run with this cut-off would remove or blank, per part; changes nothing.
+
+    One statement: the calls and tasks past their term are found once (common table
+    expressions used several times are materialised by both databases) and every table is
+    counted against them."""
     task, call, client = TASKS.alias(), CALLS.alias(), CLIENTS.alias()
-    expired_tasks = select(task.c.id).where(task_expired(task, cutoff))
-    expired_calls = select(call.c.id).where(call_expired(call, cutoff))
-    found = [
-        _span(connection, Part.CALLS, call.c.arrived_at, call_expired(call, cutoff)),
+    calls = (
+        select(call.c.id, call.c.arrived_at.label("day"))
+        .where(call_expired(call, cutoff))
+        .cte("expired_calls")
+    )
+    tasks = (
+        select(task.c.id, task.c.requested_at.label("day"))
+        .where(task_expired(task, cutoff))
+        .cte("expired_tasks")
+    )
+    gone_client = client_expired(client, cutoff)
+    parts = [
+        _span(Part.CALLS, calls.c.day),
         *(
-            _span(connection, child.part, _date(child), _key(child).in_(expired_calls))
-            for child in CALL_CHILDREN
+            _span(c.part, _date(c)).join_from(c.table, calls, _key(c) == calls.c.id)
+            for c in CALL_CHILDREN
         ),
-        _span(connection, Part.CALLBACK_TASKS, task.c.requested_at, task_expired(task, cutoff)),
+        _span(Part.CALLBACK_TASKS, tasks.c.day),
         *(
-            _span(connection, child.part, _date(child), _key(child).in_(expired_tasks))
-            for child in TASK_CHILDREN
+            _span(c.part, _date(c)).join_from(c.table, tasks, _key(c) == tasks.c.id)
+            for c in TASK_CHILDREN
         ),
+        _span(Part.CLIENTS_DELETED, client.c.created_at, gone_client & ~audited(client)),
         _span(
-            connection,
-            Part.CLIENTS_DELETED,
-            client.c.created_at,
-            client_expired(client, cutoff) & ~audited(client),
-        ),
-        _span(
-            connection,
             Part.CLIENTS_ANONYMISED,
             client.c.created_at,
-            client_expired(client, cutoff) & audited(client) & ~anonymised(client),
+            gone_client & audited(client) & ~anonymised(client),
         ),
     ]
-    return tuple(found)
+    found = {
+        Part(part): Affected(Part(part), int(rows), oldest, newest)
+        for part, rows, oldest, newest in connection.execute(union_all(*parts))
+    }
+    return tuple(found[part] for part in Part)
 
 
 def open_tasks_before(*, connection: Connection, cutoff: datetime) -> int:
@@ -137,11 +148,9 @@ def open_tasks_before(*, connection: Connection, cutoff: datetime) -> int:
     return int(connection.execute(query).scalar_one())
 
 
-def _span(connection: Connection, part: Part, date: Any, condition: Any) -> Affected:
-    rows, oldest, newest = connection.execute(
-        select(func.count(), func.min(date), func.max(date)).where(condition)
-    ).one()
-    return Affected(part, int(rows), oldest, newest)
+def _span(part: Part, date: Any, condition: Any = None) -> Select[Any]:
+    query = select(literal(part.value), func.count(), func.min(date), func.max(date))
+    return query if condition is None else query.where(condition)
 
 
 def _key(child: Child) -> Any:
@@ -157,7 +166,7 @@ def _date(child: Child) -> Any:
 
 def purge_batches(
     *, engine: Engine, cutoff: datetime, batch_size: int = BATCH_SIZE
-) -> Iterator[tuple[Affected, ...]]:
+) -> Generator[tuple[Affected, ...]]:
     """Removes what :func:`plan` counts, ``batch_size`` rows of a table at a time.
 
     Each batch is committed before it is yielded; stopping the iteration between two
@@ -194,7 +203,7 @@ Remover = Callable[[Connection, Batch], tuple[Affected, ...]]
 
 def _batches(
     engine: Engine, query: Any, batch_size: int, remove: Remover
-) -> Iterator[tuple[Affected, ...]]:
+) -> Generator[tuple[Affected, ...]]:
     """Batches of ``query``'s rows (``id`` first) in id order, each removed in a transaction.
 
     The ids go up from batch to batch, so rows a batch kept are not read again."""
@@ -202,6 +211,7 @@ def _batches(
     last_id = 0
     while True:
         with engine.begin() as connection:
+            _without_jit(connection)
             batch = [
                 tuple(row)
                 for row in connection.execute(
@@ -213,6 +223,14 @@ def _batches(
             done = remove(connection, batch)
         last_id = batch[-1][0]
         yield done
+
+
+def _without_jit(connection: Connection) -> None:
+    """A batch's query stops after a few hundred rows, but PostgreSQL costs it as a scan of
+    the whole table and compiles it with JIT: 1.5 s per batch for 15 ms of work (measured on
+    2.5 million calls). Off for this transaction only."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SET LOCAL jit = off"))
 
 
 def _remove_tasks(connection: Connection, batch: Batch) -> tuple[Affected, ...]:

@@ -29,7 +29,7 @@ from sqlalchemy import ColumnElement, FromClause, Table, and_, exists, or_
 from sqlmodel import SQLModel
 
 import models.tables  # noqa: F401 — every table in the metadata
-from models.rules.callbacks import ACTIVE_STATUSES, CallbackStatus
+from models.rules.callbacks import ACTIVE_STATUSES
 
 
 def table(name: str) -> Table:
@@ -40,7 +40,7 @@ CALLS = table("calls")
 TASKS = table("callback_tasks")
 CLIENTS = table("clients")
 AUDIT = table("audit_log")
-CLOSED_STATUSES = tuple(status for status in CallbackStatus if status not in ACTIVE_STATUSES)
+ACTIVE = tuple(ACTIVE_STATUSES)
 
 
 class Part(StrEnum):
@@ -89,7 +89,9 @@ def task_expired(task: FromClause, cutoff: datetime) -> ColumnElement[bool]:
     windows, attempts, changes = (child.table.alias() for child in TASK_CHILDREN)
     attached, origin = CALLS.alias(), CALLS.alias()
     return and_(
-        task.c.status.in_(CLOSED_STATUSES),
+        # "Not active" rather than "one of the closed ones": also keeps the status index out
+        # of the purge's scan in id order (SQLite would sort all closed tasks per batch).
+        task.c.status.not_in(ACTIVE),
         task.c.requested_at < cutoff,
         or_(task.c.closed_at.is_(None), task.c.closed_at < cutoff),
         ~exists().where(windows.c.task_id == task.c.id, windows.c.starts_at >= cutoff),
