@@ -49,6 +49,7 @@ bench: setup
 	$(BIN)/python bench/soak_line.py
 	$(BIN)/python bench/bench_live.py
 	$(BIN)/python bench/bench_wallboard.py
+	$(BIN)/python bench/bench_retention.py
 
 # Screenshots of the pages the browser tests open, into docs/screenshots/ (needs Chromium).
 screenshots: setup

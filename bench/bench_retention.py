@@ -10,7 +10,8 @@ over the years. Then, in a fresh process (so that its peak memory is the purge's
 * the run itself in batches of ``models.retention.BATCH_SIZE``: the longest batch, and the
   longest time from a batch's first change to its commit (on SQLite: the longest hold of
   the write lock, which the callers' FastAGI routes and the call log would wait for);
-* the next night's run (one more day past its term) and its dry run.
+* the next night's run (one more day past its term) and its dry run; on PostgreSQL after
+  ``VACUUM ANALYZE``, as autovacuum has done by then after a large delete.
 
 Run: ``.venv/bin/python bench/bench_retention.py [DATABASE_URL] [calls-per-day]`` — by
 default a temporary SQLite file; a PostgreSQL URL must name an empty database.
@@ -244,7 +245,7 @@ def measure(url: str) -> None:
         with engine.connect() as connection:
             planned = plan(connection=connection, cutoff=cutoff)
         planned_s = time.perf_counter() - started
-        tally, longest, writing = Tally(), 0.0, 0.0
+        tally, longest, writing, slowest = Tally(), 0.0, 0.0, ""
         started = time.perf_counter()
         batches = purge_batches(engine=engine, cutoff=cutoff)
         while True:
@@ -255,14 +256,19 @@ def measure(url: str) -> None:
                 break
             ended = time.perf_counter()
             longest = max(longest, ended - began)
-            writing = max(writing, ended - first_change[0])
+            if ended - first_change[0] > writing:
+                writing, slowest = ended - first_change[0], batch[0].part.value
             tally.add(batch)
         run_s = time.perf_counter() - started
         assert tally.changes == planned
         print(
             f"| {night} | {cutoff.date()} | {planned_s:.1f} | {tally.rows} | {tally.batches} "
-            f"| {run_s:.1f} | {longest * 1000:.0f} | {writing * 1000:.0f} |"
+            f"| {run_s:.1f} | {longest * 1000:.0f} | {writing * 1000:.0f} ({slowest}) |"
         )
+        if night == 1 and engine.dialect.name == "postgresql":
+            # What autovacuum does after a large delete, well before the next night.
+            with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+                connection.execute(text("VACUUM ANALYZE"))
         print("  " + ", ".join(f"{i.part.value} {i.rows}" for i in tally.changes if i.rows))
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak memory of the measuring process: {peak_mb:.0f} MB")
