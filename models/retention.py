@@ -236,7 +236,8 @@ def _without_jit(connection: Connection) -> None:
 def _remove_tasks(connection: Connection, batch: Batch) -> tuple[Affected, ...]:
     ids = [row[0] for row in batch]
     children = _remove_children(connection, TASK_CHILDREN, ids)
-    # Calls attached to these tasks are as old as the tasks' cases; they go in the next step.
+    # Calls attached to these tasks are as old as the tasks' cases and go in the next step
+    # (one that also opened a task still kept stays, without the pointer to this one).
     connection.execute(
         update(CALLS).where(CALLS.c.callback_task_id.in_(ids)).values(callback_task_id=None)
     )
