@@ -341,6 +341,14 @@ def kb(parser: argparse.ArgumentParser) -> None:
     gaps.add_argument("--until", type=iso_date, metavar="ДАТА", help="по дату ГГГГ-ММ-ДД")
 
 
+def retention(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="только показать по каждой таблице, что будет удалено или обезличено",
+    )
+
+
 # --- value types: each raises ArgumentTypeError with the sentence the user sees ------------
 
 

@@ -99,6 +99,12 @@ COMMANDS: tuple[Command, ...] = (
         arguments.kb,
         "consult_line.commands.kb",
     ),
+    Command(
+        "retention",
+        "удалить историю взаимодействия старше срока хранения (по умолчанию 5 лет)",
+        arguments.retention,
+        "consult_line.commands.retention",
+    ),
 )
 
 

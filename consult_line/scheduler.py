@@ -14,6 +14,7 @@ from apscheduler.triggers.cron import CronTrigger
 from ami.bridge import AmiBridge
 from ami.bus import LiveBus
 from consult_line.health import calendar_warnings
+from consult_line.retention_run import Outcome, begin, purge, summary
 from consult_line.wiring import Services
 from models.callback_reminders import Reminder, overdue, windows_opening
 from models.db import session_scope
@@ -24,6 +25,9 @@ log = logging.getLogger(__name__)
 CALLBACKS_TOPIC = "callbacks"
 SUPERVISOR_TOPIC = "supervisor"
 WINDOW_NOTICE_EVERY = timedelta(minutes=5)
+# The nightly purge stops after this long and goes on the next night, so that a first run on
+# years of history never reaches into the working day.
+RETENTION_BUDGET = timedelta(hours=3)
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +123,36 @@ async def remind_overdue_kb_sections(context: JobContext) -> None:
         )
 
 
+async def purge_expired_history(context: JobContext) -> None:
+    """G3: the interaction history past its term goes every night, in short batches."""
+    services = context.services
+
+    def work() -> Outcome:
+        outcome = begin(services)
+        deadline = outcome.started + RETENTION_BUDGET
+        purge(
+            services,
+            outcome,
+            actor="scheduler",
+            keep_going=lambda: services.clock() < deadline,
+            audit_when_idle=False,
+        )
+        return outcome
+
+    outcome = await asyncio.to_thread(work)
+    log.info(
+        "хранение истории (лет: %d, остаётся всё с %s): %s",
+        outcome.term.years,
+        outcome.term.first_kept.isoformat(),
+        summary(outcome.tally.changes),
+    )
+    if not outcome.complete:
+        log.warning(
+            "очистка истории остановлена через %g ч, продолжится следующей ночью",
+            RETENTION_BUDGET.total_seconds() / 3600,
+        )
+
+
 async def reconcile_calls(context: JobContext) -> None:
     """C13: a nightly sweep over queue_log and CDR, in case a gap went unnoticed."""
     if context.bridge is not None:
@@ -138,6 +172,7 @@ JOBS: tuple[Job, ...] = (
     Job("callback-windows", notify_callback_windows, {"minute": "*/5"}),
     Job("overdue-callbacks", notify_overdue_callbacks, {"minute": "*/15"}),
     Job("nightly-reconciliation", reconcile_calls, {"hour": "3", "minute": "30"}),
+    Job("history-retention", purge_expired_history, {"hour": "2", "minute": "30"}),
     Job("kb-overdue-sections", remind_overdue_kb_sections, {"hour": "9", "minute": "0"}),
 )
 

@@ -1,5 +1,6 @@
 """Entries of the audit log (``audit_log``) about accounts: sign-ins, failures, lockouts,
-sign-outs and the administrator's changes of accounts.
+sign-outs and the administrator's changes of accounts; and about runs of the purge of the
+interaction history past its term (G3).
 
 ``actor`` says who acted (``web:<login>``, ``cli:<system user>``), ``subject`` which account
 (``user:<login>``), ``detail`` the rest (the browser's address, the attempt's number).
@@ -7,11 +8,13 @@ sign-outs and the administrator's changes of accounts.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from enum import StrEnum
 
 from sqlmodel import Session
 
+from models.retention import Affected
 from models.tables import AuditEntry
 
 _ACTOR_MAX = 128
@@ -54,5 +57,28 @@ def record_account_event(
             action=action.value,
             subject=account_subject(login),
             detail=detail,
+        )
+    )
+
+
+def record_retention_run(
+    *,
+    session: Session,
+    at: datetime,
+    actor: str,
+    cutoff: datetime,
+    changes: Iterable[Affected],
+    complete: bool,
+) -> None:
+    """What a run of the purge removed or blanked, per table; ``interrupted`` if it stopped
+    before the end (the next run finishes it)."""
+    counts = " ".join(f"{item.part.value}={item.rows}" for item in changes)
+    session.add(
+        AuditEntry(
+            at=at,
+            actor=actor[:_ACTOR_MAX],
+            action="retention",
+            subject=f"history:before {cutoff.isoformat()}"[:_SUBJECT_MAX],
+            detail=counts if complete else f"{counts} interrupted",
         )
     )

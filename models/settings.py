@@ -18,6 +18,7 @@ from sqlalchemy.engine import make_url
 from ivr.agi.sources import open_door_problem, parse_sources
 from models.host_time import host_zone
 from models.rules.calendar import WorkingHours, shortened_hours
+from models.rules.retention import RETENTION_MIN_YEARS
 from models.rules.sessions import SessionPolicy
 from models.rules.sign_in import SignInPolicy
 
@@ -100,6 +101,12 @@ class Settings(BaseSettings):
         description="the wallboard's service level: the share of calls answered within this "
         "many seconds in the queue",
     )
+    retention_years: int = Field(
+        default=RETENTION_MIN_YEARS,
+        le=100,
+        description="G3: years the client's interaction history is kept; what is older is "
+        "removed by the nightly job (consult-line retention)",
+    )
     line_title: str = Field(
         default="Консультационная линия",
         min_length=1,
@@ -158,6 +165,16 @@ class Settings(BaseSettings):
         problem = open_door_problem(host, sources) if isinstance(host, str) else None
         if problem is not None:
             raise ValueError(problem)
+        return value
+
+    @field_validator("retention_years")
+    @classmethod
+    def _keeps_history_long_enough(cls, value: int) -> int:
+        if value < RETENTION_MIN_YEARS:
+            raise ValueError(
+                f"не меньше {RETENTION_MIN_YEARS} лет: Правила взаимодействия с клиентами "
+                f"требуют хранить историю взаимодействия {RETENTION_MIN_YEARS} лет (G3)"
+            )
         return value
 
     @field_validator("log_level")

@@ -54,7 +54,8 @@ class CallbackTask(SQLModel, table=True):
     question: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     topic: Topic | None = Field(default=None, sa_type=enum_type(Topic))
     source: CallbackSource = Field(sa_type=enum_type(CallbackSource))
-    origin_call_id: int | None = Field(default=None, foreign_key="calls.id")
+    # Indexed: deleting a call looks here for tasks it opened (G3 retention, the foreign key).
+    origin_call_id: int | None = Field(default=None, foreign_key="calls.id", index=True)
     requested_at: datetime = Field(sa_type=utc())
     promised_on: date
     owner_id: int | None = Field(default=None, foreign_key="employees.id", index=True)

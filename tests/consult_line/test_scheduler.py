@@ -1,22 +1,26 @@
-"""Scheduled jobs: calendar warnings (C3), callback reminders (C11), KB review reminders (K6)."""
+"""Scheduled jobs: calendar warnings (C3), callback reminders (C11), KB review reminders (K6),
+the nightly purge of history past its term (G3)."""
 
 from __future__ import annotations
 
 import logging
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from ami.bus import LiveBus
 from consult_line.scheduler import (
     CALLBACKS_TOPIC,
+    RETENTION_BUDGET,
     SUPERVISOR_TOPIC,
     JobContext,
     notify_callback_windows,
     notify_overdue_callbacks,
+    purge_expired_history,
     remind_overdue_kb_sections,
     warn_unknown_calendar_years,
 )
@@ -24,10 +28,11 @@ from consult_line.wiring import Services
 from models.db import session_scope
 from models.rules.callbacks import CallbackStatus
 from models.settings import Settings
-from models.tables import CallbackSource, CallbackTask, CallbackWindow
+from models.tables import AuditEntry, Call, CallbackSource, CallbackTask, CallbackWindow
 from scripts_kb.content_files import load_content
 from scripts_kb.store import load_into_db
 from tests.factories import add_employee
+from tests.models.retention_samples import GONE_CALLS, KEPT_CALLS, build_history
 from tests.scripts_kb.kb_samples import write_content
 
 MONDAY_NOON = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)  # 12:00 MSK
@@ -155,3 +160,54 @@ async def test_no_kb_reminder_while_sections_are_fresh(db_engine: Engine, tmp_pa
         _context(db_engine, datetime(2026, 12, 1, 20, tzinfo=UTC), bus)
     )
     assert bus.published == 0
+
+
+async def test_nightly_retention_removes_history_past_five_years_and_says_so(
+    db_engine: Engine, caplog: pytest.LogCaptureFixture
+) -> None:
+    # G3: the job runs the same purge as `consult-line retention`; a night with nothing to
+    # remove leaves no audit entry.
+    now = datetime(2031, 5, 10, 23, 30, tzinfo=UTC)  # 02:30 on 11 May in Moscow
+    cutoff = datetime(2026, 5, 11, tzinfo=ZoneInfo("Europe/Moscow"))
+    build_history(db_engine, old=cutoff - timedelta(seconds=1), new=cutoff)
+    with caplog.at_level(logging.INFO, logger="consult_line.scheduler"):
+        await purge_expired_history(_context(db_engine, now))
+        await purge_expired_history(_context(db_engine, now))
+    first, second = (r.getMessage() for r in caplog.records)
+    assert first.startswith("хранение истории (лет: 5, остаётся всё с 2026-05-11): удалено — ")
+    assert "звонки (calls) 7," in first
+    assert first.endswith("обезличено — клиенты (clients) 1")
+    assert second.endswith("старше срока ничего нет")
+    with Session(db_engine) as session:
+        assert set(session.exec(select(Call.linkedid)).all()) == KEPT_CALLS
+        [entry] = session.exec(select(AuditEntry).where(col(AuditEntry.action) == "retention"))
+    assert entry.actor == "scheduler"
+
+
+async def test_nightly_retention_stops_when_its_time_is_up_and_the_next_run_goes_on(
+    db_engine: Engine, caplog: pytest.LogCaptureFixture
+) -> None:
+    night = datetime(2031, 5, 10, 23, 30, tzinfo=UTC)
+    cutoff = datetime(2026, 5, 11, tzinfo=ZoneInfo("Europe/Moscow"))
+    build_history(db_engine, old=cutoff - timedelta(seconds=1), new=cutoff)
+    readings = iter([night])  # after the first reading the clock is past the budget
+
+    def clock() -> datetime:
+        return next(readings, night + RETENTION_BUDGET)
+
+    context = _context(db_engine, night)
+    late = JobContext(
+        services=Services(settings=context.services.settings, engine=db_engine, clock=clock),
+        bus=context.bus,
+        bridge=None,
+    )
+    with caplog.at_level(logging.INFO, logger="consult_line.scheduler"):
+        await purge_expired_history(late)
+    assert "продолжится следующей ночью" in caplog.records[-1].getMessage()
+    with Session(db_engine) as session:
+        [entry] = session.exec(select(AuditEntry).where(col(AuditEntry.action) == "retention"))
+        assert entry.detail.endswith("interrupted")
+        assert len(session.exec(select(Call)).all()) == len(KEPT_CALLS | GONE_CALLS)
+    await purge_expired_history(_context(db_engine, night))
+    with Session(db_engine) as session:
+        assert set(session.exec(select(Call.linkedid)).all()) == KEPT_CALLS

@@ -39,6 +39,7 @@ def test_defaults_that_carry_a_rule_of_the_order() -> None:
     assert settings.short_call_threshold_s == 5.0  # C13: flagged short, never hidden
     assert settings.missed_callback_min_time_s == 0.0  # C13: every missed call called back
     assert settings.cdr_timezone == "local"  # what Asterisk's default usegmtime = no writes
+    assert settings.retention_years == 5  # G3: the interaction history is kept five years
 
 
 def test_sign_in_defaults() -> None:
@@ -71,6 +72,9 @@ def test_environment_overrides_dotenv_file(monkeypatch: pytest.MonkeyPatch, tmp_
         ("CONSULT_LINE_SHORTENED_DAYS_CLOSE_EARLY", "maybe", "SHORTENED_DAYS_CLOSE_EARLY"),
         ("CONSULT_LINE_SESSION_MAX_HOURS", "4", "session_max_hours не может быть меньше"),
         ("CONSULT_LINE_SIGN_IN_MAX_ATTEMPTS", "0", "CONSULT_LINE_SIGN_IN_MAX_ATTEMPTS"),
+        # G3: a shorter term would remove history the order keeps.
+        ("CONSULT_LINE_RETENTION_YEARS", "4", "RETENTION_YEARS: не меньше 5 лет"),
+        ("CONSULT_LINE_RETENTION_YEARS", "101", "RETENTION_YEARS: должно быть не больше 100"),
     ],
 )
 def test_invalid_value_is_reported_with_the_variable_name(

@@ -1,0 +1,140 @@
+"""Which rows of the interaction history are past their term (G3), as SQL conditions.
+
+The history is kept by *case*: a call, or a callback task with the calls it came from or
+gathered (``callback_tasks.origin_call_id``, ``calls.callback_task_id``). A case stays whole
+while any part of it is younger than the cut-off, so the handling of a question is never kept
+without the question, nor the question without its handling:
+
+* a call is dated by its arrival; what hangs off it (transfers, the wrap-up, the referral, a
+  dismissed wrap-up, the survey answer) shares the call's fate;
+* a callback task is past its term when it is closed (an open task is live work, whatever its
+  age) and its request, closing, every attempt, change, agreed window and linked call all
+  lie before the cut-off; its windows, attempts and changes share its fate;
+* a call linked to a task that is not past its term stays;
+* a client record goes when it is older than the cut-off and none of its calls and tasks
+  stays. A client the audit log names is anonymised instead of deleted (phone, name and
+  e-mail blanked): the log of who read or exported personal data is kept as it is.
+
+Every subquery works on its own alias, so a condition can be nested in another (a task's
+calls inside a call's tasks) without correlating to the wrong row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import ColumnElement, FromClause, Table, and_, exists, or_
+from sqlmodel import SQLModel
+
+import models.tables  # noqa: F401 — every table in the metadata
+from models.rules.callbacks import ACTIVE_STATUSES
+
+
+def table(name: str) -> Table:
+    return SQLModel.metadata.tables[name]
+
+
+CALLS = table("calls")
+TASKS = table("callback_tasks")
+CLIENTS = table("clients")
+AUDIT = table("audit_log")
+ACTIVE = tuple(ACTIVE_STATUSES)
+
+
+class Part(StrEnum):
+    """What the purge removes or blanks, in the order it is reported."""
+
+    CALLS = "calls"
+    CALL_TRANSFERS = "call_transfers"
+    CALL_WRAPUPS = "call_wrapups"
+    CALL_REFERRALS = "call_referrals"
+    WRAPUP_DISMISSALS = "wrapup_dismissals"
+    SURVEY_RESPONSES = "survey_responses"
+    CALLBACK_TASKS = "callback_tasks"
+    CALLBACK_WINDOWS = "callback_windows"
+    CALLBACK_ATTEMPTS = "callback_attempts"
+    CALLBACK_TASK_CHANGES = "callback_task_changes"
+    CLIENTS_DELETED = "clients_deleted"
+    CLIENTS_ANONYMISED = "clients_anonymised"
+
+
+@dataclass(frozen=True, slots=True)
+class Child:
+    """A table whose rows each belong to one row of a parent and go with it."""
+
+    part: Part
+    table: Table
+    parent_key: str
+    date_column: str
+
+
+CALL_CHILDREN: tuple[Child, ...] = (
+    Child(Part.CALL_TRANSFERS, table("call_transfers"), "call_id", "at"),
+    Child(Part.CALL_WRAPUPS, table("call_wrapups"), "call_id", "created_at"),
+    Child(Part.CALL_REFERRALS, table("call_referrals"), "call_id", "at"),
+    Child(Part.WRAPUP_DISMISSALS, table("wrapup_dismissals"), "call_id", "at"),
+    Child(Part.SURVEY_RESPONSES, table("survey_responses"), "call_id", "created_at"),
+)
+TASK_CHILDREN: tuple[Child, ...] = (
+    Child(Part.CALLBACK_WINDOWS, table("callback_windows"), "task_id", "starts_at"),
+    Child(Part.CALLBACK_ATTEMPTS, table("callback_attempts"), "task_id", "at"),
+    Child(Part.CALLBACK_TASK_CHANGES, table("callback_task_changes"), "task_id", "at"),
+)
+
+
+def task_expired(task: FromClause, cutoff: datetime) -> ColumnElement[bool]:
+    """``task`` (an alias of callback_tasks) is closed and nothing of its case is recent."""
+    windows, attempts, changes = (child.table.alias() for child in TASK_CHILDREN)
+    attached, origin = CALLS.alias(), CALLS.alias()
+    return and_(
+        # "Not active" rather than "one of the closed ones": also keeps the status index out
+        # of the purge's scan in id order (SQLite would sort all closed tasks per batch).
+        task.c.status.not_in(ACTIVE),
+        task.c.requested_at < cutoff,
+        or_(task.c.closed_at.is_(None), task.c.closed_at < cutoff),
+        ~exists().where(windows.c.task_id == task.c.id, windows.c.starts_at >= cutoff),
+        ~exists().where(attempts.c.task_id == task.c.id, attempts.c.at >= cutoff),
+        ~exists().where(changes.c.task_id == task.c.id, changes.c.at >= cutoff),
+        ~exists().where(attached.c.callback_task_id == task.c.id, attached.c.arrived_at >= cutoff),
+        ~exists().where(origin.c.id == task.c.origin_call_id, origin.c.arrived_at >= cutoff),
+    )
+
+
+def call_expired(call: FromClause, cutoff: datetime) -> ColumnElement[bool]:
+    """``call`` (an alias of calls) arrived before the cut-off and no task it belongs to stays."""
+    attached_to, opened = TASKS.alias(), TASKS.alias()
+    return and_(
+        call.c.arrived_at < cutoff,
+        ~exists().where(
+            attached_to.c.id == call.c.callback_task_id, ~task_expired(attached_to, cutoff)
+        ),
+        ~exists().where(opened.c.origin_call_id == call.c.id, ~task_expired(opened, cutoff)),
+    )
+
+
+def client_expired(client: FromClause, cutoff: datetime) -> ColumnElement[bool]:
+    """``client`` (an alias of clients) is older than the cut-off and none of its calls and
+    tasks stays. Other channels' tables that name a client belong here too."""
+    calls, tasks = CALLS.alias(), TASKS.alias()
+    return and_(
+        client.c.created_at < cutoff,
+        ~exists().where(calls.c.client_id == client.c.id, ~call_expired(calls, cutoff)),
+        ~exists().where(tasks.c.client_id == client.c.id, ~task_expired(tasks, cutoff)),
+    )
+
+
+def audited(client: FromClause) -> ColumnElement[bool]:
+    """The audit log names ``client``: its row must stay for the log's sake."""
+    audit = AUDIT.alias()
+    return exists().where(audit.c.client_id == client.c.id)
+
+
+def anonymised(client: FromClause) -> ColumnElement[bool]:
+    return and_(
+        client.c.phone_e164.is_(None), client.c.full_name.is_(None), client.c.email.is_(None)
+    )
+
+
+ANONYMOUS_CLIENT = {"phone_e164": None, "full_name": None, "email": None}

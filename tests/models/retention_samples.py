@@ -1,0 +1,216 @@
+"""A hand-built interaction history on both sides of the retention cut-off (G3).
+
+``old`` lies before the cut-off, ``new`` at or after it. What a purge must do with each row
+is in the names: ``gone_*`` rows go, ``kept_*`` rows stay.
+
+* client ``gone``: one old call with a transfer, a wrap-up, a referral and a survey answer;
+  nothing younger, nobody read the record: deleted with all of it;
+* client ``mixed``: an old call (goes) and a new one (stays, and so does the client), named
+  in the audit log;
+* client ``audited``: an old call only, but the audit log names the client: anonymised;
+* client ``spanning``: an old missed call whose callback task was closed after the cut-off,
+  with an attempt after it: the whole case stays;
+* client ``recent``: created after the cut-off, no calls yet: stays;
+* a closed old task with its old origin call and an old call attached to it (the two point
+  at each other), windows, attempt and change: all go;
+* a closed old task whose attached call came after the cut-off: the task and its old origin
+  call stay;
+* an old task still open: stays with its origin call;
+* an old call from a hidden number: goes; a dismissed wrap-up of an old call: goes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from models.rules.callbacks import CallbackStatus
+from models.rules.missed import CallOutcome
+from models.rules.survey import AnswerReceived, QualityRating
+from models.rules.transfers import TransferOutcome
+from models.tables import (
+    AttemptResult,
+    AuditEntry,
+    Call,
+    CallbackAttempt,
+    CallbackChangeKind,
+    CallbackSource,
+    CallbackTask,
+    CallbackTaskChange,
+    CallbackWindow,
+    CallReferral,
+    CallTransfer,
+    CallWrapup,
+    Client,
+    SurveyResponse,
+    TransferKind,
+    WrapupDismissal,
+)
+from tests.factories import add_employee
+
+KEPT_CALLS = {"kept-mixed", "kept-spanning", "kept-task-origin", "kept-task-late", "kept-open"}
+GONE_CALLS = {
+    "gone-client",
+    "gone-mixed",
+    "gone-audited",
+    "gone-task-origin",
+    "gone-task-attached",
+    "gone-hidden",
+    "gone-dismissed",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Sample:
+    gone: int
+    mixed: int
+    audited: int
+    spanning: int
+    recent: int
+    spanning_task: int
+    gone_task: int
+    late_task: int
+    open_task: int
+
+
+def build_history(engine: Engine, *, old: datetime, new: datetime) -> Sample:
+    employee = add_employee(engine, "201", "PJSIP/201")
+    with Session(engine) as session:
+        clients = {
+            name: Client(phone_e164=f"+7928000000{n}", full_name=name, created_at=old)
+            for n, name in enumerate(["gone", "mixed", "audited", "spanning"], start=1)
+        }
+        clients["recent"] = Client(phone_e164="+79280000009", created_at=new)
+        session.add_all(clients.values())
+        session.flush()
+        ids = {name: _id(client.id) for name, client in clients.items()}
+
+        def call(linkedid: str, at: datetime, client: str | None = None) -> Call:
+            row = Call(
+                linkedid=linkedid,
+                client_id=ids[client] if client else None,
+                caller_number=clients[client].phone_e164 or "" if client is not None else "",
+                arrived_at=at,
+                in_working_hours=True,
+                outcome=CallOutcome.ANSWERED,
+                ended_at=at + timedelta(minutes=4),
+            )
+            session.add(row)
+            session.flush()
+            return row
+
+        gone = _id(call("gone-client", old - timedelta(days=400), "gone").id)
+        session.add_all(
+            [
+                CallTransfer(
+                    call_id=gone,
+                    seq=1,
+                    kind=TransferKind.BLIND,
+                    outcome=TransferOutcome.COMPLETED,
+                    at=old - timedelta(days=400),
+                ),
+                CallWrapup(
+                    call_id=gone,
+                    kb_answer_found=False,
+                    question="Как продлить лицензию, я Иванов",
+                    created_at=old - timedelta(days=400),
+                ),
+                CallReferral(call_id=gone, agency_title="Росалкогольтабакконтроль", at=old),
+                SurveyResponse(
+                    call_id=gone,
+                    answer_received=AnswerReceived.YES,
+                    quality=QualityRating.SATISFIED,
+                    created_at=old - timedelta(days=400),
+                ),
+            ]
+        )
+        call("gone-mixed", old, "mixed")
+        kept_mixed = _id(call("kept-mixed", new, "mixed").id)
+        session.add(CallWrapup(call_id=kept_mixed, kb_answer_found=True, created_at=new))
+        call("gone-audited", old - timedelta(days=30), "audited")
+        call("gone-hidden", old)
+        dismissed = _id(call("gone-dismissed", old).id)
+        session.add(WrapupDismissal(call_id=dismissed, employee_id=employee, at=old, reason="сбой"))
+        for name in ("mixed", "audited"):
+            session.add(
+                AuditEntry(
+                    at=new,
+                    actor="web:supervisor",
+                    action="history_read",
+                    subject=f"client:{name}",
+                    client_id=ids[name],
+                )
+            )
+
+        def task(origin: Call, status: CallbackStatus, closed_at: datetime | None) -> int:
+            row = CallbackTask(
+                client_id=origin.client_id,
+                phone_e164="+79280000077",
+                question="Перезвоните по лицензии",
+                source=CallbackSource.MISSED_CALL,
+                origin_call_id=origin.id,
+                requested_at=origin.arrived_at,
+                promised_on=origin.arrived_at.date() + timedelta(days=1),
+                status=status,
+                closed_at=closed_at,
+            )
+            session.add(row)
+            session.flush()
+            origin.callback_task_id = row.id
+            return _id(row.id)
+
+        spanning_call = call("kept-spanning", old - timedelta(days=2), "spanning")
+        spanning_task = task(spanning_call, CallbackStatus.DONE, new + timedelta(days=1))
+        session.add(
+            CallbackAttempt(
+                task_id=spanning_task, at=new + timedelta(days=1), result=AttemptResult.ANSWERED
+            )
+        )
+
+        gone_task = task(
+            call("gone-task-origin", old - timedelta(days=3)), CallbackStatus.DONE, old
+        )
+        call("gone-task-attached", old - timedelta(days=2)).callback_task_id = gone_task
+        session.add_all(
+            [
+                CallbackWindow(
+                    task_id=gone_task,
+                    starts_at=old - timedelta(days=2),
+                    ends_at=old - timedelta(days=2) + timedelta(hours=2),
+                ),
+                CallbackAttempt(task_id=gone_task, at=old, result=AttemptResult.NO_ANSWER),
+                CallbackTaskChange(
+                    task_id=gone_task,
+                    at=old,
+                    kind=CallbackChangeKind.CLOSED,
+                    reason="ответ дан",
+                ),
+            ]
+        )
+
+        late_task = task(
+            call("kept-task-origin", old - timedelta(days=5)), CallbackStatus.FAILED, old
+        )
+        call("kept-task-late", new).callback_task_id = late_task
+
+        open_task = task(call("kept-open", old - timedelta(days=9)), CallbackStatus.OPEN, None)
+        session.commit()
+    return Sample(
+        gone=ids["gone"],
+        mixed=ids["mixed"],
+        audited=ids["audited"],
+        spanning=ids["spanning"],
+        recent=ids["recent"],
+        spanning_task=spanning_task,
+        gone_task=gone_task,
+        late_task=late_task,
+        open_task=open_task,
+    )
+
+
+def _id(value: int | None) -> int:
+    assert value is not None
+    return value

@@ -1,0 +1,142 @@
+"""G3: history past five years goes in batches, whole cases at a time, and a stopped run is
+finished by the next one. On SQLite and PostgreSQL (``TEST_DATABASE_URL``)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from itertools import islice
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import select, text
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, SQLModel, col
+from sqlmodel import select as select_rows
+
+from models.retention import Affected, Part, Tally, open_tasks_before, plan, purge_batches
+from models.rules.retention import retention_cutoff
+from models.tables import AuditEntry, Call, CallbackAttempt, CallbackTask, CallWrapup, Client
+from tests.conftest import EngineFactory
+from tests.models.retention_samples import GONE_CALLS, KEPT_CALLS, Sample, build_history
+
+MSK = ZoneInfo("Europe/Moscow")
+NOW = datetime(2031, 5, 11, 6, 0, tzinfo=UTC)  # 09:00 in Moscow
+CUTOFF = retention_cutoff(NOW, MSK, 5)  # 2026-05-11 00:00 MSK
+OLD = CUTOFF - timedelta(minutes=1)  # 23:59 on 10 May 2026: five years have passed
+NEW = CUTOFF  # 00:00 on 11 May 2026: kept to the end of the day
+
+
+@pytest.fixture
+def sample(db_engine: Engine) -> Sample:
+    return build_history(db_engine, old=OLD, new=NEW)
+
+
+def _dump(engine: Engine) -> dict[str, list[tuple[object, ...]]]:
+    """Every row of every table, in id order: the whole state of the database."""
+    with engine.connect() as connection:
+        return {
+            name: [tuple(row) for row in connection.execute(select(table).order_by(*table.c))]
+            for name, table in SQLModel.metadata.tables.items()
+        }
+
+
+def _run(engine: Engine, batch_size: int = 500) -> Tally:
+    tally = Tally()
+    for batch in purge_batches(engine=engine, cutoff=CUTOFF, batch_size=batch_size):
+        tally.add(batch)
+    return tally
+
+
+def _plan(engine: Engine) -> tuple[Affected, ...]:
+    with engine.connect() as connection:
+        return plan(connection=connection, cutoff=CUTOFF)
+
+
+def test_dry_run_counts_each_table_and_changes_nothing(db_engine: Engine, sample: Sample) -> None:
+    before = _dump(db_engine)
+    found = {item.part: item for item in _plan(db_engine)}
+    assert _dump(db_engine) == before
+    day = timedelta(days=1)
+    assert found[Part.CALLS] == Affected(Part.CALLS, 7, OLD - 400 * day, OLD)
+    assert found[Part.CALL_WRAPUPS] == Affected(
+        Part.CALL_WRAPUPS, 1, OLD - 400 * day, OLD - 400 * day
+    )
+    assert found[Part.CALLBACK_TASKS] == Affected(
+        Part.CALLBACK_TASKS, 1, OLD - 3 * day, OLD - 3 * day
+    )
+    assert found[Part.CLIENTS_DELETED].rows == 1
+    assert found[Part.CLIENTS_ANONYMISED].rows == 1
+    assert {part: item.rows for part, item in found.items()} == {part: 1 for part in Part} | {
+        Part.CALLS: 7
+    }
+    with db_engine.connect() as connection:  # kept however old, until someone closes it
+        assert open_tasks_before(connection=connection, cutoff=CUTOFF) == 1
+
+
+def test_run_removes_what_the_dry_run_counted_and_keeps_every_recent_case(
+    db_engine: Engine, sample: Sample
+) -> None:
+    planned = _plan(db_engine)
+    assert _run(db_engine).changes == planned
+    with Session(db_engine) as session:
+        linkedids = set(session.exec(select_rows(Call.linkedid)).all())
+        assert linkedids == KEPT_CALLS
+        assert not linkedids & GONE_CALLS
+        clients = {client.id: client for client in session.exec(select_rows(Client)).all()}
+        # The client with an old and a new call keeps both record and new call.
+        assert set(clients) == {sample.mixed, sample.audited, sample.spanning, sample.recent}
+        assert clients[sample.mixed].phone_e164 == "+79280000002"
+        assert clients[sample.spanning].full_name == "spanning"
+        audited = clients[sample.audited]
+        assert (audited.phone_e164, audited.full_name, audited.email) == (None, None, None)
+        # The audit log is kept whole, still naming the anonymised record.
+        assert len(session.exec(select_rows(AuditEntry)).all()) == 2
+        # A task closed after the cut-off keeps its old call and its attempts.
+        tasks = set(session.exec(select_rows(CallbackTask.id)).all())
+        assert tasks == {sample.spanning_task, sample.late_task, sample.open_task}
+        attempts = session.exec(select_rows(CallbackAttempt.task_id)).all()
+        assert attempts == [sample.spanning_task]
+        origin = session.exec(select_rows(Call).where(col(Call.linkedid) == "kept-spanning")).one()
+        assert origin.callback_task_id == sample.spanning_task
+        wrapups = session.exec(select_rows(CallWrapup.call_id)).all()
+        assert len(wrapups) == 1
+    if db_engine.dialect.name == "sqlite":
+        with db_engine.connect() as connection:
+            assert connection.execute(text("PRAGMA foreign_key_check")).all() == []
+
+
+def test_second_run_finds_nothing(db_engine: Engine, sample: Sample) -> None:
+    _run(db_engine)
+    after = _dump(db_engine)
+    assert all(item.rows == 0 for item in _plan(db_engine))
+    assert _run(db_engine).batches == 0
+    assert _dump(db_engine) == after
+
+
+def test_run_stopped_after_any_batch_is_finished_by_the_next(
+    engine_factory: EngineFactory, db_engine: Engine, sample: Sample
+) -> None:
+    # One row per batch: after each batch the rows done and the rows still counted by a dry
+    # run add up to the first count; stopped after four batches, a new run finishes the job
+    # and leaves exactly what an uninterrupted run leaves.
+    whole = engine_factory()
+    build_history(whole, old=OLD, new=NEW)
+    _run(whole)
+
+    first = {item.part: item.rows for item in _plan(db_engine)}
+    done = Tally()
+    for batch in islice(purge_batches(engine=db_engine, cutoff=CUTOFF, batch_size=1), 4):
+        done.add(batch)
+        left = {item.part: item.rows for item in _plan(db_engine)}
+        assert {part: done.parts[part].rows + left[part] for part in Part} == first
+    assert done.batches == 4
+    assert 0 < done.rows < sum(first.values())
+
+    rest = _run(db_engine, batch_size=1)
+    assert done.rows + rest.rows == sum(first.values())
+    assert _dump(db_engine) == _dump(whole)
+
+
+def test_batch_size_must_be_positive(db_engine: Engine) -> None:
+    with pytest.raises(ValueError, match="at least one row"):
+        next(purge_batches(engine=db_engine, cutoff=CUTOFF, batch_size=0))
