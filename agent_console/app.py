@@ -23,6 +23,7 @@ from agent_console.routes import (
     kb,
     live,
     my_callbacks,
+    operators_report,
     queue,
     reports,
     sign_in,
@@ -43,6 +44,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     my_callbacks.router,
     wallboard.router,
     reports.router,
+    operators_report.router,
 )
 
 Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]

@@ -35,6 +35,7 @@ MENU: Final[tuple[_Entry, ...]] = (
     _entry("/wallboard", "Табло", Role.SUPERVISOR, Role.ADMIN),
     _entry("/reports/missed", "Пропущенные звонки", Role.SUPERVISOR, Role.ADMIN),
     _entry("/reports/survey", "Опросы", Role.SUPERVISOR, Role.ADMIN),
+    _entry("/reports/operators", "Операторы", Role.SUPERVISOR, Role.ADMIN),
     _entry("/docs", "Документация API", Role.ADMIN),
 )
 

@@ -34,6 +34,8 @@ CALLBACK_STATES = ("none", "open", "in_progress", "done", "failed", "cancelled")
 SHORT_CALLS = ("all", "only", "without")
 TOPICS_OR_NONE = (*(topic.value for topic in Topic), "none")
 LANGUAGES = ("ru", "en")  # models.tables.Language (test_cli_report.py keeps them equal)
+# reports.training_state.TrainingState (test_cli_report_operators.py keeps them equal).
+TRAINING_STATES = ("trained", "due_soon", "expired", "new_service", "no_initial")
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 MAX_DEMO_DAYS = 366
 MAX_SEARCH_HITS = 100
@@ -258,10 +260,28 @@ def _survey_filters(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _operators_filters(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--department",
+        action="append",
+        metavar="КОД",
+        help="отдел по коду справочника, можно несколько раз (без него — все)",
+    )
+    parser.add_argument(
+        "--training",
+        action="append",
+        choices=TRAINING_STATES,
+        metavar="СОСТОЯНИЕ",
+        help="обучение на сегодня, можно несколько раз (без него — все): "
+        + ", ".join(TRAINING_STATES),
+    )
+
+
 # Each report of `consult-line report`: its name, help and filters (reports.catalogue.REPORTS).
 REPORTS: tuple[tuple[str, str, Callable[[argparse.ArgumentParser], None]], ...] = (
     ("missed", "пропущенные звонки в рабочее время (C13)", _missed_filters),
     ("survey", "опрос после консультации по операторам (C15)", _survey_filters),
+    ("operators", "операторы: звонки, разговоры, итоги, обучение (C4)", _operators_filters),
 )
 
 

@@ -7,7 +7,8 @@ Adding a report: its module beside ``missed.py`` with a ``ReportSpec``, a line h
 from __future__ import annotations
 
 from reports.missed import MISSED
+from reports.operators import OPERATORS
 from reports.report import ReportSpec
 from reports.survey import SURVEY
 
-REPORTS: dict[str, ReportSpec] = {spec.name: spec for spec in (MISSED, SURVEY)}
+REPORTS: dict[str, ReportSpec] = {spec.name: spec for spec in (MISSED, SURVEY, OPERATORS)}

@@ -78,6 +78,7 @@ def home(
         links.append(Link("/wallboard", "Табло: очередь, операторы, показатели дня"))
         links.append(Link("/reports/missed", "Отчёт «Пропущенные звонки»"))
         links.append(Link("/reports/survey", "Отчёт «Опрос после консультации»"))
+        links.append(Link("/reports/operators", "Отчёт «Операторы»: звонки, итоги, обучение"))
     if Role.ADMIN in user.roles:
         links.append(Link("/docs", "Документация API"))
     shown = HomePage(greeting=f"Здравствуйте, {user.full_name}!", links=links)

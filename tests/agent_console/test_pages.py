@@ -117,8 +117,21 @@ def test_api_docs_for_an_admin_come_from_the_app(console: Console) -> None:
     ("role", "expected"),
     [
         (Role.OPERATOR, ["/", "/callbacks"]),
-        (Role.SUPERVISOR, ["/", "/wallboard", "/reports/missed", "/reports/survey"]),
-        (Role.ADMIN, ["/", "/wallboard", "/reports/missed", "/reports/survey", "/docs"]),
+        (
+            Role.SUPERVISOR,
+            ["/", "/wallboard", "/reports/missed", "/reports/survey", "/reports/operators"],
+        ),
+        (
+            Role.ADMIN,
+            [
+                "/",
+                "/wallboard",
+                "/reports/missed",
+                "/reports/survey",
+                "/reports/operators",
+                "/docs",
+            ],
+        ),
     ],
 )
 def test_the_menu_offers_every_page_the_user_may_open_and_no_other(
