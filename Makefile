@@ -53,6 +53,7 @@ bench: setup
 	$(BIN)/python bench/bench_report_missed.py
 	$(BIN)/python bench/bench_report_survey.py
 	$(BIN)/python bench/bench_retention.py
+	$(BIN)/python bench/bench_report_operators.py
 
 # Screenshots of the pages the browser tests open, into docs/screenshots/ (needs Chromium).
 screenshots: setup

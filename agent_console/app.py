@@ -27,6 +27,7 @@ from agent_console.routes import (
     kb_review,
     live,
     my_callbacks,
+    operators_report,
     queue,
     reports,
     sign_in,
@@ -51,6 +52,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     my_callbacks.router,
     wallboard.router,
     reports.router,
+    operators_report.router,
 )
 
 Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]

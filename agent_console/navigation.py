@@ -45,6 +45,7 @@ REPORT_LINKS: Final[tuple[Link, ...]] = (
     Link("/reports/callbacks", "Обратные звонки"),
     Link("/reports/transfers", "Переводы"),
     Link("/reports/survey", "Опрос"),
+    Link("/reports/operators", "Операторы"),
 )
 
 

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from sqlalchemy import and_
+from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 
 from call_card.lookup import find_call_and_operator, insert_once
@@ -66,25 +68,30 @@ def wrapup_state(session: Session, call: Call) -> WrapupState:
     return WrapupState.OWED
 
 
+def owes_wrapup() -> ColumnElement[bool]:
+    """The condition on ``calls`` of a call that owes a wrap-up: answered by an operator,
+    ended, with neither a wrap-up nor a dismissal (the report of operators counts them too)."""
+    has_wrapup = select(CallWrapup.id).where(col(CallWrapup.call_id) == col(Call.id)).exists()
+    dismissed = (
+        select(WrapupDismissal.id).where(col(WrapupDismissal.call_id) == col(Call.id)).exists()
+    )
+    return and_(
+        col(Call.operator_id).is_not(None),
+        col(Call.answered_at).is_not(None),
+        col(Call.ended_at).is_not(None),
+        ~has_wrapup,
+        ~dismissed,
+    )
+
+
 def owed_wrapups(
     session: Session, *, operator_id: int, since: datetime, limit: int = OWED_LIMIT
 ) -> list[OwedWrapup]:
     """The operator's calls since ``since`` (arrival) that owe a wrap-up, latest ended first."""
     require_aware(since, "since")
-    has_wrapup = select(CallWrapup.id).where(col(CallWrapup.call_id) == col(Call.id)).exists()
-    dismissed = (
-        select(WrapupDismissal.id).where(col(WrapupDismissal.call_id) == col(Call.id)).exists()
-    )
     calls = session.exec(
         select(Call)
-        .where(
-            col(Call.operator_id) == operator_id,
-            col(Call.answered_at).is_not(None),
-            col(Call.ended_at).is_not(None),
-            col(Call.arrived_at) >= since,
-            ~has_wrapup,
-            ~dismissed,
-        )
+        .where(col(Call.operator_id) == operator_id, col(Call.arrived_at) >= since, owes_wrapup())
         .order_by(col(Call.ended_at).desc(), col(Call.id).desc())
         .limit(limit)
     )

@@ -37,6 +37,8 @@ LANGUAGES = ("ru", "en")  # models.tables.Language (test_cli_report.py keeps the
 CALLBACK_STATUSES = ("open", "in_progress", "done", "failed", "cancelled")
 CALLBACK_TERMS = ("kept", "missed", "open", "cancelled")
 TRANSFER_OUTCOMES = ("completed", "refused", "failed", "pending")
+# reports.training_state.TrainingState (test_cli_report_operators.py keeps them equal).
+TRAINING_STATES = ("trained", "due_soon", "expired", "new_service", "no_initial")
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 MAX_DEMO_DAYS = 366
 MAX_SEARCH_HITS = 100
@@ -293,6 +295,23 @@ def _repeated(
     )
 
 
+def _operators_filters(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--department",
+        action="append",
+        metavar="КОД",
+        help="отдел по коду справочника, можно несколько раз (без него — все)",
+    )
+    parser.add_argument(
+        "--training",
+        action="append",
+        choices=TRAINING_STATES,
+        metavar="СОСТОЯНИЕ",
+        help="обучение на сегодня, можно несколько раз (без него — все): "
+        + ", ".join(TRAINING_STATES),
+    )
+
+
 # Each report of `consult-line report`: its name, help and filters (reports.catalogue.REPORTS).
 REPORTS: tuple[tuple[str, str, Callable[[argparse.ArgumentParser], None]], ...] = (
     ("missed", "пропущенные звонки в рабочее время (C13)", _missed_filters),
@@ -303,6 +322,7 @@ REPORTS: tuple[tuple[str, str, Callable[[argparse.ArgumentParser], None]], ...] 
         _callbacks_filters,
     ),
     ("transfers", "переводы звонков и отклонённые третьи переводы (C10)", _transfers_filters),
+    ("operators", "операторы: звонки, разговоры, итоги, обучение (C4)", _operators_filters),
 )
 
 

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from reports.callbacks import CALLBACKS
 from reports.missed import MISSED
+from reports.operators import OPERATORS
 from reports.report import ReportSpec
 from reports.survey import SURVEY
 from reports.transfers import TRANSFERS
 
 REPORTS: dict[str, ReportSpec] = {
-    spec.name: spec for spec in (MISSED, CALLBACKS, TRANSFERS, SURVEY)
+    spec.name: spec for spec in (MISSED, CALLBACKS, TRANSFERS, SURVEY, OPERATORS)
 }

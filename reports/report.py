@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import IO, Protocol, TextIO, runtime_checkable
 from zoneinfo import ZoneInfo
 
@@ -50,9 +50,19 @@ class ReportSpec:
     title: str  # "Пропущенные звонки"
     file_stem: str  # downloads are FILE_STEM_SINCE_UNTIL.csv
     filters: tuple[str, ...]  # names of its filters, as in the query string and the command
-    query: Callable[[Period, FilterValues, ZoneInfo], ReportQuery]
+    query: Callable[[Period, FilterValues, ZoneInfo], ReportQuery] | None = None
     # Filter values only the database knows (an operator's number): InputError if unknown.
     check: Callable[[Session, FilterValues], None] = known_values
+    # A report whose figures depend on the day they are made (training due today) is built
+    # with the line's date by this instead of ``query``.
+    dated_query: Callable[[Period, FilterValues, ZoneInfo, date], ReportQuery] | None = None
+
+    def made(self, period: Period, values: FilterValues, tz: ZoneInfo, today: date) -> ReportQuery:
+        """The report's query, or ``reports.inputs.InputError`` for a request it refuses."""
+        if self.dated_query is not None:
+            return self.dated_query(period, values, tz, today)
+        assert self.query is not None, f"report {self.name} has no query"
+        return self.query(period, values, tz)
 
     def file_name(self, period: Period, extension: str) -> str:
         return f"{self.file_stem}_{period.slug()}.{extension}"

@@ -79,6 +79,7 @@ def home(
         links.append(Link("/wallboard", "Табло: очередь, операторы, показатели дня"))
         links.append(Link("/reports/missed", "Отчёт «Пропущенные звонки»"))
         links.append(Link("/reports/survey", "Отчёт «Опрос после консультации»"))
+        links.append(Link("/reports/operators", "Отчёт «Операторы»: звонки, итоги, обучение"))
     if user.has_any(KB_OVERSEERS):
         links.append(Link("/kb/review", "База знаний: проверка разделов, пробелы, поиск"))
     if Role.ADMIN in user.roles:

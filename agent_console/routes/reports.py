@@ -342,7 +342,7 @@ def _download(
     values = query_values(request)
     try:
         period = _period(values, backend)
-        query = spec.query(period, values, backend.settings.tz)
+        query = spec.made(period, values, backend.settings.tz, backend.today())
         with session_scope(backend.engine) as session:
             spec.check(session, values)
         query = prepare(query, backend.engine, backend.clock(), backend.settings)

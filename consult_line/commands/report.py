@@ -36,7 +36,8 @@ def run(services: Services, args: argparse.Namespace) -> int:
     try:
         period = checked_period(args.since, args.until)
         values = _filter_values(spec, args)
-        query = spec.query(period, values, services.settings.tz)
+        today = services.clock().astimezone(services.settings.tz).date()
+        query = spec.made(period, values, services.settings.tz, today)
         with session_scope(services.engine) as session:
             spec.check(session, values)
         query = prepare(query, services.engine, services.clock(), services.settings)

@@ -143,7 +143,13 @@ def test_the_menu_offers_every_page_the_user_may_open_and_no_other(
 def test_each_report_lists_every_report_and_each_opens(console: Console) -> None:
     console.add_user("boss", Role.SUPERVISOR)
     browser = console.signed_in("boss")
-    expected = ["/reports/missed", "/reports/callbacks", "/reports/transfers", "/reports/survey"]
+    expected = [
+        "/reports/missed",
+        "/reports/callbacks",
+        "/reports/transfers",
+        "/reports/survey",
+        "/reports/operators",
+    ]
     for path in expected:
         page = browser.get(path)
         assert page.status_code == 200, path
