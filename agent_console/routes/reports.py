@@ -17,7 +17,7 @@ an unknown filter value) gets the page with the form and a Russian message, stat
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import IO, Annotated
 
 from fastapi import APIRouter, Request
@@ -124,20 +124,6 @@ def missed_page(
     with session_scope(backend.engine) as session:
         shown = _missed_view(session, values, backend, report, timeline, number)
     return render(request, "report.html", layout=layout, title=MISSED.title, page=shown)
-
-
-@router.get("/missed.csv", include_in_schema=False)
-def missed_csv(
-    request: Request, backend: BackendDep, user: Annotated[SignedIn, page(*SUPERVISORS)]
-) -> Response:
-    return _download(request, backend, user, MISSED, "csv")
-
-
-@router.get("/missed.xlsx", include_in_schema=False)
-def missed_xlsx(
-    request: Request, backend: BackendDep, user: Annotated[SignedIn, page(*SUPERVISORS)]
-) -> Response:
-    return _download(request, backend, user, MISSED, "xlsx")
 
 
 def _missed_form(
@@ -268,20 +254,6 @@ def survey_page(
     return render(request, "report_survey.html", layout=layout, title=SURVEY.title, page=view)
 
 
-@router.get("/survey.csv", include_in_schema=False)
-def survey_csv(
-    request: Request, backend: BackendDep, user: Annotated[SignedIn, page(*SUPERVISORS)]
-) -> Response:
-    return _download(request, backend, user, SURVEY, "csv")
-
-
-@router.get("/survey.xlsx", include_in_schema=False)
-def survey_xlsx(
-    request: Request, backend: BackendDep, user: Annotated[SignedIn, page(*SUPERVISORS)]
-) -> Response:
-    return _download(request, backend, user, SURVEY, "xlsx")
-
-
 # --------------------------------------------------------------------------- callbacks, transfers
 
 
@@ -293,20 +265,6 @@ def callbacks_page(
     return callback_report_page.callbacks_page(request, backend, user)
 
 
-@router.get("/callbacks.csv", include_in_schema=False)
-def callbacks_csv(
-    request: Request, backend: BackendDep, user: Annotated[SignedIn, page(*SUPERVISORS)]
-) -> Response:
-    return _download(request, backend, user, CALLBACKS, "csv")
-
-
-@router.get("/callbacks.xlsx", include_in_schema=False)
-def callbacks_xlsx(
-    request: Request, backend: BackendDep, user: Annotated[SignedIn, page(*SUPERVISORS)]
-) -> Response:
-    return _download(request, backend, user, CALLBACKS, "xlsx")
-
-
 @router.get("/transfers", include_in_schema=False)
 def transfers_page(
     request: Request, backend: BackendDep, user: Annotated[SignedIn, page(*SUPERVISORS)]
@@ -315,21 +273,30 @@ def transfers_page(
     return transfer_report_page.transfers_page(request, backend, user)
 
 
-@router.get("/transfers.csv", include_in_schema=False)
-def transfers_csv(
-    request: Request, backend: BackendDep, user: Annotated[SignedIn, page(*SUPERVISORS)]
-) -> Response:
-    return _download(request, backend, user, TRANSFERS, "csv")
-
-
-@router.get("/transfers.xlsx", include_in_schema=False)
-def transfers_xlsx(
-    request: Request, backend: BackendDep, user: Annotated[SignedIn, page(*SUPERVISORS)]
-) -> Response:
-    return _download(request, backend, user, TRANSFERS, "xlsx")
-
-
 # --------------------------------------------------------------------------- downloads
+
+DOWNLOAD_FORMATS = ("csv", "xlsx")
+
+
+def _download_route(spec: ReportSpec, extension: str) -> Callable[..., Response]:
+    def download(
+        request: Request, backend: BackendDep, user: Annotated[SignedIn, page(*SUPERVISORS)]
+    ) -> Response:
+        return _download(request, backend, user, spec, extension)
+
+    download.__name__ = f"{spec.name}_{extension}"
+    return download
+
+
+# Every report's whole table as CSV and as XLSX: /reports/NAME.csv, /reports/NAME.xlsx.
+for _spec in (MISSED, SURVEY, CALLBACKS, TRANSFERS):
+    for _extension in DOWNLOAD_FORMATS:
+        router.add_api_route(
+            f"/{_spec.name}.{_extension}",
+            _download_route(_spec, _extension),
+            methods=["GET"],
+            include_in_schema=False,
+        )
 
 
 def _period(values: FilterValues, backend: Backend) -> Period:
