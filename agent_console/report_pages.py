@@ -121,6 +121,7 @@ class ReportPage:
     back_href: str = ""  # the print view's way back to the report
     printing: bool = False
     note: str = ""  # e.g. the print view shows only the first rows
+    extra: object = None  # a report's own part, for its template (the survey's trend)
 
 
 def query_values(request: Request) -> dict[str, list[str]]:

@@ -1,7 +1,7 @@
 """Every report, by the name the page's address and ``consult-line report`` use.
 
 Adding a report: its module beside ``missed.py`` with a ``ReportSpec``, a line here, a line in
-``consult_line.arguments.REPORTS`` and its routes in ``agent_console.routes.reports``.
+``consult_line.arguments.REPORTS`` and its screen in ``agent_console.routes.reports.SCREENS``.
 """
 
 from __future__ import annotations
