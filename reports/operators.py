@@ -18,10 +18,11 @@ at most, read whole.
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter, defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func
@@ -30,6 +31,7 @@ from sqlmodel import Session, col, select
 
 from call_card.wrapups import owes_wrapup
 from models.rules.training import TrainingRecord
+from models.settings import Settings
 from models.tables import (
     Call,
     Department,
@@ -127,8 +129,12 @@ class OperatorsReport:
     departments: frozenset[str]  # codes; empty: every department
     training: frozenset[TrainingState]  # empty: every state
     tz: ZoneInfo
-    today: date
+    today: date | None = None  # the line's date the training is stated for, once prepared
     columns: tuple[Column, ...] = COLUMNS
+
+    def prepared(self, session: Session, now: datetime, settings: Settings) -> OperatorsReport:
+        """As of the line's date at ``now``."""
+        return dataclasses.replace(self, today=now.astimezone(self.tz).date())
 
     def listing(self, session: Session) -> list[OperatorRow]:
         return operator_rows(session, self)
@@ -155,9 +161,10 @@ def department_names(session: Session) -> dict[str, str]:
 
 
 def operators_report(
-    period: Period, values: FilterValues, tz: ZoneInfo, today: date
+    period: Period, values: FilterValues, tz: ZoneInfo, today: date | None = None
 ) -> OperatorsReport:
-    """The report asked for; the department codes are checked by :func:`check_departments`."""
+    """The report asked for, as of ``today`` (else of the day :meth:`OperatorsReport.prepared`
+    gives it); the department codes are checked by :func:`check_departments`."""
     return OperatorsReport(
         period=period,
         departments=frozenset(v.strip() for v in values.get(DEPARTMENT, ()) if v.strip()),
@@ -177,8 +184,8 @@ OPERATORS = ReportSpec(
     title="Операторы",
     file_stem="operators",
     filters=(DEPARTMENT, TRAINING),
+    query=operators_report,
     check=check_departments,
-    dated_query=operators_report,
 )
 
 
@@ -258,6 +265,8 @@ def training_views(
 def operator_rows(session: Session, report: OperatorsReport) -> list[OperatorRow]:
     listed = operators(session, report.departments)
     figures = call_figures(session, report.period, report.tz)
+    if report.today is None:
+        raise RuntimeError("the operators report runs once prepared (ReportSpec.made)")
     trainings = training_views(session, [o.employee_id for o in listed], report.today)
     rows = []
     for operator in listed:

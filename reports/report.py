@@ -10,11 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import IO, Protocol, TextIO, runtime_checkable
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from models.settings import Settings
@@ -44,45 +43,44 @@ def known_values(session: Session, values: FilterValues) -> None:
     """Most reports know every filter value without the database: nothing to check."""
 
 
+@runtime_checkable
+class Preparing(Protocol):
+    """A report that needs more than the period before it runs: the instant and the line's
+    calendar (deadlines, C11), the line's date (training due today, C4), or a look at the
+    directory (a filter naming an employee). Raises ``reports.inputs.InputError`` for a value
+    nobody has."""
+
+    def prepared(self, session: Session, now: datetime, settings: Settings) -> ReportQuery: ...
+
+
 @dataclass(frozen=True, slots=True)
 class ReportSpec:
     name: str  # in the page's address and the command: "missed"
     title: str  # "Пропущенные звонки"
     file_stem: str  # downloads are FILE_STEM_SINCE_UNTIL.csv
     filters: tuple[str, ...]  # names of its filters, as in the query string and the command
-    query: Callable[[Period, FilterValues, ZoneInfo], ReportQuery] | None = None
-    # Filter values only the database knows (an operator's number): InputError if unknown.
+    query: Callable[[Period, FilterValues, ZoneInfo], ReportQuery]
+    # Filter values only the database knows (a department's code): InputError if unknown.
     check: Callable[[Session, FilterValues], None] = known_values
-    # A report whose figures depend on the day they are made (training due today) is built
-    # with the line's date by this instead of ``query``.
-    dated_query: Callable[[Period, FilterValues, ZoneInfo, date], ReportQuery] | None = None
 
-    def made(self, period: Period, values: FilterValues, tz: ZoneInfo, today: date) -> ReportQuery:
-        """The report's query, or ``reports.inputs.InputError`` for a request it refuses."""
-        if self.dated_query is not None:
-            return self.dated_query(period, values, tz, today)
-        assert self.query is not None, f"report {self.name} has no query"
-        return self.query(period, values, tz)
+    def made(
+        self,
+        session: Session,
+        period: Period,
+        values: FilterValues,
+        now: datetime,
+        settings: Settings,
+    ) -> ReportQuery:
+        """The report's query ready to run (a :class:`Preparing` one prepared), or
+        ``reports.inputs.InputError`` for a request it refuses."""
+        query = self.query(period, values, settings.tz)
+        self.check(session, values)
+        if isinstance(query, Preparing):
+            return query.prepared(session, now, settings)
+        return query
 
     def file_name(self, period: Period, extension: str) -> str:
         return f"{self.file_stem}_{period.slug()}.{extension}"
-
-
-@runtime_checkable
-class Preparing(Protocol):
-    """A report that needs more than the period before it runs: the instant and the line's
-    calendar (deadlines, C11), or a look at the directory (a filter naming an employee or a
-    department). Raises ``reports.inputs.InputError`` for a value nobody has."""
-
-    def prepared(self, session: Session, now: datetime, settings: Settings) -> ReportQuery: ...
-
-
-def prepare(query: ReportQuery, engine: Engine, now: datetime, settings: Settings) -> ReportQuery:
-    """``query`` ready to run: a :class:`Preparing` report prepared, any other as it is."""
-    if not isinstance(query, Preparing):
-        return query
-    with Session(engine) as session:
-        return query.prepared(session, now, settings)
 
 
 def export_csv(query: ReportQuery, session: Session, out: TextIO) -> int:

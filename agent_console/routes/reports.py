@@ -51,7 +51,7 @@ from reports.catalogue import REPORTS
 from reports.inputs import InputError
 from reports.missed import MISSED
 from reports.operators import OPERATORS
-from reports.report import ReportQuery, ReportSpec, export_xlsx, prepare
+from reports.report import ReportQuery, ReportSpec, export_xlsx
 from reports.survey import SURVEY
 from reports.table import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE, csv_lines
 from reports.transfers import TRANSFERS
@@ -114,10 +114,8 @@ def _download(
     values = query_values(request)
     try:
         period = request_period(values, backend)
-        query = spec.made(period, values, backend.settings.tz, backend.today())
         with session_scope(backend.engine) as session:
-            spec.check(session, values)
-        query = prepare(query, backend.engine, backend.clock(), backend.settings)
+            query = spec.made(session, period, values, backend.clock(), backend.settings)
     except InputError as refused:
         layout = Layout.of(backend.settings.line_title, user)
         back = ErrorPage(refused.message, href(report_path(spec), values), "К отчёту")

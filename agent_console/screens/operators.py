@@ -6,6 +6,7 @@ table on one page; under it the form that records a completed training
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 from sqlmodel import Session, col, select
 
@@ -99,7 +100,8 @@ class OperatorsScreen:
     def body(
         self, session: Session, values: FilterValues, query: OperatorsReport, number: int
     ) -> Body:
-        period = query.period
+        period, today = query.period, query.today
+        assert today is not None, "made with the line's date"
         rows = query.listing(session)
         tally = operators_tally(rows)
         average = (
@@ -122,7 +124,7 @@ class OperatorsScreen:
                     ],
                 ),
                 FactGroup(
-                    f"Обучение на {query.today:%d.%m.%Y}",
+                    f"Обучение на {today:%d.%m.%Y}",
                     [
                         Fact(TRAINING_STATE_LABELS_RU[s], str(tally.by_training[s]))
                         for s in TrainingState
@@ -134,23 +136,23 @@ class OperatorsScreen:
                 f"Операторы за {period.label()}", query.columns, [row.cells() for row in rows]
             ),
             total=len(rows),
-            note=_notice(session, values, query),
-            extra=None if printing(values) else self._training_form(session, values, query),
+            note=_notice(session, values, today),
+            extra=None if printing(values) else self._training_form(session, values, today),
         )
 
     def _training_form(
-        self, session: Session, values: FilterValues, report: OperatorsReport
+        self, session: Session, values: FilterValues, today: date
     ) -> TrainingFormView:
-        sent = self.sent or TrainingForm(completed_on=report.today.isoformat())
+        sent = self.sent or TrainingForm(completed_on=today.isoformat())
         active = [o for o in operators(session) if o.active]
-        states = training_views(session, [o.employee_id for o in active], report.today)
+        states = training_views(session, [o.employee_id for o in active], today)
         services = session.exec(
             select(ServiceIntroduction).order_by(col(ServiceIntroduction.introduced_on))
         ).all()
         return TrainingFormView(
             action=TRAINING_PATH,
             back=href("", values, **{RECORDED: "", ALREADY: ""}).removeprefix("?"),
-            today=report.today.isoformat(),
+            today=today.isoformat(),
             employees=[
                 Option(
                     str(o.employee_id),
@@ -177,7 +179,7 @@ class OperatorsScreen:
         )
 
 
-def _notice(session: Session, values: FilterValues, report: OperatorsReport) -> str:
+def _notice(session: Session, values: FilterValues, today: date) -> str:
     """After the form: what was recorded, and the operator's training now."""
     for name, said in ((RECORDED, "Обучение записано"), (ALREADY, "Это обучение уже записано")):
         text = (single(values, name) or "").strip()
@@ -187,7 +189,7 @@ def _notice(session: Session, values: FilterValues, report: OperatorsReport) -> 
         who = next((o for o in operators(session) if o.employee_id == employee_id), None)
         if who is None:
             return ""
-        state = training_views(session, [employee_id], report.today).get(employee_id)
+        state = training_views(session, [employee_id], today).get(employee_id)
         now = f": {state.describe()}" if state else ""
         return f"{said} — {who.full_name} ({who.internal_number}){now}."
     return ""

@@ -23,7 +23,7 @@ from reports.audit import record_report_export
 from reports.catalogue import REPORTS
 from reports.inputs import InputError
 from reports.period import checked_period
-from reports.report import ReportQuery, ReportSpec, export_csv, export_xlsx, prepare
+from reports.report import ReportQuery, ReportSpec, export_csv, export_xlsx
 
 XLSX_ON_TERMINAL = (
     "XLSX — двоичный файл, в терминал он не выводится: укажите --output ФАЙЛ "
@@ -36,11 +36,8 @@ def run(services: Services, args: argparse.Namespace) -> int:
     try:
         period = checked_period(args.since, args.until)
         values = _filter_values(spec, args)
-        today = services.clock().astimezone(services.settings.tz).date()
-        query = spec.made(period, values, services.settings.tz, today)
         with session_scope(services.engine) as session:
-            spec.check(session, values)
-        query = prepare(query, services.engine, services.clock(), services.settings)
+            query = spec.made(session, period, values, services.clock(), services.settings)
     except InputError as refused:
         print(f"Ошибка: {refused.message}", file=sys.stderr)
         return 2
