@@ -11,7 +11,7 @@ until the caller gives up).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from simulator import ami_events as ev
@@ -24,11 +24,21 @@ CANCELLED = 0  # app_queue/Dial hang up the legs they no longer need with cause 
 @dataclass(frozen=True, slots=True)
 class PhoneBehaviour:
     """How a simulated phone takes a call: rings ``ring_s``, answers (or never), talks
-    ``talk_s`` and hangs up (None: stays until the other side ends)."""
+    ``talk_s`` and hangs up (None: stays until the other side ends). With ``transfer_to``
+    the person transfers the caller after ``transfer_after_s`` instead (its transfer key,
+    as the console's transfer does): blind, or attended, then hangs up ``talk_s`` later to
+    hand the caller over."""
 
     ring_s: float = 3.0
     answers: bool = True
     talk_s: float | None = 5.0
+    transfer_to: str = ""
+    transfer_after_s: float = 10.0
+    attended: bool = False
+
+
+# How a phone's transfer key reaches the PBX: (the phone's channel, number, attended).
+TransferKey = Callable[[SimChannel, str, bool], None]
 
 
 @dataclass(frozen=True)
@@ -50,6 +60,7 @@ def place_leg(
     *,
     application: str,
     phones: PhoneBook,
+    transfer_key: TransferKey | None = None,
 ) -> Leg:
     """Creates the leg's channel(s) as app_queue/Dial do (``application`` = ``AppQueue`` or
     ``AppDial``) and starts its phone."""
@@ -85,11 +96,13 @@ def place_leg(
         pbx.emit(ev.local_bridge(near, far, far.context, far.exten))
     leg = Leg(interface, near, far, pbx.clock.now())
     behaviour = phones.behaviour(interface)
-    pbx.clock.spawn(play_phone(pbx, leg, behaviour), name=f"phone {far.name}")
+    pbx.clock.spawn(play_phone(pbx, leg, behaviour, transfer_key), name=f"phone {far.name}")
     return leg
 
 
-async def play_phone(pbx: Pbx, leg: Leg, behaviour: PhoneBehaviour | None) -> None:
+async def play_phone(
+    pbx: Pbx, leg: Leg, behaviour: PhoneBehaviour | None, transfer_key: TransferKey | None = None
+) -> None:
     """The phone on the leg's far channel; stops as soon as the PBX drops the leg."""
     far = leg.far
     clock = pbx.clock
@@ -106,6 +119,12 @@ async def play_phone(pbx: Pbx, leg: Leg, behaviour: PhoneBehaviour | None) -> No
     if leg.local:
         pbx.app(far, "Answer")
     pbx.set_state(far, ChannelState.UP)
+    if behaviour.transfer_to and transfer_key is not None:
+        if await clock.wait(far.hangup_requested, timeout=behaviour.transfer_after_s):
+            return
+        transfer_key(leg.near, behaviour.transfer_to, behaviour.attended)
+        if not behaviour.attended:
+            return  # the PBX hangs the leg up as the caller leaves
     if await clock.wait(far.hangup_requested, timeout=behaviour.talk_s) is not None:
         return
     hang_up_phone(pbx, leg)

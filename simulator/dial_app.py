@@ -8,12 +8,15 @@ before answering).
 
 from __future__ import annotations
 
+from functools import partial
+
 from simulator import ami_events as ev
 from simulator.channels import ChannelState, SimChannel
 from simulator.conversation import Ending, connect, converse, end_bridge
 from simulator.devices import CANCELLED, close_leg, dial_string, drop_leg, place_leg
 from simulator.pbx import HungUp, Redirect
 from simulator.switch import Switch
+from simulator.transfers import transfer_key
 
 
 async def dial(switch: Switch, chan: SimChannel, interface: str, *, timeout_s: float) -> str:
@@ -22,7 +25,14 @@ async def dial(switch: Switch, chan: SimChannel, interface: str, *, timeout_s: f
     pbx = switch.pbx
     clock = pbx.clock
     pbx.set_var(chan, "DIALSTATUS", "")
-    leg = place_leg(pbx, interface, chan, application="AppDial", phones=switch.phones)
+    leg = place_leg(
+        pbx,
+        interface,
+        chan,
+        application="AppDial",
+        phones=switch.phones,
+        transfer_key=partial(transfer_key, switch),
+    )
     near = leg.near
     pbx.emit(
         ev.dial("DialBegin", chan, near, ("DialString", dial_string(interface, for_queue=False)))

@@ -14,6 +14,7 @@ past ``timeout`` leaves with ``QUEUESTATUS=TIMEOUT``.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 from simulator import ami_events as ev
 from simulator.channels import Conversation, Leg, SimChannel
@@ -22,6 +23,7 @@ from simulator.devices import CANCELLED, close_leg, dial_string, drop_leg, place
 from simulator.pbx import HungUp, Redirect
 from simulator.queues import QueueEntry, QueueMember, SimQueue
 from simulator.switch import Switch
+from simulator.transfers import transfer_key
 
 _TIMES = ("ANSWEREDTIME", "ANSWEREDTIME_MS", "DIALEDTIME", "DIALEDTIME_MS")
 
@@ -124,7 +126,14 @@ async def _wait_for_answer(
 def _call(switch: Switch, q: SimQueue, entry: QueueEntry, member: QueueMember) -> _Ringing:
     pbx = switch.pbx
     chan = entry.chan
-    leg = place_leg(pbx, member.interface, chan, application="AppQueue", phones=switch.phones)
+    leg = place_leg(
+        pbx,
+        member.interface,
+        chan,
+        application="AppQueue",
+        phones=switch.phones,
+        transfer_key=partial(transfer_key, switch),
+    )
     member.ringing = True
     pbx.emit(ev.agent_event("AgentCalled", chan, leg.near, q.name, member.interface, member.name))
     pbx.emit(

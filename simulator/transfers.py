@@ -16,6 +16,8 @@ call log cannot tell apart.)
 
 from __future__ import annotations
 
+import contextlib
+
 from simulator import ami_events as ev
 from simulator.channels import Bridge, Conversation, Leg, SimChannel
 from simulator.clock import Notifier
@@ -69,6 +71,18 @@ def start_attended_transfer(switch: Switch, channel_name: str, context: str, ext
         _consult(switch, transferer, conversation, context, exten),
         name=f"consultation {transferer.name}",
     )
+
+
+def transfer_key(switch: Switch, chan: SimChannel, exten: str, attended: bool) -> None:
+    """A phone's transfer key: into the channel's ``TRANSFER_CONTEXT`` (features.conf's
+    blindxfer/atxfer read it), else its own context. Refused as Asterisk refuses it
+    (nothing happens) when the channel is not talking to a caller."""
+    context = switch.pbx.get_var(chan, "TRANSFER_CONTEXT") or chan.context
+    with contextlib.suppress(TransferError):
+        if attended:
+            start_attended_transfer(switch, chan.name, context, exten)
+        else:
+            blind_transfer(switch, chan.name, context, exten)
 
 
 def send_digits(switch: Switch, channel_name: str, digits: str) -> bool:
