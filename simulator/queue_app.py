@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from functools import partial
 
 from simulator import ami_events as ev
-from simulator.channels import Conversation, Leg, SimChannel
+from simulator.channels import ChannelState, Conversation, Leg, SimChannel
 from simulator.conversation import Ending, connect, converse, end_bridge
 from simulator.devices import CANCELLED, close_leg, dial_string, drop_leg, place_leg
 from simulator.pbx import HungUp, Redirect
@@ -224,6 +224,8 @@ def _connect(switch: Switch, q: SimQueue, entry: QueueEntry, ringing: _Ringing) 
     chan, leg, member = entry.chan, ringing.leg, ringing.member
     now = pbx.clock.now()
     hold = seconds_between(entry.joined_at, now)
+    if chan.state is not ChannelState.UP:
+        pbx.set_state(chan, ChannelState.UP)  # the member's answer answers the caller
     pbx.emit(ev.dial("DialEnd", chan, leg.near, ("DialStatus", "ANSWER")))
     pbx.emit(ev.channel_event("MusicOnHoldStop", chan))
     member_vars = (

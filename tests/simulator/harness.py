@@ -89,10 +89,10 @@ def read_recording(name: str) -> Recording:
         ),
         phones=_phones(events),
         playback_s=_playbacks(events, offset),
-        paused=tuple(
+        paused=tuple(  # the pause comes before the call: Timestamp earlier than the start
             e["Interface"]
-            for e in messages
-            if e.get("Event") == "QueueMemberPause" and e["Paused"] == "1"
+            for e in events
+            if e["Event"] == "QueueMemberPause" and e["Paused"] == "1" and offset(e) < 0
         ),
         actions=_actions(events, offset),
     )
@@ -143,11 +143,19 @@ def _seconds(event: dict[str, str]) -> float:
 
 
 def _actions(events: list[dict[str, str]], offset: object) -> list[HarnessAction]:
-    """BlindTransfer and Atxfer as the harness sent them: a blind transfer at its event; an
-    attended one when its first DTMF was typed, completed with ``*2`` at those keys."""
+    """What the harness sent during the call: QueuePause to unpause (at its event),
+    BlindTransfer (at its event), Atxfer (when its first DTMF was typed) completed with
+    ``*2`` at those keys."""
     assert callable(offset)
     actions: list[HarnessAction] = []
     for event in events:
+        if event["Event"] == "QueueMemberPause" and event["Paused"] == "0":
+            actions.append(
+                HarnessAction(
+                    offset(event) - 0.001,
+                    {"Action": "QueuePause", "Interface": event["Interface"], "Paused": "false"},
+                )
+            )
         if event["Event"] == "BlindTransfer":
             actions.append(
                 HarnessAction(

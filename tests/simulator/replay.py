@@ -12,9 +12,11 @@ from __future__ import annotations
 import asyncio
 import random
 from dataclasses import dataclass
+from datetime import UTC
 
 from simulator.ami_server import AmiServer, AmiUser
 from simulator.calls import incoming_call
+from simulator.cdr import CdrWriter
 from simulator.clock import SimClock
 from simulator.pbx import Pbx
 from simulator.switch import Switch
@@ -37,6 +39,11 @@ class Replay:
     stream: bytes  # what the event session read
     switch: Switch
     replies: list[bytes]  # what the harness's actions were answered
+    cdr: CdrWriter  # the Master.csv rows, in the recordings' layout (18 columns)
+
+    @property
+    def queue_log(self) -> list[str]:
+        return self.switch.queue_log.lines
 
 
 class AmiClient:
@@ -83,6 +90,8 @@ async def replay(name: str) -> Replay:
         phones=phone_book(recording),
         queues=QUEUES,
     )
+    cdr = CdrWriter(None, UTC, newcdrcolumns=False)  # the recording host ran on UTC
+    pbx.subscribe(cdr)
     server = AmiServer(switch, [USER], port=0, auth_failure_delay_s=0)
     await server.start()
     try:
@@ -107,7 +116,7 @@ async def replay(name: str) -> Replay:
     finally:
         await server.stop()
         await clock.stop()
-    return Replay(recording, bytes(received), switch, replies)
+    return Replay(recording, bytes(received), switch, replies, cdr)
 
 
 async def _script(
