@@ -22,12 +22,15 @@ no``: the host's own zone), strings quoted, numbers and an empty answer time not
 from __future__ import annotations
 
 import itertools
+import logging
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import TextIO
 
 from simulator.ami_events import AmiEvent
+
+log = logging.getLogger(__name__)
 
 _OUTGOING = frozenset({"AppQueue", "AppDial"})
 
@@ -60,7 +63,8 @@ class _Channel:
 
 class CdrWriter:
     def __init__(self, path: Path | None, zone: tzinfo, *, newcdrcolumns: bool = True) -> None:
-        """``path`` None: rows are only kept in ``rows``."""
+        """``path`` None: rows are only kept in ``rows``; the file is opened at once (OSError
+        here when it cannot be written)."""
         self.path = path
         self.zone = zone
         self.newcdrcolumns = newcdrcolumns
@@ -70,6 +74,9 @@ class CdrWriter:
         self._names: dict[str, str] = {}  # every live channel, party A or not
         self._sequence = itertools.count()
         self._file: TextIO | None = None
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._file = path.open("a", encoding="utf-8")
 
     def close(self) -> None:
         if self._file is not None:
@@ -234,13 +241,14 @@ class CdrWriter:
 
     def _write(self, row: str) -> None:
         self.rows.append(row)
-        if self.path is None:
-            return
         if self._file is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._file = self.path.open("a", encoding="utf-8")
-        self._file.write(row + "\n")
-        self._file.flush()
+            return
+        try:
+            self._file.write(row + "\n")
+            self._file.flush()
+        except OSError as exc:
+            log.error("CDR %s не записывается (%s): дальше только в памяти", self.path, exc)
+            self._file = None
 
 
 def _quoted(value: str) -> str:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from simulator import ami_events as ev
 from simulator.channels import ChannelState, Leg, SimChannel
@@ -41,6 +42,12 @@ class PhoneBehaviour:
 TransferKey = Callable[[SimChannel, str, bool], None]
 
 
+class Phones(Protocol):
+    """Who answers a device: the behaviour of its phone for the call about to ring it."""
+
+    def behaviour(self, interface: str) -> PhoneBehaviour | None: ...
+
+
 @dataclass(frozen=True)
 class PhoneBook:
     """The phones behind the interfaces; ``default`` for an interface not listed (None: it
@@ -59,7 +66,7 @@ def place_leg(
     caller: SimChannel,
     *,
     application: str,
-    phones: PhoneBook,
+    phones: Phones,
     transfer_key: TransferKey | None = None,
 ) -> Leg:
     """Creates the leg's channel(s) as app_queue/Dial do (``application`` = ``AppQueue`` or

@@ -11,7 +11,7 @@ from typing import Protocol
 from simulator.caller import CallerPlan
 from simulator.channels import SimChannel
 from simulator.clock import Notifier
-from simulator.devices import PhoneBook
+from simulator.devices import Phones
 from simulator.pbx import NORMAL_CLEARING, HungUp, Pbx, Redirect
 from simulator.queue_log import QueueLog
 from simulator.queues import QueueConfig, SimQueue
@@ -42,7 +42,7 @@ class FastAgiTarget:
 class Switch:
     pbx: Pbx
     dialplan: Dialplan
-    phones: PhoneBook
+    phones: Phones
     queue_log: QueueLog
     agi: FastAgiTarget = field(default_factory=FastAgiTarget)
     queues: dict[str, SimQueue] = field(default_factory=dict)
@@ -58,7 +58,7 @@ class Switch:
         pbx: Pbx,
         *,
         dialplan: Dialplan,
-        phones: PhoneBook,
+        phones: Phones,
         queues: Iterable[QueueConfig],
         queue_log: QueueLog | None = None,
         agi: FastAgiTarget | None = None,
