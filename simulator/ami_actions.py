@@ -18,7 +18,13 @@ from simulator.ami_events import AmiEvent
 from simulator.ami_wire import Request
 from simulator.originate import OriginateRequest, originate
 from simulator.switch import Switch
-from simulator.transfers import TransferError, blind_transfer, send_digits, start_attended_transfer
+from simulator.transfers import (
+    TransferError,
+    blind_transfer,
+    send_digits,
+    start_attended_transfer,
+    transfer_context,
+)
 
 TRUE_WORDS = frozenset({"yes", "true", "y", "t", "1", "on"})
 
@@ -180,7 +186,9 @@ async def play_dtmf(switch: Switch, request: Request) -> bytes:
 # ------------------------------------------------------------------------ transfers
 
 
-async def blind_transfer_action(switch: Switch, request: Request) -> bytes:
+def _transfer_target(switch: Switch, request: Request) -> tuple[str, str, str] | bytes:
+    """(channel, context, exten) of a BlindTransfer/Atxfer, or the error Asterisk answers.
+    No Context: the channel's ``TRANSFER_CONTEXT``, else its own context."""
     name, exten = request.get("Channel"), request.get("Exten")
     if not name:
         return _error(request, "No channel specified")
@@ -189,28 +197,28 @@ async def blind_transfer_action(switch: Switch, request: Request) -> bytes:
     chan = switch.pbx.channel(name)
     if chan is None:
         return _error(request, "Channel specified does not exist")
-    context = request.get("Context") or switch.pbx.get_var(chan, "TRANSFER_CONTEXT") or chan.context
+    return name, transfer_context(switch, chan, request.get("Context")), exten
+
+
+async def blind_transfer_action(switch: Switch, request: Request) -> bytes:
+    target = _transfer_target(switch, request)
+    if isinstance(target, bytes):
+        return target
     try:
-        blind_transfer(switch, name, context, exten)
+        blind_transfer(switch, *target)
     except TransferError as exc:
         return _error(request, str(exc))
     return _ack(request, "Transfer succeeded")
 
 
 async def atxfer(switch: Switch, request: Request) -> bytes:
-    name, exten = request.get("Channel"), request.get("Exten")
-    if not name:
-        return _error(request, "No channel specified")
-    if not exten:
-        return _error(request, "No extension specified")
-    chan = switch.pbx.channel(name)
-    if chan is None:
-        return _error(request, "Channel specified does not exist")
-    context = request.get("Context") or switch.pbx.get_var(chan, "TRANSFER_CONTEXT") or chan.context
+    target = _transfer_target(switch, request)
+    if isinstance(target, bytes):
+        return target
     # Asterisk only types the feature code and the number here; whether the consultation
     # starts shows in the events, not in this reply.
     with contextlib.suppress(TransferError):
-        start_attended_transfer(switch, name, context, exten)
+        start_attended_transfer(switch, *target)
     return _ack(request, "Atxfer successfully queued")
 
 

@@ -14,8 +14,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from simulator.caller import CallerPlan
+from simulator.dialplan import LINE_NUMBER
 
-LINE_NUMBER = "78722678091"
 NAMES = (
     "Ivan Petrov",
     "Магомед Алиев",

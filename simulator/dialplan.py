@@ -14,6 +14,7 @@ from types import MappingProxyType
 from typing import Final
 from zoneinfo import ZoneInfo
 
+from ami.line_calls import CALLBACK_CONTEXT, LINE_QUEUE
 from simulator.agi_client import agi
 from simulator.agi_commands import sound_seconds
 from simulator.apps import Apps
@@ -25,12 +26,12 @@ QUEUE_CONTEXT: Final = "consult-line-queue"
 SURVEY: Final = "consult-line-survey"
 TRANSFER: Final = "consult-line-transfer"
 GUARD: Final = "consult-line-transfer-guard"
-CALLBACK: Final = "consult-line-callback"
+CALLBACK: Final = CALLBACK_CONTEXT
 FALLBACK: Final = "consult-line-fallback"
 DEFAULTS: Final = "consult-line-defaults"
 
 LINE_NUMBER: Final = "78722678091"
-QUEUE: Final = "consult-line"
+QUEUE: Final = LINE_QUEUE
 QUEUE_TIMEOUT_S: Final = 300  # CONSULT_QUEUE_TIMEOUT
 TRUNK: Final = "trunk"  # CONSULT_TRUNK
 CALLER_ID: Final = "78722678091"  # CONSULT_CALLER_ID

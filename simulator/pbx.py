@@ -127,23 +127,17 @@ class Pbx:
         reach the ``;1`` half (``set_state``, ``soft_hangup``, ``finish``)."""
         exten, _, context = resource.partition("@")
         name = f"Local/{resource}-{self.ids.name_suffix()}"
-        one = self.new_channel(
-            f"{name};1",
-            context=context,
-            exten=exten,
-            state=ChannelState.DOWN,
-            caller=caller,
-            linkedid=linkedid,
-            language=language,
-        )
-        two = self.new_channel(
-            f"{name};2",
-            context=context,
-            exten=exten,
-            state=ChannelState.RING,
-            caller=caller,
-            linkedid=linkedid,
-            language=language,
+        one, two = (
+            self.new_channel(
+                f"{name};{half}",
+                context=context,
+                exten=exten,
+                state=state,
+                caller=caller,
+                linkedid=linkedid,
+                language=language,
+            )
+            for half, state in ((1, ChannelState.DOWN), (2, ChannelState.RING))
         )
         one.partner, one.half = two, 1
         two.partner, two.half = one, 2

@@ -73,11 +73,17 @@ def start_attended_transfer(switch: Switch, channel_name: str, context: str, ext
     )
 
 
+def transfer_context(switch: Switch, chan: SimChannel, asked: str = "") -> str:
+    """Where a transfer from ``chan`` goes: ``asked``, else the channel's TRANSFER_CONTEXT
+    (the line sets it on every operator's leg), else the channel's own context."""
+    return asked or switch.pbx.get_var(chan, "TRANSFER_CONTEXT") or chan.context
+
+
 def transfer_key(switch: Switch, chan: SimChannel, exten: str, attended: bool) -> None:
     """A phone's transfer key: into the channel's ``TRANSFER_CONTEXT`` (features.conf's
     blindxfer/atxfer read it), else its own context. Refused as Asterisk refuses it
     (nothing happens) when the channel is not talking to a caller."""
-    context = switch.pbx.get_var(chan, "TRANSFER_CONTEXT") or chan.context
+    context = transfer_context(switch, chan)
     with contextlib.suppress(TransferError):
         if attended:
             start_attended_transfer(switch, chan.name, context, exten)
