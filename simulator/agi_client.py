@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections import Counter
 from collections.abc import Sequence
 from typing import Final
 
@@ -115,6 +116,14 @@ class _Session:
         self.reader = reader
         self.writer = writer
         self.dead = False
+        self._asked: Counter[str] = Counter()  # how often each question came
+
+    def _answer(self, prompt: str) -> str:
+        if self.plan is None:
+            return ""
+        keys = self.plan.answer(prompt, self._asked[prompt])
+        self._asked[prompt] += 1
+        return keys
 
     async def serve(self) -> None:
         while True:
@@ -226,7 +235,7 @@ class _Session:
         timeout_s = _number(args[1] if len(args) > 1 else "", 2000) / 1000
         max_digits = _number(args[2] if len(args) > 2 else "", 1024)
         prompt_s = cmd.sound_seconds(sound)
-        keys = self.plan.answer(cmd.prompt_id(sound)) if self.plan and sound else ""
+        keys = self._answer(cmd.prompt_id(sound)) if sound else ""
         think_s = self.plan.think_s if self.plan else 0.0
         if not keys or think_s > prompt_s + timeout_s:
             if not await self._hold(prompt_s + timeout_s):
@@ -243,7 +252,7 @@ class _Session:
         return cmd.ok(keys, "timeout")
 
     async def _wait_for_digit(self, timeout_ms: int) -> str:
-        keys = self.plan.answer("") if self.plan else ""
+        keys = self._answer("")  # WAIT FOR DIGIT asks nothing aloud
         if not keys:
             if not await self._hold(timeout_ms / 1000 if timeout_ms >= 0 else 3600.0):
                 return cmd.ok("-1")

@@ -22,14 +22,18 @@ class CallerPlan:
     number: str  # caller ID as the trunk sends it ("" when withheld)
     name: str = ""
     dialled: str = "78722678091"  # the DID (the line's number, C2)
-    keys: Mapping[str, str] = field(default_factory=dict)  # prompt id → keys ("" = silence)
+    # prompt id → keys ("" = silence); "1/" answers 1 the first time, then stays silent
+    keys: Mapping[str, str] = field(default_factory=dict)
     think_s: float = 2.0
     patience_s: float | None = None  # None: waits as long as it takes
     talk_s: float | None = None  # None: the other side ends the conversation
     leaves_at_s: float | None = None  # hangs up this long after calling, whatever happens
 
-    def answer(self, prompt: str) -> str:
-        return self.keys.get(prompt, "")
+    def answer(self, prompt: str, attempt: int = 0) -> str:
+        """The keys for the ``attempt``-th time (from 0) ``prompt`` is asked; the last answer
+        given holds for every later time."""
+        answers = self.keys.get(prompt, "").split("/")
+        return answers[min(attempt, len(answers) - 1)]
 
 
 async def play_caller(pbx: Pbx, chan: SimChannel, plan: CallerPlan) -> None:
