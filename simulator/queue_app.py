@@ -13,25 +13,16 @@ past ``timeout`` leaves with ``QUEUESTATUS=TIMEOUT``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from functools import partial
-
 from simulator import ami_events as ev
 from simulator.channels import ChannelState, Conversation, Leg, SimChannel
 from simulator.conversation import Ending, connect, converse, end_bridge
-from simulator.devices import CANCELLED, close_leg, dial_string, drop_leg, place_leg
+from simulator.devices import close_leg, drop_leg
 from simulator.pbx import HungUp, Redirect
+from simulator.queue_wait import Ringing, seconds_between, wait_for_answer
 from simulator.queues import QueueEntry, QueueMember, SimQueue
 from simulator.switch import Switch
-from simulator.transfers import transfer_key
 
 _TIMES = ("ANSWEREDTIME", "ANSWEREDTIME_MS", "DIALEDTIME", "DIALEDTIME_MS")
-
-
-@dataclass(eq=False)
-class _Ringing:
-    leg: Leg
-    member: QueueMember
 
 
 async def queue(
@@ -49,7 +40,7 @@ async def queue(
         return "JOINEMPTY"
     entry = q.join(chan, priority)
     pbx.emit(ev.music_on_hold_start(chan))
-    ringing = await _wait_for_answer(switch, q, entry, started + timeout_s)
+    ringing = await wait_for_answer(switch, q, entry, started + timeout_s)
     if ringing is None:
         pbx.emit(ev.channel_event("MusicOnHoldStop", chan))
         position = q.position(entry)
@@ -63,163 +54,10 @@ async def queue(
     return _returns(switch, q, chan, "CONTINUE", started, conversation.started_at)
 
 
-# ---------------------------------------------------------------------------- waiting
-
-
-async def _wait_for_answer(
-    switch: Switch, q: SimQueue, entry: QueueEntry, deadline: float
-) -> _Ringing | None:
-    """The member who answered (the other legs dropped), or None at the caller's timeout."""
-    pbx = switch.pbx
-    clock = pbx.clock
-    chan = entry.chan
-    legs: list[_Ringing] = []
-    ring_until = 0.0
-    retry_at = 0.0
-    while True:
-        now = clock.now()
-        if not legs and now >= retry_at:
-            legs = [_call(switch, q, entry, member) for member in q.pick(entry, now)]
-            entry.ringing = bool(legs)
-            ring_until = now + q.config.member_timeout_s
-        if legs:
-            wake = min(deadline, ring_until)
-        elif retry_at > now:
-            wake = min(deadline, retry_at)
-        else:
-            wake = deadline  # nobody to ring: until a member is free (q.changed) or the end
-        assert q.changed is not None
-        signals = [chan.hangup_requested, q.changed.signal]
-        for ring in legs:
-            signals += [ring.leg.near.up, ring.leg.near.hangup_requested]
-        fired = await clock.wait(*signals, timeout=max(wake - now, 0.0))
-        if fired is chan.hangup_requested:
-            _abandon(switch, q, entry, legs)
-            raise HungUp(fired.value if isinstance(fired.value, int) else 16)
-        answered = next((ring for ring in legs if ring.leg.near.up.fired), None)
-        if answered is not None:
-            for ring in legs:
-                if ring is not answered:
-                    _cancel(switch, q, chan, ring)
-            entry.ringing = False
-            return answered
-        for ring in [ring for ring in legs if ring.leg.near.hangup_requested.fired]:
-            legs.remove(ring)  # busy or gone before answering
-            _no_answer(switch, q, chan, ring)
-        now = clock.now()
-        if now >= deadline:
-            for ring in legs:
-                _cancel(switch, q, chan, ring)
-            entry.ringing = False
-            return None
-        if legs and now >= ring_until:
-            for ring in legs:
-                _no_answer(switch, q, chan, ring)
-            legs = []
-            entry.ringing = False
-            retry_at = now + q.config.retry_s
-            q.notify()
-        elif not legs:
-            entry.ringing = False
-
-
-def _call(switch: Switch, q: SimQueue, entry: QueueEntry, member: QueueMember) -> _Ringing:
-    pbx = switch.pbx
-    chan = entry.chan
-    leg = place_leg(
-        pbx,
-        member.interface,
-        chan,
-        application="AppQueue",
-        phones=switch.phones,
-        transfer_key=partial(transfer_key, switch),
-    )
-    member.ringing = True
-    pbx.emit(ev.agent_event("AgentCalled", chan, leg.near, q.name, member.interface, member.name))
-    pbx.emit(
-        ev.dial(
-            "DialBegin",
-            chan,
-            leg.near,
-            ("DialString", dial_string(member.interface, for_queue=True)),
-        )
-    )
-    q.publish(member)
-    pbx.emit(ev.dial("DialState", chan, leg.near, ("DialStatus", "RINGING")))
-    return _Ringing(leg, member)
-
-
-def _release(q: SimQueue, member: QueueMember) -> None:
-    member.ringing = False
-    q.publish(member)
-    q.notify()
-
-
-def _cancel(switch: Switch, q: SimQueue, chan: SimChannel, ring: _Ringing) -> None:
-    pbx = switch.pbx
-    pbx.emit(ev.dial("DialEnd", chan, ring.leg.near, ("DialStatus", "CANCEL")))
-    drop_leg(pbx, ring.leg, CANCELLED)
-    _release(q, ring.member)
-
-
-def _no_answer(switch: Switch, q: SimQueue, chan: SimChannel, ring: _Ringing) -> None:
-    pbx = switch.pbx
-    rang_ms = int((pbx.clock.now() - ring.leg.placed_at) * 1000)
-    pbx.emit(ev.dial("DialEnd", chan, ring.leg.near, ("DialStatus", "NOANSWER")))
-    pbx.emit(
-        ev.agent_event(
-            "AgentRingNoAnswer",
-            chan,
-            ring.leg.near,
-            q.name,
-            ring.member.interface,
-            ring.member.name,
-            (("RingTime", str(rang_ms)),),
-        )
-    )
-    q.log(chan.uniqueid, q.agent(ring.member), "RINGNOANSWER", str(rang_ms))
-    drop_leg(pbx, ring.leg, CANCELLED)
-    _release(q, ring.member)
-
-
-def _abandon(switch: Switch, q: SimQueue, entry: QueueEntry, legs: list[_Ringing]) -> None:
-    pbx = switch.pbx
-    chan = entry.chan
-    pbx.emit(ev.channel_event("MusicOnHoldStop", chan))
-    now = pbx.clock.now()
-    for ring in legs:
-        pbx.emit(ev.dial("DialEnd", chan, ring.leg.near, ("DialStatus", "CANCEL")))
-        rang_ms = int((now - ring.leg.placed_at) * 1000)
-        q.log(chan.uniqueid, q.agent(ring.member), "RINGCANCELED", str(rang_ms))
-        drop_leg(pbx, ring.leg, CANCELLED)
-        ring.member.ringing = False
-    position = q.position(entry)
-    waited = seconds_between(entry.joined_at, now)
-    pbx.emit(
-        ev.queue_caller(
-            "QueueCallerAbandon",
-            chan,
-            q.name,
-            (
-                ("Position", str(position)),
-                ("OriginalPosition", str(entry.original_position)),
-                ("HoldTime", str(waited)),
-            ),
-        )
-    )
-    q.log(
-        chan.uniqueid, "NONE", "ABANDON", str(position), str(entry.original_position), str(waited)
-    )
-    q.stats.calls_abandoned += 1
-    q.leave(entry)
-    for ring in legs:
-        q.publish(ring.member)
-
-
 # ---------------------------------------------------------------------------- connected
 
 
-def _connect(switch: Switch, q: SimQueue, entry: QueueEntry, ringing: _Ringing) -> Conversation:
+def _connect(switch: Switch, q: SimQueue, entry: QueueEntry, ringing: Ringing) -> Conversation:
     pbx = switch.pbx
     chan, leg, member = entry.chan, ringing.leg, ringing.member
     now = pbx.clock.now()
@@ -279,7 +117,8 @@ async def _talk(
     hold = seconds_between(entry.joined_at, conversation.started_at)
     completed = False  # AgentComplete sent (after an attended transfer the caller stays)
 
-    def complete(reason: str, leg: Leg, *log: str) -> None:
+    def complete(reason: str, leg: Leg, event: str, *before: str) -> None:
+        """AgentComplete, and the queue_log line ``event|before…|hold|talk|origposition``."""
         talk = seconds_between(conversation.started_at, pbx.clock.now())
         pbx.emit(
             ev.agent_event(
@@ -292,14 +131,8 @@ async def _talk(
                 (("HoldTime", str(hold)), ("TalkTime", str(talk)), ("Reason", reason)),
             )
         )
-        event, *data = log
-        q.log(
-            chan.uniqueid,
-            q.agent(member),
-            event,
-            *[part.format(hold=hold, talk=talk) for part in data],
-            str(entry.original_position),
-        )
+        position = str(entry.original_position)
+        q.log(chan.uniqueid, q.agent(member), event, *before, str(hold), str(talk), position)
         q.stats.completed(hold, talk)
         _member_done(switch, q, member)
 
@@ -310,19 +143,18 @@ async def _talk(
             assert outcome.replaced is not None
             bridge = conversation.bridge.uniqueid
             if not completed:
-                complete("transfer", outcome.replaced, "ATTENDEDTRANSFER", "BRIDGE", bridge,
-                         "{hold}", "{talk}")  # fmt: skip
+                complete("transfer", outcome.replaced, "ATTENDEDTRANSFER", "BRIDGE", bridge)
                 completed = True
             continue
         if outcome.ending is Ending.PEER_HUNG_UP:
             if not completed:
-                complete("agent", peer, "COMPLETEAGENT", "{hold}", "{talk}")
+                complete("agent", peer, "COMPLETEAGENT")
             end_bridge(pbx, conversation)
             close_leg(pbx, peer, outcome.cause)
             return
         if outcome.ending is Ending.CALLER_HUNG_UP:
             if not completed:
-                complete("caller", peer, "COMPLETECALLER", "{hold}", "{talk}")
+                complete("caller", peer, "COMPLETECALLER")
             pbx.leave_bridge(conversation.bridge, chan)
             pbx.set_var(chan, "QUEUESTATUS", "CONTINUE")
             drop_leg(pbx, peer, outcome.cause)
@@ -331,15 +163,10 @@ async def _talk(
         assert outcome.target is not None
         context, exten = outcome.target
         if not completed:
-            complete("transfer", peer, "BLINDTRANSFER", exten, context, "{hold}", "{talk}")
+            complete("transfer", peer, "BLINDTRANSFER", exten, context)
         drop_leg(pbx, peer, 16)
         end_bridge(pbx, conversation)
         raise Redirect(context, exten)
-
-
-def seconds_between(start: float, end: float) -> int:
-    """app_queue counts in whole seconds of the clock (``time(NULL) - start``)."""
-    return int(end) - int(start)
 
 
 def _member_done(switch: Switch, q: SimQueue, member: QueueMember) -> None:
