@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 
 ALL_WRITE = frozenset({"system", "call", "originate", "agent", "reporting", "command"})
 BEFORE_LOGIN = frozenset({"login", "logoff", "challenge"})
+MAX_UNREAD_BYTES = 16 * 1024 * 1024  # events a client has not read yet, at most
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,8 +47,14 @@ class _Session:
         self.events = False
 
     def send(self, data: bytes) -> None:
-        if not self.writer.is_closing():
-            self.writer.write(data)
+        if self.writer.is_closing():
+            return
+        if self.writer.transport.get_write_buffer_size() > MAX_UNREAD_BYTES:
+            # A client that stopped reading: Asterisk drops it after its writetimeout.
+            log.warning("AMI: a client stopped reading; its session is closed")
+            self.writer.transport.abort()
+            return
+        self.writer.write(data)
 
 
 class AmiServer:
