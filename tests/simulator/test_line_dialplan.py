@@ -22,6 +22,7 @@ from sqlmodel import Session, select
 from ami.call_record import CallLogEntry
 from ami.projector import CallFinished, CallLogProjector
 from ami.stream import decode_all
+from ivr.agi.channel import AgiChannel
 from ivr.agi.server import AgiServer
 from models.rules.missed import QueueExit
 from models.rules.transfers import TransferOutcome
@@ -302,3 +303,23 @@ async def test_an_attended_transfer_hands_the_caller_over_when_the_operator_hang
     assert played.variables("Local/301@consult-line-transfer-")["XFER_LEG"] == "consult"
     assert entry.hangup_side is HangupSide.OPERATOR
     assert played.variables()["QUEUESTATUS"] == "CONTINUE"
+
+
+async def test_a_route_that_fails_sends_the_caller_down_the_fallback_path() -> None:
+    """The server's one error path (``LINE_AGI_FAILED=1``) under the simulator, as on
+    Asterisk: the dialplan falls back (working time: the apology, then the queue)."""
+
+    async def broken(_channel: AgiChannel) -> None:
+        raise RuntimeError("the route is broken")
+
+    failing = AgiServer({"entry": broken}, host="127.0.0.1", port=0)
+    await failing.start()
+    try:
+        played = await play(failing, CallerPlan(CALLER), start=OPEN.timestamp())
+    finally:
+        await failing.stop()
+    variables = played.variables()
+    assert variables["LINE_AGI_FAILED"] == "1"
+    assert "LINE_AGI_DONE" not in {k for k, v in variables.items() if v}
+    assert ("consult-line-fallback", "entry-failed", 7, "Playback") in set(played.locations())
+    assert played.entry.queue_exit is QueueExit.CONNECTED
