@@ -224,30 +224,35 @@ class MemberFacts:
     wrapup_time: int
 
 
+def member_fields(member: MemberFacts, *, listing: bool = False) -> Headers:
+    """The member blob: as member events send it, or as QueueStatus lists it (``Name`` and
+    ``Location`` for ``MemberName`` and ``Interface``, no ``Ringinuse``)."""
+    name_key, interface_key = ("Name", "Location") if listing else ("MemberName", "Interface")
+    fields = [
+        ("Queue", member.queue),
+        (name_key, member.name),
+        (interface_key, member.interface),
+        ("StateInterface", member.state_interface),
+        ("Membership", "dynamic" if member.dynamic else "static"),
+        ("Penalty", str(member.penalty)),
+        ("CallsTaken", str(member.calls_taken)),
+        ("LastCall", str(member.last_call)),
+        ("LastPause", str(member.last_pause)),
+        ("LoginTime", str(member.login_time)),
+        ("InCall", str(int(member.in_call))),
+        ("Status", str(member.status)),
+        ("Paused", str(int(member.paused))),
+        ("PausedReason", member.paused_reason),
+    ]
+    if not listing:
+        fields.append(("Ringinuse", "0"))
+    fields.append(("Wrapuptime", str(member.wrapup_time)))
+    return tuple(fields)
+
+
 def member_event(name: str, member: MemberFacts) -> AmiEvent:
     """QueueMemberStatus, QueueMemberPause, QueueMemberAdded, QueueMemberRemoved."""
-    return _event(
-        name,
-        AGENT,
-        (
-            ("Queue", member.queue),
-            ("MemberName", member.name),
-            ("Interface", member.interface),
-            ("StateInterface", member.state_interface),
-            ("Membership", "dynamic" if member.dynamic else "static"),
-            ("Penalty", str(member.penalty)),
-            ("CallsTaken", str(member.calls_taken)),
-            ("LastCall", str(member.last_call)),
-            ("LastPause", str(member.last_pause)),
-            ("LoginTime", str(member.login_time)),
-            ("InCall", str(int(member.in_call))),
-            ("Status", str(member.status)),
-            ("Paused", str(int(member.paused))),
-            ("PausedReason", member.paused_reason),
-            ("Ringinuse", "0"),
-            ("Wrapuptime", str(member.wrapup_time)),
-        ),
-    )
+    return _event(name, AGENT, member_fields(member))
 
 
 # ------------------------------------------------------------------------ transfers

@@ -310,25 +310,5 @@ class SimQueue:
 
 
 def _member_listing(facts: MemberFacts) -> AmiEvent:
-    """QueueStatus's QueueMember (``Name``/``Location``, no Ringinuse)."""
-    return AmiEvent(
-        "QueueMember",
-        "",
-        (
-            ("Queue", facts.queue),
-            ("Name", facts.name),
-            ("Location", facts.interface),
-            ("StateInterface", facts.state_interface),
-            ("Membership", "dynamic" if facts.dynamic else "static"),
-            ("Penalty", str(facts.penalty)),
-            ("CallsTaken", str(facts.calls_taken)),
-            ("LastCall", str(facts.last_call)),
-            ("LastPause", str(facts.last_pause)),
-            ("LoginTime", str(facts.login_time)),
-            ("InCall", str(int(facts.in_call))),
-            ("Status", str(facts.status)),
-            ("Paused", str(int(facts.paused))),
-            ("PausedReason", facts.paused_reason),
-            ("Wrapuptime", str(facts.wrapup_time)),
-        ),
-    )
+    """QueueStatus's QueueMember."""
+    return AmiEvent("QueueMember", "", ev.member_fields(facts, listing=True))
