@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import os
 from collections.abc import Callable
-from datetime import date, time
+from datetime import date, datetime, time
 from pathlib import Path
 
 from models.topics import Topic
@@ -141,6 +141,65 @@ def seed_demo(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--seed", type=whole_number, default=7, metavar="ЧИСЛО", help="зерно случайных чисел (7)"
+    )
+
+
+MAX_SIMULATED_CALLS = 100_000
+MAX_SIMULATED_OPERATORS = 200
+MAX_SPEED = 1000.0
+
+
+def simulate(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--ami-port",
+        type=port,
+        default=None,
+        metavar="ПОРТ",
+        help="порт AMI учебной линии (по умолчанию CONSULT_LINE_AMI_PORT, 5038)",
+    )
+    parser.add_argument(
+        "--agi-host",
+        default=None,
+        metavar="АДРЕС",
+        help="адрес FastAGI-сервера serve (по умолчанию 127.0.0.1)",
+    )
+    parser.add_argument(
+        "--agi-port",
+        type=port,
+        default=None,
+        metavar="ПОРТ",
+        help="порт FastAGI-сервера serve (по умолчанию CONSULT_LINE_AGI_PORT, 4573)",
+    )
+    parser.add_argument(
+        "--calls",
+        type=simulated_calls,
+        default=10,
+        metavar="ЧИСЛО",
+        help=f"сколько звонков сыграть, от 0 до {MAX_SIMULATED_CALLS}; 0 — пока не остановят (10)",
+    )
+    parser.add_argument(
+        "--speed",
+        type=speed,
+        default=1.0,
+        metavar="X",
+        help="во сколько раз быстрее настоящего времени; 0 — так быстро, как получится (1)",
+    )
+    parser.add_argument(
+        "--operators",
+        type=simulated_operators,
+        default=3,
+        metavar="ЧИСЛО",
+        help=f"учебные операторы в очереди, от 0 до {MAX_SIMULATED_OPERATORS} (3)",
+    )
+    parser.add_argument(
+        "--start",
+        type=local_moment,
+        default=None,
+        metavar="ГГГГ-ММ-ДДTЧЧ:ММ",
+        help="с какого момента идёт время линии, по местному времени линии (сейчас)",
+    )
+    parser.add_argument(
+        "--seed", type=whole_number, default=1, metavar="ЧИСЛО", help="зерно случайных чисел (1)"
     )
 
 
@@ -412,6 +471,43 @@ def _bounded(text: str, low: int, high: int) -> int:
     if not low <= value <= high:
         raise argparse.ArgumentTypeError(f"число от {low} до {high}, получено {text!r}")
     return value
+
+
+def port(text: str) -> int:
+    return _bounded(text, 1, 65535)
+
+
+def simulated_calls(text: str) -> int:
+    return _bounded(text, 0, MAX_SIMULATED_CALLS)
+
+
+def simulated_operators(text: str) -> int:
+    return _bounded(text, 0, MAX_SIMULATED_OPERATORS)
+
+
+def speed(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value <= MAX_SPEED:  # NaN fails this too
+        raise argparse.ArgumentTypeError(
+            f"число от 0 до {MAX_SPEED:g} (0 — без пауз), получено {text!r}"
+        )
+    return value
+
+
+def local_moment(text: str) -> datetime:
+    """A wall-clock moment without a zone (the line's zone is added by the command)."""
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"дата и время вида 2026-12-07T10:00, получено {text!r}"
+        ) from None
+    if moment.tzinfo is not None:
+        raise argparse.ArgumentTypeError("время без часового пояса: он берётся из настроек линии")
+    return moment
 
 
 def demo_days(text: str) -> int:

@@ -100,6 +100,12 @@ COMMANDS: tuple[Command, ...] = (
         "consult_line.commands.kb",
     ),
     Command(
+        "simulate",
+        "учебная линия: имитация Asterisk (AMI и FastAGI) со звонками для обучения и показа",
+        arguments.simulate,
+        "consult_line.commands.simulate",
+    ),
+    Command(
         "retention",
         "удалить историю взаимодействия старше срока хранения (по умолчанию 5 лет)",
         arguments.retention,

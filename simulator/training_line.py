@@ -1,0 +1,132 @@
+"""The training line wired together: the simulated PBX with the line's dialplan and queue, its
+AMI server, its records, simulated operators and callers arriving one after another.
+
+``serve`` connects to the AMI port as to Asterisk's; the calls reach ``serve``'s FastAGI
+port as Asterisk's would. ``TrainingLine.run()`` plays ``calls`` calls (0: until stopped)
+and returns once the last one has ended.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import tzinfo
+from pathlib import Path
+
+from simulator.ami_events import AmiEvent
+from simulator.ami_server import AmiServer, AmiUser
+from simulator.arrivals import arrivals
+from simulator.calls import incoming_call
+from simulator.cdr import CdrWriter
+from simulator.clock import SimClock
+from simulator.dialplan import INBOUND, QUEUE, line_dialplan
+from simulator.operators import SimulatedPhones, operator_members
+from simulator.pbx import Pbx
+from simulator.queue_log import QueueLog
+from simulator.queues import QueueConfig
+from simulator.switch import FastAgiTarget, Switch
+
+
+@dataclass(frozen=True)
+class TrainingLineOptions:
+    ami_user: AmiUser
+    ami_host: str = "127.0.0.1"
+    ami_port: int = 5038
+    agi: FastAgiTarget = field(default_factory=FastAgiTarget)
+    calls: int = 10  # 0: until stopped
+    speed: float | None = 1.0  # None: as fast as the machine goes (virtual time)
+    operators: int = 3
+    mean_gap_s: float = 30.0
+    seed: int = 0
+    queue_log_path: Path | None = None
+    cdr_path: Path | None = None
+    cdr_zone: tzinfo | None = None
+    start: float = 0.0  # epoch seconds of the first simulated instant
+
+
+def line_queue(options: TrainingLineOptions) -> QueueConfig:
+    """``asterisk/etc/queues.conf`` [consult-line], the simulated operators as its members."""
+    return QueueConfig(
+        QUEUE,
+        strategy="leastrecent",
+        member_timeout_s=20,
+        retry_s=5,
+        wrapup_s=10,
+        log_membername_as_agent=False,
+        members=operator_members(options.operators),
+    )
+
+
+@dataclass
+class Tally:
+    """What the calls came to, counted from the events (for the command's last line)."""
+
+    counts: Counter[str] = field(default_factory=Counter)
+
+    def __call__(self, event: AmiEvent, _at: float) -> None:
+        headers = dict(event.headers)
+        if event.name == "AgentConnect":
+            self.counts["answered"] += 1
+        elif event.name == "QueueCallerAbandon":
+            self.counts["abandoned"] += 1
+        elif event.name == "VarSet" and headers.get("Variable") == "QUEUESTATUS":
+            self.counts[f"queue_{headers['Value'].lower()}"] += 1
+
+
+class TrainingLine:
+    def __init__(self, options: TrainingLineOptions) -> None:
+        self.options = options
+        rng = random.Random(options.seed)
+        self.clock = SimClock(start=options.start, speed=options.speed)
+        self.pbx = Pbx(clock=self.clock, rng=rng)
+        self.queue_log = QueueLog(options.queue_log_path)
+        self.cdr = CdrWriter(options.cdr_path, options.cdr_zone) if options.cdr_zone else None
+        members = line_queue(options).members
+        phones = SimulatedPhones(
+            random.Random(rng.random()), frozenset(m.interface for m in members)
+        )
+        self.switch = Switch.build(
+            self.pbx,
+            dialplan=line_dialplan,
+            phones=phones,
+            queues=[line_queue(options)],
+            queue_log=self.queue_log,
+            agi=options.agi,
+        )
+        if self.cdr is not None:
+            self.pbx.subscribe(self.cdr)
+        self.tally = Tally()
+        self.pbx.subscribe(self.tally)
+        self.ami = AmiServer(
+            self.switch, [options.ami_user], host=options.ami_host, port=options.ami_port
+        )
+        self._callers = random.Random(rng.random())
+        self.placed = 0
+
+    async def start(self) -> None:
+        await self.ami.start()
+
+    async def run(self) -> None:
+        """Plays the calls; returns when the last has ended."""
+        self.clock.spawn(self._arrive(), name="arrivals")
+        await self.clock.idle()
+
+    async def stop(self) -> None:
+        await self.ami.stop()
+        await self.clock.stop()
+        self.queue_log.close()
+        if self.cdr is not None:
+            self.cdr.close()
+
+    async def _arrive(self) -> None:
+        options = self.options
+        for arrival in arrivals(self._callers, mean_gap_s=options.mean_gap_s):
+            if options.calls and self.placed >= options.calls:
+                return
+            if self.placed:
+                await self.clock.sleep(arrival.after_s)
+            incoming_call(self.switch, arrival.plan, context=INBOUND)
+            self.placed += 1
+            await asyncio.sleep(0)
