@@ -18,6 +18,7 @@ from agent_console.deps import AppContext
 from agent_console.routes import (
     api_docs,
     card,
+    clients,
     health,
     home,
     kb,
@@ -53,6 +54,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     wallboard.router,
     reports.router,
     operators_report.router,
+    clients.router,
 )
 
 Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]

@@ -34,6 +34,7 @@ MENU: Final[tuple[_Entry, ...]] = (
     _entry("/callbacks", "Мои обратные звонки", Role.OPERATOR),
     _entry("/wallboard", "Табло", Role.SUPERVISOR, Role.ADMIN),
     _entry("/reports/missed", "Отчёты", Role.SUPERVISOR, Role.ADMIN),
+    _entry("/clients", "Клиенты", Role.SUPERVISOR, Role.ADMIN),
     _entry("/kb/review", "База знаний", Role.SUPERVISOR, Role.KB_EDITOR, Role.ADMIN),
     _entry("/docs", "Документация API", Role.ADMIN),
 )

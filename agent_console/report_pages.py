@@ -18,9 +18,10 @@ from urllib.parse import urlencode
 from fastapi import Request
 
 from agent_console.navigation import Link
+from models.phones import normalize_phone
 from reports.charts import ChartView
 from reports.inputs import FilterValues, InputError, single
-from reports.table import Column, Row, display
+from reports.table import Column, Kind, Row, display
 
 PAGE_ROWS = 200
 PRINT_ROWS = 5000
@@ -91,6 +92,9 @@ class TableView:
     headers: list[Header]
     rows: list[list[str]]
     empty: str = NO_CALLS
+    # Per row, the cells that link somewhere (column index → address): a caller's number
+    # opens the caller's history (G4).
+    links: list[dict[int, str]] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,7 +177,17 @@ def table_view(
             [display(value, column.kind) for column, value in zip(columns, row, strict=True)]
             for row in rows
         ],
+        links=[_links(columns, row) for row in rows],
     )
+
+
+def _links(columns: Sequence[Column], row: Row) -> dict[int, str]:
+    """A valid E.164 number in a phone column links to that number's history."""
+    return {
+        index: f"/clients/{value}"
+        for index, (column, value) in enumerate(zip(columns, row, strict=True))
+        if column.kind is Kind.PHONE and isinstance(value, str) and normalize_phone(value) == value
+    }
 
 
 def pages_of(total: int) -> int:

@@ -80,6 +80,7 @@ def home(
         links.append(Link("/reports/missed", "Отчёт «Пропущенные звонки»"))
         links.append(Link("/reports/survey", "Отчёт «Опрос после консультации»"))
         links.append(Link("/reports/operators", "Отчёт «Операторы»: звонки, итоги, обучение"))
+        links.append(Link("/clients", "Клиенты: история обращений по номеру телефона"))
     if user.has_any(KB_OVERSEERS):
         links.append(Link("/kb/review", "База знаний: проверка разделов, пробелы, поиск"))
     if Role.ADMIN in user.roles:

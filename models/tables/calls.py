@@ -31,6 +31,8 @@ class Call(SQLModel, table=True):
     __table_args__ = (
         Index("ix_calls_arrived_outcome", "arrived_at", "outcome"),
         Index("ix_calls_client_arrived", "client_id", "arrived_at"),
+        # G4: a client's history is found by the number too (most callers have no record).
+        Index("ix_calls_caller_arrived", "caller_e164", "arrived_at"),
         Index("ix_calls_operator_arrived", "operator_id", "arrived_at"),
     )
 

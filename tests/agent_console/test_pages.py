@@ -120,9 +120,9 @@ REPORTS = ["/reports/missed"]  # one entry; each report's page lists the others
     ("role", "expected"),
     [
         (Role.OPERATOR, ["/", "/callbacks"]),
-        (Role.SUPERVISOR, ["/", "/wallboard", *REPORTS, "/kb/review"]),
+        (Role.SUPERVISOR, ["/", "/wallboard", *REPORTS, "/clients", "/kb/review"]),
         (Role.KB_EDITOR, ["/", "/kb/review"]),
-        (Role.ADMIN, ["/", "/wallboard", *REPORTS, "/kb/review", "/docs"]),
+        (Role.ADMIN, ["/", "/wallboard", *REPORTS, "/clients", "/kb/review", "/docs"]),
     ],
 )
 def test_the_menu_offers_every_page_the_user_may_open_and_no_other(

@@ -1,0 +1,132 @@
+"""The history as handed to the client (G4): what ``disclosure.client_document`` puts in the
+printable document and in the JSON file, and nothing else.
+
+Instants are the line's local time (aware), durations whole seconds, codes the stored values
+(``answered``, ``no_answer``) with their Russian words beside them (``*_label``). Calls and
+callback requests are numbered from 1, oldest first; a call names the requests it opened, and
+a request the call that opened it, by these numbers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+
+@dataclass(frozen=True, slots=True)
+class DocClient:
+    phone: str | None  # E.164
+    name: str | None
+    email: str | None
+    language: str
+    language_label: str
+    preferred_channel: str  # G1
+    preferred_channel_label: str
+    extra_channel: str | None  # G2
+    extra_channel_label: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class DocTransfer:
+    at: datetime
+    department: str | None  # the department of the employee the call was put through to
+    outcome: str
+    outcome_label: str
+
+
+@dataclass(frozen=True, slots=True)
+class DocReferral:
+    """C14: the agency the client was referred to, and the contacts read out."""
+
+    at: datetime
+    agency: str
+    contacts: str
+
+
+@dataclass(frozen=True, slots=True)
+class DocSurvey:
+    """C15: the client's own answers."""
+
+    at: datetime
+    answer_received: str | None
+    answer_received_label: str | None
+    quality: str | None
+    quality_label: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class DocCall:
+    number: int
+    arrived_at: datetime
+    from_phone: str
+    language: str | None
+    topic: str | None
+    topic_label: str | None
+    outcome: str  # answered, missed, after_hours, in_progress
+    outcome_label: str
+    missed_reason: str | None
+    missed_reason_label: str | None
+    wait_s: int | None  # in the queue
+    answered_at: datetime | None
+    ended_at: datetime | None
+    talk_s: int | None
+    consultant: str | None  # the name the operator introduced themselves with (C5)
+    question: str | None  # as the operator wrote it down
+    transfers: tuple[DocTransfer, ...]
+    referrals: tuple[DocReferral, ...]
+    survey: DocSurvey | None
+    callbacks: tuple[int, ...]  # the numbers of the callback requests this call opened
+
+
+@dataclass(frozen=True, slots=True)
+class DocWindow:
+    starts_at: datetime
+    ends_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class DocAttempt:
+    at: datetime
+    result: str
+    result_label: str
+
+
+@dataclass(frozen=True, slots=True)
+class DocReschedule:
+    at: datetime
+    promised_before: date | None
+    promised_after: date | None
+    windows: str  # the agreed windows before and after, in words
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class DocCallback:
+    number: int
+    requested_at: datetime
+    phone: str  # the number to call back
+    source: str
+    source_label: str
+    question: str
+    topic: str | None
+    topic_label: str | None
+    promised_on: date
+    windows: tuple[DocWindow, ...]
+    status: str
+    status_label: str
+    closed_at: datetime | None
+    result: str
+    attempts: tuple[DocAttempt, ...]
+    reschedules: tuple[DocReschedule, ...]
+    call: int | None  # the number of the call that opened it, if it is in this document
+
+
+@dataclass(frozen=True, slots=True)
+class ClientDocument:
+    prepared_at: datetime
+    line: str  # the line's name
+    kept_years: int  # G3: how long the history is kept
+    kept_since: date  # what is older may have been removed
+    client: DocClient
+    calls: tuple[DocCall, ...]
+    callbacks: tuple[DocCallback, ...]

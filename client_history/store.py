@@ -1,0 +1,369 @@
+"""Reading a client's history from the database.
+
+A row belongs to the client when it is linked to the client's record *or* carries the client's
+number: the line never creates client records by itself, so most callers' calls and tasks are
+found by the number only (as on the call card, ``call_card.history``). A callback task also
+belongs to the client when one of the client's calls opened it, whatever number the client gave
+for the call back.
+
+The history is read in two steps, so that a page of it costs the same for a client who called
+twice and for one who called two thousand times: :func:`entry_keys` lists every call and task
+(id and instant only, by the indexes ``ix_calls_client_arrived``, ``ix_calls_caller_arrived``
+and those of ``callback_tasks``), then :func:`load_timeline` reads the chosen ones in full,
+a few hundred at a time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, Row, or_
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, SQLModel, col, select
+
+from call_card.lookup import insert_once
+from client_history.records import (
+    AttemptRecord,
+    CallRecord,
+    ChangeRecord,
+    ClientRecord,
+    DismissalRecord,
+    Records,
+    ReferralRecord,
+    Staff,
+    SurveyRecord,
+    TaskRecord,
+    TransferRecord,
+    WindowRecord,
+    WrapupRecord,
+)
+from client_history.reference import ClientNumber, ClientRef, PhoneNumber
+from client_history.timeline import EntryKind, Timeline, build_timeline, entry_order
+from models.exports import batches  # 500 ids in one IN (...) list
+from models.tables import (
+    Call,
+    CallbackAttempt,
+    CallbackTask,
+    CallbackTaskChange,
+    CallbackWindow,
+    CallReferral,
+    CallTransfer,
+    CallWrapup,
+    Channel,
+    Client,
+    Department,
+    Employee,
+    KbEntry,
+    Language,
+    SurveyResponse,
+    WrapupDismissal,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class EntryKey:
+    """A call or task of the history, before it is read in full."""
+
+    kind: EntryKind
+    ref_id: int
+    at: datetime
+
+
+# --------------------------------------------------------------------------- the client
+
+
+def find_client(session: Session, ref: ClientRef) -> ClientRecord | None:
+    """The client record ``ref`` names, if there is one."""
+    if isinstance(ref, ClientNumber):
+        client = session.get(Client, ref.client_id)
+    else:
+        client = session.exec(select(Client).where(col(Client.phone_e164) == ref.e164)).first()
+    return None if client is None else client_record(client)
+
+
+def number_has_history(session: Session, phone: PhoneNumber) -> bool:
+    """Whether any call came from the number or any callback task was taken for it."""
+    call = select(Call.id).where(col(Call.caller_e164) == phone.e164).limit(1)
+    task = select(CallbackTask.id).where(col(CallbackTask.phone_e164) == phone.e164).limit(1)
+    return session.exec(call).first() is not None or session.exec(task).first() is not None
+
+
+def open_client(session: Session, ref: ClientRef, now: datetime) -> ClientRecord | None:
+    """The client ``ref`` names; None when there is nobody to show.
+
+    A number with calls or tasks but no client record gets a record now: the audit log names
+    a client only by the record's number (``audit_log.client_id``), so that the purge of the
+    history past its term (G3) can anonymise the record without touching the log.
+    """
+    found = find_client(session, ref)
+    if found is not None or isinstance(ref, ClientNumber):
+        return found
+    if not number_has_history(session, ref):
+        return None
+    insert_once(
+        session,
+        Client,
+        phone_e164=ref.e164,
+        language=Language.RU,
+        preferred_channel=Channel.PHONE,
+        created_at=now,
+    )
+    return find_client(session, ref)  # ours, or the one created meanwhile
+
+
+def client_record(client: Client) -> ClientRecord:
+    assert client.id is not None
+    return ClientRecord(
+        id=client.id,
+        phone=client.phone_e164,
+        full_name=client.full_name,
+        email=client.email,
+        language=client.language,
+        preferred_channel=client.preferred_channel,
+        extra_channel=client.extra_channel,
+        created_at=client.created_at,
+    )
+
+
+# --------------------------------------------------------------------------- what there is
+
+
+def entry_keys(session: Session, client: ClientRecord) -> list[EntryKey]:
+    """Every call and callback task of the client, oldest first."""
+    calls = [
+        EntryKey(EntryKind.CALL, call_id, at)
+        for call_id, at in session.exec(
+            select(Call.id, Call.arrived_at).where(_owned(Call.client_id, Call.caller_e164, client))
+        )
+        if call_id is not None
+    ]
+    owned_tasks = select(CallbackTask.id, CallbackTask.requested_at).where(
+        _owned(CallbackTask.client_id, CallbackTask.phone_e164, client)
+    )
+    opened_by_calls = (
+        select(CallbackTask.id, CallbackTask.requested_at)
+        .join(Call, col(Call.id) == col(CallbackTask.origin_call_id))
+        .where(_owned(Call.client_id, Call.caller_e164, client))
+    )
+    tasks = {
+        task_id: at
+        for query in (owned_tasks, opened_by_calls)
+        for task_id, at in session.exec(query)
+        if task_id is not None
+    }
+    keys = calls + [EntryKey(EntryKind.CALLBACK, task_id, at) for task_id, at in tasks.items()]
+    keys.sort(key=lambda key: entry_order(key.kind, key.at, key.ref_id))
+    return keys
+
+
+def _owned(client_column: Any, phone_column: Any, client: ClientRecord) -> ColumnElement[bool]:
+    conditions = [col(client_column) == client.id]
+    if client.phone is not None:
+        conditions.append(col(phone_column) == client.phone)
+    return or_(*conditions)
+
+
+# --------------------------------------------------------------------------- in full
+
+
+def load_timeline(session: Session, client: ClientRecord, keys: Sequence[EntryKey]) -> Timeline:
+    """The calls and tasks of ``keys`` read in full, as a timeline."""
+    call_ids = [key.ref_id for key in keys if key.kind is EntryKind.CALL]
+    task_ids = [key.ref_id for key in keys if key.kind is EntryKind.CALLBACK]
+    return build_timeline(client, load_records(session, call_ids, task_ids))
+
+
+def load_records(session: Session, call_ids: Sequence[int], task_ids: Sequence[int]) -> Records:
+    calls = _rows(session, Call, Call.id, call_ids)
+    transfers = _rows(session, CallTransfer, CallTransfer.call_id, call_ids)
+    wrapups = _rows(session, CallWrapup, CallWrapup.call_id, call_ids)
+    dismissals = _rows(session, WrapupDismissal, WrapupDismissal.call_id, call_ids)
+    referrals = _rows(session, CallReferral, CallReferral.call_id, call_ids)
+    surveys = _rows(session, SurveyResponse, SurveyResponse.call_id, call_ids)
+    tasks = _rows(session, CallbackTask, CallbackTask.id, task_ids)
+    windows = _rows(session, CallbackWindow, CallbackWindow.task_id, task_ids)
+    attempts = _rows(session, CallbackAttempt, CallbackAttempt.task_id, task_ids)
+    changes = _rows(session, CallbackTaskChange, CallbackTaskChange.task_id, task_ids)
+    staff = _staff(
+        session,
+        [call.operator_id for call in calls]
+        + [row.from_employee_id for row in transfers]
+        + [row.to_employee_id for row in transfers]
+        + [row.operator_id for row in wrapups]
+        + [row.employee_id for row in dismissals]
+        + [row.employee_id for row in referrals]
+        + [row.operator_id for row in surveys]
+        + [task.owner_id for task in tasks]
+        + [row.employee_id for row in attempts]
+        + [row.employee_id for row in changes],
+    )
+    titles = _kb_titles(session, [row.kb_entry_id for row in wrapups])
+    return Records(
+        calls=tuple(_call(call, staff) for call in calls),
+        transfers=tuple(
+            TransferRecord(
+                call_id=row.call_id,
+                seq=row.seq,
+                at=row.at,
+                kind=row.kind,
+                outcome=row.outcome,
+                from_employee=_named(staff, row.from_employee_id),
+                to_employee=_named(staff, row.to_employee_id),
+                to_extension=row.to_extension,
+            )
+            for row in transfers
+        ),
+        wrapups=tuple(
+            WrapupRecord(
+                call_id=row.call_id,
+                created_at=row.created_at,
+                question=row.question,
+                topic=row.topic,
+                kb_answer_found=row.kb_answer_found,
+                kb_entry_id=row.kb_entry_id,
+                kb_entry_title=titles.get(row.kb_entry_id or ""),
+                operator=_named(staff, row.operator_id),
+            )
+            for row in wrapups
+        ),
+        dismissals=tuple(
+            DismissalRecord(
+                call_id=row.call_id,
+                at=row.at,
+                reason=row.reason,
+                employee=_named(staff, row.employee_id),
+            )
+            for row in dismissals
+        ),
+        referrals=tuple(
+            ReferralRecord(
+                call_id=row.call_id,
+                at=row.at,
+                agency_title=row.agency_title,
+                contacts=row.contacts,
+                employee=_named(staff, row.employee_id),
+            )
+            for row in referrals
+        ),
+        surveys=tuple(
+            SurveyRecord(
+                call_id=row.call_id,
+                created_at=row.created_at,
+                answer_received=row.answer_received,
+                quality=row.quality,
+                channel=row.channel,
+                operator=_named(staff, row.operator_id),
+            )
+            for row in surveys
+        ),
+        tasks=tuple(_task(task, staff) for task in tasks),
+        windows=tuple(
+            WindowRecord(task_id=row.task_id, starts_at=row.starts_at, ends_at=row.ends_at)
+            for row in windows
+        ),
+        attempts=tuple(
+            AttemptRecord(
+                task_id=row.task_id,
+                at=row.at,
+                result=row.result,
+                employee=_named(staff, row.employee_id),
+            )
+            for row in attempts
+        ),
+        changes=tuple(
+            ChangeRecord(
+                task_id=row.task_id,
+                at=row.at,
+                kind=row.kind,
+                reason=row.reason,
+                promised_before=row.promised_before,
+                promised_after=row.promised_after,
+                detail=row.detail,
+                employee=_named(staff, row.employee_id),
+            )
+            for row in changes
+        ),
+    )
+
+
+def _call(call: Row[Any], staff: dict[int, Staff]) -> CallRecord:
+    assert call.id is not None
+    return CallRecord(
+        id=call.id,
+        linkedid=call.linkedid,
+        caller=call.caller_e164 or call.caller_number,
+        arrived_at=call.arrived_at,
+        in_working_hours=call.in_working_hours,
+        language=call.language,
+        ivr_path=call.ivr_path,
+        topic=call.topic,
+        queue_wait_s=call.queue_wait_s,
+        answered_at=call.answered_at,
+        operator=_named(staff, call.operator_id),
+        ended_at=call.ended_at,
+        talk_s=call.talk_s,
+        outcome=call.outcome,
+        missed_reason=call.missed_reason,
+        short_call=call.short_call,
+        hangup_side=call.hangup_side,
+        hangup_cause=call.hangup_cause,
+    )
+
+
+def _task(task: Row[Any], staff: dict[int, Staff]) -> TaskRecord:
+    assert task.id is not None
+    return TaskRecord(
+        id=task.id,
+        phone=task.phone_e164,
+        question=task.question,
+        topic=task.topic,
+        source=task.source,
+        origin_call_id=task.origin_call_id,
+        requested_at=task.requested_at,
+        promised_on=task.promised_on,
+        owner=_named(staff, task.owner_id),
+        status=task.status,
+        closed_at=task.closed_at,
+        result_note=task.result_note,
+    )
+
+
+def _rows(session: Session, table: type[SQLModel], key: Any, ids: Sequence[int]) -> list[Row[Any]]:
+    """The rows of ``table`` whose ``key`` is one of ``ids``, read a batch at a time, as plain
+    rows: building ORM objects would take most of the time of a long history."""
+    columns = table.__table__  # type: ignore[attr-defined]
+    connection = session.connection()
+    found: list[Row[Any]] = []
+    for batch in batches(ids):
+        found += connection.execute(sa_select(columns).where(col(key).in_(batch))).all()
+    return found
+
+
+def _staff(session: Session, ids: Iterable[int | None]) -> dict[int, Staff]:
+    wanted = sorted({value for value in ids if value is not None})
+    found: dict[int, Staff] = {}
+    for batch in batches(wanted):
+        query = (
+            select(Employee.id, Employee.full_name, Employee.internal_number, Department.name)
+            .join(Department, col(Department.id) == col(Employee.department_id))
+            .where(col(Employee.id).in_(batch))
+        )
+        for employee_id, full_name, number, department in session.exec(query):
+            if employee_id is not None:
+                found[employee_id] = Staff(full_name, number, department)
+    return found
+
+
+def _named(staff: dict[int, Staff], employee_id: int | None) -> Staff | None:
+    return None if employee_id is None else staff.get(employee_id)
+
+
+def _kb_titles(session: Session, ids: Iterable[str | None]) -> dict[str, str]:
+    wanted = sorted({value for value in ids if value})
+    if not wanted:
+        return {}
+    query = select(KbEntry.id, KbEntry.title).where(col(KbEntry.id).in_(wanted))
+    return dict(session.exec(query).all())

@@ -1,0 +1,148 @@
+"""A client's history as a timeline: each call with what happened on it (transfers, wrap-up,
+referral to another agency, survey answers), each callback task with its windows, attempts and
+changes, in the order they happened.
+
+Pure: built from :class:`client_history.records.Records`, nothing read here.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, TypeVar
+
+from client_history.records import (
+    AttemptRecord,
+    CallRecord,
+    ChangeRecord,
+    ClientRecord,
+    DismissalRecord,
+    Records,
+    ReferralRecord,
+    SurveyRecord,
+    TaskRecord,
+    TransferRecord,
+    WindowRecord,
+    WrapupRecord,
+)
+
+_R = TypeVar("_R")
+
+
+class EntryKind(StrEnum):
+    CALL = "call"
+    CALLBACK = "callback"
+
+
+@dataclass(frozen=True, slots=True)
+class CallEntry:
+    call: CallRecord
+    transfers: tuple[TransferRecord, ...]  # in order (seq)
+    wrapup: WrapupRecord | None
+    dismissal: DismissalRecord | None
+    referrals: tuple[ReferralRecord, ...]  # in time order
+    survey: SurveyRecord | None
+    task_ids: tuple[int, ...]  # callback tasks this call opened
+
+    kind = EntryKind.CALL
+
+    @property
+    def at(self) -> datetime:
+        return self.call.arrived_at
+
+    @property
+    def ref_id(self) -> int:
+        return self.call.id
+
+
+@dataclass(frozen=True, slots=True)
+class CallbackEntry:
+    task: TaskRecord
+    windows: tuple[WindowRecord, ...]  # by start
+    attempts: tuple[AttemptRecord, ...]  # in time order
+    changes: tuple[ChangeRecord, ...]  # in time order
+
+    kind = EntryKind.CALLBACK
+
+    @property
+    def at(self) -> datetime:
+        return self.task.requested_at
+
+    @property
+    def ref_id(self) -> int:
+        return self.task.id
+
+
+Entry = CallEntry | CallbackEntry
+
+
+@dataclass(frozen=True, slots=True)
+class Timeline:
+    client: ClientRecord
+    entries: tuple[Entry, ...]  # oldest first
+
+    @property
+    def calls(self) -> list[CallEntry]:
+        return [entry for entry in self.entries if isinstance(entry, CallEntry)]
+
+    @property
+    def callbacks(self) -> list[CallbackEntry]:
+        return [entry for entry in self.entries if isinstance(entry, CallbackEntry)]
+
+
+def entry_order(kind: EntryKind, at: datetime, ref_id: int) -> tuple[datetime, int, int]:
+    """Oldest first; at one instant a call before the task it opened, then by id."""
+    return (at, 0 if kind is EntryKind.CALL else 1, ref_id)
+
+
+def build_timeline(client: ClientRecord, records: Records) -> Timeline:
+    """The calls and tasks of ``records`` with what belongs to each, oldest first. Rows that
+    belong to a call or task not in ``records`` are left out."""
+    transfers = _grouped(records.transfers, lambda row: row.call_id, lambda row: row.seq)
+    referrals = _grouped(records.referrals, lambda row: row.call_id, lambda row: row.at)
+    wrapups = {row.call_id: row for row in records.wrapups}
+    dismissals = {row.call_id: row for row in records.dismissals}
+    surveys = {row.call_id: row for row in records.surveys}
+    opened = _grouped(
+        (task for task in records.tasks if task.origin_call_id is not None),
+        lambda task: task.origin_call_id or 0,
+        lambda task: task.id,
+    )
+    windows = _grouped(records.windows, lambda row: row.task_id, lambda row: row.starts_at)
+    attempts = _grouped(records.attempts, lambda row: row.task_id, lambda row: row.at)
+    changes = _grouped(records.changes, lambda row: row.task_id, lambda row: row.at)
+    entries: list[Entry] = [
+        CallEntry(
+            call=call,
+            transfers=transfers.get(call.id, ()),
+            wrapup=wrapups.get(call.id),
+            dismissal=dismissals.get(call.id),
+            referrals=referrals.get(call.id, ()),
+            survey=surveys.get(call.id),
+            task_ids=tuple(task.id for task in opened.get(call.id, ())),
+        )
+        for call in records.calls
+    ]
+    entries += [
+        CallbackEntry(
+            task=task,
+            windows=windows.get(task.id, ()),
+            attempts=attempts.get(task.id, ()),
+            changes=changes.get(task.id, ()),
+        )
+        for task in records.tasks
+    ]
+    entries.sort(key=lambda entry: entry_order(entry.kind, entry.at, entry.ref_id))
+    return Timeline(client=client, entries=tuple(entries))
+
+
+def _grouped(
+    rows: Iterable[_R], key: Callable[[_R], int], order: Callable[[_R], Any]
+) -> dict[int, tuple[_R, ...]]:
+    found: dict[int, list[_R]] = defaultdict(list)
+    for row in rows:
+        found[key(row)].append(row)
+    return {owner: tuple(sorted(items, key=order)) for owner, items in found.items()}

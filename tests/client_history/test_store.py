@@ -1,0 +1,155 @@
+"""Reading a client's history (G3, G4): by the client's record and by the number, the tasks the
+client's calls opened whatever number they carry, nobody else's; a number with history gets a
+client record when it is first opened, once."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta
+
+from sqlalchemy.engine import Engine
+from sqlmodel import col, func, select
+
+from client_history.records import Records
+from client_history.reference import ClientNumber, PhoneNumber
+from client_history.store import entry_keys, find_client, load_timeline, open_client
+from client_history.timeline import EntryKind, build_timeline
+from models.db import session_scope
+from models.tables import Call, Client
+from tests.client_history.samples import (
+    ANSWERED,
+    CLIENT,
+    CLOSED,
+    DISMISSED,
+    NO_ANSWER,
+    PHONE,
+    REFERRAL,
+    RESCHEDULED,
+    STRANGER,
+    SURVEY_A,
+    SURVEY_D,
+    TRANSFER,
+    WINDOW,
+    WRAPUP,
+    StoryIds,
+    msk,
+    story_records,
+    write_story,
+)
+
+NOW = msk(9, 12)
+
+
+def _clients(engine: Engine) -> int:
+    with session_scope(engine) as session:
+        return session.exec(select(func.count()).select_from(Client)).one()
+
+
+def _story_with(ids: StoryIds) -> Records:
+    """The sample records with the database's ids."""
+    story = story_records()
+    calls = {
+        old.id: ids.calls[name]
+        for name, old in zip("ABCD", sorted(story.calls, key=lambda c: c.id), strict=True)
+    }
+    tasks = {21: ids.tasks["missed"], 22: ids.tasks["operator"]}
+    return Records(
+        calls=tuple(replace(row, id=calls[row.id]) for row in story.calls),
+        transfers=(replace(TRANSFER, call_id=calls[TRANSFER.call_id]),),
+        wrapups=(replace(WRAPUP, call_id=calls[WRAPUP.call_id]),),
+        dismissals=(replace(DISMISSED, call_id=calls[DISMISSED.call_id]),),
+        referrals=(replace(REFERRAL, call_id=calls[REFERRAL.call_id]),),
+        surveys=tuple(replace(row, call_id=calls[row.call_id]) for row in (SURVEY_A, SURVEY_D)),
+        tasks=tuple(
+            replace(row, id=tasks[row.id], origin_call_id=calls[row.origin_call_id or 0])
+            for row in story.tasks
+        ),
+        windows=(replace(WINDOW, task_id=tasks[21]),),
+        attempts=tuple(replace(row, task_id=tasks[21]) for row in (NO_ANSWER, ANSWERED)),
+        changes=tuple(replace(row, task_id=tasks[21]) for row in (RESCHEDULED, CLOSED)),
+    )
+
+
+def test_a_number_without_a_record_gets_one_when_its_history_is_opened(  # G4
+    db_engine: Engine,
+) -> None:
+    write_story(db_engine)
+    assert _clients(db_engine) == 0
+    with session_scope(db_engine) as session:
+        client = open_client(session, PhoneNumber(PHONE), NOW)
+    assert client is not None
+    assert (client.phone, client.full_name, client.created_at) == (PHONE, None, NOW)
+    with session_scope(db_engine) as session:
+        again = open_client(session, PhoneNumber(PHONE), NOW + timedelta(hours=1))
+        by_number = find_client(session, ClientNumber(client.id))
+    assert again == client  # the same record, not a second one
+    assert by_number == client
+    assert _clients(db_engine) == 1
+
+
+def test_a_number_or_record_with_nothing_is_not_found_and_no_record_is_made(
+    db_engine: Engine,
+) -> None:
+    write_story(db_engine)
+    with session_scope(db_engine) as session:
+        assert open_client(session, PhoneNumber("+79287777777"), NOW) is None
+        assert open_client(session, ClientNumber(424242), NOW) is None
+    assert _clients(db_engine) == 0
+
+
+def test_the_history_of_a_number_its_calls_and_tasks_and_the_tasks_its_calls_opened(
+    db_engine: Engine,
+) -> None:
+    ids = write_story(db_engine)
+    with session_scope(db_engine) as session:
+        client = open_client(session, PhoneNumber(PHONE), NOW)
+        assert client is not None
+        keys = entry_keys(session, client)
+    assert [(key.kind, key.ref_id) for key in keys] == [
+        (EntryKind.CALL, ids.calls["A"]),
+        (EntryKind.CALLBACK, ids.tasks["operator"]),  # another number: opened by call A
+        (EntryKind.CALL, ids.calls["B"]),
+        (EntryKind.CALLBACK, ids.tasks["missed"]),
+        (EntryKind.CALL, ids.calls["C"]),
+        (EntryKind.CALL, ids.calls["D"]),
+    ]  # the stranger's call and task are not there
+    assert keys[0].at == msk(1, 10)
+
+
+def test_the_history_read_in_full_is_the_story_as_written(db_engine: Engine) -> None:
+    ids = write_story(db_engine, client=True)
+    with session_scope(db_engine) as session:
+        client = open_client(session, PhoneNumber(PHONE), NOW)
+        assert client is not None
+        timeline = load_timeline(session, client, entry_keys(session, client))
+    assert replace(client, id=CLIENT.id) == CLIENT
+    assert timeline == build_timeline(client, _story_with(ids))
+
+
+def test_a_page_reads_only_its_entries(db_engine: Engine) -> None:
+    ids = write_story(db_engine)
+    with session_scope(db_engine) as session:
+        client = open_client(session, PhoneNumber(PHONE), NOW)
+        assert client is not None
+        newest_two = entry_keys(session, client)[-2:]
+        timeline = load_timeline(session, client, newest_two)
+    assert [entry.ref_id for entry in timeline.entries] == [ids.calls["C"], ids.calls["D"]]
+    (_, last) = timeline.calls
+    assert last.referrals[0].agency_title == REFERRAL.agency_title
+
+
+def test_a_clients_calls_from_another_number_belong_to_the_client(db_engine: Engine) -> None:
+    ids = write_story(db_engine, client=True)
+    with session_scope(db_engine) as session:
+        client = find_client(session, PhoneNumber(PHONE))
+        assert client is not None
+        call = session.exec(select(Call).where(col(Call.id) == ids.calls["stranger"])).one()
+        call.client_id = client.id  # the client called from a colleague's phone
+        session.add(call)
+    with session_scope(db_engine) as session:
+        found = [key.ref_id for key in entry_keys(session, client) if key.kind is EntryKind.CALL]
+        stranger = open_client(session, PhoneNumber(STRANGER), NOW)
+        assert stranger is not None
+        theirs = [key.ref_id for key in entry_keys(session, stranger)]
+    assert ids.calls["stranger"] in found
+    assert ids.calls["stranger"] in theirs  # and to the number it came from
