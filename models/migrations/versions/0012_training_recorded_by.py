@@ -1,7 +1,7 @@
 """training_records.recorded_by: who recorded a training in the console
 
 Revision ID: 0012
-Revises: 0009
+Revises: 0010
 Create Date: 2026-12-10 10:00:00.000000
 
 A training recorded in the console (C4) carries the supervisor who recorded it; the staff
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = '0012'
-down_revision: str | None = '0009'
+down_revision: str | None = '0010'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
