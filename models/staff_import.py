@@ -9,11 +9,12 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import TypeVar
 
 from sqlmodel import Session, SQLModel, select
 
+from models.rules.training import TrainingKind
 from models.staff_file import EmployeeItem, Problems, StaffDirectory, unknown_department
 from models.tables.staff import (
     Department,
@@ -87,6 +88,8 @@ def import_staff(
     Departments, services and employees are matched by code / internal number. The roles,
     competences and training records of a listed employee become exactly the file's; a row
     is written only when it differs, so a second import of the same file changes nothing.
+    Trainings recorded in the console (C4) stay whatever the file says: the file's line for
+    the same training adds no second record.
     Every check runs before the first write: on StaffFileError nothing has been written.
     """
     if now.tzinfo is None:
@@ -194,14 +197,17 @@ def _upsert_services(session: Session, directory: StaffDirectory) -> Counts:
 class _Related:
     roles: Mapping[int, Sequence[EmployeeRole]]
     competences: Mapping[int, Sequence[EmployeeCompetence]]
-    training: Mapping[int, Sequence[TrainingEntry]]
+    training: Mapping[int, Sequence[TrainingEntry]]  # from the staff file
+    recorded: Mapping[int, Sequence[TrainingEntry]]  # recorded in the console
 
     @classmethod
     def load(cls, session: Session) -> _Related:
+        training = session.exec(select(TrainingEntry)).all()
         return cls(
             roles=_by_employee(session.exec(select(EmployeeRole)).all()),
             competences=_by_employee(session.exec(select(EmployeeCompetence)).all()),
-            training=_by_employee(session.exec(select(TrainingEntry)).all()),
+            training=_by_employee(row for row in training if row.recorded_by is None),
+            recorded=_by_employee(row for row in training if row.recorded_by is not None),
         )
 
 
@@ -260,16 +266,22 @@ def _sync_related(
         item.competences,
         lambda topic: EmployeeCompetence(employee_id=employee_id, topic=topic),
     )
+    recorded = {_training_key(row) for row in related.recorded.get(employee_id, ())}
+    from_file = [(record.kind, record.completed_on, record.subject) for record in item.training]
     training = _sync_rows(
         session,
         related.training.get(employee_id, ()),
-        lambda row: (row.kind, row.completed_on, row.subject),
-        [(record.kind, record.completed_on, record.subject) for record in item.training],
+        _training_key,
+        [key for key in from_file if key not in recorded],
         lambda key: TrainingEntry(
             employee_id=employee_id, kind=key[0], completed_on=key[1], subject=key[2]
         ),
     )
     return roles or competences or training
+
+
+def _training_key(row: TrainingEntry) -> tuple[TrainingKind, date, str]:
+    return (row.kind, row.completed_on, row.subject)
 
 
 RowT = TypeVar("RowT", EmployeeRole, EmployeeCompetence, TrainingEntry)

@@ -124,10 +124,11 @@ def record_training(session: Session, item: TrainingInput, *, at: datetime, acto
         literal(item.kind.value),
         literal(item.completed_on),
         literal(item.subject),
+        literal(actor),
     ).where(~same.exists())
     statement = (
         insert(TrainingEntry)
-        .from_select(["employee_id", "kind", "completed_on", "subject"], values)
+        .from_select(["employee_id", "kind", "completed_on", "subject", "recorded_by"], values)
         .returning(col(TrainingEntry.id))
     )
     if session.connection().execute(statement).first() is None:

@@ -69,6 +69,10 @@ class ServiceIntroduction(SQLModel, table=True):
 
 
 class TrainingEntry(SQLModel, table=True):
+    """A completed training (C4): from the staff file (``recorded_by`` empty), which the next
+    ``staff import`` makes exactly the file's, or recorded in the console by a supervisor
+    (``recorded_by`` the actor), which no import removes."""
+
     __tablename__ = "training_records"
 
     id: int | None = Field(default=None, primary_key=True)
@@ -76,3 +80,4 @@ class TrainingEntry(SQLModel, table=True):
     kind: TrainingKind = Field(sa_type=enum_type(TrainingKind))
     completed_on: date
     subject: str = Field(default="", sa_column=Column(String(255), nullable=False, default=""))
+    recorded_by: str | None = Field(default=None, max_length=255)

@@ -23,6 +23,7 @@ from models.tables import (
     TrainingEntry,
 )
 from models.topics import Topic
+from models.training_log import TrainingInput, record_training
 from tests.models.staff_samples import (
     BASE,
     EXAMPLE,
@@ -195,6 +196,47 @@ def test_training_records_follow_the_file(db_engine: Engine, tmp_path: Path) -> 
     assert _stored(db_engine)["201"].training == (
         (TrainingKind.INITIAL.value, date(2025, 9, 1), "Вводное обучение"),
     )
+
+
+def test_a_training_recorded_in_the_console_survives_the_next_import(
+    db_engine: Engine, tmp_path: Path
+) -> None:
+    # C4: a supervisor records a training in the console; the staff file does not list it yet.
+    _import(db_engine, load(tmp_path, BASE), T1)
+    with Session(db_engine) as session:
+        patimat = session.exec(select(Employee).where(Employee.internal_number == "201")).one()
+        assert patimat.id is not None
+        employee_id = patimat.id
+    periodic, on_service = (
+        TrainingInput(employee_id, "201", "М. П.", kind, code, day, "")
+        for kind, code, day in (
+            (TrainingKind.PERIODIC, "", date(2026, 11, 2)),
+            (TrainingKind.NEW_SERVICE, "alco-license-epgu", date(2026, 11, 3)),
+        )
+    )
+    with session_scope(db_engine) as session:
+        for item in (periodic, on_service):
+            assert record_training(session, item, at=T1, actor="web:supervisor")
+    recorded = (
+        (TrainingKind.INITIAL.value, date(2025, 9, 1), "Вводное обучение"),
+        (TrainingKind.NEW_SERVICE.value, date(2026, 11, 3), "alco-license-epgu"),
+        (TrainingKind.PERIODIC.value, date(2026, 11, 2), ""),
+    )  # sorted as stored
+    assert _stored(db_engine)["201"].training == recorded
+
+    summary = _import(db_engine, load(tmp_path, BASE), T2)
+
+    assert summary.employees == Counts(unchanged=2)
+    assert _stored(db_engine)["201"].training == recorded
+    # The file catches up with the console: one record each, the file's initial one removed.
+    caught_up = (
+        "      - kind: initial\n"
+        "        completed_on: 2025-09-01\n"
+        "        subject: Вводное обучение\n",
+        "      - kind: periodic\n        completed_on: 2026-11-02\n",
+    )
+    _import(db_engine, load(tmp_path, edited(caught_up)), T3)
+    assert _stored(db_engine)["201"].training == recorded[1:]
 
 
 def test_devices_may_be_swapped_between_employees_in_the_file(
