@@ -27,6 +27,7 @@ from typing import Final
 
 from pydantic import SecretStr
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import col, select
 
 from consult_line.wiring import Services
@@ -76,15 +77,20 @@ def working_span(calendar: ProductionCalendar) -> WorkingSpan:
 
 def open_task_numbers(engine: Engine) -> list[str]:
     """Numbers with an open callback task, as the trunk sends them (``79281234567``); on the
-    training line only its own tasks (``models.line_scope``)."""
+    training line only its own tasks (``models.line_scope``). No number while the database is away
+    (every caller is then a new one)."""
     query = (
         select(CallbackTask.phone_e164)
         .where(col(CallbackTask.status).in_(list(ACTIVE_STATUSES)))
         .distinct()
         .limit(REPEAT_NUMBERS)
     )
-    with session_scope(engine) as session:
-        return [phone.removeprefix("+") for phone in session.exec(query)]
+    try:
+        with session_scope(engine) as session:
+            return [phone.removeprefix("+") for phone in session.exec(query)]
+    except SQLAlchemyError as exc:
+        log.debug("учебная линия: заявки для повторных звонков не прочитаны: %s", exc)
+        return []
 
 
 class TrainingPbx:

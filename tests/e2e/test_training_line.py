@@ -23,6 +23,7 @@ from models.db import session_scope
 from models.rules.missed import CallOutcome
 from models.rules.training import TrainingKind
 from models.tables import Call, CallWrapup, Employee, Role, TrainingEntry
+from models.topics import Topic
 from scripts_kb.content_files import load_content
 from scripts_kb.store import load_into_db
 from simulator.caller import CallerPlan
@@ -62,13 +63,14 @@ def _trainee_ready_to_learn(engine: Engine) -> None:
     with session_scope(engine) as session:
         load_into_db(session=session, content=load_content(), now=CREATED)
         trainee = session.exec(select(Employee).where(Employee.device == TRAINEE_DEVICE)).one()
+        trainee.full_name = "Курбанов Арсен Камилович"
         assert trainee.id is not None
         session.add(
             TrainingEntry(
                 employee_id=trainee.id, kind=TrainingKind.INITIAL, completed_on=date(2026, 9, 1)
             )
         )
-    add_person(engine, "301", "Гаджиев Марат Шамилович")
+    add_person(engine, "301", "Гаджиев Марат Шамилович", topics=[Topic.SUPPORT_MEASURES])
 
 
 def _click(page: Page, css: str) -> None:

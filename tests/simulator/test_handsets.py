@@ -18,8 +18,9 @@ from ami.actions import ActionStatus
 from ami.connection import AmiConnection
 from ami.training_phone import HANDSET_EVENT, HandsetKey, press_handset
 from ivr.agi.server import AgiServer
+from models.rules.transfers import TransferOutcome
 from models.tables.calls import HangupSide
-from simulator.ami_actions import user_event
+from simulator.ami_actions import blind_transfer_action, user_event
 from simulator.ami_events import AmiEvent
 from simulator.ami_server import AmiServer, AmiUser
 from simulator.ami_wire import Request
@@ -34,7 +35,16 @@ from simulator.queues import MemberConfig
 from simulator.switch import FastAgiTarget, Switch
 from tests.ivr.flows.conftest import OPEN
 from tests.simulator.replay import AmiClient
-from tests.simulator.test_line_dialplan import CALLER, MENU_KEYS, OPERATOR, Played, line_queue
+from tests.simulator.test_line_dialplan import (
+    CALLER,
+    MENU_KEYS,
+    OPERATOR,
+    Played,
+    employees,
+    line_queue,
+)
+
+__all__ = ["employees"]  # the directory the transfer guard reads
 
 WAIT_S = 30.0
 USER = AmiUser("consult-line", "s3cret")
@@ -44,10 +54,11 @@ def _line(server: AgiServer, handsets: Callable[[SimClock], Handsets]) -> tuple[
     sim = SimClock(start=OPEN.timestamp())
     pbx = Pbx(clock=sim, rng=random.Random(5))
     phones = handsets(sim)
+    employee = PhoneBehaviour(ring_s=3, talk_s=20)  # a transfer's employee answers
     switch = Switch.build(
         pbx,
         dialplan=line_dialplan,
-        phones=PhoneBook({OPERATOR: PhoneBehaviour(handsets=phones)}),
+        phones=PhoneBook({OPERATOR: PhoneBehaviour(handsets=phones), "PJSIP/301": employee}),
         queues=[line_queue(MemberConfig(OPERATOR, "Оператор"))],
         agi=FastAgiTarget("127.0.0.1", server.port),
         handsets=phones,
@@ -106,6 +117,43 @@ async def test_the_console_answers_and_hangs_up_the_ringing_phone(server: AgiSer
     complete = next(dict(e.headers) for e, _at in played.events if e.name == "AgentComplete")
     assert complete["Reason"] == "agent"
     assert played.variables()["SURVEY_ANSWER_RECEIVED"] == "yes"  # the caller goes on
+
+
+@pytest.mark.usefixtures("employees")
+async def test_the_console_transfers_the_call_it_answered(server: AgiServer) -> None:  # C9
+    """The console's transfer (BlindTransfer of the operator's channel, as
+    ``ami.actions.blind_transfer`` sends it) takes the caller from the answered phone."""
+    switch, played = _line(server, Handsets)
+    clock = switch.pbx.clock
+
+    async def transfer(channel: str) -> None:
+        await clock.sleep(10.0)
+        request = Request(
+            (
+                ("Action", "BlindTransfer"),
+                ("Channel", channel),
+                ("Context", "consult-line-transfer"),
+                ("Exten", "301"),
+            )
+        )
+        assert await blind_transfer_action(switch, request) == (
+            b"Response: Success\r\nMessage: Transfer succeeded\r\n\r\n"
+        )
+
+    def on_event(event: AmiEvent, _at: float) -> None:
+        headers = dict(event.headers)
+        if event.name == "AgentCalled":
+            _press(switch, HandsetKey.ANSWER)
+        elif event.name == "AgentConnect":
+            clock.spawn(transfer(headers["DestChannel"]), name="transfer")
+
+    switch.pbx.subscribe(on_event)
+    await _play(switch)
+    entry = played.entry
+    assert [(t.to_extension, t.outcome) for t in entry.transfers] == [
+        ("301", TransferOutcome.COMPLETED)
+    ]
+    assert entry.talk_s == pytest.approx(10.0)  # with the operator, until the transfer
 
 
 async def test_unanswered_the_phone_rings_out_the_queues_timeout(server: AgiServer) -> None:
