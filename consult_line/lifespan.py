@@ -140,10 +140,16 @@ def background_services(
             await background.relay.start()
         if background.training is not None:
             await background.training.start(await _calendar(services))
+        callers: asyncio.Task[None] | None = None
         if background.bridge is not None:
             await background.bridge.start()
             if background.training is None:
                 log.info("AMI: %s:%d", services.settings.ami_host, services.settings.ami_port)
+            else:
+                logged_in = background.bridge.connection.wait_logged_in
+                callers = asyncio.create_task(
+                    background.training.let_callers_in(logged_in), name="training callers"
+                )
         scheduler.start()
         log.info("планировщик запущен")
         try:
@@ -151,6 +157,9 @@ def background_services(
         finally:
             scheduler.shutdown(wait=True)
             log.info("планировщик остановлен")
+            if callers is not None:
+                callers.cancel()
+                await asyncio.gather(callers, return_exceptions=True)
             if background.training is not None:
                 await background.training.wind_down()  # its calls end while the bridge listens
                 if background.bridge is not None:

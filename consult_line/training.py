@@ -18,10 +18,12 @@ is ``training``, or ``auto`` on a machine with no AMI secret), ``serve`` runs th
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import secrets
 import socket
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Final
 
@@ -49,6 +51,7 @@ LOOPBACK: Final = "127.0.0.1"
 EVERY_ADDRESS: Final = frozenset({"0.0.0.0", "::", ""})  # noqa: S104 (compared, not bound)
 REPEAT_NUMBERS: Final = 200  # open tasks a repeat caller is drawn from, at most
 WIND_DOWN_S: Final = 5.0  # on shutdown, the calls in progress get this long to end
+LOGIN_WAIT_S: Final = 30.0  # callers wait this long at most for the bridge to log in
 
 
 def agi_target(
@@ -156,8 +159,6 @@ class TrainingPbx:
             return
         self.line = line
         await line.start()
-        if self.callers_arrive:
-            line.begin()
         settings = self._services.settings
         log.info(
             "учебная линия: АТС-имитация на AMI %s:%d, звонки через FastAGI %s; "
@@ -168,6 +169,15 @@ class TrainingPbx:
             settings.training_operators,
             settings.training_calls_per_hour,
         )
+
+    async def let_callers_in(self, logged_in: Callable[[], Awaitable[None]]) -> None:
+        """Callers start arriving once the bridge has logged in (``logged_in`` returns): the
+        first call's events are then heard live, not finished later from queue_log/CDR."""
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(LOGIN_WAIT_S):
+                await logged_in()
+        if self.line is not None and self.callers_arrive:
+            self.line.begin()
 
     async def wind_down(self) -> None:
         """No more callers; those on the line hang up (the bridge still logs the ends)."""
