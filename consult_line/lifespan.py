@@ -18,7 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from ami.bridge import AmiBridge
 from ami.bus import LiveBus
 from ami.connection import AmiError
-from ami.pg_relay import PgNotifyRelay
+from ami.pg_relay import DEFAULT_CHANNEL, PgNotifyRelay
 from consult_line.health import Probes
 from consult_line.scheduler import JobContext, build_scheduler
 from consult_line.training import TrainingPbx
@@ -35,6 +35,7 @@ from models.rules.calendar import ProductionCalendar
 
 log = logging.getLogger(__name__)
 
+TRAINING_CHANNEL = f"{DEFAULT_CHANNEL}_training"  # the training line's live bus (PostgreSQL)
 # Calls in progress get this long to finish their AGI dialogue on shutdown.
 AGI_DRAIN_TIMEOUT_S = 10.0
 
@@ -75,7 +76,10 @@ def build_background(services: Services, **bridge_options: Any) -> Background:
         )
     relay = None
     if settings.database_url.startswith("postgresql"):
-        relay = PgNotifyRelay(bus, settings.database_url)
+        # The training line's live picture on a channel of its own: a real line sharing the
+        # database never shows it.
+        channel = TRAINING_CHANNEL if training is not None else DEFAULT_CHANNEL
+        relay = PgNotifyRelay(bus, settings.database_url, channel=channel)
     return Background(
         bus=bus,
         bridge=bridge,
