@@ -49,6 +49,7 @@ bench: setup
 	$(BIN)/python bench/soak_line.py
 	$(BIN)/python bench/bench_live.py
 	$(BIN)/python bench/bench_wallboard.py
+	$(BIN)/python bench/bench_line_scope.py
 	$(BIN)/python bench/bench_card.py
 	$(BIN)/python bench/bench_report_missed.py
 	$(BIN)/python bench/bench_report_survey.py

@@ -32,6 +32,7 @@ from agent_console.routes import (
     queue,
     reports,
     sign_in,
+    training_phone,
     wallboard,
 )
 from agent_console.security_headers import SecurityHeaders
@@ -78,8 +79,11 @@ def create_app(context: AppContext, *, lifespan: Lifespan = _no_background) -> F
         openapi_url=None,
     )
     app.state.context = context
+    app.state.training_line = context.training_line  # every page's badge (templating)
     for router in ROUTERS:
         app.include_router(router)
+    if context.training_line:  # the simulated phone's keys exist on the training line only
+        app.include_router(training_phone.router)
     app.mount("/static", PublicFiles(directory=STATIC_DIR), name="static")
     app.mount(api_docs.SWAGGER_UI_PATH, PublicFiles(directory=swagger_ui_path), name="swagger-ui")
     app.add_exception_handler(AccessDeniedError, access_denied)

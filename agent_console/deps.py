@@ -41,6 +41,9 @@ class AppContext:
     backend: Backend
     bridge: AmiBridge | None = None  # the AMI link; None: switched off (or a test without it)
     bus: LiveBus | None = None  # where the console tells supervisors (topic "supervisor")
+    # The training line (a simulated Asterisk, models.settings): every page says so and the
+    # operator's simulated phone has its buttons (agent_console.routes.training_phone).
+    training_line: bool = False
 
     @property
     def ami(self) -> AmiConnection | None:

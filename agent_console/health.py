@@ -21,6 +21,8 @@ class HealthReport:
     reconciliation: Mapping[str, Any] | None = None
     # Sounds calls could not play since they went missing (prompts, digits); () when none.
     missing_sounds: tuple[Mapping[str, Any], ...] = ()
+    # Which line the service works with: {"kind": "asterisk" | "training", "label": ...}.
+    line: Mapping[str, str] | None = None
 
     @property
     def status(self) -> str:

@@ -2,7 +2,8 @@
 
 A route builds the page's view model in Python and hands it over whole with :func:`render`;
 the templates hold no logic beyond loops and ifs. Every page gets the :class:`Layout` (the
-line's name, who is signed in, the CSRF token for the ``<meta>`` tag and the forms).
+line's name, who is signed in, the CSRF token for the ``<meta>`` tag and the forms) and
+``training_line``: the app serves the training line (``base.html`` says so on every page).
 """
 
 from __future__ import annotations
@@ -63,7 +64,13 @@ def render(
     status: int = 200,
     headers: dict[str, str] | None = None,
 ) -> Response:
-    context = {"layout": layout, "title": title, "page": page, "report_links": REPORT_LINKS}
+    context = {
+        "layout": layout,
+        "title": title,
+        "page": page,
+        "report_links": REPORT_LINKS,
+        "training_line": bool(getattr(request.app.state, "training_line", False)),
+    }
     return templates().TemplateResponse(
         request, template, context, status_code=status, headers=headers
     )

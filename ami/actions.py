@@ -138,7 +138,7 @@ async def queue_login(
     }
     if paused and pause_reason:
         action["Reason"] = pause_reason
-    return await _run(ami, action, already_done="already there")
+    return await run_action(ami, action, already_done="already there")
 
 
 async def queue_logout(ami: AmiConnection, operator: OperatorAccess) -> ActionResult:
@@ -146,7 +146,7 @@ async def queue_logout(ami: AmiConnection, operator: OperatorAccess) -> ActionRe
     if refusal is not None:
         return refusal
     action = {"Action": "QueueRemove", "Queue": QUEUE, "Interface": operator.device}
-    return await _run(ami, action, already_done="not there")
+    return await run_action(ami, action, already_done="not there")
 
 
 async def queue_pause(ami: AmiConnection, operator: OperatorAccess, *, reason: str) -> ActionResult:
@@ -160,7 +160,7 @@ async def queue_pause(ami: AmiConnection, operator: OperatorAccess, *, reason: s
         "Paused": "true",
         "Reason": reason,
     }
-    return await _run(ami, action)
+    return await run_action(ami, action)
 
 
 async def queue_unpause(ami: AmiConnection, operator: OperatorAccess) -> ActionResult:
@@ -174,7 +174,7 @@ async def queue_unpause(ami: AmiConnection, operator: OperatorAccess) -> ActionR
         "Interface": operator.device,
         "Paused": "false",
     }
-    return await _run(ami, action)
+    return await run_action(ami, action)
 
 
 def training_refusal(training: TrainingStatus) -> ActionResult | None:
@@ -217,7 +217,7 @@ async def blind_transfer(
         "Context": TRANSFER_CONTEXT,
         "Exten": extension,
     }
-    return await _run(ami, action)
+    return await run_action(ami, action)
 
 
 async def attended_transfer(
@@ -239,7 +239,7 @@ async def attended_transfer(
         "Context": TRANSFER_CONTEXT,
         "Exten": extension,
     }
-    return await _run(ami, action)
+    return await run_action(ami, action)
 
 
 def _transfer_refusal(
@@ -425,7 +425,7 @@ _ASTERISK_RU: tuple[tuple[str, str], ...] = (
 )
 
 
-async def _run(
+async def run_action(
     ami: AmiConnection, action: ActionHeaders, *, already_done: str = ""
 ) -> ActionResult:
     try:

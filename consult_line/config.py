@@ -15,6 +15,7 @@ MESSAGES: dict[str, str] = {
     "int_from_float": "нужно целое число",
     "float_parsing": "нужно число",
     "bool_parsing": "нужно true или false",
+    "literal_error": "допустимо {expected}",
     "time_parsing": "нужно время ЧЧ:ММ",
     "time_type": "нужно время ЧЧ:ММ",
     "greater_than": "должно быть больше {gt}",
@@ -50,5 +51,7 @@ def describe_errors(exc: ValidationError) -> str:
 def _message(kind: str, text: str, context: Mapping[str, Any]) -> str:
     if kind in MESSAGES:
         values = {k: f"{v:g}" if isinstance(v, float) else v for k, v in context.items()}
+        if kind == "literal_error":
+            values["expected"] = str(values["expected"]).replace(" or ", " или ")
         return MESSAGES[kind].format(**values)
     return text.removeprefix("Value error, ")

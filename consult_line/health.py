@@ -25,6 +25,26 @@ SOUNDS_NAMED = 5
 SCHEMA_BEHIND = "схема базы данных устарела: выполните consult-line migrate"
 
 
+def describe_line(settings: Settings) -> dict[str, str]:
+    """Which line the service works with, for /health, check-config and the start-up log."""
+    if settings.training_line:
+        why = (
+            "CONSULT_LINE_PBX=training"
+            if settings.pbx == "training"
+            else "CONSULT_LINE_PBX=auto, а секрет AMI (CONSULT_LINE_AMI_SECRET) не задан"
+        )
+        return {
+            "kind": "training",
+            "label": "УЧЕБНАЯ ЛИНИЯ: звонки имитирует учебная АТС внутри serve, настоящий "
+            f"Asterisk не подключён; данные учебные ({why})",
+        }
+    if not settings.ami_enabled:
+        label = "настоящая линия, связь с Asterisk выключена (CONSULT_LINE_AMI_ENABLED=false)"
+    else:
+        label = f"настоящая линия: Asterisk, AMI {settings.ami_host}:{settings.ami_port}"
+    return {"kind": "asterisk", "label": label}
+
+
 def calendar_years(today: date) -> tuple[int, ...]:
     if today.month >= NEXT_YEAR_FROM_MONTH:
         return (today.year, today.year + 1)
@@ -47,8 +67,9 @@ class Probes:
 
 def file_probes(settings: Settings) -> Probes:
     """What can be checked without the running service: the files reconciliation reads (when
-    AMI is on; without it nothing reconciles). For check-config and the start-up log."""
-    if not settings.ami_enabled:
+    AMI is on; without it nothing reconciles; on the training line ``serve``'s simulated PBX
+    writes them itself). For check-config and the start-up log."""
+    if not settings.ami_enabled or settings.training_line:
         return Probes()
     return Probes(
         reconciliation=lambda: {
@@ -68,6 +89,7 @@ def check(services: Services, probes: Probes = Probes()) -> HealthReport:
         *_sound_warnings(sounds),
     ]
     service = HealthReport(
+        line=describe_line(services.settings),
         database="ok",
         line_open=None,
         calendar=(),

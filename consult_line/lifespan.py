@@ -1,7 +1,10 @@
-"""What runs beside the web app in ``serve``: the scheduler, FastAGI and the AMI bridge."""
+"""What runs beside the web app in ``serve``: the scheduler, FastAGI, the AMI bridge and, on
+the training line, the simulated Asterisk the bridge connects to (``consult_line.training``)."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
@@ -10,12 +13,15 @@ from typing import Any
 
 from fastapi import FastAPI
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 from ami.bridge import AmiBridge
 from ami.bus import LiveBus
-from ami.pg_relay import PgNotifyRelay
+from ami.connection import AmiError
+from ami.pg_relay import DEFAULT_CHANNEL, PgNotifyRelay
 from consult_line.health import Probes
 from consult_line.scheduler import JobContext, build_scheduler
+from consult_line.training import TrainingPbx
 from consult_line.wiring import Services
 from ivr.agi.server import AgiServer
 from ivr.db_workers import CALLER_PATH_WORKERS, DatabaseWorkers
@@ -23,10 +29,13 @@ from ivr.flows.context import FlowContext
 from ivr.missing_sounds import MissingSounds
 from ivr.routes import bind_routes
 from models.db import caller_path_engine
+from models.line_scope import scope_to_line
 from models.line_store import LineStore
+from models.rules.calendar import ProductionCalendar
 
 log = logging.getLogger(__name__)
 
+TRAINING_CHANNEL = f"{DEFAULT_CHANNEL}_training"  # the training line's live bus (PostgreSQL)
 # Calls in progress get this long to finish their AGI dialogue on shutdown.
 AGI_DRAIN_TIMEOUT_S = 10.0
 
@@ -39,6 +48,7 @@ class Background:
     bridge: AmiBridge | None
     relay: PgNotifyRelay | None  # live bus across processes, on PostgreSQL only
     sounds: MissingSounds  # what the IVR's calls could not play
+    training: TrainingPbx | None = None  # the training line's simulated Asterisk
 
     def probes(self) -> Probes:
         """What /health asks the running parts."""
@@ -55,9 +65,10 @@ def build_background(services: Services, **bridge_options: Any) -> Background:
     settings = services.settings
     bus = LiveBus()
     bridge = None
+    training = TrainingPbx(services) if settings.training_line else None
     if settings.ami_enabled:
         bridge = AmiBridge(
-            settings=settings,
+            settings=settings if training is None else training.bridge_settings(),
             engine=services.engine,
             clock=services.clock,
             bus=bus,
@@ -65,8 +76,17 @@ def build_background(services: Services, **bridge_options: Any) -> Background:
         )
     relay = None
     if settings.database_url.startswith("postgresql"):
-        relay = PgNotifyRelay(bus, settings.database_url)
-    return Background(bus=bus, bridge=bridge, relay=relay, sounds=MissingSounds(services.clock))
+        # The training line's live picture on a channel of its own: a real line sharing the
+        # database never shows it.
+        channel = TRAINING_CHANNEL if training is not None else DEFAULT_CHANNEL
+        relay = PgNotifyRelay(bus, settings.database_url, channel=channel)
+    return Background(
+        bus=bus,
+        bridge=bridge,
+        relay=relay,
+        sounds=MissingSounds(services.clock),
+        training=training,
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +103,7 @@ class CallerPath:
         settings = services.settings
         limit_s = settings.agi_db_timeout_s
         engine = caller_path_engine(settings.database_url, limit_s, CALLER_PATH_WORKERS)
+        scope_to_line(engine, training=settings.training_line)
         context = FlowContext(
             store=LineStore(engine, settings),
             clock=services.clock,
@@ -121,9 +142,18 @@ def background_services(
         log.info("FastAGI: agi://%s:%d", services.settings.agi_host, agi.port)
         if background.relay is not None:
             await background.relay.start()
+        if background.training is not None:
+            await background.training.start(await _calendar(services))
+        callers: asyncio.Task[None] | None = None
         if background.bridge is not None:
             await background.bridge.start()
-            log.info("AMI: %s:%d", services.settings.ami_host, services.settings.ami_port)
+            if background.training is None:
+                log.info("AMI: %s:%d", services.settings.ami_host, services.settings.ami_port)
+            else:
+                logged_in = background.bridge.connection.wait_logged_in
+                callers = asyncio.create_task(
+                    background.training.let_callers_in(logged_in), name="training callers"
+                )
         scheduler.start()
         log.info("планировщик запущен")
         try:
@@ -131,8 +161,17 @@ def background_services(
         finally:
             scheduler.shutdown(wait=True)
             log.info("планировщик остановлен")
+            if callers is not None:
+                callers.cancel()
+                await asyncio.gather(callers, return_exceptions=True)
+            if background.training is not None:
+                await background.training.wind_down()  # its calls end while the bridge listens
+                if background.bridge is not None:
+                    await _events_read(background.bridge)
             if background.bridge is not None:
                 await background.bridge.stop()
+            if background.training is not None:
+                await background.training.stop()
             await agi.stop(AGI_DRAIN_TIMEOUT_S)
             caller_path.close()
             log.info("FastAGI остановлен")
@@ -140,3 +179,28 @@ def background_services(
                 await background.relay.stop()
 
     return lifespan
+
+
+async def _calendar(services: Services) -> ProductionCalendar:
+    """The calendar with its overrides; without them while the database is away."""
+    try:
+        return await asyncio.to_thread(services.calendar)
+    except SQLAlchemyError:
+        log.warning("учебная линия: поправки календаря не прочитаны (база данных недоступна)")
+        settings = services.settings
+        return ProductionCalendar(
+            tz=settings.tz,
+            hours=settings.working_hours,
+            shortened_days_close_early=settings.shortened_days_close_early,
+        )
+
+
+async def _events_read(bridge: AmiBridge) -> None:
+    """The events the training line sent before it wound down reach the call log: a Ping's
+    reply comes after them on the link, then the bridge's queue empties (what is still left
+    after 2 s, the next start's reconciliation finishes from queue_log/CDR)."""
+    with contextlib.suppress(AmiError, TimeoutError):
+        async with asyncio.timeout(2.0):
+            await bridge.connection.send({"Action": "Ping"})
+            while bridge.connection.status()["events_pending"]:
+                await asyncio.sleep(0.01)

@@ -62,6 +62,7 @@ def build_app(services: Services, background: Background) -> FastAPI:
         backend=build_backend(services),
         bridge=background.bridge,
         bus=background.bus,
+        training_line=services.settings.training_line,
     )
     app = create_app(context, lifespan=background_services(services, background))
     live_stream.install(app, LiveFeed(background.bus, live_topics(background)))

@@ -11,8 +11,14 @@ from sqlalchemy.engine import Engine
 from consult_line.clock import Clock, system_clock
 from models.calendar_store import load_calendar
 from models.db import create_db_engine, session_scope
+from models.line_scope import scope_to_line
 from models.rules.calendar import ProductionCalendar
-from models.settings import DEFAULT_DATABASE_FOLDER, DEFAULT_DATABASE_URL, Settings
+from models.settings import (
+    DEFAULT_DATABASE_FOLDER,
+    DEFAULT_DATABASE_URL,
+    TRAINING_DATABASE_URL,
+    Settings,
+)
 
 if TYPE_CHECKING:
     from agent_console.deps import Backend
@@ -38,10 +44,12 @@ def build_services(settings: Settings, *, clock: Clock = system_clock) -> Servic
     logging.getLogger("alembic").setLevel(logging.WARNING)
     # APScheduler announces every job twice at start; the scheduler's own line says it started.
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
-    if settings.database_url == DEFAULT_DATABASE_URL:
+    if settings.database_url in (DEFAULT_DATABASE_URL, TRAINING_DATABASE_URL):
         # Only the default database's folder is created; settings refuse any other missing one.
         DEFAULT_DATABASE_FOLDER.mkdir(exist_ok=True)
-    return Services(settings=settings, engine=create_db_engine(settings.database_url), clock=clock)
+    engine = create_db_engine(settings.database_url)
+    scope_to_line(engine, training=settings.training_line)  # each line sees its own calls
+    return Services(settings=settings, engine=engine, clock=clock)
 
 
 def build_backend(services: Services) -> Backend:

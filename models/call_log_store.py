@@ -182,6 +182,7 @@ class CallLogStore:
         call = session.exec(query.with_for_update(key_share=True)).first()
         number = clean_text(entry.caller_number, CALLER_NUMBER_MAX)
         e164 = normalize_phone(number)
+        training = self._settings.training_line
         if call is None:
             calendar = load_calendar(session=session, settings=self._settings)
             call = Call(
@@ -192,7 +193,9 @@ class CallLogStore:
                 caller_e164=e164,
                 caller_name=clean_text(entry.caller_name, CALLER_NAME_MAX),
                 did=clean_text(entry.did, DID_MAX),
-                client_id=_client_id(session, e164),  # G3: the call joins the client's history
+                # G3: the call joins the client's history (a simulated caller never does)
+                client_id=None if training else _client_id(session, e164),
+                training=training,
             )
             session.add(call)
             session.flush()
@@ -201,7 +204,8 @@ class CallLogStore:
         call.caller_e164 = call.caller_e164 or normalize_phone(call.caller_number)
         call.caller_name = call.caller_name or clean_text(entry.caller_name, CALLER_NAME_MAX)
         call.did = call.did or clean_text(entry.did, DID_MAX)
-        call.client_id = call.client_id or _client_id(session, call.caller_e164)
+        if not call.training:
+            call.client_id = call.client_id or _client_id(session, call.caller_e164)
         return call
 
     def _missed_call_callback(self, session: Session, call: Call, now: datetime) -> bool:
@@ -225,6 +229,7 @@ class CallLogStore:
                 origin_call_id=call.id,
                 requested_at=now,
                 promised_on=calendar.next_working_day(arrival_day),
+                training=call.training,
             )
             session.add(task)
             session.flush()

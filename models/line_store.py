@@ -150,7 +150,7 @@ class LineStore:
         if phone_e164 is None:
             return CallerProfile(client_id=None, language=None, open_callbacks=0)
         with session_scope(self._engine) as session:
-            client = session.exec(select(Client).where(Client.phone_e164 == phone_e164)).first()
+            client = self._client(session, phone_e164)
             open_callbacks = session.exec(
                 select(func.count())
                 .select_from(CallbackTask)
@@ -188,6 +188,7 @@ class LineStore:
                     caller_name=name,
                     did=did,
                     client_id=arrival.client_id,
+                    training=self._settings.training_line,
                 )
             )
             session.flush()
@@ -230,9 +231,7 @@ class LineStore:
         topic = request.topic if request.topic is not None else (call.topic if call else None)
         task = active_task(session, request.phone_e164)
         if task is None:
-            client = session.exec(
-                select(Client).where(Client.phone_e164 == request.phone_e164)
-            ).first()
+            client = self._client(session, request.phone_e164)
             task = CallbackTask(
                 client_id=client.id if client else None,
                 phone_e164=request.phone_e164,
@@ -242,6 +241,7 @@ class LineStore:
                 origin_call_id=call.id if call else None,
                 requested_at=request.requested_at,
                 promised_on=request.promised_on,
+                training=self._settings.training_line,
             )
         else:
             task.promised_on = min(task.promised_on, request.promised_on)
@@ -437,10 +437,22 @@ class LineStore:
         call = _call_by_linkedid(session, linkedid)
         if call is None:
             calendar = load_calendar(session=session, settings=self._settings)
-            call = Call(linkedid=linkedid, arrived_at=now, in_working_hours=calendar.is_open(now))
+            call = Call(
+                linkedid=linkedid,
+                arrived_at=now,
+                in_working_hours=calendar.is_open(now),
+                training=self._settings.training_line,
+            )
             session.add(call)
             session.flush()
         return call
+
+    def _client(self, session: Session, phone_e164: str) -> Client | None:
+        """The client with this number; none for a caller the training line simulated (its
+        number is invented and may be a real person's)."""
+        if self._settings.training_line:
+            return None
+        return session.exec(select(Client).where(Client.phone_e164 == phone_e164)).first()
 
     def _retrying(self, work: Callable[[Session], _T]) -> _T:
         """Runs ``work`` in a transaction; a unique-key race with a concurrent writer (two

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import time, timedelta, tzinfo
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationInfo, field_validator, model_validator
@@ -26,8 +26,16 @@ from models.rules.sign_in import SignInPolicy
 # in the settings (a mistyped path would otherwise silently start an empty database).
 DEFAULT_DATABASE_FOLDER = Path("var")
 DEFAULT_DATABASE_URL = f"sqlite:///./{DEFAULT_DATABASE_FOLDER}/consult-line.db"
+# The training line keeps its calls apart: its own database and Asterisk's records beside it,
+# unless the settings name others (``Settings._training_line_defaults``).
+TRAINING_DATABASE_URL = f"sqlite:///./{DEFAULT_DATABASE_FOLDER}/consult-line-training.db"
+TRAINING_QUEUE_LOG_PATH = DEFAULT_DATABASE_FOLDER / "training-queue_log"
+TRAINING_CDR_PATH = DEFAULT_DATABASE_FOLDER / "training-cdr.csv"
 # cdr_timezone: the host's own clock zone, as Asterisk writes the CDR with usegmtime = no.
 LOCAL_ZONE = "local"
+# pbx: which line the service works with.
+Pbx = Literal["auto", "asterisk", "training"]
+MAX_TRAINING_OPERATORS = 50
 
 
 class Settings(BaseSettings):
@@ -65,6 +73,25 @@ class Settings(BaseSettings):
     ami_username: str = Field(default="consult-line")
     ami_secret: SecretStr = Field(default=SecretStr(""))
     ami_enabled: bool = Field(default=True, description="connect to Asterisk's AMI")
+    pbx: Pbx = Field(
+        default="auto",
+        description="asterisk: the real line; training: the training line, a simulated "
+        "Asterisk run inside serve; auto: training while no AMI secret is set",
+    )
+    training_calls_per_hour: float = Field(
+        default=30.0,
+        gt=0,
+        le=3600,
+        description="training line: calls an hour on average over the working day (more at "
+        "its peaks, a few after hours)",
+    )
+    training_operators: int = Field(
+        default=3,
+        ge=0,
+        le=MAX_TRAINING_OPERATORS,
+        description="training line: simulated operators who answer the calls nobody at a "
+        "screen takes",
+    )
     queue_log_path: Path = Field(default=Path("/var/log/asterisk/queue_log"))
     cdr_path: Path | None = Field(
         default=Path("/var/log/asterisk/cdr-csv/Master.csv"),
@@ -186,6 +213,25 @@ class Settings(BaseSettings):
         return upper
 
     @model_validator(mode="after")
+    def _training_line_defaults(self) -> Settings:
+        """The training line's own database and records, unless named explicitly."""
+        if self.pbx == "training" and not self.ami_enabled:
+            raise ValueError(
+                "CONSULT_LINE_PBX=training: учебной линии нужна связь AMI, "
+                "уберите CONSULT_LINE_AMI_ENABLED=false"
+            )
+        if not self.training_line:
+            return self
+        given = self.model_fields_set
+        if "database_url" not in given:
+            self.database_url = TRAINING_DATABASE_URL
+        if "queue_log_path" not in given:
+            self.queue_log_path = TRAINING_QUEUE_LOG_PATH
+        if "cdr_path" not in given:
+            self.cdr_path = TRAINING_CDR_PATH
+        return self
+
+    @model_validator(mode="after")
     def _session_limits_in_order(self) -> Settings:
         if self.session_max_hours < self.session_idle_hours:
             raise ValueError("session_max_hours не может быть меньше session_idle_hours")
@@ -203,6 +249,14 @@ class Settings(BaseSettings):
                 "на час (ст. 95 ТК РФ)"
             ) from None
         return self
+
+    @property
+    def training_line(self) -> bool:
+        """The service works with the training line (a simulated Asterisk in ``serve``):
+        ``pbx = training``, or ``auto`` on a machine with no AMI secret (a fresh one)."""
+        if self.pbx == "auto":
+            return self.ami_enabled and not self.ami_secret.get_secret_value()
+        return self.pbx == "training"
 
     @property
     def session_policy(self) -> SessionPolicy:

@@ -7,11 +7,13 @@ denied" (``simulator.ami_server``). Replies and error texts are Asterisk's own.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
+from ami.training_phone import HANDSET_EVENT
 from simulator import ami_events as ev
 from simulator import ami_wire as wire
 from simulator.ami_events import AmiEvent
@@ -183,6 +185,21 @@ async def play_dtmf(switch: Switch, request: Request) -> bytes:
     return _ack(request, "DTMF successfully queued")
 
 
+async def user_event(switch: Switch, request: Request) -> bytes:
+    """``UserEvent``: the ack, then the event to every session (``manager.c``
+    ``action_userevent``: every header but ``Action`` and ``UserEvent``, ``ActionID`` too).
+    The training line's console presses its phone keys so (``simulator.handsets``)."""
+    name = request.get("UserEvent")
+    body = tuple(
+        (key, value) for key, value in request.headers if key.lower() not in ("action", "userevent")
+    )
+    event = AmiEvent("UserEvent", "user,all", (("UserEvent", name), *body))
+    asyncio.get_running_loop().call_soon(switch.pbx.emit, event)  # after the reply
+    if name == HANDSET_EVENT and switch.handsets is not None:
+        switch.handsets.press(request.get("Device"), request.get("Key"))
+    return _ack(request, "Event Sent")
+
+
 # ------------------------------------------------------------------------ transfers
 
 
@@ -271,6 +288,7 @@ ACTIONS: Mapping[str, Action] = MappingProxyType(
             Action("Originate", "Originate a call.", "originate", originate_action),
             Action("Hangup", "Hangup channel.", "system,call", hangup),
             Action("PlayDTMF", "Play DTMF signal on a specific channel.", "call", play_dtmf),
+            Action("UserEvent", "Send an arbitrary event.", "user", user_event),
             Action(
                 "BlindTransfer",
                 "Blind transfer channel(s) to the given destination",

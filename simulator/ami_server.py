@@ -17,6 +17,7 @@ import asyncio
 import contextlib
 import logging
 import secrets
+import socket
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -28,7 +29,7 @@ from simulator.switch import Switch
 
 log = logging.getLogger(__name__)
 
-ALL_WRITE = frozenset({"system", "call", "originate", "agent", "reporting", "command"})
+ALL_WRITE = frozenset({"system", "call", "originate", "agent", "user", "reporting", "command"})
 BEFORE_LOGIN = frozenset({"login", "logoff", "challenge"})
 MAX_UNREAD_BYTES = 16 * 1024 * 1024  # events a client has not read yet, at most
 
@@ -66,8 +67,12 @@ class AmiServer:
         host: str = "127.0.0.1",
         port: int = 5038,
         auth_failure_delay_s: float = 1.0,
+        sock: socket.socket | None = None,
     ) -> None:
+        """``sock``: a listening socket bound already (``serve`` binds it before its AMI
+        bridge is built, to tell the bridge the port); else ``host``/``port`` are bound."""
         self._switch = switch
+        self._sock = sock
         self._users = {user.username: user for user in users}
         self._host = host
         self._requested_port = port
@@ -85,7 +90,10 @@ class AmiServer:
         return port
 
     async def start(self) -> None:
-        self._server = await asyncio.start_server(self._serve, self._host, self._requested_port)
+        if self._sock is not None:
+            self._server = await asyncio.start_server(self._serve, sock=self._sock)
+        else:
+            self._server = await asyncio.start_server(self._serve, self._host, self._requested_port)
 
     async def stop(self) -> None:
         self._unsubscribe()

@@ -87,6 +87,11 @@ class SimClock:
         elapsed = asyncio.get_running_loop().time() - self._loop_start
         return self._start + elapsed * self._speed
 
+    def start(self) -> None:
+        """Time runs from this moment (otherwise from the first process or wait): a paced
+        line keeps step with the clock ``start`` was read from."""
+        self._ensure_started()
+
     # ------------------------------------------------------------------ processes
 
     def spawn(self, coroutine: Coroutine[Any, Any, None], *, name: str) -> asyncio.Task[None]:

@@ -5,8 +5,9 @@ A *leg* is what Queue() or Dial() creates for one device: a Local channel pair f
 any other technology (``PJSIP/201`` → ``PJSIP/201-0000000a``). The application holds the leg's
 near channel (``;1``, or the only one) and bridges it with the caller; the phone plays the far
 one: it rings, answers after a while and hangs up after a talk, per its
-:class:`PhoneBehaviour` (simulated operators and employees; a device nobody simulates rings
-until the caller gives up).
+:class:`PhoneBehaviour` (simulated operators and employees), or when its keys are pressed at
+the console (``simulator.handsets``, the training line's operator); a device nobody simulates
+rings until the caller gives up.
 """
 
 from __future__ import annotations
@@ -15,8 +16,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from ami.training_phone import HandsetKey
 from simulator import ami_events as ev
 from simulator.channels import ChannelState, Leg, SimChannel
+from simulator.handsets import Handsets
 from simulator.pbx import CallerId, Pbx
 
 CANCELLED = 0  # app_queue/Dial hang up the legs they no longer need with cause 0
@@ -28,7 +31,8 @@ class PhoneBehaviour:
     ``talk_s`` and hangs up (None: stays until the other side ends). With ``transfer_to``
     the person transfers the caller after ``transfer_after_s`` instead (its transfer key,
     as the console's transfer does): blind, or attended, then hangs up ``talk_s`` later to
-    hand the caller over."""
+    hand the caller over. With ``handsets`` a person at the console answers and hangs up
+    instead (the other fields are not used)."""
 
     ring_s: float = 3.0
     answers: bool = True
@@ -36,6 +40,7 @@ class PhoneBehaviour:
     transfer_to: str = ""
     transfer_after_s: float = 10.0
     attended: bool = False
+    handsets: Handsets | None = None
 
 
 # How a phone's transfer key reaches the PBX: (the phone's channel, number, attended).
@@ -118,14 +123,15 @@ async def play_phone(
     pbx.set_state(far, ChannelState.RINGING)
     if leg.local:
         pbx.set_connected(leg.near, far.caller_num, far.caller_name)
+    if behaviour is not None and behaviour.handsets is not None:
+        await _by_hand(pbx, leg, behaviour.handsets)
+        return
     if behaviour is None or not behaviour.answers:
         await clock.wait(far.hangup_requested)
         return
     if await clock.wait(far.hangup_requested, timeout=behaviour.ring_s) is not None:
         return
-    if leg.local:
-        pbx.app(far, "Answer")
-    pbx.set_state(far, ChannelState.UP)
+    _pick_up(pbx, leg)
     if behaviour.transfer_to and transfer_key is not None:
         if await clock.wait(far.hangup_requested, timeout=behaviour.transfer_after_s):
             return
@@ -135,6 +141,26 @@ async def play_phone(
     if await clock.wait(far.hangup_requested, timeout=behaviour.talk_s) is not None:
         return
     hang_up_phone(pbx, leg)
+
+
+async def _by_hand(pbx: Pbx, leg: Leg, handsets: Handsets) -> None:
+    """Rings until the console answers, talks until it hangs up (or the PBX drops the leg)."""
+    for wanted in (HandsetKey.ANSWER, HandsetKey.HANG_UP):
+        while True:
+            fired = await pbx.clock.wait(leg.far.hangup_requested, handsets.next_key(leg.interface))
+            if fired is leg.far.hangup_requested:
+                return
+            if fired is not None and fired.value == wanted:
+                break
+        if wanted is HandsetKey.ANSWER:
+            _pick_up(pbx, leg)
+    hang_up_phone(pbx, leg)
+
+
+def _pick_up(pbx: Pbx, leg: Leg) -> None:
+    if leg.local:
+        pbx.app(leg.far, "Answer")
+    pbx.set_state(leg.far, ChannelState.UP)
 
 
 def hang_up_phone(pbx: Pbx, leg: Leg) -> None:

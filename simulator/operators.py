@@ -1,17 +1,21 @@
 """Simulated operators for runs with nobody at the screen (``--operators N``).
 
-Minimal at this stage: each is a static member of the line's queue, ready from the start;
-its phone rings a few seconds before they answer, they talk for a while and hang up
-(wrap-up is the queue's ``wrapuptime``); now and then one transfers the caller to an
-employee whose phone the line also simulates. Each call gets a fresh behaviour, seeded.
+Each is a static member of the line's queue, ready from the start; its phone rings a few
+seconds before they answer, they talk for a while and hang up (wrap-up is the queue's
+``wrapuptime``); now and then one transfers the caller to an employee whose phone the line
+also simulates, who answers or, now and then, does not. A console operator's phone (any other
+device in the queue) is answered and hung up from the console (``simulator.handsets``). Each
+call gets a fresh behaviour, seeded.
 """
 
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from simulator.devices import PhoneBehaviour
+from simulator.handsets import Handsets
 from simulator.queues import MemberConfig
 
 EMPLOYEES = ("301", "302")  # internal numbers simulated employees answer on
@@ -34,6 +38,11 @@ class SimulatedPhones:
     rng: random.Random
     operators: frozenset[str]
     transfer_share: float = 0.1
+    employee_answers: float = 0.8  # the share of transfers an employee picks up
+    handsets: Handsets | None = None  # the console operators' phones; None: they only ring
+    # Whether a device is in a queue (a console operator's phone, QueueAdd); any other
+    # device is an employee's, reached by a transfer.
+    in_queue: Callable[[str], bool] = field(default=lambda _interface: False)
 
     def behaviour(self, interface: str) -> PhoneBehaviour | None:
         rng = self.rng
@@ -46,8 +55,12 @@ class SimulatedPhones:
                     transfer_after_s=rng.uniform(20.0, 60.0),
                 )
             return PhoneBehaviour(ring_s=rng.uniform(2.0, 6.0), talk_s=rng.uniform(30.0, 180.0))
-        if interface.removeprefix("PJSIP/") in EMPLOYEES:
-            return PhoneBehaviour(ring_s=rng.uniform(3.0, 8.0), talk_s=rng.uniform(30.0, 120.0))
         if "@" in interface:  # a client called back through the trunk (C11)
             return PhoneBehaviour(ring_s=rng.uniform(3.0, 10.0), talk_s=rng.uniform(20.0, 90.0))
-        return None  # a console operator's phone: rings until someone answers on the screen
+        if self.in_queue(interface):  # a console operator's phone
+            return None if self.handsets is None else PhoneBehaviour(handsets=self.handsets)
+        return PhoneBehaviour(
+            ring_s=rng.uniform(3.0, 8.0),
+            answers=rng.random() < self.employee_answers,
+            talk_s=rng.uniform(30.0, 120.0),
+        )  # an employee a transfer rings

@@ -14,11 +14,12 @@ from dataclasses import dataclass, field
 
 from simulator import ami_events as ev
 from simulator.channels import ChannelState, Leg
-from simulator.devices import channel_device, play_phone
+from simulator.devices import PhoneBehaviour, channel_device, play_phone
 from simulator.pbx import CallerId
 from simulator.switch import Switch
 
 ANSWERED, HUNG_UP, NO_ANSWER = 4, 1, 3
+AUTO_ANSWER = PhoneBehaviour(ring_s=1.0, talk_s=None)
 _CALLER_ID = re.compile(r'\s*"?(?P<name>[^"<]*?)"?\s*<(?P<number>[^>]*)>\s*')
 
 
@@ -62,9 +63,12 @@ async def _originate(switch: Switch, order: OriginateRequest, future: asyncio.Fu
     for name, value in order.variables.items():
         pbx.set_var(chan, name, value)
     leg = Leg(order.channel, chan, chan, pbx.clock.now())
-    pbx.clock.spawn(
-        play_phone(pbx, leg, switch.phones.behaviour(order.channel)), name=f"phone {chan.name}"
-    )
+    behaviour = switch.phones.behaviour(order.channel)
+    if behaviour is not None and behaviour.handsets is not None:
+        # A console operator asked for this call on the screen: their phone picks up by
+        # itself (auto-answer) and stays until the other side ends.
+        behaviour = AUTO_ANSWER
+    pbx.clock.spawn(play_phone(pbx, leg, behaviour), name=f"phone {chan.name}")
     fired = await pbx.clock.wait(chan.up, chan.hangup_requested, timeout=order.timeout_s)
     answered = fired is chan.up
     reason = ANSWERED if answered else (NO_ANSWER if fired is None else HUNG_UP)

@@ -44,7 +44,9 @@ async def wait_for_answer(
         elif retry_at > now:
             wake = min(deadline, retry_at)
         else:
-            wake = deadline  # nobody to ring: until a member is free (q.changed) or the end
+            # nobody to ring: until a member's wrap-up ends, another change (q.changed) or
+            # the end
+            wake = min(deadline, q.wrapup_ends(now) or deadline)
         assert q.changed is not None
         signals = [chan.hangup_requested, q.changed.signal]
         for ring in legs:

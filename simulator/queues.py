@@ -212,6 +212,16 @@ class SimQueue:
             and now >= member.free_at
         )
 
+    def wrapup_ends(self, now: float) -> float | None:
+        """When the first member now in wrap-up may be rung again (app_queue looks again
+        every second; nothing else announces the end of a wrap-up)."""
+        ends = [
+            member.free_at
+            for member in self.members.values()
+            if member.free_at > now and not (member.paused or member.in_call or member.ringing)
+        ]
+        return min(ends, default=None)
+
     # ------------------------------------------------------------------ callers
 
     def join(self, chan: SimChannel, priority: int) -> QueueEntry:

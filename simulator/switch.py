@@ -12,6 +12,7 @@ from simulator.caller import CallerPlan
 from simulator.channels import SimChannel
 from simulator.clock import Notifier
 from simulator.devices import Phones
+from simulator.handsets import Handsets
 from simulator.pbx import NORMAL_CLEARING, HungUp, Pbx, Redirect
 from simulator.queue_log import QueueLog
 from simulator.queues import QueueConfig, SimQueue
@@ -51,6 +52,8 @@ class Switch:
     consultations: dict[str, Notifier] = field(default_factory=dict)
     # What each caller does, by the call's Linkedid (the FastAGI menus ask it).
     callers: dict[str, CallerPlan] = field(default_factory=dict)
+    # The console operators' phones, whose keys AMI's UserEvent presses; None: no console.
+    handsets: Handsets | None = None
 
     @classmethod
     def build(
@@ -62,9 +65,10 @@ class Switch:
         queues: Iterable[QueueConfig],
         queue_log: QueueLog | None = None,
         agi: FastAgiTarget | None = None,
+        handsets: Handsets | None = None,
     ) -> Switch:
         log = queue_log or QueueLog(None)
-        switch = cls(pbx, dialplan, phones, log, agi or FastAgiTarget())
+        switch = cls(pbx, dialplan, phones, log, agi or FastAgiTarget(), handsets=handsets)
         for config in queues:
             switch.queues[config.name] = SimQueue(pbx, config, log)
         log.write(pbx.clock.now(), "NONE", "NONE", "NONE", "QUEUESTART", "")

@@ -3,25 +3,36 @@ AMI server, its records, simulated operators and callers arriving one after anot
 
 ``serve`` connects to the AMI port as to Asterisk's; the calls reach ``serve``'s FastAGI
 port as Asterisk's would. ``TrainingLine.run()`` plays ``calls`` calls (0: until stopped)
-and returns once the last one has ended.
+and returns once the last one has ended; ``wind_down()`` ends the calls in progress (their
+callers hang up) before ``stop()``. Callers arrive by the day's profile when one is given;
+a share of them call from a number whose callback task is still open (``repeat_numbers``).
+A console operator's phone in the queue is answered from the console (``simulator.handsets``).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import dataclasses
 import random
+import socket
 from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import tzinfo
 from pathlib import Path
 
 from simulator.ami_events import AmiEvent
 from simulator.ami_server import AmiServer, AmiUser
-from simulator.arrivals import arrivals
-from simulator.calls import incoming_call
+from simulator.arrivals import Arrival, arrivals, profiled_arrivals
+from simulator.caller import CallerPlan
+from simulator.calls import TRUNK, incoming_call
 from simulator.cdr import CdrWriter
+from simulator.channels import SimChannel
 from simulator.clock import SimClock
+from simulator.day_profile import DayProfile
 from simulator.dialplan import INBOUND, QUEUE, line_dialplan
+from simulator.handsets import Handsets
 from simulator.operators import SimulatedPhones, operator_members
 from simulator.pbx import Pbx
 from simulator.queue_log import QueueLog
@@ -44,6 +55,12 @@ class TrainingLineOptions:
     cdr_path: Path | None = None
     cdr_zone: tzinfo | None = None
     start: float = 0.0  # epoch seconds of the first simulated instant
+    ami_socket: socket.socket | None = None  # bound already (serve); else ami_host/ami_port
+    profile: DayProfile | None = None  # arrivals by the day's profile; None: every mean_gap_s
+    # Numbers (as the trunk sends them) with an open callback task, read when a repeat
+    # caller is due; a blocking call (a database), run in a worker thread.
+    repeat_numbers: Callable[[], Sequence[str]] | None = None
+    repeat_share: float = 0.15
 
 
 def line_queue(options: TrainingLineOptions) -> QueueConfig:
@@ -84,8 +101,12 @@ class TrainingLine:
         self.queue_log = QueueLog(options.queue_log_path)
         self.cdr = CdrWriter(options.cdr_path, options.cdr_zone) if options.cdr_zone else None
         members = line_queue(options).members
+        handsets = Handsets(self.clock)
         phones = SimulatedPhones(
-            random.Random(rng.random()), frozenset(m.interface for m in members)
+            random.Random(rng.random()),
+            frozenset(m.interface for m in members),
+            handsets=handsets,
+            in_queue=self._in_queue,
         )
         self.switch = Switch.build(
             self.pbx,
@@ -94,24 +115,53 @@ class TrainingLine:
             queues=[line_queue(options)],
             queue_log=self.queue_log,
             agi=options.agi,
+            handsets=handsets,
         )
         if self.cdr is not None:
             self.pbx.subscribe(self.cdr)
         self.tally = Tally()
         self.pbx.subscribe(self.tally)
         self.ami = AmiServer(
-            self.switch, [options.ami_user], host=options.ami_host, port=options.ami_port
+            self.switch,
+            [options.ami_user],
+            host=options.ami_host,
+            port=options.ami_port,
+            sock=options.ami_socket,
         )
         self._callers = random.Random(rng.random())
+        self._arrivals: asyncio.Task[None] | None = None
         self.placed = 0
 
     async def start(self) -> None:
+        self.clock.start()
         await self.ami.start()
 
     async def run(self) -> None:
         """Plays the calls; returns when the last has ended."""
-        self.clock.spawn(self._arrive(), name="arrivals")
+        self.begin()
         await self.clock.idle()
+
+    def begin(self) -> None:
+        """Callers start arriving (``run`` without waiting for the end)."""
+        self._arrivals = self.clock.spawn(self._arrive(), name="arrivals")
+
+    def place_call(self, plan: CallerPlan) -> SimChannel:
+        """One caller now, besides the arrivals (a test, a demonstration)."""
+        self.placed += 1
+        return incoming_call(self.switch, plan, context=INBOUND)
+
+    async def wind_down(self, timeout_s: float = 5.0) -> None:
+        """No more arrivals; the callers on the line hang up, and the calls end as they
+        would (hang-ups, AgentComplete, the records), within ``timeout_s``."""
+        if self._arrivals is not None:
+            self._arrivals.cancel()
+            await asyncio.gather(self._arrivals, return_exceptions=True)
+        for chan in self.pbx.channels():
+            if chan.name.startswith(f"PJSIP/{TRUNK}-") and not chan.hung_up:
+                self.pbx.request_hangup(chan)
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(timeout_s):
+                await self.clock.idle()
 
     async def stop(self) -> None:
         await self.ami.stop()
@@ -120,13 +170,31 @@ class TrainingLine:
         if self.cdr is not None:
             self.cdr.close()
 
+    def _in_queue(self, interface: str) -> bool:
+        return any(interface in queue.members for queue in self.switch.queues.values())
+
+    def _stream(self) -> Iterator[Arrival]:
+        options = self.options
+        if options.profile is not None:
+            return profiled_arrivals(self._callers, options.profile, self.clock.now())
+        return arrivals(self._callers, mean_gap_s=options.mean_gap_s)
+
     async def _arrive(self) -> None:
         options = self.options
-        for arrival in arrivals(self._callers, mean_gap_s=options.mean_gap_s):
+        for arrival in self._stream():
             if options.calls and self.placed >= options.calls:
                 return
             if self.placed:
                 await self.clock.sleep(arrival.after_s)
-            incoming_call(self.switch, arrival.plan, context=INBOUND)
-            self.placed += 1
+            self.place_call(await self._repeat(arrival.plan))
             await asyncio.sleep(0)
+
+    async def _repeat(self, plan: CallerPlan) -> CallerPlan:
+        """Now and then the caller is one whose callback task is still open."""
+        provider = self.options.repeat_numbers
+        if provider is None or self._callers.random() >= self.options.repeat_share:
+            return plan
+        numbers = await asyncio.to_thread(provider)
+        if not numbers:
+            return plan
+        return dataclasses.replace(plan, number=self._callers.choice(numbers), name="")

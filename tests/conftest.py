@@ -69,6 +69,14 @@ class _DisposingEngine:
         self.engine.dispose()
 
 
+@pytest.fixture(autouse=True)
+def real_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The suite works with the real line (an Asterisk with its AMI secret) unless a test
+    chooses the training line: ``CONSULT_LINE_PBX=auto`` would choose it on any machine
+    without a secret, and the tests must not depend on the machine."""
+    monkeypatch.setenv("CONSULT_LINE_PBX", "asterisk")
+
+
 @pytest.fixture
 def databases(tmp_path: Path) -> Iterator[_Databases]:
     created = _Databases(tmp_path)

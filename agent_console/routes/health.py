@@ -1,5 +1,6 @@
-"""``GET /health``: database reachability, schema, production-calendar warnings, line state, the
-AMI link and its permissions, the reconciliation sources, sounds the IVR could not play."""
+"""``GET /health``: which line (the real Asterisk or the training line), database reachability,
+schema, production-calendar warnings, line state, the AMI link and its permissions, the
+reconciliation sources, sounds the IVR could not play."""
 
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ class YearStatusOut(BaseModel):
 class HealthOut(BaseModel):
     status: str
     version: str
+    line: dict[str, str] | None
     database: str
     line_open: bool | None
     calendar: list[YearStatusOut]
@@ -45,6 +47,7 @@ def health(context: ContextDep, response: Response) -> HealthOut:
     return HealthOut(
         status=report.status,
         version=context.version,
+        line=dict(report.line) if report.line is not None else None,
         database=report.database,
         line_open=report.line_open,
         calendar=[

@@ -5,6 +5,11 @@
  * the end of the conversation (wrap-up) shows the farewell. Actions go through the JSON
  * routes of agent_console/routes/card.py and queue.py with csrfFetch (static/csrf.js); a
  * button is disabled while its request runs, so a double click sends one request.
+ *
+ * The time in the current state (ringing, conversation, wrap-up) ticks beside it, from the
+ * picture's in_state_s. On the training line (#training-phone) the simulated phone's
+ * «Ответить» shows while it rings and «Завершить» during the conversation
+ * (POST /training/phone, agent_console/routes/training_phone.py).
  */
 (function () {
   "use strict";
@@ -26,7 +31,10 @@
   var CARD_RETRY_MS = 250;
   var OWED_REFRESH_MS = 60000;
   var CARD_REFRESH_MS = 1500;
+  var TICK_MS = 1000;
+  var TIMED = { ringing: true, on_call: true, wrap_up: true };
   var lastEntry = "";
+  var stateStart = null; // Date.now() at the start of a timed state, null for the others
 
   function $(id) {
     return document.getElementById(id);
@@ -446,12 +454,60 @@
     });
   }
 
+  // ------------------------------------------------------------------ time in the state
+
+  function twoDigits(value) {
+    return (value < 10 ? "0" : "") + value;
+  }
+
+  function tick() {
+    var timer = $("queue-timer");
+    timer.hidden = stateStart === null;
+    if (stateStart === null) return;
+    var seconds = Math.max(0, Math.floor((Date.now() - stateStart) / 1000));
+    timer.textContent = twoDigits(Math.floor(seconds / 60)) + ":" + twoDigits(seconds % 60);
+  }
+
+  function timeState(mine) {
+    stateStart = mine && TIMED[mine.activity] ? Date.now() - (mine.in_state_s || 0) * 1000 : null;
+    tick();
+  }
+
+  // ------------------------------------------------------------------ the training phone
+
+  var phone = $("training-phone");
+
+  function showPhone(mine) {
+    if (!phone) return;
+    var activity = mine ? mine.activity : "";
+    $("phone-answer").hidden = activity !== "ringing";
+    $("phone-hangup").hidden = activity !== "on_call";
+  }
+
+  function pressPhone(key, button) {
+    call("POST", "/training/phone", { key: key }, button).then(function (r) {
+      if (r.ok) say("queue-message", r.body.label, false);
+      else say("queue-message", detail(r.body, r.status), true);
+    });
+  }
+
+  if (phone) {
+    $("phone-answer").addEventListener("click", function (e) {
+      pressPhone("answer", e.currentTarget);
+    });
+    $("phone-hangup").addEventListener("click", function (e) {
+      pressPhone("hangup", e.currentTarget);
+    });
+  }
+
   // ------------------------------------------------------------------ live updates
 
   function onOperators(payload) {
     var mine = (payload.operators || []).filter(function (o) {
       return o.interface === device;
     })[0];
+    timeState(mine);
+    showPhone(mine);
     if (!mine) {
       text("queue-state", STATE_LABELS.signed_out);
       return;
@@ -477,4 +533,5 @@
   }
   loadOwed();
   window.setInterval(loadOwed, OWED_REFRESH_MS);
+  window.setInterval(tick, TICK_MS);
 })();

@@ -25,6 +25,7 @@ def run(services: Services, args: argparse.Namespace) -> int:
                 now=services.clock(),
                 days=args.days,
                 seed=args.seed,
+                training=services.settings.training_line,
             )
             accounts = create_demo_accounts(
                 session=session, passwords=PRODUCTION, now=services.clock(), actor=cli_actor()

@@ -12,7 +12,7 @@ import uvicorn
 from sqlalchemy.exc import OperationalError
 
 from agent_console.live_stream import live_feed
-from consult_line.health import check, file_probes
+from consult_line.health import check, describe_line, file_probes
 from consult_line.lifespan import build_background
 from consult_line.web import HttpServer, build_app
 from consult_line.wiring import Services
@@ -33,13 +33,18 @@ def run(services: Services, _args: argparse.Namespace) -> int:
         # Asterisk keeps calling while the database is briefly gone: serve anyway, /health
         # reports the outage until the database is back.
         log.error("база данных недоступна, служба запускается без неё: %s", exc.orig)
+    line = describe_line(settings)
+    if line["kind"] == "training":
+        log.warning("%s; база данных: %s", line["label"], settings.masked()["database_url"])
+    else:
+        log.info("%s", line["label"])
     busy = _unavailable_port(settings)
     if busy is not None:
         log.error("%s", busy)
         return 1
+    background = build_background(services)  # the training line's records exist from here
     for warning in check(services, file_probes(settings)).warnings:
         log.warning("%s", warning)
-    background = build_background(services)
     app = build_app(services, background)
     server = HttpServer(
         uvicorn.Config(

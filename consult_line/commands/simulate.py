@@ -4,7 +4,9 @@
 calls run the line's FastAGI routes on ``serve``'s FastAGI port. It plays ``--calls`` calls
 from simulated callers, answered by ``--operators`` simulated operators, writes its own
 queue_log and CDR where the settings say Asterisk's are (so that ``serve`` reconciles them
-too), and prints what the calls came to.
+too), and prints what the calls came to. Callers come at a steady pace (a load for tests and
+benchmarks; ``serve``'s own training line follows the day's profile instead); some call from a
+number whose callback task is still open in the database.
 """
 
 from __future__ import annotations
@@ -13,25 +15,27 @@ import argparse
 import asyncio
 import logging
 import sys
+from dataclasses import replace
 
+from consult_line.training import LOOPBACK, agi_target, open_task_numbers
 from consult_line.wiring import Services
 from models.host_time import host_zone
 from models.os_errors import os_error_reason
 from models.settings import Settings
 from simulator.ami_server import AmiUser
-from simulator.switch import FastAgiTarget
 from simulator.training_line import TrainingLine, TrainingLineOptions
 
 log = logging.getLogger(__name__)
-
-LOOPBACK = "127.0.0.1"
-_EVERY_ADDRESS = frozenset({"0.0.0.0", "::", ""})  # noqa: S104 (compared, not bound)
 
 
 def run(services: Services, args: argparse.Namespace) -> int:
     settings = services.settings
     start = args.start.replace(tzinfo=settings.tz) if args.start else services.clock()
-    options = options_from(settings, args, start=start.timestamp())
+    engine = services.engine
+    options = replace(
+        options_from(settings, args, start=start.timestamp()),
+        repeat_numbers=lambda: open_task_numbers(engine),  # callers with an open task
+    )
     try:
         line = TrainingLine(options)  # opens the queue_log and CDR files
     except OSError as exc:
@@ -48,14 +52,11 @@ def run(services: Services, args: argparse.Namespace) -> int:
 def options_from(
     settings: Settings, args: argparse.Namespace, *, start: float
 ) -> TrainingLineOptions:
-    agi_host = args.agi_host or settings.agi_host
-    if agi_host in _EVERY_ADDRESS:
-        agi_host = LOOPBACK  # serve listens on every address: reach it on loopback
     return TrainingLineOptions(
         ami_user=AmiUser(settings.ami_username, settings.ami_secret.get_secret_value()),
         ami_host=LOOPBACK,
         ami_port=args.ami_port or settings.ami_port,
-        agi=FastAgiTarget(agi_host, args.agi_port or settings.agi_port),
+        agi=agi_target(settings, args.agi_host, args.agi_port),
         calls=args.calls,
         speed=args.speed or None,
         operators=args.operators,

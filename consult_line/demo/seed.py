@@ -27,8 +27,10 @@ def seed_demo(
     now: datetime,
     days: int = 30,
     seed: int = 7,
+    training: bool = False,
 ) -> DemoSummary:
-    """Writes ``days`` local days of demo traffic ending the day before ``now``; no commit."""
+    """Writes ``days`` local days of demo traffic ending the day before ``now``; no commit.
+    ``training``: the calls and tasks are the training line's (``models.line_scope``)."""
     require_aware(now, "now")
     if days < 1:
         raise ValueError(f"days must be at least 1: {days}")
@@ -39,7 +41,7 @@ def seed_demo(
     context = SeedContext(calendar, now, rng, staff)
     today = context.local_day(now)
     period = [today - timedelta(days=offset) for offset in range(days, 0, -1)]
-    return _seed_period(session, context, period, employees)
+    return _seed_period(session, context, period, employees, training=training)
 
 
 def _demo_present(session: Session) -> bool:
@@ -48,7 +50,7 @@ def _demo_present(session: Session) -> bool:
 
 
 def _seed_period(
-    session: Session, context: SeedContext, period: list[date], employees: int
+    session: Session, context: SeedContext, period: list[date], employees: int, *, training: bool
 ) -> DemoSummary:
     calendar, rng = context.calendar, context.rng
     arrivals = [arrival for day in period for arrival in plan_arrivals(day, calendar, rng)]
@@ -56,7 +58,7 @@ def _seed_period(
     callers = Callers(rng, context.now)
     callers.load_known(session)
     planner = CallPlanner(context, callers, CallbackPlanner(context))
-    writer = DayWriter(session, rng)
+    writer = DayWriter(session, rng, training=training)
     for _, of_day in groupby(arrivals, key=lambda a: context.local_day(a.at)):
         writer.write([planner.plan(arrival) for arrival in of_day])
     return DemoSummary(

@@ -22,9 +22,10 @@ from models.tables import (
 class DayWriter:
     """Counts what it wrote: ``calls``, ``callbacks`` and ``surveys``."""
 
-    def __init__(self, session: Session, rng: random.Random) -> None:
+    def __init__(self, session: Session, rng: random.Random, *, training: bool = False) -> None:
         self._session = session
         self._rng = rng
+        self._training = training  # written for the training line (models.line_scope)
         self.calls = self.callbacks = self.surveys = 0
 
     def write(self, plans: list[CallPlan]) -> None:
@@ -36,6 +37,7 @@ class DayWriter:
         self._session.flush()
         for plan in plans:
             plan.call.client_id = plan.client.id if plan.client else None
+            plan.call.training = self._training
         self._session.add_all(plan.call for plan in plans)
         self._session.flush()
         tasks = self._add_children(plans)
@@ -61,6 +63,7 @@ class DayWriter:
             if plan.task is not None:
                 plan.task.task.origin_call_id = call_id
                 plan.task.task.client_id = plan.client.id if plan.client else None
+                plan.task.task.training = self._training
                 rows.append(plan.task.task)
                 tasks.append(plan.task)
         self._session.add_all(rows)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Column, ForeignKey, Index, Integer, Text
+from sqlalchemy import Column, ForeignKey, Index, Integer, Text, false
 from sqlmodel import Field, SQLModel
 
 from models.rules.callbacks import CallbackStatus
@@ -75,6 +75,8 @@ class CallbackTask(SQLModel, table=True):
             nullable=True,
         ),
     )
+    # Opened on the training line (models.line_scope): its caller was simulated.
+    training: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
 
 
 class CallbackWindow(SQLModel, table=True):

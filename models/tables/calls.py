@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Column, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Column, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false
 from sqlmodel import Field, SQLModel
 
 from models.rules.missed import CallOutcome, MissedReason
@@ -73,6 +73,9 @@ class Call(SQLModel, table=True):
             index=True,
         ),
     )
+    # Made on the training line (a simulated Asterisk): each line's console sees only its own
+    # calls when the two share a database (models.line_scope).
+    training: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
 
 
 class CallTransfer(SQLModel, table=True):

@@ -49,7 +49,9 @@ class Clock:
 class Console:
     """A migrated database and the console's app over it."""
 
-    def __init__(self, engine: Engine, clock: Clock, **settings: Any) -> None:
+    def __init__(
+        self, engine: Engine, clock: Clock, *, training_line: bool = False, **settings: Any
+    ) -> None:
         self.engine = engine
         self.clock = clock
         self.settings = Settings(
@@ -57,7 +59,12 @@ class Console:
         )
         services = Services(settings=self.settings, engine=engine, clock=clock)
         self.backend: Backend = replace(build_backend(services), passwords=CHEAP)
-        context = AppContext(health=lambda: check(services), version="test", backend=self.backend)
+        context = AppContext(
+            health=lambda: check(services),
+            version="test",
+            backend=self.backend,
+            training_line=training_line,
+        )
         self.app = create_app(context)
         self._numbers = itertools.count(401)
 

@@ -74,6 +74,22 @@ def _pump(stream: IO[str], lines: queue.Queue[str]) -> None:
     lines.put("")  # end of stream
 
 
+def spawn_serve(env: dict[str, str], port: int, agi_port: int, cwd: Path | None = None) -> Service:
+    """``consult-line serve`` in a process of its own, its log read line by line."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "consult_line.cli", "serve"],
+        env=env,
+        cwd=cwd,
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
+    )
+    assert process.stderr is not None
+    service = Service(process, f"http://127.0.0.1:{port}", agi_port)
+    threading.Thread(target=_pump, args=(process.stderr, service.lines), daemon=True).start()
+    return service
+
+
 @contextmanager
 def _start(database_url: str) -> Iterator[Service]:
     port = _free_port()
@@ -86,16 +102,8 @@ def _start(database_url: str) -> Iterator[Service]:
         "CONSULT_LINE_QUEUE_LOG_PATH": MISSING_QUEUE_LOG,
         "CONSULT_LINE_DATABASE_URL": database_url,
     }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "consult_line.cli", "serve"],
-        env=env,
-        stderr=subprocess.PIPE,
-        stdout=subprocess.DEVNULL,
-        text=True,
-    )
-    assert process.stderr is not None
-    service = Service(process, f"http://127.0.0.1:{port}", agi_port)
-    threading.Thread(target=_pump, args=(process.stderr, service.lines), daemon=True).start()
+    service = spawn_serve(env, port, agi_port)
+    process = service.process
     try:
         service.wait_for("Uvicorn running on")
         yield service

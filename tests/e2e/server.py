@@ -240,23 +240,9 @@ class LiveServer:
             with _listening_socket() as http_probe, _listening_socket() as agi_probe:
                 self.port = http_probe.getsockname()[1]
                 agi_port = agi_probe.getsockname()[1]
-            settings = Settings(
-                database_url=self._engine.url.render_as_string(hide_password=False),
-                http_port=self.port,
-                agi_port=agi_port,
-                ami_port=self.ami.port,
-                ami_username=self.ami.username,
-                ami_secret=self.ami.secret,  # type: ignore[arg-type]
-                queue_log_path=self._tmp_path / "queue_log",
-                cdr_path=None,
-            )
+            settings = self.settings(agi_port)
             services = Services(settings=settings, engine=self._engine, clock=self._clock)
-            self.background = build_background(
-                services,
-                queue=HARNESS_QUEUE,
-                line_contexts=HARNESS_CONTEXTS,
-                dialplan=CAPTURES_DIALPLAN,
-            )
+            self.background = self.build_background(services)
             if self.background.relay is not None:
                 # PostgreSQL: a channel of its own, so that other test runs' processes on the
                 # same server publish nothing into this bus.
@@ -275,6 +261,29 @@ class LiveServer:
                     await self._stopping.wait()
                 finally:
                     await self._stop_http()
+
+    def settings(self, agi_port: int) -> Settings:
+        """The app's settings: the test database, its ports, the loopback AMI's account."""
+        return Settings(
+            database_url=self._engine.url.render_as_string(hide_password=False),
+            http_port=self.port,
+            agi_port=agi_port,
+            ami_port=self.ami.port,
+            ami_username=self.ami.username,
+            ami_secret=self.ami.secret,  # type: ignore[arg-type]
+            queue_log_path=self._tmp_path / "queue_log",
+            cdr_path=None,
+        )
+
+    def build_background(self, services: Services) -> Background:
+        """The background parts as ``serve`` builds them, the bridge set to the recordings'
+        harness queue and contexts."""
+        return build_background(
+            services,
+            queue=HARNESS_QUEUE,
+            line_contexts=HARNESS_CONTEXTS,
+            dialplan=CAPTURES_DIALPLAN,
+        )
 
     async def _start_http(self) -> None:
         assert self.app is not None

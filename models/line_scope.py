@@ -1,0 +1,56 @@
+"""Each line sees only its own calls: a process on the training line the training line's
+calls and callback tasks, a process on the real line never those.
+
+The training line keeps its own database by default; this matters when it is pointed at the
+real line's (``CONSULT_LINE_DATABASE_URL`` named for both). The composition root scopes its
+engines (:func:`scope_to_line`); every ORM statement a session bound to one of them runs —
+the reports, the wallboard, exports, the call card, the lists of callback tasks — then carries
+the condition ``training = <this line>`` on ``calls`` and ``callback_tasks``, wherever they
+appear (FROM, JOIN, subqueries), on SQLite and PostgreSQL alike. Rows are written with the
+mark by the stores (``models.call_log_store``, ``models.line_store``).
+
+Left alone: statements on a bare connection — the retention purge (G3), which removes what is
+past its term whichever line made it, and the history view, which a training call never joins
+(a simulated caller is no client). An engine never scoped (tests, tools) sees every row.
+"""
+
+from __future__ import annotations
+
+from weakref import WeakKeyDictionary
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import ORMExecuteState, with_loader_criteria
+from sqlmodel import Session, col
+
+from models.tables import Call, CallbackTask
+
+_LINES: WeakKeyDictionary[Engine, bool] = WeakKeyDictionary()
+
+
+def scope_to_line(engine: Engine, *, training: bool) -> None:
+    """Sessions on ``engine`` see the rows of the training line (``training``) or the real
+    line's only."""
+    _LINES[engine] = training
+    if not event.contains(Session, "do_orm_execute", _only_this_line):
+        event.listen(Session, "do_orm_execute", _only_this_line)
+
+
+def scoped_line(engine: Engine) -> bool | None:
+    """Which line ``engine`` was scoped to; None: not scoped."""
+    return _LINES.get(engine)
+
+
+def _only_this_line(state: ORMExecuteState) -> None:
+    if not (state.is_select or state.is_update or state.is_delete):
+        return
+    bind = state.session.get_bind()
+    training = _LINES.get(bind.engine)
+    if training is None:
+        return
+    state.statement = state.statement.options(
+        with_loader_criteria(Call, col(Call.training).is_(training), include_aliases=True),
+        with_loader_criteria(
+            CallbackTask, col(CallbackTask.training).is_(training), include_aliases=True
+        ),
+    )
