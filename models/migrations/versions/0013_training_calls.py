@@ -1,7 +1,7 @@
 """calls.training, callback_tasks.training: what the training line made
 
 Revision ID: 0013
-Revises: 0009
+Revises: 0012
 Create Date: 2026-12-12 10:00:00.000000
 
 The training line (a simulated Asterisk inside ``serve``) keeps its own database by default;
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = '0013'
-down_revision: str | None = '0009'
+down_revision: str | None = '0012'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
