@@ -4,6 +4,10 @@ AMI server, its records, simulated operators and callers arriving one after anot
 ``serve`` connects to the AMI port as to Asterisk's; the calls reach ``serve``'s FastAGI
 port as Asterisk's would. ``TrainingLine.run()`` plays ``calls`` calls (0: until stopped)
 and returns once the last one has ended.
+
+Callers arrive at random, ``mean_gap_s`` apart on average; or, for a load test,
+``concurrent`` of them are on the line at once: that many call at the start and the next
+one calls as soon as one hangs up.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from simulator.ami_server import AmiServer, AmiUser
 from simulator.arrivals import arrivals
 from simulator.calls import incoming_call
 from simulator.cdr import CdrWriter
+from simulator.channels import SimChannel
 from simulator.clock import SimClock
 from simulator.dialplan import INBOUND, QUEUE, line_dialplan
 from simulator.operators import SimulatedPhones, operator_members
@@ -39,6 +44,7 @@ class TrainingLineOptions:
     speed: float | None = 1.0  # None: as fast as the machine goes (virtual time)
     operators: int = 3
     mean_gap_s: float = 30.0
+    concurrent: int = 0  # N > 0: N callers on the line at once instead of random arrivals
     seed: int = 0
     queue_log_path: Path | None = None
     cdr_path: Path | None = None
@@ -122,11 +128,24 @@ class TrainingLine:
 
     async def _arrive(self) -> None:
         options = self.options
+        on_line: list[SimChannel] = []  # load test: the callers on the line
         for arrival in arrivals(self._callers, mean_gap_s=options.mean_gap_s):
             if options.calls and self.placed >= options.calls:
                 return
-            if self.placed:
+            if options.concurrent:
+                on_line = await self._room(on_line, options.concurrent)
+            elif self.placed:
                 await self.clock.sleep(arrival.after_s)
-            incoming_call(self.switch, arrival.plan, context=INBOUND)
+            chan = incoming_call(self.switch, arrival.plan, context=INBOUND)
+            if options.concurrent:
+                on_line.append(chan)
             self.placed += 1
             await asyncio.sleep(0)
+
+    async def _room(self, on_line: list[SimChannel], limit: int) -> list[SimChannel]:
+        """The callers still on the line, once there are fewer than ``limit``."""
+        on_line = [chan for chan in on_line if not chan.gone.fired]
+        while len(on_line) >= limit:
+            await self.clock.wait(*(chan.gone for chan in on_line))
+            on_line = [chan for chan in on_line if not chan.gone.fired]
+        return on_line
