@@ -56,6 +56,7 @@ bench: setup
 	$(BIN)/python bench/bench_retention.py
 	$(BIN)/python bench/bench_report_operators.py
 	$(BIN)/python bench/bench_client_history.py
+	$(BIN)/python bench/bench_training_line.py
 
 # Screenshots of the pages the browser tests open, into docs/screenshots/ (needs Chromium).
 screenshots: setup

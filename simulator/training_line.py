@@ -7,6 +7,8 @@ and returns once the last one has ended; ``wind_down()`` ends the calls in progr
 callers hang up) before ``stop()``. Callers arrive by the day's profile when one is given;
 a share of them call from a number whose callback task is still open (``repeat_numbers``).
 A console operator's phone in the queue is answered from the console (``simulator.handsets``).
+For a load test, ``concurrent`` callers are on the line at once instead: that many call at
+the start and the next one calls as soon as one hangs up.
 """
 
 from __future__ import annotations
@@ -50,6 +52,7 @@ class TrainingLineOptions:
     speed: float | None = 1.0  # None: as fast as the machine goes (virtual time)
     operators: int = 3
     mean_gap_s: float = 30.0
+    concurrent: int = 0  # N > 0: N callers on the line at once instead of random arrivals
     seed: int = 0
     queue_log_path: Path | None = None
     cdr_path: Path | None = None
@@ -181,12 +184,17 @@ class TrainingLine:
 
     async def _arrive(self) -> None:
         options = self.options
+        on_line: list[SimChannel] = []  # load test: the callers on the line
         for arrival in self._stream():
             if options.calls and self.placed >= options.calls:
                 return
-            if self.placed:
+            if options.concurrent:
+                on_line = await self._room(on_line, options.concurrent)
+            elif self.placed:
                 await self.clock.sleep(arrival.after_s)
-            self.place_call(await self._repeat(arrival.plan))
+            chan = self.place_call(await self._repeat(arrival.plan))
+            if options.concurrent:
+                on_line.append(chan)
             await asyncio.sleep(0)
 
     async def _repeat(self, plan: CallerPlan) -> CallerPlan:
@@ -198,3 +206,11 @@ class TrainingLine:
         if not numbers:
             return plan
         return dataclasses.replace(plan, number=self._callers.choice(numbers), name="")
+
+    async def _room(self, on_line: list[SimChannel], limit: int) -> list[SimChannel]:
+        """The callers still on the line, once there are fewer than ``limit``."""
+        on_line = [chan for chan in on_line if not chan.gone.fired]
+        while len(on_line) >= limit:
+            await self.clock.wait(*(chan.gone for chan in on_line))
+            on_line = [chan for chan in on_line if not chan.gone.fired]
+        return on_line
