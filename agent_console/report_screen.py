@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Protocol, TypeVar
+from typing import Generic, TypeVar
 
 from fastapi import Request
 from sqlmodel import Session
@@ -81,53 +81,40 @@ class Body:
     note: str = ""  # replaces the print view's note on the first rows
 
 
-class ReportScreen(Protocol[Q]):
-    @property
-    def spec(self) -> ReportSpec: ...
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReportScreen(Generic[Q]):
+    """What a report's page has of its own; each report's screen fills in the methods."""
 
-    @property
-    def template(self) -> str: ...
+    spec: ReportSpec
+    unit: str  # the table's rows counted in the print note: «звонков», «заявок»
+    template: str = "report.html"
+    # Values of the query string that are the page's own, not the report's (the chart's
+    # step): left out of the downloads' addresses and of the filters said in words.
+    page_only: tuple[str, ...] = ()
+    # Values that say what a form just did (a training recorded): left out of every link.
+    one_time: tuple[str, ...] = ()
+    paged: bool = True  # the table comes a page at a time (else it is shown whole)
 
-    @property
-    def unit(self) -> str:
-        """The table's rows counted in the print note: «звонков», «заявок»."""
-        ...
-
-    @property
-    def page_only(self) -> tuple[str, ...]:
-        """Values of the query string that are the page's own, not the report's (the chart's
-        step): left out of the downloads' addresses and of the filters said in words."""
-        ...
-
-    @property
-    def one_time(self) -> tuple[str, ...]:
-        """Values that say what a form just did (a training recorded): left out of every
-        link of the page."""
-        ...
-
-    @property
-    def paged(self) -> bool:
-        """Whether the table comes a page at a time (else it is shown whole)."""
-        ...
-
-    @property
-    def status(self) -> int: ...
-
-    def choices(self, session: Session) -> Choices: ...
+    def choices(self, session: Session) -> Choices:
+        """The options of the form's filter that the directory knows."""
+        return {}
 
     def made(self, session: Session, period: Period, values: FilterValues, backend: Backend) -> Q:
         """The report's query, or ``reports.inputs.InputError``."""
-        ...
+        raise NotImplementedError
 
     def groups(
         self, values: FilterValues, choices: Choices, invalid: str
     ) -> tuple[list[ChoiceGroup], list[ChoiceGroup]]:
         """The form's radio groups and its (folded) checkbox groups, ticked as sent."""
-        ...
+        raise NotImplementedError
 
-    def body(self, session: Session, values: FilterValues, query: Q, number: int) -> Body:
-        """The figures for page ``number``, or ``reports.inputs.InputError``."""
-        ...
+    def body(
+        self, session: Session, values: FilterValues, query: Q, number: int, choices: Choices
+    ) -> Body:
+        """The figures for page ``number`` (``choices``: the form's options, as read), or
+        ``reports.inputs.InputError``."""
+        raise NotImplementedError
 
 
 def report_response(
@@ -136,8 +123,11 @@ def report_response(
     user: SignedIn,
     screen: ReportScreen[Q],
     values: FilterValues | None = None,
+    *,
+    status: int = 200,
 ) -> Response:
-    """The report's page for the request's query string (or for ``values``)."""
+    """The report's page for the request's query string (or for ``values``); ``status`` 422
+    when a form under the report was sent wrong."""
     values = query_values(request) if values is None else values
     layout = Layout.of(backend.settings.line_title, user)
     title = screen.spec.title
@@ -146,7 +136,7 @@ def report_response(
         try:
             period = request_period(values, backend)
             query = screen.made(session, period, values, backend)
-            body = screen.body(session, values, query, page_number(values))
+            body = screen.body(session, values, query, page_number(values), choices)
         except InputError as refused:
             form = report_form(screen, values, choices, None, invalid=refused.field)
             shown = ReportPage(title=title, form=form, error=refused.message)
@@ -155,9 +145,7 @@ def report_response(
             )
     form = report_form(screen, values, body.choices or choices, period)
     shown = framed(screen, values, form, period, body)
-    return render(
-        request, screen.template, layout=layout, title=title, page=shown, status=screen.status
-    )
+    return render(request, screen.template, layout=layout, title=title, page=shown, status=status)
 
 
 def request_period(values: FilterValues, backend: Backend) -> Period:

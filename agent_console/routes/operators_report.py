@@ -58,7 +58,7 @@ def record_training_submit(
         )
     if isinstance(checked, dict):
         screen = OperatorsScreen(sent=sent, errors=checked)
-        return report_response(request, backend, user, screen, values)
+        return report_response(request, backend, user, screen, values, status=422)
     outcome = RECORDED if recorded else ALREADY
     target = href(report_path(OPERATORS), values, **{outcome: str(checked.employee_id)})
     return RedirectResponse(target, status_code=303)

@@ -65,7 +65,9 @@ DOWNLOAD_FORMATS = ("csv", "xlsx")
 
 # Each report's screen by the report's name, made for the line's settings.
 SCREENS: dict[str, Callable[[Settings], ReportScreen[Any]]] = {
-    MISSED.name: lambda settings: MissedScreen(settings.short_call_threshold_s),
+    MISSED.name: lambda settings: MissedScreen(
+        short_call_threshold_s=settings.short_call_threshold_s
+    ),
     CALLBACKS.name: lambda settings: CallbacksScreen(),
     TRANSFERS.name: lambda settings: TransfersScreen(),
     SURVEY.name: lambda settings: SurveyScreen(),

@@ -11,7 +11,7 @@ from sqlmodel import Session, col
 
 from agent_console.deps import Backend
 from agent_console.report_pages import ChoiceGroup, Fact, FactGroup, choice_group, table_view
-from agent_console.report_screen import Body, Choices, rows_shown
+from agent_console.report_screen import Body, Choices, ReportScreen, rows_shown
 from models.rules.callbacks import CALLBACK_STATUS_LABELS_RU, CallbackStatus
 from models.tables import AttemptResult, CallbackTask, Employee
 from models.tables.callbacks import ATTEMPT_RESULT_LABELS_RU
@@ -36,15 +36,10 @@ from reports.period import Period
 from reports.report import ReportSpec
 
 
-@dataclass(frozen=True, slots=True)
-class CallbacksScreen:
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CallbacksScreen(ReportScreen[CallbacksReport]):
     spec: ReportSpec = CALLBACKS
-    template: str = "report.html"
     unit: str = "заявок"
-    page_only: tuple[str, ...] = ()
-    one_time: tuple[str, ...] = ()
-    paged: bool = True
-    status: int = 200
 
     def choices(self, session: Session) -> Choices:
         """Everyone who owns a task, by internal number, then «without an owner»."""
@@ -75,7 +70,12 @@ class CallbacksScreen:
         ]
 
     def body(
-        self, session: Session, values: FilterValues, query: CallbacksReport, number: int
+        self,
+        session: Session,
+        values: FilterValues,
+        query: CallbacksReport,
+        number: int,
+        choices: Choices,
     ) -> Body:
         period, tz = query.period, query.tz
         tally = query.tally(session)

@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from agent_console.deps import Backend
 from agent_console.report_pages import ChoiceGroup, Fact, FactGroup, choice_group, table_view
-from agent_console.report_screen import Body, Choices, rows_shown
+from agent_console.report_screen import Body, Choices, ReportScreen, rows_shown
 from models.rules.missed import MISSED_REASON_LABELS_RU, MissedReason
 from reports.charts import bar_chart
 from reports.hours import TIMELINE_LABELS_RU, Timeline, hour_of_day_series, timeline_series
@@ -37,19 +37,12 @@ HOURS_WIDTH = 480  # the chart by hour of the day stands beside the one along th
 WHAT = "Пропущенные звонки"
 
 
-@dataclass(frozen=True, slots=True)
-class MissedScreen:
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MissedScreen(ReportScreen[MissedReport]):
     short_call_threshold_s: float
     spec: ReportSpec = MISSED
-    template: str = "report.html"
     unit: str = "звонков"
     page_only: tuple[str, ...] = (CHART,)
-    one_time: tuple[str, ...] = ()
-    paged: bool = True
-    status: int = 200
-
-    def choices(self, session: Session) -> Choices:
-        return {}
 
     def made(
         self, session: Session, period: Period, values: FilterValues, backend: Backend
@@ -78,7 +71,12 @@ class MissedScreen:
         ]
 
     def body(
-        self, session: Session, values: FilterValues, query: MissedReport, number: int
+        self,
+        session: Session,
+        values: FilterValues,
+        query: MissedReport,
+        number: int,
+        choices: Choices,
     ) -> Body:
         tz, period = query.tz, query.period
         timeline = one_of(values, CHART, "график", Timeline, Timeline.DAY)

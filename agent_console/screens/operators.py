@@ -21,7 +21,7 @@ from agent_console.report_pages import (
     printing,
     table_view,
 )
-from agent_console.report_screen import Body, Choices
+from agent_console.report_screen import Body, Choices, ReportScreen
 from models.rules.training import TrainingKind
 from models.tables import ServiceIntroduction
 from models.training_log import NOTE_MAX, TRAINING_KIND_LABELS_RU, TrainingForm
@@ -63,20 +63,15 @@ class TrainingFormView:
     errors: dict[str, str] = field(default_factory=dict)
 
 
-@dataclass(frozen=True, slots=True)
-class OperatorsScreen:
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OperatorsScreen(ReportScreen[OperatorsReport]):
     sent: TrainingForm | None = None  # the training form as sent, when it was refused
     errors: dict[str, str] = field(default_factory=dict)  # its messages by field
     spec: ReportSpec = OPERATORS
-    template: str = "report_operators.html"
     unit: str = "операторов"
-    page_only: tuple[str, ...] = ()
+    template: str = "report_operators.html"
     one_time: tuple[str, ...] = (RECORDED, ALREADY)
     paged: bool = False
-
-    @property
-    def status(self) -> int:
-        return 422 if self.errors else 200
 
     def choices(self, session: Session) -> Choices:
         return department_names(session)
@@ -98,7 +93,12 @@ class OperatorsScreen:
         ]
 
     def body(
-        self, session: Session, values: FilterValues, query: OperatorsReport, number: int
+        self,
+        session: Session,
+        values: FilterValues,
+        query: OperatorsReport,
+        number: int,
+        choices: Choices,
     ) -> Body:
         period, today = query.period, query.today
         assert today is not None, "made with the line's date"

@@ -18,7 +18,7 @@ from agent_console.report_pages import (
     choice_group,
     table_view,
 )
-from agent_console.report_screen import Body, Choices, rows_shown
+from agent_console.report_screen import Body, Choices, ReportScreen, rows_shown
 from call_card.labels import LANGUAGE_LABELS_RU
 from models.tables import Employee, EmployeeRole, Language, Role
 from reports.inputs import FilterValues
@@ -42,15 +42,11 @@ class SurveyExtra:
     operators: TableView
 
 
-@dataclass(frozen=True, slots=True)
-class SurveyScreen:
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SurveyScreen(ReportScreen[SurveyReport]):
     spec: ReportSpec = SURVEY
-    template: str = "report_survey.html"
     unit: str = "опросов"
-    page_only: tuple[str, ...] = ()
-    one_time: tuple[str, ...] = ()
-    paged: bool = True
-    status: int = 200
+    template: str = "report_survey.html"
 
     def choices(self, session: Session) -> Choices:
         """Every operator of the line (former ones too: their surveys stay)."""
@@ -80,7 +76,12 @@ class SurveyScreen:
         ]
 
     def body(
-        self, session: Session, values: FilterValues, query: SurveyReport, number: int
+        self,
+        session: Session,
+        values: FilterValues,
+        query: SurveyReport,
+        number: int,
+        choices: Choices,
     ) -> Body:
         period = query.period
         tally = query.tally(session)
@@ -89,7 +90,7 @@ class SurveyScreen:
         rows = query.page(session, offset=shown.offset, limit=shown.limit)
         # The line's operators, and whoever else answered calls in the period (a former one).
         seen = {one.number: f"{one.name} ({one.number})" for one in tally.operators if one.number}
-        operators = sorted({**self.choices(session), **seen}.items(), key=lambda kv: kv[1])
+        operators = sorted({**choices, **seen}.items(), key=lambda kv: kv[1])
         trend = _trend(period, trend_points(tally, period, query.tz))
         return Body(
             facts=_facts(line),

@@ -11,7 +11,7 @@ from sqlmodel import Session, col
 
 from agent_console.deps import Backend
 from agent_console.report_pages import ChoiceGroup, Fact, FactGroup, choice_group, table_view
-from agent_console.report_screen import Body, Choices, rows_shown
+from agent_console.report_screen import Body, Choices, ReportScreen, rows_shown
 from call_card.labels import TRANSFER_OUTCOME_LABELS_RU
 from models.rules.transfers import TransferOutcome
 from models.tables import Department
@@ -35,15 +35,10 @@ from reports.transfers import (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class TransfersScreen:
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TransfersScreen(ReportScreen[TransfersReport]):
     spec: ReportSpec = TRANSFERS
-    template: str = "report.html"
     unit: str = "попыток"
-    page_only: tuple[str, ...] = ()
-    one_time: tuple[str, ...] = ()
-    paged: bool = True
-    status: int = 200
 
     def choices(self, session: Session) -> Choices:
         query = select(col(Department.code), col(Department.name)).order_by(col(Department.name))
@@ -66,7 +61,12 @@ class TransfersScreen:
         ]
 
     def body(
-        self, session: Session, values: FilterValues, query: TransfersReport, number: int
+        self,
+        session: Session,
+        values: FilterValues,
+        query: TransfersReport,
+        number: int,
+        choices: Choices,
     ) -> Body:
         period = query.period
         tally = query.tally(session)
