@@ -70,9 +70,11 @@ def interaction_history(
     return entries[:limit]
 
 
-def _owner_filter(
+def owner_filter(
     client_column: Any, phone_column: Any, client_id: int | None, phone_e164: str | None
 ) -> ColumnElement[bool]:
+    """The row belongs to the client's record or carries the number (the client's history
+    everywhere: the card's, and the whole of it in ``client_history.store``)."""
     conditions = []
     if client_id is not None:
         conditions.append(col(client_column) == client_id)
@@ -89,7 +91,7 @@ def _calls(
     limit: int,
 ) -> list[HistoryEntry]:
     query = select(Call).where(
-        _owner_filter(Call.client_id, Call.caller_e164, client_id, phone_e164)
+        owner_filter(Call.client_id, Call.caller_e164, client_id, phone_e164)
     )
     if exclude_call_id is not None:
         query = query.where(col(Call.id) != exclude_call_id)
@@ -138,9 +140,7 @@ def _callbacks(
 ) -> list[HistoryEntry]:
     tasks = session.exec(
         select(CallbackTask)
-        .where(
-            _owner_filter(CallbackTask.client_id, CallbackTask.phone_e164, client_id, phone_e164)
-        )
+        .where(owner_filter(CallbackTask.client_id, CallbackTask.phone_e164, client_id, phone_e164))
         .order_by(col(CallbackTask.requested_at).desc())
         .limit(limit)
     )
@@ -175,7 +175,7 @@ def _surveys(
     query = (
         select(SurveyResponse, Call)
         .join(Call, col(Call.id) == col(SurveyResponse.call_id))
-        .where(_owner_filter(Call.client_id, Call.caller_e164, client_id, phone_e164))
+        .where(owner_filter(Call.client_id, Call.caller_e164, client_id, phone_e164))
     )
     if exclude_call_id is not None:
         query = query.where(col(Call.id) != exclude_call_id)

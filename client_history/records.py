@@ -1,9 +1,10 @@
 """The stored facts of a client's history as plain values (``store`` reads them; the timeline
 and the client's document are built from them without the database).
 
-Instants are aware (UTC as stored); employees are named by :class:`Staff`. Every field of
-these classes has a decision in ``disclosure.DISCLOSURE``: it goes to the client or stays with
-the staff.
+Instants are aware (UTC as stored); employees are named by :class:`Staff`. ``store`` fills a
+field from the table's column of the same name, and a field typed ``Staff | None`` from the
+column ``<field>_id``; the few other fields it computes. Every field of these classes has a
+decision in ``disclosure.DISCLOSURE``: it goes to the client or stays with the staff.
 """
 
 from __future__ import annotations

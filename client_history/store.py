@@ -15,15 +15,17 @@ a few hundred at a time.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Hashable, Iterable, Sequence
+from dataclasses import dataclass, fields
 from datetime import datetime
-from typing import Any
+from functools import cache
+from typing import Any, TypeVar, get_type_hints
 
-from sqlalchemy import ColumnElement, Row, or_
+from sqlalchemy import ColumnElement, Row
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, SQLModel, col, select
 
+from call_card.history import owner_filter
 from call_card.lookup import insert_once
 from client_history.records import (
     AttemptRecord,
@@ -61,6 +63,8 @@ from models.tables import (
     SurveyResponse,
     WrapupDismissal,
 )
+
+_R = TypeVar("_R", bound=Hashable)  # a frozen record of client_history.records
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,10 +164,7 @@ def entry_keys(session: Session, client: ClientRecord) -> list[EntryKey]:
 
 
 def _owned(client_column: Any, phone_column: Any, client: ClientRecord) -> ColumnElement[bool]:
-    conditions = [col(client_column) == client.id]
-    if client.phone is not None:
-        conditions.append(col(phone_column) == client.phone)
-    return or_(*conditions)
+    return owner_filter(client_column, phone_column, client.id, client.phone)
 
 
 # --------------------------------------------------------------------------- in full
@@ -177,158 +178,78 @@ def load_timeline(session: Session, client: ClientRecord, keys: Sequence[EntryKe
 
 
 def load_records(session: Session, call_ids: Sequence[int], task_ids: Sequence[int]) -> Records:
-    calls = _rows(session, Call, Call.id, call_ids)
-    transfers = _rows(session, CallTransfer, CallTransfer.call_id, call_ids)
-    wrapups = _rows(session, CallWrapup, CallWrapup.call_id, call_ids)
-    dismissals = _rows(session, WrapupDismissal, WrapupDismissal.call_id, call_ids)
-    referrals = _rows(session, CallReferral, CallReferral.call_id, call_ids)
-    surveys = _rows(session, SurveyResponse, SurveyResponse.call_id, call_ids)
-    tasks = _rows(session, CallbackTask, CallbackTask.id, task_ids)
-    windows = _rows(session, CallbackWindow, CallbackWindow.task_id, task_ids)
-    attempts = _rows(session, CallbackAttempt, CallbackAttempt.task_id, task_ids)
-    changes = _rows(session, CallbackTaskChange, CallbackTaskChange.task_id, task_ids)
+    rows: dict[type, list[Row[Any]]] = {
+        CallRecord: _rows(session, Call, Call.id, call_ids),
+        TransferRecord: _rows(session, CallTransfer, CallTransfer.call_id, call_ids),
+        WrapupRecord: _rows(session, CallWrapup, CallWrapup.call_id, call_ids),
+        DismissalRecord: _rows(session, WrapupDismissal, WrapupDismissal.call_id, call_ids),
+        ReferralRecord: _rows(session, CallReferral, CallReferral.call_id, call_ids),
+        SurveyRecord: _rows(session, SurveyResponse, SurveyResponse.call_id, call_ids),
+        TaskRecord: _rows(session, CallbackTask, CallbackTask.id, task_ids),
+        WindowRecord: _rows(session, CallbackWindow, CallbackWindow.task_id, task_ids),
+        AttemptRecord: _rows(session, CallbackAttempt, CallbackAttempt.task_id, task_ids),
+        ChangeRecord: _rows(session, CallbackTaskChange, CallbackTaskChange.task_id, task_ids),
+    }
     staff = _staff(
         session,
-        [call.operator_id for call in calls]
-        + [row.from_employee_id for row in transfers]
-        + [row.to_employee_id for row in transfers]
-        + [row.operator_id for row in wrapups]
-        + [row.employee_id for row in dismissals]
-        + [row.employee_id for row in referrals]
-        + [row.operator_id for row in surveys]
-        + [task.owner_id for task in tasks]
-        + [row.employee_id for row in attempts]
-        + [row.employee_id for row in changes],
+        (
+            getattr(row, column)
+            for record, found in rows.items()
+            for column in _employee_columns(record)
+            for row in found
+        ),
     )
-    titles = _kb_titles(session, [row.kb_entry_id for row in wrapups])
+    titles = _kb_titles(session, [row.kb_entry_id for row in rows[WrapupRecord]])
     return Records(
-        calls=tuple(_call(call, staff) for call in calls),
-        transfers=tuple(
-            TransferRecord(
-                call_id=row.call_id,
-                seq=row.seq,
-                at=row.at,
-                kind=row.kind,
-                outcome=row.outcome,
-                from_employee=_named(staff, row.from_employee_id),
-                to_employee=_named(staff, row.to_employee_id),
-                to_extension=row.to_extension,
-            )
-            for row in transfers
+        calls=_records(
+            CallRecord, rows, staff, caller=lambda row: row.caller_e164 or row.caller_number
         ),
-        wrapups=tuple(
-            WrapupRecord(
-                call_id=row.call_id,
-                created_at=row.created_at,
-                question=row.question,
-                topic=row.topic,
-                kb_answer_found=row.kb_answer_found,
-                kb_entry_id=row.kb_entry_id,
-                kb_entry_title=titles.get(row.kb_entry_id or ""),
-                operator=_named(staff, row.operator_id),
-            )
-            for row in wrapups
+        transfers=_records(TransferRecord, rows, staff),
+        wrapups=_records(
+            WrapupRecord, rows, staff, kb_entry_title=lambda row: titles.get(row.kb_entry_id or "")
         ),
-        dismissals=tuple(
-            DismissalRecord(
-                call_id=row.call_id,
-                at=row.at,
-                reason=row.reason,
-                employee=_named(staff, row.employee_id),
-            )
-            for row in dismissals
-        ),
-        referrals=tuple(
-            ReferralRecord(
-                call_id=row.call_id,
-                at=row.at,
-                agency_title=row.agency_title,
-                contacts=row.contacts,
-                employee=_named(staff, row.employee_id),
-            )
-            for row in referrals
-        ),
-        surveys=tuple(
-            SurveyRecord(
-                call_id=row.call_id,
-                created_at=row.created_at,
-                answer_received=row.answer_received,
-                quality=row.quality,
-                channel=row.channel,
-                operator=_named(staff, row.operator_id),
-            )
-            for row in surveys
-        ),
-        tasks=tuple(_task(task, staff) for task in tasks),
-        windows=tuple(
-            WindowRecord(task_id=row.task_id, starts_at=row.starts_at, ends_at=row.ends_at)
-            for row in windows
-        ),
-        attempts=tuple(
-            AttemptRecord(
-                task_id=row.task_id,
-                at=row.at,
-                result=row.result,
-                employee=_named(staff, row.employee_id),
-            )
-            for row in attempts
-        ),
-        changes=tuple(
-            ChangeRecord(
-                task_id=row.task_id,
-                at=row.at,
-                kind=row.kind,
-                reason=row.reason,
-                promised_before=row.promised_before,
-                promised_after=row.promised_after,
-                detail=row.detail,
-                employee=_named(staff, row.employee_id),
-            )
-            for row in changes
-        ),
+        dismissals=_records(DismissalRecord, rows, staff),
+        referrals=_records(ReferralRecord, rows, staff),
+        surveys=_records(SurveyRecord, rows, staff),
+        tasks=_records(TaskRecord, rows, staff, phone=lambda row: row.phone_e164),
+        windows=_records(WindowRecord, rows, staff),
+        attempts=_records(AttemptRecord, rows, staff),
+        changes=_records(ChangeRecord, rows, staff),
     )
 
 
-def _call(call: Row[Any], staff: dict[int, Staff]) -> CallRecord:
-    assert call.id is not None
-    return CallRecord(
-        id=call.id,
-        linkedid=call.linkedid,
-        caller=call.caller_e164 or call.caller_number,
-        arrived_at=call.arrived_at,
-        in_working_hours=call.in_working_hours,
-        language=call.language,
-        ivr_path=call.ivr_path,
-        topic=call.topic,
-        queue_wait_s=call.queue_wait_s,
-        answered_at=call.answered_at,
-        operator=_named(staff, call.operator_id),
-        ended_at=call.ended_at,
-        talk_s=call.talk_s,
-        outcome=call.outcome,
-        missed_reason=call.missed_reason,
-        short_call=call.short_call,
-        hangup_side=call.hangup_side,
-        hangup_cause=call.hangup_cause,
+def _records(
+    record: type[_R],
+    rows: dict[type, list[Row[Any]]],
+    staff: dict[int, Staff],
+    **computed: Callable[[Row[Any]], object],
+) -> tuple[_R, ...]:
+    """The ``record``s of the rows read for it: a field is the row's column of the same name,
+    an employee (a field typed ``Staff``) is named from the column ``<field>_id``, and the
+    fields of ``computed`` are computed from the row."""
+    copied = [(name, column) for name, column in _columns(record) if name not in computed]
+    found = []
+    for row in rows[record]:
+        values = {name: compute(row) for name, compute in computed.items()}
+        for name, column in copied:
+            value = getattr(row, column)
+            values[name] = _named(staff, value) if column != name else value
+        found.append(record(**values))
+    return tuple(found)
+
+
+@cache
+def _columns(record: type) -> tuple[tuple[str, str], ...]:
+    """Each field of ``record`` with the column it is read from."""
+    hints = get_type_hints(record)
+    return tuple(
+        (field.name, f"{field.name}_id" if hints[field.name] == Staff | None else field.name)
+        for field in fields(record)
     )
 
 
-def _task(task: Row[Any], staff: dict[int, Staff]) -> TaskRecord:
-    assert task.id is not None
-    return TaskRecord(
-        id=task.id,
-        phone=task.phone_e164,
-        question=task.question,
-        topic=task.topic,
-        source=task.source,
-        origin_call_id=task.origin_call_id,
-        requested_at=task.requested_at,
-        promised_on=task.promised_on,
-        owner=_named(staff, task.owner_id),
-        status=task.status,
-        closed_at=task.closed_at,
-        result_note=task.result_note,
-    )
+def _employee_columns(record: type) -> list[str]:
+    return [column for name, column in _columns(record) if column != name]
 
 
 def _rows(session: Session, table: type[SQLModel], key: Any, ids: Sequence[int]) -> list[Row[Any]]:

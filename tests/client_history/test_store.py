@@ -15,7 +15,9 @@ from client_history.reference import ClientNumber, PhoneNumber
 from client_history.store import entry_keys, find_client, load_timeline, open_client
 from client_history.timeline import EntryKind, build_timeline
 from models.db import session_scope
-from models.tables import Call, Client
+from models.tables import Call, CallWrapup, Client
+from scripts_kb.content_files import load_content
+from scripts_kb.store import load_into_db
 from tests.client_history.samples import (
     ANSWERED,
     CLIENT,
@@ -38,6 +40,7 @@ from tests.client_history.samples import (
 )
 
 NOW = msk(9, 12)
+KB_SECTION = "line-scripts"  # a small section of the shipped knowledge base
 
 
 def _clients(engine: Engine) -> int:
@@ -153,3 +156,27 @@ def test_a_clients_calls_from_another_number_belong_to_the_client(db_engine: Eng
         theirs = [key.ref_id for key in entry_keys(session, stranger)]
     assert ids.calls["stranger"] in found
     assert ids.calls["stranger"] in theirs  # and to the number it came from
+
+
+def test_a_wrapup_names_the_knowledge_base_entry_the_operator_found(db_engine: Engine) -> None:
+    shipped = load_content()
+    entry = next(entry for entry in shipped.entries if entry.section == KB_SECTION)
+    content = replace(
+        shipped,
+        sections=tuple(s for s in shipped.sections if s.id == KB_SECTION),
+        entries=tuple(e for e in shipped.entries if e.section == KB_SECTION),
+    )
+    ids = write_story(db_engine)
+    with session_scope(db_engine) as session:
+        load_into_db(session=session, content=content, now=NOW)
+        wrapup = session.exec(select(CallWrapup).where(col(CallWrapup.call_id) == ids.calls["A"]))
+        row = wrapup.one()
+        row.kb_answer_found, row.kb_entry_id = True, entry.id
+        session.add(row)
+    with session_scope(db_engine) as session:
+        client = open_client(session, PhoneNumber(PHONE), NOW)
+        assert client is not None
+        (first, *_) = load_timeline(session, client, entry_keys(session, client)).calls
+    assert first.wrapup is not None
+    assert (first.wrapup.kb_answer_found, first.wrapup.kb_entry_id) == (True, entry.id)
+    assert first.wrapup.kb_entry_title == entry.title
