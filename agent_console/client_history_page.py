@@ -16,8 +16,9 @@ from agent_console.client_texts import (
     phone_text,
     time_text,
     when_text,
+    window_text,
 )
-from agent_console.report_pages import Pager
+from agent_console.report_pages import Fact, Pager, pager, pages_of
 from call_card.labels import (
     ANSWER_RECEIVED_LABELS_RU,
     ATTEMPT_RESULT_LABELS_RU,
@@ -36,6 +37,7 @@ from client_history.labels import (
     SURVEY_CHANNEL_LABELS_RU,
 )
 from client_history.records import ClientRecord, Staff
+from client_history.reference import JSON_VIEW, PRINT_VIEW, ref_path
 from client_history.store import EntryKey
 from client_history.timeline import CallbackEntry, CallEntry, EntryKind, Timeline
 from models.rules.missed import MISSED_REASON_LABELS_RU
@@ -44,12 +46,6 @@ from models.topics import TOPIC_LABELS_RU
 from reports.transfers import KIND_LABELS_RU as TRANSFER_KIND_LABELS_RU
 
 PAGE_ENTRIES = 100
-
-
-@dataclass(frozen=True, slots=True)
-class Fact:
-    label: str
-    value: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,7 +70,6 @@ class EntryView:
 
 @dataclass(frozen=True, slots=True)
 class HistoryPage:
-    client_id: int
     phone: str  # as people read it
     client: list[Fact]
     totals: list[Fact]
@@ -91,16 +86,11 @@ def page_keys(keys: Sequence[EntryKey], page: int) -> list[EntryKey]:
     return newest_first[start : start + PAGE_ENTRIES]
 
 
-def pages_of(count: int) -> int:
-    return max(1, -(-count // PAGE_ENTRIES))
-
-
 def history_page(
     client: ClientRecord, keys: Sequence[EntryKey], timeline: Timeline, page: int, tz: tzinfo
 ) -> HistoryPage:
     """The page: ``keys`` are the whole history (for the totals), ``timeline`` the entries of
     page ``page``."""
-    path = f"/clients/{client.id}"
     calls = [key for key in keys if key.kind is EntryKind.CALL]
     tasks = [key for key in keys if key.kind is EntryKind.CALLBACK]
     totals = [Fact("Звонков", str(len(calls))), Fact("Заявок на обратный звонок", str(len(tasks)))]
@@ -108,14 +98,13 @@ def history_page(
         totals.append(Fact("Первое обращение", when_text(keys[0].at, tz)))
         totals.append(Fact("Последнее обращение", when_text(keys[-1].at, tz)))
     return HistoryPage(
-        client_id=client.id,
         phone=phone_text(client.phone),
         client=client_facts(client, tz),
         totals=totals,
         entries=[entry_view(entry, tz) for entry in reversed(timeline.entries)],
-        pager=_pager(path, page, len(keys)),
-        print_href=f"{path}/print",
-        json_href=f"{path}/export.json",
+        pager=_pager(ref_path(client.id), page, len(keys)),
+        print_href=ref_path(client.id, PRINT_VIEW),
+        json_href=ref_path(client.id, JSON_VIEW),
     )
 
 
@@ -228,10 +217,7 @@ def _call_events(entry: CallEntry, tz: tzinfo) -> list[Event]:
 
 def callback_view(entry: CallbackEntry, tz: tzinfo) -> EntryView:
     task = entry.task
-    windows = "; ".join(
-        f"{when_text(row.starts_at, tz)}–{time_text(row.ends_at, tz, seconds=False)}"
-        for row in entry.windows
-    )
+    windows = "; ".join(window_text(row.starts_at, row.ends_at, tz) for row in entry.windows)
     facts = [
         Fact("Номер для ответа", phone_text(task.phone)),
         Fact("Как появилась", CALLBACK_SOURCE_LABELS_RU[task.source]),
@@ -285,16 +271,6 @@ def _by(person: Staff | None) -> str:
 
 
 def _pager(path: str, page: int, total: int) -> Pager | None:
-    pages = pages_of(total)
-    if pages == 1:
+    if pages_of(total, rows=PAGE_ENTRIES) == 1:
         return None
-    first = (page - 1) * PAGE_ENTRIES
-    return Pager(
-        first_row=first + 1,
-        last_row=min(first + PAGE_ENTRIES, total),
-        total=total,
-        page=page,
-        pages=pages,
-        previous=f"{path}?page={page - 1}" if page > 1 else "",
-        next=f"{path}?page={page + 1}" if page < pages else "",
-    )
+    return pager(path, {}, page, total, rows=PAGE_ENTRIES)

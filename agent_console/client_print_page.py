@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from agent_console.client_history_page import Fact
 from agent_console.client_texts import (
     NONE,
     date_text,
@@ -14,8 +13,11 @@ from agent_console.client_texts import (
     phone_text,
     time_text,
     when_text,
+    window_text,
 )
+from agent_console.report_pages import Fact
 from client_history.document import ClientDocument, DocCall, DocCallback
+from client_history.reference import JSON_VIEW, ref_path
 
 CALL_HEADERS = [
     "№",
@@ -62,7 +64,6 @@ def print_page(document: ClientDocument, client_id: int) -> PrintPage:
     if client.extra_channel_label:
         channels += f", дополнительно: {client.extra_channel_label}"
     facts.append(Fact("Канал связи", channels))
-    path = f"/clients/{client_id}"
     return PrintPage(
         line=document.line,
         prepared=when_text(document.prepared_at),
@@ -75,8 +76,8 @@ def print_page(document: ClientDocument, client_id: int) -> PrintPage:
         calls=[_call_row(call) for call in document.calls],
         callback_headers=CALLBACK_HEADERS,
         callbacks=[_callback_row(task) for task in document.callbacks],
-        back_href=path,
-        json_href=f"{path}/export.json",
+        back_href=ref_path(client_id),
+        json_href=ref_path(client_id, JSON_VIEW),
     )
 
 
@@ -128,10 +129,7 @@ def _callback_row(task: DocCallback) -> PrintRow:
     if task.topic_label:
         details.append(f"Тема: {task.topic_label}")
     if task.windows:
-        windows = "; ".join(
-            f"{when_text(row.starts_at)}–{time_text(row.ends_at, seconds=False)}"
-            for row in task.windows
-        )
+        windows = "; ".join(window_text(row.starts_at, row.ends_at) for row in task.windows)
         details.append(f"Удобное время для звонка: {windows}")
     details += [f"Звонок {when_text(row.at)}: {row.result_label.lower()}" for row in task.attempts]
     details += [

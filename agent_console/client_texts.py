@@ -25,6 +25,11 @@ def time_text(value: datetime | None, tz: tzinfo | None = None, *, seconds: bool
     return f"{local:%H:%M:%S}" if seconds else f"{local:%H:%M}"
 
 
+def window_text(starts_at: datetime, ends_at: datetime, tz: tzinfo | None = None) -> str:
+    """A time window agreed for a call back: ``03.12.2026 11:00–12:00``."""
+    return f"{when_text(starts_at, tz)}–{time_text(ends_at, tz, seconds=False)}"
+
+
 def date_text(value: date | None) -> str:
     return NONE if value is None else f"{value:%d.%m.%Y}"
 

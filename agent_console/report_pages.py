@@ -18,6 +18,7 @@ from urllib.parse import urlencode
 from fastapi import Request
 
 from agent_console.navigation import Link
+from client_history.reference import ref_path
 from models.phones import normalize_phone
 from reports.charts import ChartView
 from reports.inputs import FilterValues, InputError, single
@@ -184,22 +185,25 @@ def table_view(
 def _links(columns: Sequence[Column], row: Row) -> dict[int, str]:
     """A valid E.164 number in a phone column links to that number's history."""
     return {
-        index: f"/clients/{value}"
+        index: ref_path(value)
         for index, (column, value) in enumerate(zip(columns, row, strict=True))
         if column.kind is Kind.PHONE and isinstance(value, str) and normalize_phone(value) == value
     }
 
 
-def pages_of(total: int) -> int:
-    return max(1, math.ceil(total / PAGE_ROWS))
+def pages_of(total: int, *, rows: int = PAGE_ROWS) -> int:
+    return max(1, math.ceil(total / rows))
 
 
-def pager(path: str, values: FilterValues, page: int, total: int) -> Pager:
-    pages = pages_of(total)
-    first = (page - 1) * PAGE_ROWS
+def pager(
+    path: str, values: FilterValues, page: int, total: int, *, rows: int = PAGE_ROWS
+) -> Pager:
+    """Page ``page`` of ``total`` rows, ``rows`` a page."""
+    pages = pages_of(total, rows=rows)
+    first = (page - 1) * rows
     return Pager(
         first_row=first + 1 if total else 0,
-        last_row=min(first + PAGE_ROWS, total),
+        last_row=min(first + rows, total),
         total=total,
         page=page,
         pages=pages,

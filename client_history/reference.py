@@ -16,6 +16,9 @@ from models.phones import normalize_phone
 # its country code), so an address of up to 9 digits is a record number.
 MAX_RECORD_DIGITS = 9
 SHOWN_MAX = 40
+# After a history's address: the document for the client, and the same as a JSON file.
+PRINT_VIEW = "/print"
+JSON_VIEW = "/export.json"
 EXAMPLE = "например, +7 928 123-45-67 или 8 (8722) 67-80-91"
 
 
@@ -68,6 +71,7 @@ def parse_ref(text: str) -> ClientRef:
     return parse_phone(typed)
 
 
-def ref_path(client_id: int) -> str:
-    """The address of a client's history."""
-    return f"/clients/{client_id}"
+def ref_path(ref: int | str, view: str = "") -> str:
+    """The address of a client's history (``ref``: a record number or an E.164 number), or of
+    its ``view`` (:data:`PRINT_VIEW`, :data:`JSON_VIEW`)."""
+    return f"/clients/{ref}{view}"

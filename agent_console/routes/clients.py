@@ -29,10 +29,10 @@ from starlette.responses import Response
 from agent_console.auth.refusals import ErrorPage
 from agent_console.auth.roles import SUPERVISORS
 from agent_console.auth.rules import page
-from agent_console.client_history_page import history_page, page_keys, pages_of
+from agent_console.client_history_page import PAGE_ENTRIES, history_page, page_keys
 from agent_console.client_print_page import print_page
 from agent_console.deps import Backend, BackendDep
-from agent_console.report_pages import page_number, query_values
+from agent_console.report_pages import page_number, pages_of, query_values
 from agent_console.templating import Layout, render
 from client_history.audit import HistoryAccess, record_history_access
 from client_history.disclosure import client_document
@@ -40,6 +40,8 @@ from client_history.document import ClientDocument
 from client_history.export_json import MEDIA_TYPE, file_name, json_bytes
 from client_history.records import ClientRecord
 from client_history.reference import (
+    JSON_VIEW,
+    PRINT_VIEW,
     ClientNumber,
     ClientRef,
     NotAPhoneError,
@@ -134,7 +136,7 @@ def _history(
         )
         return Shown(shown, None)
     keys = entry_keys(session, client)
-    number = min(number, pages_of(len(keys)))
+    number = min(number, pages_of(len(keys), rows=PAGE_ENTRIES))
     timeline = load_timeline(session, client, page_keys(keys, number))
     view = history_page(client, keys, timeline, number, backend.settings.tz)
     response = render(
@@ -188,8 +190,8 @@ def _counts(document: ClientDocument) -> str:
 
 VIEWS: tuple[HistoryView, ...] = (
     HistoryView("", HistoryAccess.VIEW, _history),
-    HistoryView("/print", HistoryAccess.PRINT, _print),
-    HistoryView("/export.json", HistoryAccess.EXPORT_JSON, _json),
+    HistoryView(PRINT_VIEW, HistoryAccess.PRINT, _print),
+    HistoryView(JSON_VIEW, HistoryAccess.EXPORT_JSON, _json),
 )
 
 
