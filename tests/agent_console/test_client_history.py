@@ -60,6 +60,11 @@ def _audit(console: Console) -> list[AuditEntry]:
         return list(rows)
 
 
+def _add_calls(console: Console, calls: list[dict[str, object]]) -> None:
+    with session_scope(console.engine) as session:
+        session.connection().execute(insert(Call), calls)
+
+
 def _client_id(console: Console) -> int:
     found = console.signed_in("boss").get(f"/clients?phone={PHONE}")
     assert found.status_code == 303
@@ -297,20 +302,19 @@ def test_a_bad_page_number_gets_a_message_and_is_not_audited(console: Console) -
 
 def test_a_long_history_comes_a_hundred_entries_a_page(console: Console) -> None:
     # 100 calls on 8 December after the story: they fill page 1, the story is page 2
-    with session_scope(console.engine) as session:
-        session.connection().execute(
-            insert(Call),
-            [
-                {
-                    "linkedid": f"many-{n}",
-                    "caller_e164": PHONE,
-                    "arrived_at": msk(8, 9) + timedelta(minutes=n),
-                    "in_working_hours": True,
-                    "outcome": "answered",
-                }
-                for n in range(100)
-            ],
-        )  # 104 calls and 2 tasks in all
+    _add_calls(
+        console,
+        [
+            {
+                "linkedid": f"many-{n}",
+                "caller_e164": PHONE,
+                "arrived_at": msk(8, 9) + timedelta(minutes=n),
+                "in_working_hours": True,
+                "outcome": "answered",
+            }
+            for n in range(100)
+        ],
+    )  # 104 calls and 2 tasks in all
     client_id = _client_id(console)
     boss = console.signed_in("boss")
     first = boss.get(f"/clients/{client_id}")
@@ -340,4 +344,46 @@ def test_a_long_history_comes_a_hundred_entries_a_page(console: Console) -> None
 def test_a_missed_calls_number_in_the_report_opens_its_history(console: Console) -> None:
     page = console.signed_in("boss").get("/reports/missed?since=2026-12-02&until=2026-12-02")
     assert page.status_code == 200
+    assert f'<td class="cell--phone"><a href="/clients/{PHONE}">{PHONE}</a></td>' in page.text
+
+
+def test_a_numbers_address_opens_its_history_and_gives_the_number_its_record(  # G4
+    console: Console, story: StoryIds
+) -> None:
+    # the report's link: the number has calls but no client record yet
+    page = console.signed_in("boss").get(f"/clients/{PHONE}")
+    assert page.status_code == 200
+    assert "<h1>Клиент +7 928 123-45-67</h1>" in page.text
+    assert len(_ENTRY.findall(page.text)) == 6
+    with session_scope(console.engine) as session:
+        (client,) = session.exec(select(Client)).all()
+    assert (client.phone_e164, client.created_at) == (PHONE, NOW)
+    assert f'href="/clients/{client.id}/print"' in page.text
+    (row,) = _audit(console)
+    assert (row.action, row.subject, row.client_id) == (
+        "client_history_view",
+        f"client:{client.id}",
+        client.id,
+    )
+
+
+def test_a_hidden_or_internal_number_in_the_report_links_nowhere(console: Console) -> None:
+    _add_calls(
+        console,
+        [
+            {
+                "linkedid": f"odd-{caller}",
+                "caller_number": caller,
+                "arrived_at": msk(2, 11),
+                "in_working_hours": True,
+                "outcome": "missed",
+                "missed_reason": "queue_timeout",
+            }
+            for caller in ("anonymous", "201")
+        ],
+    )
+    page = console.signed_in("boss").get("/reports/missed?since=2026-12-02&until=2026-12-02")
+    assert page.status_code == 200
+    assert '<td class="cell--phone">anonymous</td>' in page.text
+    assert '<td class="cell--phone">201</td>' in page.text
     assert f'<td class="cell--phone"><a href="/clients/{PHONE}">{PHONE}</a></td>' in page.text
