@@ -12,11 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
 from call_card.agencies import Referral, call_referrals
-from call_card.history import HISTORY_LIMIT, HistoryEntry, interaction_history
+from call_card.history import HISTORY_LIMIT, HistoryEntry, interaction_history, owner_filter
 from call_card.labels import CALLBACK_STATUS_LABELS_RU, LANGUAGE_LABELS_RU
 from call_card.lookup import call_client, employee_names, find_call_and_operator
 from call_card.refusals import Refusal
@@ -158,17 +157,13 @@ def open_callbacks(
     now: datetime,
 ) -> list[OpenCallback]:
     """The active tasks of the client or the number, the earliest promise first."""
-    conditions = []
-    if client_id is not None:
-        conditions.append(col(CallbackTask.client_id) == client_id)
-    if phone_e164 is not None:
-        conditions.append(col(CallbackTask.phone_e164) == phone_e164)
-    if not conditions:
+    if client_id is None and phone_e164 is None:
         return []
+    belongs = owner_filter(CallbackTask.client_id, CallbackTask.phone_e164, client_id, phone_e164)
     tasks = list(
         session.exec(
             select(CallbackTask)
-            .where(or_(*conditions), col(CallbackTask.status).in_(ACTIVE_STATUSES))
+            .where(belongs, col(CallbackTask.status).in_(ACTIVE_STATUSES))
             .order_by(col(CallbackTask.promised_on), col(CallbackTask.id))
         )
     )
