@@ -79,7 +79,6 @@ def create_app(context: AppContext, *, lifespan: Lifespan = _no_background) -> F
         openapi_url=None,
     )
     app.state.context = context
-    app.state.training_line = context.training_line  # every page's badge (templating)
     for router in ROUTERS:
         app.include_router(router)
     if context.training_line:  # the simulated phone's keys exist on the training line only

@@ -18,6 +18,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.responses import Response
 
 from agent_console.auth.roles import role_titles
+from agent_console.deps import get_context
 from agent_console.navigation import REPORT_LINKS, Link, menu_for
 from models.user_sessions import SignedIn
 
@@ -69,7 +70,7 @@ def render(
         "title": title,
         "page": page,
         "report_links": REPORT_LINKS,
-        "training_line": bool(getattr(request.app.state, "training_line", False)),
+        "training_line": get_context(request).training_line,
     }
     return templates().TemplateResponse(
         request, template, context, status_code=status, headers=headers

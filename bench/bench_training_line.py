@@ -57,16 +57,10 @@ from operator_screens import Screen
 from serve_process import START_S, Service, free_port, serve
 from sqlalchemy.engine import Engine
 from training_line_pbx import PbxNotes, PbxSpec, run_pbx
-from training_line_setup import (
-    PASSWORD,
-    answers_written,
-    call_rows,
-    login,
-    operator_number,
-    prepare,
-)
+from training_line_setup import PASSWORD, answers_written, call_rows, login, prepare
 
 from models.settings import Settings
+from simulator.operators import operator_interface
 
 SEED = 20261204
 AMI_USER, AMI_SECRET = "consult-line", "bench-secret"
@@ -142,7 +136,7 @@ async def play(
 ) -> Run:
     """The operators sign in and watch; the PBX plays its calls; until all is written."""
     screens = [
-        Screen(service.base, login(n), PASSWORD, f"PJSIP/{operator_number(n)}")
+        Screen(service.base, login(n), PASSWORD, operator_interface(n))
         for n in range(1, args.operators + 1)
     ]
     readies = [asyncio.Event() for _ in screens]

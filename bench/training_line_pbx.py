@@ -26,10 +26,9 @@ from pathlib import Path
 from models.host_time import host_zone
 from simulator.ami_events import AmiEvent
 from simulator.ami_server import AmiUser
+from simulator.calls import TRUNK_CHANNEL
 from simulator.switch import FastAgiTarget
 from simulator.training_line import TrainingLine, TrainingLineOptions
-
-TRUNK = "PJSIP/trunk-"  # the callers' inbound channels
 
 
 @dataclass(frozen=True)
@@ -66,11 +65,11 @@ class PbxNotes:
         headers = dict(event.headers)
         linkedid = headers.get("Linkedid", "")
         caller = headers.get("Uniqueid") == linkedid
-        if name == "Newchannel" and caller and headers["Channel"].startswith(TRUNK):
+        if name == "Newchannel" and caller and headers["Channel"].startswith(TRUNK_CHANNEL):
             self.arrived[linkedid] = now
         elif name == "AgentConnect" and caller and linkedid not in self.connected:
             self.connected[linkedid] = (now, headers["Interface"])
-        elif name == "Hangup" and caller and headers["Channel"].startswith(TRUNK):
+        elif name == "Hangup" and caller and headers["Channel"].startswith(TRUNK_CHANNEL):
             self.left[linkedid] = now
         elif name == "QueueCallerAbandon":
             self.abandoned.add(linkedid)

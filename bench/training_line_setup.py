@@ -35,13 +35,14 @@ from models.tables import Role
 from models.topics import Topic
 from scripts_kb.content_files import load_content
 from scripts_kb.store import load_into_db
+from simulator.operators import EMPLOYEES, operator_interface
 
 PASSWORD = "учебная-линия-замер"  # noqa: S105 - the bench's own accounts
-EMPLOYEES = ("301", "302")  # the simulated operators transfer to them
 
 
 def operator_number(n: int) -> str:
-    return f"9{n:02d}"  # the simulated operators' phones are PJSIP/901…
+    """The internal number of the simulated operator ``n``'s phone (``PJSIP/901``…)."""
+    return operator_interface(n).removeprefix("PJSIP/")
 
 
 def login(n: int) -> str:
@@ -55,7 +56,7 @@ def staff_file(folder: Path, operators: int, today: datetime) -> Path:
         {
             "internal_number": operator_number(n),
             "full_name": f"Оператор учебной линии {n}",
-            "device": f"PJSIP/{operator_number(n)}",
+            "device": operator_interface(n),
             "department": "consult",
             "roles": ["operator"],
             "competences": [topic.value for topic in Topic],

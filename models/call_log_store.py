@@ -195,7 +195,6 @@ class CallLogStore:
                 did=clean_text(entry.did, DID_MAX),
                 # G3: the call joins the client's history (a simulated caller never does)
                 client_id=None if training else _client_id(session, e164),
-                training=training,
             )
             session.add(call)
             session.flush()
@@ -204,7 +203,7 @@ class CallLogStore:
         call.caller_e164 = call.caller_e164 or normalize_phone(call.caller_number)
         call.caller_name = call.caller_name or clean_text(entry.caller_name, CALLER_NAME_MAX)
         call.did = call.did or clean_text(entry.did, DID_MAX)
-        if not call.training:
+        if not training:
             call.client_id = call.client_id or _client_id(session, call.caller_e164)
         return call
 
@@ -229,7 +228,6 @@ class CallLogStore:
                 origin_call_id=call.id,
                 requested_at=now,
                 promised_on=calendar.next_working_day(arrival_day),
-                training=call.training,
             )
             session.add(task)
             session.flush()

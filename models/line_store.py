@@ -188,7 +188,6 @@ class LineStore:
                     caller_name=name,
                     did=did,
                     client_id=arrival.client_id,
-                    training=self._settings.training_line,
                 )
             )
             session.flush()
@@ -241,7 +240,6 @@ class LineStore:
                 origin_call_id=call.id if call else None,
                 requested_at=request.requested_at,
                 promised_on=request.promised_on,
-                training=self._settings.training_line,
             )
         else:
             task.promised_on = min(task.promised_on, request.promised_on)
@@ -437,12 +435,7 @@ class LineStore:
         call = _call_by_linkedid(session, linkedid)
         if call is None:
             calendar = load_calendar(session=session, settings=self._settings)
-            call = Call(
-                linkedid=linkedid,
-                arrived_at=now,
-                in_working_hours=calendar.is_open(now),
-                training=self._settings.training_line,
-            )
+            call = Call(linkedid=linkedid, arrived_at=now, in_working_hours=calendar.is_open(now))
             session.add(call)
             session.flush()
         return call

@@ -7,7 +7,8 @@ from simulator.channels import ChannelState, SimChannel
 from simulator.pbx import CallerId
 from simulator.switch import Switch
 
-TRUNK = "trunk"  # the provider's PJSIP endpoint: inbound channels are PJSIP/trunk-…
+TRUNK = "trunk"  # the provider's PJSIP endpoint
+TRUNK_CHANNEL = f"PJSIP/{TRUNK}-"  # how the name of every inbound channel begins
 
 
 def incoming_call(
@@ -18,7 +19,7 @@ def incoming_call(
     pbx = switch.pbx
     exten = exten or plan.dialled or "s"
     chan = pbx.new_channel(
-        f"PJSIP/{TRUNK}-{pbx.ids.name_suffix()}",
+        f"{TRUNK_CHANNEL}{pbx.ids.name_suffix()}",
         context=context,
         exten=exten,
         state=ChannelState.RING,

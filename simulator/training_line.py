@@ -28,7 +28,7 @@ from simulator.ami_events import AmiEvent
 from simulator.ami_server import AmiServer, AmiUser
 from simulator.arrivals import Arrival, arrivals, profiled_arrivals
 from simulator.caller import CallerPlan
-from simulator.calls import TRUNK, incoming_call
+from simulator.calls import TRUNK_CHANNEL, incoming_call
 from simulator.cdr import CdrWriter
 from simulator.channels import SimChannel
 from simulator.clock import SimClock
@@ -38,7 +38,7 @@ from simulator.handsets import Handsets
 from simulator.operators import SimulatedPhones, operator_members
 from simulator.pbx import Pbx
 from simulator.queue_log import QueueLog
-from simulator.queues import QueueConfig
+from simulator.queues import MemberConfig, QueueConfig
 from simulator.switch import FastAgiTarget, Switch
 
 
@@ -66,8 +66,9 @@ class TrainingLineOptions:
     repeat_share: float = 0.15
 
 
-def line_queue(options: TrainingLineOptions) -> QueueConfig:
-    """``asterisk/etc/queues.conf`` [consult-line], the simulated operators as its members."""
+def line_queue(*members: MemberConfig) -> QueueConfig:
+    """``asterisk/etc/queues.conf`` [consult-line] with ``members`` (the training line's: its
+    simulated operators)."""
     return QueueConfig(
         QUEUE,
         strategy="leastrecent",
@@ -75,7 +76,7 @@ def line_queue(options: TrainingLineOptions) -> QueueConfig:
         retry_s=5,
         wrapup_s=10,
         log_membername_as_agent=False,
-        members=operator_members(options.operators),
+        members=members,
     )
 
 
@@ -103,11 +104,11 @@ class TrainingLine:
         self.pbx = Pbx(clock=self.clock, rng=rng)
         self.queue_log = QueueLog(options.queue_log_path)
         self.cdr = CdrWriter(options.cdr_path, options.cdr_zone) if options.cdr_zone else None
-        members = line_queue(options).members
+        queue = line_queue(*operator_members(options.operators))
         handsets = Handsets(self.clock)
         phones = SimulatedPhones(
             random.Random(rng.random()),
-            frozenset(m.interface for m in members),
+            frozenset(m.interface for m in queue.members),
             handsets=handsets,
             in_queue=self._in_queue,
         )
@@ -115,7 +116,7 @@ class TrainingLine:
             self.pbx,
             dialplan=line_dialplan,
             phones=phones,
-            queues=[line_queue(options)],
+            queues=[queue],
             queue_log=self.queue_log,
             agi=options.agi,
             handsets=handsets,
@@ -160,7 +161,7 @@ class TrainingLine:
             self._arrivals.cancel()
             await asyncio.gather(self._arrivals, return_exceptions=True)
         for chan in self.pbx.channels():
-            if chan.name.startswith(f"PJSIP/{TRUNK}-") and not chan.hung_up:
+            if chan.name.startswith(TRUNK_CHANNEL) and not chan.hung_up:
                 self.pbx.request_hangup(chan)
         with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(timeout_s):

@@ -15,13 +15,11 @@ import argparse
 import asyncio
 import logging
 import sys
-from dataclasses import replace
 
 from consult_line.training import LOOPBACK, agi_target, open_task_numbers
 from consult_line.wiring import Services
 from models.host_time import host_zone
 from models.os_errors import os_error_reason
-from models.settings import Settings
 from simulator.ami_server import AmiUser
 from simulator.training_line import TrainingLine, TrainingLineOptions
 
@@ -31,11 +29,7 @@ log = logging.getLogger(__name__)
 def run(services: Services, args: argparse.Namespace) -> int:
     settings = services.settings
     start = args.start.replace(tzinfo=settings.tz) if args.start else services.clock()
-    engine = services.engine
-    options = replace(
-        options_from(settings, args, start=start.timestamp()),
-        repeat_numbers=lambda: open_task_numbers(engine),  # callers with an open task
-    )
+    options = options_from(services, args, start=start.timestamp())
     try:
         line = TrainingLine(options)  # opens the queue_log and CDR files
     except OSError as exc:
@@ -50,8 +44,10 @@ def run(services: Services, args: argparse.Namespace) -> int:
 
 
 def options_from(
-    settings: Settings, args: argparse.Namespace, *, start: float
+    services: Services, args: argparse.Namespace, *, start: float
 ) -> TrainingLineOptions:
+    settings = services.settings
+    engine = services.engine
     return TrainingLineOptions(
         ami_user=AmiUser(settings.ami_username, settings.ami_secret.get_secret_value()),
         ami_host=LOOPBACK,
@@ -65,6 +61,7 @@ def options_from(
         cdr_path=settings.cdr_path,
         cdr_zone=host_zone(),
         start=start,
+        repeat_numbers=lambda: open_task_numbers(engine),  # callers with an open task
     )
 
 

@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from call_card.callbacks import CallbackCreated, create_callback
 from consult_line.training import open_task_numbers
 from models.call_log_store import CallLogStore
 from models.db import create_db_engine, session_scope
@@ -26,6 +27,7 @@ from models.tables import Call, CallbackSource, CallbackTask
 from reports.missed import missed_report
 from reports.period import Period
 from tests.ami.captures import final_entry
+from tests.call_card.samples import add_call, add_person, window
 from tests.factories import add_client
 from tests.wallboard.samples import MSK, msk
 from wallboard.today import today_counts
@@ -141,6 +143,7 @@ def test_the_stores_mark_the_training_lines_calls_and_tasks(db_engine: Engine, p
     training = pbx == "training"
     client_id = add_client(db_engine, "+79281234567")  # the recordings' caller
     settings = _line_settings(db_engine, pbx)
+    scope_to_line(db_engine, training=settings.training_line)  # as consult_line.wiring does
     finished = CallLogStore(db_engine, settings).record_finished(
         final_entry("b-abandoned"), datetime(2026, 11, 28, 12, 30, tzinfo=UTC)
     )
@@ -160,3 +163,27 @@ def test_the_stores_mark_the_training_lines_calls_and_tasks(db_engine: Engine, p
     # a simulated caller joins no client's history, even with a real client's number (G3)
     assert call.client_id == (None if training else client_id)
     assert [task.training for task in tasks] == [training] * len(tasks)
+
+
+def test_a_callback_taken_on_the_card_of_a_training_call_stays_on_the_training_line(
+    shared: Engine, lines: tuple[Engine, Engine]
+) -> None:  # C11
+    real, training = lines
+    trainee = add_person(shared, "501", "Курбанов Арсен Камилович")
+    add_call(shared, "training-call", operator_id=trainee)
+    with session_scope(shared) as session:  # answered on the training line, as its store marks it
+        session.exec(select(Call).where(Call.linkedid == "training-call")).one().training = True
+    created = create_callback(
+        training,
+        linkedid="training-call",
+        operator_id=trainee,
+        phone="8 (928) 123-45-67",
+        windows=(window(8, 10, 12),),
+        question="Статус заявления на лицензию",
+        calendar=CALENDAR,
+        working_days=3,
+        now=datetime(2026, 12, 3, 10, 0, tzinfo=MSK),
+    )
+    assert isinstance(created, CallbackCreated)
+    assert sorted(open_task_numbers(training)) == ["79280000002", "79281234567"]
+    assert open_task_numbers(real) == ["79280000001"]  # the real line's own task only

@@ -5,6 +5,7 @@ clock starting at the recording's first instant, logs in to its AMI server over 
 twice (one session receives the events, the other sends what the recording's harness sent:
 QueuePause, BlindTransfer, Atxfer, PlayDTMF), places the call, lets it play to its end and
 returns the bytes the event session received, from the banner to the reply to Logoff.
+``PLAYABLE``: the recordings it can play.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from simulator.cdr import CdrWriter
 from simulator.clock import SimClock
 from simulator.pbx import Pbx
 from simulator.switch import Switch
+from tests.ami.captures import SCENARIOS
+from tests.simulator.ami_clients import AmiClient, action_bytes
 from tests.simulator.harness import (
     INBOUND,
     QUEUES,
@@ -31,6 +34,19 @@ from tests.simulator.harness import (
 
 USER = AmiUser("harness", "harness")
 WAIT_S = 10.0
+# The recordings of FastAGI sessions run the recording's own test scripts (ivr, hangup-test,
+# route): not replayed; the line's routes under the simulator are tested in
+# test_line_dialplan.py.
+FASTAGI_HARNESS = frozenset(
+    {
+        "f-agi-caller-hangup",
+        "f3-agi-caller-hangup-nosighup",
+        "g-agi-server-down",
+        "ivr-dtmf",
+        "x-full-flow-ivr-queue-survey",
+    }
+)
+PLAYABLE = tuple(name for name in SCENARIOS if name not in FASTAGI_HARNESS)
 
 
 @dataclass
@@ -44,40 +60,6 @@ class Replay:
     @property
     def queue_log(self) -> list[str]:
         return self.switch.queue_log.lines
-
-
-class AmiClient:
-    """A raw loopback AMI session (bytes in, bytes out), as a test's harness uses it."""
-
-    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        self.reader = reader
-        self.writer = writer
-        self.banner = b""
-
-    @classmethod
-    async def connect(cls, port: int) -> AmiClient:
-        reader, writer = await asyncio.open_connection("127.0.0.1", port)
-        client = cls(reader, writer)
-        client.banner = await reader.readuntil(b"\r\n")
-        return client
-
-    async def send(self, **headers: str) -> bytes:
-        """Sends one action and returns the next message read (its reply)."""
-        self.writer.write(action_bytes(headers))
-        async with asyncio.timeout(WAIT_S):
-            return await self.reader.readuntil(b"\r\n\r\n")
-
-    async def read_rest(self) -> bytes:
-        async with asyncio.timeout(WAIT_S):
-            return await self.reader.read()
-
-    async def close(self) -> None:
-        self.writer.close()
-        await self.writer.wait_closed()
-
-
-def action_bytes(headers: dict[str, str]) -> bytes:
-    return ("".join(f"{key}: {value}\r\n" for key, value in headers.items()) + "\r\n").encode()
 
 
 async def replay(name: str) -> Replay:

@@ -12,7 +12,6 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from ami.connection import AmiConnection
 from ami.events import QueueMember, QueueParams, parse_event
 from ami.permissions import check_listed
 from ami.stream import decode_all
@@ -24,7 +23,7 @@ from simulator.queues import MemberConfig, QueueConfig
 from simulator.switch import Switch
 from tests.ami.captures import RECEIVED_AT
 from tests.asterisk_captures import Kind, capture_bytes
-from tests.simulator.replay import AmiClient, action_bytes
+from tests.simulator.ami_clients import AmiClient, action_bytes, ami_link
 
 START = 1795867058.0
 USERNAME, SECRET = "consult-line", "s3cret"
@@ -188,16 +187,7 @@ async def test_transfer_actions_name_what_is_missing(client: AmiClient) -> None:
 
 async def test_the_projects_own_ami_link_logs_in_and_lists(server: AmiServer) -> None:
     """The unchanged ``ami.connection`` (panoramisk underneath) against the simulator."""
-    connection = AmiConnection(
-        host="127.0.0.1",
-        port=server.port,
-        username=USERNAME,
-        secret=SECRET,
-        on_event=lambda _message: None,
-    )
-    await connection.start()
-    try:
-        await connection.wait_logged_in(timeout=5)
+    async with ami_link(server.port, AmiUser(USERNAME, SECRET)) as connection:
         reply = await connection.send({"Action": "QueueAdd", "Queue": "consult-line",
                                        "Interface": "PJSIP/203", "MemberName": "Оператор Три",
                                        "Paused": "false"})  # fmt: skip
@@ -214,8 +204,6 @@ async def test_the_projects_own_ami_link_logs_in_and_lists(server: AmiServer) ->
         assert [m.get("Event") for m in channels[1:]] == ["CoreShowChannelsComplete"]
         pong = await connection.send({"Action": "Ping"})
         assert pong["Ping"] == "Pong"
-    finally:
-        await connection.stop()
 
 
 def test_action_bytes_end_with_an_empty_line() -> None:

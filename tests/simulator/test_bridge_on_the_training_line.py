@@ -34,8 +34,9 @@ from simulator.pbx import Pbx
 from simulator.queue_log import QueueLog
 from simulator.queues import MemberConfig
 from simulator.switch import FastAgiTarget, Switch
+from simulator.training_line import line_queue
 from tests.ivr.flows.conftest import OPEN
-from tests.simulator.test_line_dialplan import MENU_KEYS, OPERATOR, line_queue
+from tests.simulator.line import MENU_KEYS, OPERATOR
 
 USER = AmiUser("consult-line", "s3cret")
 WAIT_S = 15.0

@@ -10,8 +10,7 @@ import pytest
 
 from ami.stream import AmiMessage, decode_all
 from tests.ami.captures import SCENARIOS, capture_messages
-from tests.simulator.replay import replay
-from tests.simulator.test_fidelity import PLAYABLE
+from tests.simulator.replay import PLAYABLE, replay
 
 Shape = tuple[str, ...]  # Privilege value, then the header names in order
 

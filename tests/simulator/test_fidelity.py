@@ -21,21 +21,9 @@ from ami.stream import decode_all
 from models.rules.missed import QueueExit
 from models.rules.transfers import TransferOutcome
 from models.tables.calls import HangupSide, TransferKind
-from tests.ami.captures import SCENARIOS, events_of, final_entry, project
-from tests.simulator.replay import replay
+from tests.ami.captures import events_of, final_entry, project
+from tests.simulator.replay import PLAYABLE, replay
 
-# The recordings of FastAGI sessions run the recording's own test scripts (ivr, hangup-test,
-# route); the line's routes under the simulator are tested in test_line_dialplan.py.
-FASTAGI_HARNESS = frozenset(
-    {
-        "f-agi-caller-hangup",
-        "f3-agi-caller-hangup-nosighup",
-        "g-agi-server-down",
-        "ivr-dtmf",
-        "x-full-flow-ivr-queue-survey",
-    }
-)
-PLAYABLE = tuple(name for name in SCENARIOS if name not in FASTAGI_HARNESS)
 SECOND = 1.0
 
 

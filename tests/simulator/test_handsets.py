@@ -15,7 +15,6 @@ from collections.abc import AsyncIterator, Callable
 import pytest
 
 from ami.actions import ActionStatus
-from ami.connection import AmiConnection
 from ami.training_phone import HANDSET_EVENT, HandsetKey, press_handset
 from ivr.agi.server import AgiServer
 from models.rules.transfers import TransferOutcome
@@ -33,18 +32,10 @@ from simulator.handsets import Handsets
 from simulator.pbx import Pbx
 from simulator.queues import MemberConfig
 from simulator.switch import FastAgiTarget, Switch
+from simulator.training_line import line_queue
 from tests.ivr.flows.conftest import OPEN
-from tests.simulator.replay import AmiClient
-from tests.simulator.test_line_dialplan import (
-    CALLER,
-    MENU_KEYS,
-    OPERATOR,
-    Played,
-    employees,
-    line_queue,
-)
-
-__all__ = ["employees"]  # the directory the transfer guard reads
+from tests.simulator.ami_clients import AmiClient, ami_link
+from tests.simulator.line import CALLER, MENU_KEYS, OPERATOR, Played
 
 WAIT_S = 30.0
 USER = AmiUser("consult-line", "s3cret")
@@ -228,19 +219,8 @@ async def test_the_consoles_action_over_the_projects_ami_link_is_done(
     ami: tuple[Switch, AmiServer],
 ) -> None:
     _switch, server = ami
-    connection = AmiConnection(
-        host="127.0.0.1",
-        port=server.port,
-        username=USER.username,
-        secret=USER.secret,
-        on_event=lambda _message: None,
-    )
-    await connection.start()
-    try:
-        await connection.wait_logged_in(timeout=5)
+    async with ami_link(server.port, USER) as connection:
         result = await press_handset(connection, device=OPERATOR, key=HandsetKey.ANSWER)
         assert result.status is ActionStatus.DONE
         refused = await press_handset(connection, device="", key=HandsetKey.ANSWER)
         assert refused.status is ActionStatus.REFUSED
-    finally:
-        await connection.stop()

@@ -9,10 +9,6 @@ priorities the simulator announces are those of ``dialplan/consult-line.conf``.
 
 from __future__ import annotations
 
-import asyncio
-import random
-from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -20,8 +16,6 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from ami.call_record import CallLogEntry
-from ami.projector import CallFinished, CallLogProjector
-from ami.stream import decode_all
 from ivr.agi.channel import AgiChannel
 from ivr.agi.server import AgiServer
 from models.rules.missed import QueueExit
@@ -30,107 +24,14 @@ from models.tables import Call
 from models.tables.calls import HangupSide, TransferKind
 from models.tables.surveys import SurveyResponse
 from models.topics import Topic
-from simulator import ami_wire
-from simulator.ami_events import AmiEvent
 from simulator.caller import CallerPlan
-from simulator.calls import incoming_call
-from simulator.clock import SimClock
-from simulator.devices import PhoneBehaviour, PhoneBook
-from simulator.dialplan import INBOUND, line_dialplan
-from simulator.pbx import Pbx
-from simulator.queues import MemberConfig, QueueConfig
-from simulator.switch import FastAgiTarget, Switch
-from tests.ami.captures import events_of
+from simulator.devices import PhoneBehaviour
+from simulator.queues import MemberConfig
 from tests.dialplan_parser import Dialplan, load_config
-from tests.factories import add_employee
 from tests.ivr.flows.conftest import OPEN, SATURDAY, FixedClock
+from tests.simulator.line import CALLER, MENU_KEYS, OPERATOR, play
 
 ROOT = Path(__file__).resolve().parents[2]
-OPERATOR = "PJSIP/201"
-CALLER = "79281234567"
-MENU_KEYS = {
-    "welcome-language": "1",
-    "topic-menu": "2",  # support measures
-    "survey-answer-received": "1",
-    "survey-quality": "1",
-}
-WAIT_S = 30.0
-
-
-def line_queue(*members: MemberConfig) -> QueueConfig:
-    """``asterisk/etc/queues.conf`` [consult-line]."""
-    return QueueConfig(
-        "consult-line",
-        strategy="leastrecent",
-        member_timeout_s=20,
-        retry_s=5,
-        wrapup_s=10,
-        log_membername_as_agent=False,
-        members=members,
-    )
-
-
-@dataclass
-class Played:
-    events: list[tuple[AmiEvent, float]] = field(default_factory=list)
-
-    @property
-    def entry(self) -> CallLogEntry:
-        stream = b"".join(ami_wire.event_bytes(event, at) for event, at in self.events)
-        outputs: list[object] = []
-        projector = CallLogProjector()
-        for event in events_of(decode_all(stream)):
-            outputs.extend(projector.apply(event))
-        [finished] = [out for out in outputs if isinstance(out, CallFinished)]
-        return finished.entry
-
-    def variables(self, channel_prefix: str = "PJSIP/trunk-") -> dict[str, str]:
-        found: dict[str, str] = {}
-        for event, _at in self.events:
-            headers = dict(event.headers)
-            if event.name == "VarSet" and headers["Channel"].startswith(channel_prefix):
-                found[headers["Variable"]] = headers["Value"]
-        return found
-
-    def locations(self) -> Iterator[tuple[str, str, int, str]]:
-        for event, _at in self.events:
-            if event.name == "Newexten":
-                headers = dict(event.headers)
-                yield (
-                    headers["Context"],
-                    headers["Exten"],
-                    int(headers["Priority"]),
-                    headers["Application"],
-                )
-
-
-async def play(
-    server: AgiServer,
-    plan: CallerPlan,
-    *,
-    start: float,
-    members: tuple[MemberConfig, ...] = (MemberConfig(OPERATOR, paused=False),),
-    phones: dict[str, PhoneBehaviour] | None = None,
-    agi_port: int | None = None,
-) -> Played:
-    sim = SimClock(start=start)
-    pbx = Pbx(clock=sim, rng=random.Random(3))
-    switch = Switch.build(
-        pbx,
-        dialplan=line_dialplan,
-        phones=PhoneBook(phones or {OPERATOR: PhoneBehaviour(ring_s=4, talk_s=30)}),
-        queues=[line_queue(*members)],
-        agi=FastAgiTarget("127.0.0.1", server.port if agi_port is None else agi_port),
-    )
-    played = Played()
-    pbx.subscribe(lambda event, at: played.events.append((event, at)))
-    incoming_call(switch, plan, context=INBOUND)
-    try:
-        async with asyncio.timeout(WAIT_S):
-            await sim.idle()
-    finally:
-        await sim.stop()
-    return played
 
 
 def _call(engine: Engine) -> Call:
@@ -230,12 +131,6 @@ async def test_the_announced_priorities_are_those_of_the_dialplan_file(
         [extension] = dialplan.extensions_for(context, exten)
         step = extension.steps[priority]
         assert step.app == application, (context, exten, priority)
-
-
-@pytest.fixture
-def employees(db_engine: Engine) -> None:
-    for number in ("301", "302", "303"):
-        add_employee(db_engine, number, f"PJSIP/{number}")
 
 
 def _transfers(entry: CallLogEntry) -> list[tuple[TransferKind, str, str, TransferOutcome]]:

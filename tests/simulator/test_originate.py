@@ -17,6 +17,7 @@ from simulator.devices import PhoneBehaviour, PhoneBook
 from simulator.dialplan import CALLBACK, line_dialplan
 from simulator.pbx import Pbx
 from simulator.switch import FastAgiTarget, Switch
+from tests.simulator.ami_clients import ami_link
 
 USER = AmiUser("consult-line", "s3cret")
 CHANNEL_ID = "5a0c6a8e-2f1b-4c3e-9d7a-1b2c3d4e5f60"
@@ -47,17 +48,8 @@ async def connection(
     line: tuple[Switch, AmiServer, list[AmiEvent]],
 ) -> AsyncIterator[AmiConnection]:
     _switch, ami, _events = line
-    connection = AmiConnection(
-        host="127.0.0.1",
-        port=ami.port,
-        username=USER.username,
-        secret=USER.secret,
-        on_event=lambda _message: None,
-    )
-    await connection.start()
-    await connection.wait_logged_in(timeout=5)
-    yield connection
-    await connection.stop()
+    async with ami_link(ami.port, USER) as connection:
+        yield connection
 
 
 async def test_the_operators_phone_answers_and_the_callback_context_runs(

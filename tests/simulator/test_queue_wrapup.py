@@ -19,8 +19,9 @@ from simulator.devices import PhoneBehaviour, PhoneBook
 from simulator.pbx import Pbx
 from simulator.queues import MemberConfig
 from simulator.switch import Switch
+from simulator.training_line import line_queue
 from tests.ivr.flows.conftest import OPEN
-from tests.simulator.test_line_dialplan import OPERATOR, line_queue
+from tests.simulator.line import OPERATOR
 
 WAIT_S = 30.0
 

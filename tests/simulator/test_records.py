@@ -23,8 +23,7 @@ from simulator.ami_events import AmiEvent
 from simulator.cdr import CdrWriter
 from simulator.queue_log import QueueLog
 from tests.asterisk_captures import Kind, capture_lines
-from tests.simulator.replay import replay
-from tests.simulator.test_fidelity import PLAYABLE
+from tests.simulator.replay import PLAYABLE, replay
 
 _RING_EVENTS = frozenset({"RINGCANCELED", "RINGNOANSWER"})
 
