@@ -5,10 +5,11 @@ The training line keeps its own database by default; this matters when it is poi
 real line's (``CONSULT_LINE_DATABASE_URL`` named for both). The composition root scopes its
 engines (:func:`scope_to_line`); every ORM statement a session bound to one of them runs —
 the reports, the wallboard, exports, the call card, the lists of callback tasks — then carries
-the condition ``training = <this line>`` on ``calls`` and ``callback_tasks``, wherever they
-appear (FROM, JOIN, subqueries), on SQLite and PostgreSQL alike; and every call or callback
-task such a session adds is written with the mark of its line (before the flush), whichever
-code adds it: the stores, the call card, the demo.
+the condition ``training = <this line>`` on ``calls``, ``callback_tasks`` and the reports'
+counts (``models.tables.report_counts``), wherever they appear (FROM, JOIN, subqueries), on
+SQLite and PostgreSQL alike; and every call or callback task such a session adds is written
+with the mark of its line (before the flush), whichever code adds it: the stores, the call
+card, the demo.
 
 Left alone: statements on a bare connection — the retention purge (G3), which removes what is
 past its term whichever line made it, and the history view, which a training call never joins
@@ -28,8 +29,15 @@ from sqlalchemy.orm import ORMExecuteState, UOWTransaction, with_loader_criteria
 from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, col
 
-from models.tables import Call, CallbackTask
+from models.tables import Call, CallbackTask, MissedCount, SurveyCount
 
+# The tables whose rows belong to one line; the counts carry the line of the calls counted.
+LINE_TABLES: tuple[type[Call | CallbackTask | MissedCount | SurveyCount], ...] = (
+    Call,
+    CallbackTask,
+    MissedCount,
+    SurveyCount,
+)
 _LINES: WeakKeyDictionary[Engine, bool] = WeakKeyDictionary()
 
 
@@ -59,10 +67,10 @@ def _only_this_line(state: ORMExecuteState) -> None:
     if training is None:
         return
     state.statement = state.statement.options(
-        with_loader_criteria(Call, col(Call.training).is_(training), include_aliases=True),
-        with_loader_criteria(
-            CallbackTask, col(CallbackTask.training).is_(training), include_aliases=True
-        ),
+        *(
+            with_loader_criteria(table, col(table.training).is_(training), include_aliases=True)
+            for table in LINE_TABLES
+        )
     )
 
 

@@ -6,7 +6,7 @@ Every field can be set from the environment with the ``CONSULT_LINE_`` prefix
 
 from __future__ import annotations
 
-from datetime import time, timedelta, tzinfo
+from datetime import datetime, time, timedelta, tzinfo
 from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -162,7 +162,13 @@ class Settings(BaseSettings):
     @field_validator("timezone")
     @classmethod
     def _known_timezone(cls, value: str) -> str:
-        _zone(value)
+        if not _whole_hours(_zone(value)):
+            # The reports count calls by UTC hour (models.tables.report_counts): a local day
+            # must be made of whole UTC hours, as in every Russian zone.
+            raise ValueError(
+                f"часовой пояс {value!r} отличается от UTC не на целое число часов: "
+                "отчёты считают звонки по часам, такой пояс не поддерживается"
+            )
         return value
 
     @field_validator("cdr_timezone")
@@ -313,6 +319,16 @@ def _zone(name: str) -> ZoneInfo:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise ValueError(f"неизвестный часовой пояс {name!r}") from exc
+
+
+def _whole_hours(zone: ZoneInfo) -> bool:
+    """The zone's offset from UTC was and will be whole hours (checked 1990–2050)."""
+    return all(
+        offset is not None and not offset % timedelta(hours=1)
+        for year in range(1990, 2051)
+        for month in (1, 4, 7, 10)
+        for offset in (datetime(year, month, 1, tzinfo=zone).utcoffset(),)
+    )
 
 
 def _sqlite_folder(url: str) -> Path | None:

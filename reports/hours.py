@@ -36,6 +36,18 @@ def utc_hour(column: Any, dialect: str) -> ColumnElement[str]:
     return func.substr(column, 1, 13, type_=String())
 
 
+HOUR_TEXT = "%Y-%m-%d %H"
+
+
+def hour_text_bounds(period: Period, tz: ZoneInfo) -> tuple[str, str]:
+    """The period's UTC hours as ``utc_hour`` text, [first, past the last): the range of the
+    counts by hour (``models.tables.report_counts``) that make up the period."""
+    start, end = period.bounds(tz)
+    if start.minute or start.second or end.minute or end.second:
+        raise ValueError(f"{tz.key}: the line's zone must differ from UTC by whole hours")
+    return f"{start:{HOUR_TEXT}}", f"{end:{HOUR_TEXT}}"
+
+
 @dataclass(slots=True)
 class HourCounts:
     """Counts by UTC hour (the instant the hour starts)."""
@@ -43,7 +55,7 @@ class HourCounts:
     counts: Counter[datetime] = field(default_factory=Counter)
 
     def add(self, hour_text: str, count: int) -> None:
-        hour = datetime.strptime(hour_text, "%Y-%m-%d %H").replace(tzinfo=UTC)
+        hour = datetime.strptime(hour_text, HOUR_TEXT).replace(tzinfo=UTC)
         self.counts[hour] += count
 
     @classmethod

@@ -3,10 +3,12 @@ its reason, wait, short-call flag and the state of its callback task; counts by 
 hour of the day.
 
 Which calls are missed was decided once, when each call ended (``models.rules.missed``), and
-stored as ``calls.outcome``; the report selects on it and on the arrival instant, which the
-index ``ix_calls_arrived_outcome`` serves. Counts are made by the database (:func:`missed_tally`):
-grouped by reason, short flag and callback state (72 groups at most), and by UTC hour (24 a
-day at most), never the calls themselves. The table is read a page or a batch at a time.
+stored as ``calls.outcome``; the table selects on it and on the arrival instant, which the
+index ``ix_calls_arrived_outcome`` serves, and is read a page or a batch at a time. The counts
+(:func:`missed_tally`) are sums of ``missed_counts``, which triggers keep by UTC hour, reason,
+short flag, topic and callback status as calls and tasks are written
+(``models.tables.report_counts``): a year is a few tens of thousands of counts, not the year's
+missed calls.
 """
 
 from __future__ import annotations
@@ -29,8 +31,9 @@ from models.rules.missed import MISSED_REASON_LABELS_RU, CallOutcome, MissedReas
 from models.tables import CallbackTask, Employee
 from models.tables.callbacks import ATTEMPT_RESULT_LABELS_RU
 from models.tables.calls import Call
+from models.tables.report_counts import NO_VALUE, MissedCount
 from models.topics import TOPIC_LABELS_RU, Topic
-from reports.hours import HourCounts, utc_hour
+from reports.hours import HourCounts, hour_text_bounds
 from reports.inputs import FilterValues, chosen, one_of
 from reports.period import Period
 from reports.report import ReportSpec
@@ -255,29 +258,50 @@ def _task_join() -> Any:
     return col(CallbackTask.id) == col(Call.callback_task_id)
 
 
-def missed_tally(session: Session, report: MissedReport) -> MissedTally:
-    """Counts of the missed calls: in all, short, by reason, by callback state, by hour."""
-    conditions = _conditions(report)
-    facets = (
-        select(
-            col(Call.missed_reason), col(Call.short_call), col(CallbackTask.status), func.count()
+def _counted_conditions(report: MissedReport) -> list[ColumnElement[bool]]:
+    """The report's period and filters on ``missed_counts`` (every filter is a column)."""
+    first, past = hour_text_bounds(report.period, report.tz)
+    f = report.filters
+    found = [col(MissedCount.hour) >= first, col(MissedCount.hour) < past]
+    if f.reasons:
+        found.append(col(MissedCount.missed_reason).in_(sorted(f.reasons)))
+    if f.topics:
+        found.append(
+            col(MissedCount.topic).in_(sorted(t.value if t else NO_VALUE for t in f.topics))
         )
-        .select_from(Call)
-        .outerjoin(CallbackTask, _task_join())
-        .where(*conditions)
-        .group_by(col(Call.missed_reason), col(Call.short_call), col(CallbackTask.status))
+    if f.short is not ShortCalls.ALL:
+        found.append(col(MissedCount.short_call).is_(f.short is ShortCalls.ONLY))
+    if f.callbacks:
+        found.append(
+            col(MissedCount.callback_status).in_(
+                sorted(NO_VALUE if s is CallbackState.NONE else s.value for s in f.callbacks)
+            )
+        )
+    return found
+
+
+def missed_tally(session: Session, report: MissedReport) -> MissedTally:
+    """Counts of the missed calls: in all, short, by reason, by callback state, by hour; summed
+    from the counts by hour the database keeps (``models.tables.report_counts``), never the
+    calls."""
+    conditions = _counted_conditions(report)
+    reason, short, status = (
+        col(MissedCount.missed_reason),
+        col(MissedCount.short_call),
+        col(MissedCount.callback_status),
     )
+    calls = func.sum(col(MissedCount.calls))
+    facets = select(reason, short, status, calls).where(*conditions).group_by(reason, short, status)
     tally = MissedTally()
-    for reason, short, status, count in session.execute(facets):
+    for reason_value, short_value, status_value, count in session.execute(facets):
         tally.total += count
-        tally.short += count if short else 0
-        tally.by_reason[reason or MissedReason.UNKNOWN] += count
-        tally.by_callback[CallbackState(status.value) if status else CallbackState.NONE] += count
-    hour = utc_hour(col(Call.arrived_at), session.get_bind().dialect.name)
-    hourly = select(hour, func.count()).select_from(Call)
-    if report.filters.callbacks:  # else the arrival index alone may answer
-        hourly = hourly.outerjoin(CallbackTask, _task_join())
-    tally.hours = HourCounts.of(session.execute(hourly.where(*conditions).group_by(hour)))
+        tally.short += count if short_value else 0
+        tally.by_reason[MissedReason(reason_value or MissedReason.UNKNOWN)] += count
+        tally.by_callback[CallbackState(status_value or CallbackState.NONE)] += count
+    hour = col(MissedCount.hour)
+    tally.hours = HourCounts.of(
+        session.execute(select(hour, calls).where(*conditions).group_by(hour))
+    )
     return tally
 
 

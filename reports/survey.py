@@ -12,14 +12,16 @@ the survey stored (the queue member the caller spoke to). What counts (``reports
 * complete — both answers stored; partial — some answer but not both (a caller who hangs up
   after the first question); not answered — offered, no answer.
 
-The database counts (:func:`survey_tally`): one row per operator, and one per UTC hour of
-arrival for the trend (``reports.hours.utc_hour``, spread over local days here), never the calls.
+The counts (:func:`survey_tally`) — one row per operator, and one per UTC hour of arrival for the
+trend, spread over local days here — are sums of ``survey_counts``, which triggers keep by hour
+and operator as calls and answers are written (``models.tables.report_counts``); a topic or
+language filter, not among those counts, has them grouped from the period's calls instead.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -34,8 +36,9 @@ from models.rules.missed import CallOutcome
 from models.rules.survey import AnswerReceived, QualityRating
 from models.tables import Employee, Language, SurveyResponse
 from models.tables.calls import Call, HangupSide
+from models.tables.report_counts import SurveyCount
 from models.topics import TOPIC_LABELS_RU, Topic
-from reports.hours import utc_hour
+from reports.hours import HOUR_TEXT, hour_text_bounds, utc_hour
 from reports.inputs import FilterValues, InputError, chosen
 from reports.missed import NO_TOPIC, NO_TOPIC_LABEL_RU, TOPIC_CHOICES, topic_condition
 from reports.period import Period
@@ -206,15 +209,21 @@ def _conditions(report: SurveyReport) -> list[ColumnElement[bool]]:
         or_(col(Call.outcome) == CallOutcome.ANSWERED, col(SurveyResponse.id).is_not(None)),
     ]
     if f.operators:
-        numbered = select(col(Employee.id)).where(
-            col(Employee.internal_number).in_(sorted(f.operators))
-        )
-        found.append(_operator().in_(numbered.scalar_subquery()))
+        found.append(_operator().in_(_numbered(f.operators)))
     if f.topics:
         found.append(topic_condition(f.topics))
     if f.languages:
         found.append(col(Call.language).in_(sorted(f.languages)))
     return found
+
+
+def _numbered(numbers: frozenset[str]) -> Any:
+    """The ids of the employees with these internal numbers, as a subquery."""
+    return (
+        select(col(Employee.id))
+        .where(col(Employee.internal_number).in_(sorted(numbers)))
+        .scalar_subquery()
+    )
 
 
 def _survey_join() -> ColumnElement[bool]:
@@ -246,7 +255,42 @@ def _measures() -> list[Any]:
 
 
 def survey_tally(session: Session, report: SurveyReport) -> SurveyTally:
-    """The counts by operator and by hour of arrival, each one grouped query."""
+    """The counts by operator and by hour of arrival: sums of the counts the database keeps by
+    hour and operator (``models.tables.report_counts``), or, with a topic or language filter
+    (not among those counts), grouped from the calls."""
+    f = report.filters
+    if f.topics or f.languages:
+        by_operator, by_hour = _grouped_calls(session, report)
+    else:
+        by_operator, by_hour = _summed_counts(session, report)
+    return SurveyTally(_operator_rows(session, by_operator), by_hour)
+
+
+def _summed_counts(
+    session: Session, report: SurveyReport
+) -> tuple[dict[int | None, SurveyCounts], dict[datetime, SurveyCounts]]:
+    first, past = hour_text_bounds(report.period, report.tz)
+    conditions = [col(SurveyCount.hour) >= first, col(SurveyCount.hour) < past]
+    if report.filters.operators:
+        conditions.append(col(SurveyCount.operator_id).in_(_numbered(report.filters.operators)))
+    sums = [func.sum(getattr(SurveyCount, f.name)) for f in fields(SurveyCounts)]
+    operator, hour = col(SurveyCount.operator_id), col(SurveyCount.hour)
+    by_operator = {
+        key or None: SurveyCounts(*counts)
+        for key, *counts in session.execute(
+            select(operator, *sums).where(*conditions).group_by(operator)
+        )
+    }
+    by_hour = {
+        _hour(text): SurveyCounts(*counts)
+        for text, *counts in session.execute(select(hour, *sums).where(*conditions).group_by(hour))
+    }
+    return by_operator, by_hour
+
+
+def _grouped_calls(
+    session: Session, report: SurveyReport
+) -> tuple[dict[int | None, SurveyCounts], dict[datetime, SurveyCounts]]:
     conditions = _conditions(report)
     operator = _operator()
     by_operator = (
@@ -256,7 +300,27 @@ def survey_tally(session: Session, report: SurveyReport) -> SurveyTally:
         .where(*conditions)
         .group_by(operator)
     )
-    counted = {row[0]: SurveyCounts(*row[1:]) for row in session.execute(by_operator)}
+    hour = utc_hour(col(Call.arrived_at), session.get_bind().dialect.name)
+    hourly = (
+        select(hour, *_measures())
+        .select_from(Call)
+        .outerjoin(SurveyResponse, _survey_join())
+        .where(*conditions)
+        .group_by(hour)
+    )
+    return (
+        {row[0]: SurveyCounts(*row[1:]) for row in session.execute(by_operator)},
+        {_hour(text): SurveyCounts(*counts) for text, *counts in session.execute(hourly)},
+    )
+
+
+def _hour(text: str) -> datetime:
+    return datetime.strptime(text, HOUR_TEXT).replace(tzinfo=UTC)
+
+
+def _operator_rows(
+    session: Session, counted: dict[int | None, SurveyCounts]
+) -> list[OperatorCounts]:
     people = {
         person.id: person
         for person in session.execute(
@@ -273,19 +337,7 @@ def survey_tally(session: Session, report: SurveyReport) -> SurveyTally:
         for key, counts in counted.items()
     ]
     operators.sort(key=lambda one: (one.operator_id is None, one.name, one.number))
-    hour = utc_hour(col(Call.arrived_at), session.get_bind().dialect.name)
-    hourly = (
-        select(hour, *_measures())
-        .select_from(Call)
-        .outerjoin(SurveyResponse, _survey_join())
-        .where(*conditions)
-        .group_by(hour)
-    )
-    found = {
-        datetime.strptime(hour_text, "%Y-%m-%d %H").replace(tzinfo=UTC): SurveyCounts(*counts)
-        for hour_text, *counts in session.execute(hourly)
-    }
-    return SurveyTally(operators, found)
+    return operators
 
 
 def survey_rows(

@@ -23,6 +23,7 @@ from models.tables.calls import (
 )
 from models.tables.clients import Channel, Client, Language
 from models.tables.kb import KbEntry, KbEntryVersion, KbSection, KbSource
+from models.tables.report_counts import MissedCount, SurveyCount
 from models.tables.staff import (
     Department,
     Employee,
@@ -61,9 +62,11 @@ __all__ = [
     "KbSection",
     "KbSource",
     "Language",
+    "MissedCount",
     "Role",
     "ServiceIntroduction",
     "SurveyChannel",
+    "SurveyCount",
     "SurveyResponse",
     "TrainingEntry",
     "TransferKind",

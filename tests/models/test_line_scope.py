@@ -26,6 +26,7 @@ from models.settings import Settings
 from models.tables import Call, CallbackSource, CallbackTask
 from reports.missed import missed_report
 from reports.period import Period
+from reports.survey import survey_report
 from tests.ami.captures import final_entry
 from tests.call_card.samples import add_call, add_person, window
 from tests.factories import add_client
@@ -120,6 +121,22 @@ def test_each_missed_call_report_lists_its_own_lines_calls(lines: tuple[Engine, 
             ]
     assert found[False] == [(msk(3, 11), "Звонящий положил трубку в очереди")]
     assert found[True] == [(msk(3, 13), "Нет операторов на линии")]
+
+
+def test_each_lines_report_counts_are_its_own(lines: tuple[Engine, Engine]) -> None:
+    # The counts the reports sum (models.tables.report_counts) carry the line of their calls.
+    missed = missed_report(Period(DAY, DAY), {}, MSK)
+    survey = survey_report(Period(DAY, DAY), {}, MSK)
+    found = {}
+    for engine in lines:
+        with Session(engine) as session:
+            tally = missed.tally(session)
+            found[scoped_line(engine)] = (
+                {reason: n for reason, n in tally.by_reason.items() if n},
+                survey.tally(session).line.answered_calls,
+            )
+    assert found[False] == ({MissedReason.ABANDONED_IN_QUEUE: 1}, 1)
+    assert found[True] == ({MissedReason.NO_OPERATORS: 1}, 2)
 
 
 def test_exports_and_repeat_callers_keep_to_their_line(lines: tuple[Engine, Engine]) -> None:

@@ -9,7 +9,8 @@ from sqlalchemy.engine import Engine
 from models.migrate import alembic_config, schema_drift, upgrade
 
 CARD_TABLES = {"call_referrals", "wrapup_dismissals", "callback_task_changes"}
-LATER_TABLES = {"user_accounts", "user_sessions"}  # 0007, which a downgrade to 0005 also undoes
+# Undone too by a downgrade to 0005: 0007 (accounts) and 0014 (the reports' counts).
+LATER_TABLES = {"user_accounts", "user_sessions", "missed_counts", "survey_counts"}
 
 
 def _tables(engine: Engine) -> set[str]:

@@ -65,6 +65,8 @@ def test_environment_overrides_dotenv_file(monkeypatch: pytest.MonkeyPatch, tmp_
     [
         ("CONSULT_LINE_HTTP_PORT", "70000", "CONSULT_LINE_HTTP_PORT"),
         ("CONSULT_LINE_TIMEZONE", "Europe/Makhachkala", "неизвестный часовой пояс"),
+        # The reports count by UTC hour: a local day must be whole UTC hours.
+        ("CONSULT_LINE_TIMEZONE", "Asia/Kolkata", "не на целое число часов"),
         ("CONSULT_LINE_DATABASE_URL", "mysql://x", "sqlite:// и postgresql"),
         ("CONSULT_LINE_AGI_ALLOWED_SOURCES", "10.0.0.1,asterisk", "'asterisk' не является IP"),
         ("CONSULT_LINE_OPENING_TIME", "19:00", "opening_time должно быть раньше closing_time"),
