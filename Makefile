@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run test test-sqlite lint typecheck bench screenshots prompts clean
+.PHONY: setup run test test-sqlite lint typecheck bench bench-five-years screenshots prompts clean
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
@@ -57,6 +57,12 @@ bench: setup
 	$(BIN)/python bench/bench_report_operators.py
 	$(BIN)/python bench/bench_client_history.py
 	$(BIN)/python bench/bench_training_line.py
+	$(BIN)/python bench/bench_five_years.py
+
+# Five years of a busy line: the data is kept in var/bench/ (and in the schema bench_five_years
+# of TEST_DATABASE_URL) and used again by the next run.
+bench-five-years: setup
+	$(BIN)/python bench/bench_five_years.py --keep var/bench
 
 # Screenshots of the pages the browser tests open, into docs/screenshots/ (needs Chromium).
 screenshots: setup
