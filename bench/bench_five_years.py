@@ -47,7 +47,7 @@ from sqlmodel import col
 from models.db import create_db_engine
 from models.migrate import current_revision, pending_migrations, shipped_head, upgrade
 from models.rules.missed import CallOutcome, MissedReason
-from models.tables import Call, Employee, Role, SurveyResponse, UserAccount
+from models.tables import Call, Employee, Language, Role, SurveyResponse, UserAccount
 from reports.period import Period
 
 # The console as the tests drive it (the repository root is not installed).
@@ -112,8 +112,12 @@ def missed_calls(period: Period, reason: MissedReason | None = None) -> Callable
     return lambda site: f"{site.count(query)} missed calls"
 
 
-def answered_calls(period: Period, operator: str | None = None) -> Callable[[Site], str]:
+def answered_calls(
+    period: Period, operator: str | None = None, language: Language | None = None
+) -> Callable[[Site], str]:
     conditions = [*arrived(period), col(Call.outcome) == CallOutcome.ANSWERED]
+    if language is not None:
+        conditions.append(col(Call.language) == language)
     if operator is not None:
         number = select(col(Employee.id)).where(col(Employee.internal_number) == operator)
         conditions.append(col(Call.operator_id) == number.scalar_subquery())
@@ -159,6 +163,11 @@ MEASURED: dict[str, Measured] = {
     "survey, last 365 days": Measured(report("survey", YEAR), answered_calls(YEAR)),
     f"survey, last 365 days, operator={OPERATOR}": Measured(
         report("survey", YEAR, operator=OPERATOR), answered_calls(YEAR, OPERATOR)
+    ),
+    # Not among the counts by hour (models.tables.report_counts): grouped from the calls.
+    "survey, last 365 days, language=en": Measured(
+        report("survey", YEAR, language=Language.EN.value),
+        answered_calls(YEAR, language=Language.EN),
     ),
 }
 
