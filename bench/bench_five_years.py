@@ -3,14 +3,15 @@
 Writes ``--calls`` calls (default 2 500 000) of five years of a busy line (``five_years_line``:
 realistic outcomes and missed-call reasons, callbacks, surveys, transfers, clients calling again
 and again, today's calls up to 12:00 of 2026-12-09) into a migrated database: a SQLite file, and
-a schema of its own in the database of ``TEST_DATABASE_URL`` when it is set (PostgreSQL, with
-``ANALYZE`` after loading). Then times through the real app (in-process, as a signed-in
-supervisor, the clock at that 12:00) each page of :data:`MEASURED`, ``--runs`` times (default 15)
-after one warm-up: the missed-call report for the last whole month (also with a reason chosen)
-and for the last 365 days, the wallboard's today counts, a frequent, a regular and a rare
-caller's history (the search by number, then the page it leads to) and the survey report for
-the last 365 days (also for one operator), each with the query string its form sends. Prints a
-Markdown table per database: the page, the rows it involves, p50 and p95 in milliseconds.
+a schema of its own in the database of ``TEST_DATABASE_URL`` when it is set (PostgreSQL, the
+counts' tables compacted and ``ANALYZE`` after loading: ``five_years_line``). Then times through
+the real app (in-process, as a signed-in supervisor, the clock at that 12:00) each page of
+:data:`MEASURED`, ``--runs`` times (default 15) after one warm-up: the missed-call report for
+the last whole month (also with a reason chosen) and for the last 365 days, the wallboard's
+today counts, a frequent, a regular and a rare caller's history (the search by number, then the
+page it leads to) and the survey report for the last 365 days (also for one operator, and for
+English-speaking callers), each with the query string its form sends. Prints a Markdown table
+per database: the page, the rows it involves, p50 and p95 in milliseconds.
 
 Generating takes minutes. With ``--keep DIR`` (default ``var/bench``) the SQLite file
 ``DIR/five_years.sqlite3`` and the PostgreSQL schema ``bench_five_years`` are kept and used
