@@ -18,6 +18,7 @@ from consult_line.retention_run import Outcome, begin, purge, summary
 from consult_line.wiring import Services
 from models.callback_reminders import Reminder, overdue, windows_opening
 from models.db import session_scope
+from models.report_counts_upkeep import drop_empty_counts
 from scripts_kb.upkeep import SectionFreshness, overdue_sections
 
 log = logging.getLogger(__name__)
@@ -153,6 +154,12 @@ async def purge_expired_history(context: JobContext) -> None:
         )
 
 
+async def tidy_report_counts(context: JobContext) -> None:
+    """C13, C15: the reports' counts that came to nothing go (``models.report_counts_upkeep``)."""
+    removed = await asyncio.to_thread(drop_empty_counts, context.services.engine)
+    log.info("счётчики отчётов: удалено пустых строк — %d", removed)
+
+
 async def reconcile_calls(context: JobContext) -> None:
     """C13: a nightly sweep over queue_log and CDR, in case a gap went unnoticed."""
     if context.bridge is not None:
@@ -173,6 +180,7 @@ JOBS: tuple[Job, ...] = (
     Job("overdue-callbacks", notify_overdue_callbacks, {"minute": "*/15"}),
     Job("nightly-reconciliation", reconcile_calls, {"hour": "3", "minute": "30"}),
     Job("history-retention", purge_expired_history, {"hour": "2", "minute": "30"}),
+    Job("report-counts-tidy", tidy_report_counts, {"hour": "4", "minute": "0"}),
     Job("kb-overdue-sections", remind_overdue_kb_sections, {"hour": "9", "minute": "0"}),
 )
 

@@ -21,7 +21,7 @@ language filter, not among those counts, has them grouped from the period's call
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -36,7 +36,7 @@ from models.rules.missed import CallOutcome
 from models.rules.survey import AnswerReceived, QualityRating
 from models.tables import Employee, Language, SurveyResponse
 from models.tables.calls import Call, HangupSide
-from models.tables.report_counts import SurveyCount
+from models.tables.report_counts import SURVEY_MEASURES, SurveyCount
 from models.topics import TOPIC_LABELS_RU, Topic
 from reports.hours import HOUR_TEXT, hour_text_bounds, utc_hour
 from reports.inputs import FilterValues, InputError, chosen
@@ -273,7 +273,7 @@ def _summed_counts(
     conditions = [col(SurveyCount.hour) >= first, col(SurveyCount.hour) < past]
     if report.filters.operators:
         conditions.append(col(SurveyCount.operator_id).in_(_numbered(report.filters.operators)))
-    sums = [func.sum(getattr(SurveyCount, f.name)) for f in fields(SurveyCounts)]
+    sums = [func.sum(getattr(SurveyCount, name)) for name in SURVEY_MEASURES]
     operator, hour = col(SurveyCount.operator_id), col(SurveyCount.hour)
     by_operator = {
         key or None: SurveyCounts(*counts)

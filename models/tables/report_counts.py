@@ -29,6 +29,18 @@ from sqlmodel import Field, SQLModel
 HOUR_LENGTH = 13  # "2026-12-09 06"
 NO_VALUE = ""
 NO_OPERATOR = 0
+# SurveyCount's measures, in the order of reports.survey_figures.SurveyCounts.
+SURVEY_MEASURES = (
+    "answered_calls",
+    "offered",
+    "complete",
+    "partial",
+    "resolved_yes",
+    "resolved_no",
+    "satisfied",
+    "partly_satisfied",
+    "not_satisfied",
+)
 
 
 def _key(type_: Any) -> Any:

@@ -9,6 +9,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import delete
+from sqlalchemy import text as sql
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
@@ -22,11 +24,13 @@ from consult_line.scheduler import (
     notify_overdue_callbacks,
     purge_expired_history,
     remind_overdue_kb_sections,
+    tidy_report_counts,
     warn_unknown_calendar_years,
 )
 from consult_line.wiring import Services
 from models.db import session_scope
 from models.rules.callbacks import CallbackStatus
+from models.rules.missed import CallOutcome
 from models.settings import Settings
 from models.tables import AuditEntry, Call, CallbackSource, CallbackTask, CallbackWindow
 from scripts_kb.content_files import load_content
@@ -211,3 +215,29 @@ async def test_nightly_retention_stops_when_its_time_is_up_and_the_next_run_goes
     await purge_expired_history(_context(db_engine, night))
     with Session(db_engine) as session:
         assert set(session.exec(select(Call.linkedid)).all()) == KEPT_CALLS
+
+
+async def test_nightly_tidy_removes_the_reports_counts_that_came_to_nothing(
+    db_engine: Engine, caplog: pytest.LogCaptureFixture
+) -> None:
+    # C13: a missed call counted, then gone (the purge, a correction): its count is zero.
+    with session_scope(db_engine) as session:
+        for n, outcome in enumerate((CallOutcome.MISSED, CallOutcome.MISSED)):
+            session.add(
+                Call(
+                    linkedid=f"1797100000.{n}",
+                    arrived_at=MONDAY_NOON + timedelta(hours=n),
+                    in_working_hours=True,
+                    outcome=outcome,
+                )
+            )
+    with session_scope(db_engine) as session:
+        session.execute(delete(Call).where(col(Call.linkedid) == "1797100000.0"))
+    with caplog.at_level(logging.INFO, logger="consult_line.scheduler"):
+        await tidy_report_counts(_context(db_engine, MONDAY_NOON))
+    assert [r.getMessage() for r in caplog.records] == [
+        "счётчики отчётов: удалено пустых строк — 1"
+    ]
+    with db_engine.connect() as connection:
+        left = connection.execute(sql("SELECT hour, calls FROM missed_counts")).all()
+    assert [tuple(row) for row in left] == [("2026-12-07 10", 1)]

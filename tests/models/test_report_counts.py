@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 from collections import Counter
+from dataclasses import fields
 from datetime import UTC, date, datetime, timedelta
 
 from alembic import command
@@ -18,6 +19,7 @@ from sqlmodel import Session
 
 from models.db import session_scope
 from models.migrate import alembic_config, upgrade
+from models.report_counts_upkeep import drop_empty_counts
 from models.retention import purge_batches
 from models.rules.callbacks import CallbackStatus
 from models.rules.missed import CallOutcome, MissedReason
@@ -31,20 +33,11 @@ from models.tables import (
     HangupSide,
     SurveyResponse,
 )
+from models.tables.report_counts import SURVEY_MEASURES
 from models.topics import Topic
+from reports.survey_figures import SurveyCounts
 
 OLD, RECENT = datetime(2019, 3, 4, 6, tzinfo=UTC), datetime(2026, 12, 3, 6, tzinfo=UTC)
-MEASURES = (
-    "answered_calls",
-    "offered",
-    "complete",
-    "partial",
-    "resolved_yes",
-    "resolved_no",
-    "satisfied",
-    "partly_satisfied",
-    "not_satisfied",
-)
 
 # --------------------------------------------------------------------------- by hand
 
@@ -107,10 +100,10 @@ def kept_missed(connection: Connection) -> Counter[tuple[object, ...]]:
 
 def kept_survey(connection: Connection) -> dict[tuple[object, ...], Counter[str]]:
     rows = connection.execute(
-        text(f"SELECT hour, training, operator_id, {', '.join(MEASURES)} FROM survey_counts")
+        text(f"SELECT hour, training, operator_id, {', '.join(SURVEY_MEASURES)} FROM survey_counts")
     )
     found = {
-        (hour, bool(training), operator): Counter(dict(zip(MEASURES, counts, strict=True)))
+        (hour, bool(training), operator): Counter(dict(zip(SURVEY_MEASURES, counts, strict=True)))
         for hour, training, operator, *counts in rows
     }
     return {key: +counts for key, counts in found.items() if any(counts.values())}
@@ -343,3 +336,27 @@ def test_the_migration_counts_the_calls_already_there(db_engine: Engine) -> None
     assert_counts_match(db_engine)
     line.step()
     assert_counts_match(db_engine)  # and the triggers are back
+
+
+def test_the_survey_counts_measures_are_the_reports_in_its_order() -> None:
+    # reports.survey builds SurveyCounts from the sums of these columns, positionally.
+    assert tuple(f.name for f in fields(SurveyCounts)) == SURVEY_MEASURES
+
+
+def test_counts_that_came_to_nothing_are_removed_and_the_rest_stay(db_engine: Engine) -> None:
+    line = Line(db_engine, seed=21)
+    for _ in range(200):
+        line.step()
+    with db_engine.connect() as connection:
+        rows = connection.execute(text("SELECT count(*) FROM missed_counts")).scalar_one()
+        rows += connection.execute(text("SELECT count(*) FROM survey_counts")).scalar_one()
+        kept = (kept_missed(connection), kept_survey(connection))
+    empty = rows - len(kept[0]) - len(kept[1])
+    assert empty > 0  # tasks moved calls out of "no task", answers changed
+    assert drop_empty_counts(db_engine) == empty
+    with db_engine.connect() as connection:
+        assert (kept_missed(connection), kept_survey(connection)) == kept
+        left = connection.execute(text("SELECT count(*) FROM missed_counts")).scalar_one()
+    assert left == len(kept[0])
+    line.step()
+    assert_counts_match(db_engine)
