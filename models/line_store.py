@@ -49,6 +49,7 @@ from models.tables import (
     Client,
     Employee,
     Language,
+    SurveyChannel,
     SurveyResponse,
     TransferKind,
 )
@@ -63,6 +64,7 @@ CALLER_NUMBER_MAX = 64
 CALLER_NAME_MAX = 255
 DID_MAX = 32
 IVR_PATH_MAX = 255
+SPOKEN_QUESTION_MAX = 2000  # 15 s of speech is a few hundred characters
 # Control, format (bidi overrides, zero-width) and surrogate code points: never stored.
 _UNPRINTABLE = frozenset({"Cc", "Cf", "Cs"})
 # A device the dialplan may Dial: technology/resource, nothing that Dial() would read as
@@ -78,6 +80,14 @@ def clean_text(value: str, limit: int) -> str:
     ever evaluates them."""
     kept = "".join(char for char in value if unicodedata.category(char) not in _UNPRINTABLE)
     return kept[:limit]
+
+
+@dataclass(frozen=True, slots=True)
+class SpokenAnswer:
+    """An answer the caller said rather than keyed: the recognizer's confidence (0–1, None
+    when it gave none)."""
+
+    confidence: float | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -392,11 +402,14 @@ class LineStore:
         answer_received: AnswerReceived | None,
         quality: QualityRating | None,
         now: datetime,
+        *,
+        heard: SpokenAnswer | None = None,
     ) -> None:
-        """Stores what the caller answered so far; answers already given are kept."""
+        """Stores what the caller answered so far; answers already given are kept. ``heard``:
+        the answers given now were spoken, with the recognizer's confidence (else keyed)."""
         self._retrying(
             lambda session: self._save_survey(
-                session, linkedid, operator_device, answer_received, quality, now
+                session, linkedid, operator_device, answer_received, quality, now, heard
             )
         )
 
@@ -408,6 +421,7 @@ class LineStore:
         answer_received: AnswerReceived | None,
         quality: QualityRating | None,
         now: datetime,
+        heard: SpokenAnswer | None,
     ) -> None:
         call = self._call_or_minimal(session, linkedid, now)
         assert call.id is not None
@@ -421,12 +435,34 @@ class LineStore:
                 select(Employee).where(Employee.device == operator_device)
             ).first()
             response.operator_id = operator.id if operator else response.operator_id
+        via = SurveyChannel.KEYPAD if heard is None else SurveyChannel.SPEECH
+        confidence = None if heard is None else heard.confidence
         if answer_received is not None:
             response.answer_received = answer_received
+            response.answer_received_channel = via
+            response.answer_received_confidence = confidence
         if quality is not None:
             response.quality = quality
+            response.quality_channel = via
+            response.quality_confidence = confidence
+        if heard is not None:
+            response.channel = SurveyChannel.SPEECH
         session.add(response)
         session.flush()
+
+    def save_spoken_question(
+        self, linkedid: str, question: str, confidence: float | None, now: datetime
+    ) -> None:
+        """What the caller said their question was (speech, question capture), kept with the
+        call as recognized; a second capture replaces the first."""
+
+        def save(session: Session) -> None:
+            call = self._call_or_minimal(session, linkedid, now)
+            call.spoken_question = clean_text(question, SPOKEN_QUESTION_MAX)
+            call.spoken_question_confidence = confidence
+            session.add(call)
+
+        self._retrying(save)
 
     # ------------------------------------------------------------------ helpers
 

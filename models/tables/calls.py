@@ -73,6 +73,12 @@ class Call(SQLModel, table=True):
             index=True,
         ),
     )
+    # What the caller said their question was (speech, question capture), as recognized, and
+    # the recognizer's confidence; personal data kept and removed with the call (G3).
+    spoken_question: str = Field(
+        default="", sa_column=Column(Text, nullable=False, server_default="")
+    )
+    spoken_question_confidence: float | None = None
     # Made on the training line (a simulated Asterisk): each line's console sees only its own
     # calls when the two share a database (models.line_scope).
     training: bool = Field(default=False, sa_column_kwargs={"server_default": false()})

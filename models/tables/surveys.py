@@ -24,8 +24,16 @@ class SurveyResponse(SQLModel, table=True):
     operator_id: int | None = Field(default=None, foreign_key="employees.id", index=True)
     answer_received: AnswerReceived | None = Field(default=None, sa_type=enum_type(AnswerReceived))
     quality: QualityRating | None = Field(default=None, sa_type=enum_type(QualityRating))
+    # The survey's channel: speech when the caller said any answer, else the keypad.
     channel: SurveyChannel = Field(default=SurveyChannel.KEYPAD, sa_type=enum_type(SurveyChannel))
     created_at: datetime = Field(sa_type=utc(), index=True)
+    # Each answer's own channel, and the recognizer's confidence (0–1) in a spoken one.
+    answer_received_channel: SurveyChannel | None = Field(
+        default=None, sa_type=enum_type(SurveyChannel)
+    )
+    answer_received_confidence: float | None = None
+    quality_channel: SurveyChannel | None = Field(default=None, sa_type=enum_type(SurveyChannel))
+    quality_confidence: float | None = None
 
     @property
     def completed(self) -> bool:

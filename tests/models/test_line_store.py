@@ -12,9 +12,11 @@ from sqlmodel import Session, col, select
 
 from models.db import session_scope
 from models.line_store import (
+    SPOKEN_QUESTION_MAX,
     CallArrival,
     CallbackRequest,
     LineStore,
+    SpokenAnswer,
     TransferCheckKind,
     clean_text,
 )
@@ -30,6 +32,7 @@ from models.tables import (
     CallbackWindow,
     CallTransfer,
     Language,
+    SurveyChannel,
     SurveyResponse,
 )
 from models.topics import Topic
@@ -431,6 +434,43 @@ def test_survey_answers_are_kept_per_call_and_operator_also_when_partial(
     assert response.answer_received is AnswerReceived.YES
     assert response.quality is QualityRating.PARTLY_SATISFIED
     assert response.call_id == _call(db_engine).id
+
+
+def test_each_survey_answer_keeps_its_channel_and_the_confidence_of_a_spoken_one(
+    store: LineStore, db_engine: Engine
+) -> None:
+    # C15: the first answer keyed, the second said; the survey counts as spoken.
+    store.record_arrival(_arrival())
+    store.save_survey(LINKEDID, None, AnswerReceived.YES, None, OPEN)
+    with Session(db_engine) as session:
+        keyed = session.exec(select(SurveyResponse)).one()
+    assert (keyed.channel, keyed.answer_received_channel) == (
+        SurveyChannel.KEYPAD,
+        SurveyChannel.KEYPAD,
+    )
+    store.save_survey(
+        LINKEDID, None, None, QualityRating.SATISFIED, OPEN, heard=SpokenAnswer(confidence=0.83)
+    )
+    with Session(db_engine) as session:
+        response = session.exec(select(SurveyResponse)).one()
+    assert (response.answer_received_channel, response.answer_received_confidence) == (
+        SurveyChannel.KEYPAD,
+        None,
+    )
+    assert (response.quality_channel, response.quality_confidence) == (SurveyChannel.SPEECH, 0.83)
+    assert response.channel is SurveyChannel.SPEECH
+
+
+def test_the_spoken_question_is_kept_with_the_call_cleaned_and_cut(
+    store: LineStore, db_engine: Engine
+) -> None:
+    store.record_arrival(_arrival())
+    said = "сроки лицензии\u202e на алкоголь " + "очень " * 400
+    store.save_spoken_question(LINKEDID, said, 0.61, OPEN)
+    call = _call(db_engine)
+    assert call.spoken_question.startswith("сроки лицензии на алкоголь очень")
+    assert len(call.spoken_question) == SPOKEN_QUESTION_MAX
+    assert call.spoken_question_confidence == 0.61
 
 
 def test_survey_with_unknown_operator_device_is_stored_without_operator(
