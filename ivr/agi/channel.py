@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import uuid
 from datetime import datetime
 from typing import NoReturn, Protocol
 
@@ -48,6 +49,7 @@ from ivr.agi.protocol import (
     channel_status_command,
     digit_from_result,
     digits_from_result,
+    exec_audiosocket_command,
     get_data_command,
     get_digits_command,
     get_variable_command,
@@ -195,6 +197,28 @@ class AgiChannel:
         line = say_datetime_command(when, fmt, tz, escape_digits)
         reply = await self._play(line, sound, self._playing())
         return "" if reply is None else digit_from_result(reply)
+
+    async def audiosocket(self, session: uuid.UUID, host: str, port: int, listen_s: float) -> bool:
+        """Sends the caller's audio to the AudioSocket server at ``host:port`` under
+        ``session`` until the server ends the socket (``EXEC AudioSocket``); at most
+        ``listen_s`` plus the media margin. True when it ran; False when Asterisk could not
+        run it (no module, no server) and the caller is still there. A hang-up raises."""
+        line = exec_audiosocket_command(session, host, port)
+        bound_s = self._playing(listen_ms=round(listen_s * 1000))
+        reply = await self._command(line, media=True, bound_s=bound_s)
+        if _failed(reply):
+            if reply.data == "hangup" or not await self._still_up():
+                self._hang_up(line)
+            log.error(
+                "%s: AudioSocket на %s:%d не запустился, звонок продолжается с клавишами: %s",
+                self.env.uniqueid,
+                host,
+                port,
+                line,
+            )
+            return False
+        self._expect_200(line, reply)
+        return True
 
     # ------------------------------------------------------------------ variables (dead-safe)
 

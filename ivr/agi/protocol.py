@@ -17,6 +17,7 @@ Every command line is built by the ``*_command`` functions below, from checked p
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -390,6 +391,20 @@ def say_datetime_command(when: datetime, fmt: str, tz: str, escape_digits: str) 
         quote(fmt),
         tz,
     )
+
+
+_AUDIOSOCKET_HOST = re.compile(r"[A-Za-z0-9][A-Za-z0-9.-]{0,252}|\[[0-9A-Fa-f:.]+\]")
+
+
+def exec_audiosocket_command(session: uuid.UUID, host: str, port: int) -> str:
+    """``EXEC AudioSocket <uuid>,<host>:<port>``: the channel's audio to the service's
+    AudioSocket server until it ends the socket (speech). Every part is the service's own —
+    a UUID it made, its configured address — and is checked all the same; the one argument
+    is quoted so that the comma stays inside it."""
+    if not _AUDIOSOCKET_HOST.fullmatch(host):
+        raise UnsafeArgument(f"bad AudioSocket host: {host[:40]!r}")
+    address = f"{session},{host}:{_check_int(port, 1, 65535, 'port')}"
+    return _line("EXEC AudioSocket", quote(address))
 
 
 def set_variable_command(name: str, value: str) -> str:

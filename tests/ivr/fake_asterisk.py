@@ -41,6 +41,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import re
+import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import NoReturn
@@ -55,6 +56,19 @@ _TRANSCRIPT_LINE = re.compile(r"\S+ #(?P<conn>\d+|-) (?P<dir><<|>>|--)(?: (?P<te
 
 
 # --------------------------------------------------------------------------- the script
+
+
+@dataclass(frozen=True)
+class Speech:
+    """What the caller does during one ``EXEC AudioSocket``: says ``audio`` (8 kHz signed
+    16-bit mono, sent in 20 ms frames at the pace of speech, then nothing — a quiet caller's
+    channel sends no frames), or presses ``dtmf`` (Asterisk 23's DTMF frame) after it.
+    ``refused``: AudioSocket cannot run (no module, nobody listening): ``200 result=-1`` on a
+    live channel, no connection made."""
+
+    audio: bytes = b""
+    dtmf: str = ""
+    refused: bool = False
 
 
 @dataclass
@@ -79,6 +93,12 @@ class FakeCall:
     follows and no key is consumed, as Asterisk 22 does. ``"*"`` means every file.
     ``no_digit_sounds``: SAY DIGITS / SAY DATETIME answer ``200 result=-1`` the same way (the
     channel language's digit files are not installed).
+
+    ``speech``: one :class:`Speech` per ``EXEC AudioSocket``, in order: the fake connects to
+    the address in the command, sends the UUID frame and the caller's audio, and answers
+    ``200 result=0`` once the server has ended the socket (``200 result=-1`` and ``HANGUP``
+    when the caller hangs up instead: ``hang_up_after`` counts AudioSocket runs as media
+    commands). When the list runs out the caller is silent.
     """
 
     digits: list[str] = field(default_factory=list)
@@ -87,6 +107,7 @@ class FakeCall:
     sighup: bool = True
     missing_sounds: frozenset[str] = frozenset()
     no_digit_sounds: bool = False
+    speech: list[Speech] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         for entry in self.digits:
@@ -179,7 +200,10 @@ class _Session:
             command = raw[:-1].decode("utf-8")
             self.record.commands.append(command)
             self.record.transcript.append(f">> {command}")
-            self._queue(self._answer(command))
+            if command.upper().startswith("EXEC "):
+                self._queue(await self._exec(command))
+            else:
+                self._queue(self._answer(command))
             try:
                 await self.writer.drain()
             except (ConnectionError, OSError):
@@ -243,6 +267,31 @@ class _Session:
             self._int(argv[2], command)
             return self._media(argv, escape=argv[3], endpos=False)
         self.fail(f"unknown command {command!r}")
+
+    async def _exec(self, command: str) -> list[str]:
+        argv = parse_args(command)
+        self._argc(argv, 3, 3)
+        if argv[1] != "AudioSocket":
+            self.fail(f"EXEC of an application the line never runs: {command!r}")
+        session, _, address = argv[2].partition(",")
+        host, _, port = address.rpartition(":")
+        if self.hung_up:
+            return [DEAD_CHANNEL]
+        said = self.call.speech.pop(0) if self.call.speech else Speech()
+        if said.refused:
+            return ["200 result=-1"]
+        self.media_count += 1
+        hangs_up = self.call.hang_up_after == self.media_count
+        try:
+            await audiosocket_client(
+                host.strip("[]"), self._int(port, command), uuid.UUID(session), said, hangs_up
+            )
+        except (ConnectionError, OSError) as error:
+            self.fail(f"AudioSocket {address}: {error}")
+        if hangs_up:
+            self.hung_up = True
+            return ["200 result=-1"] + (["HANGUP"] if self.call.sighup else [])
+        return ["200 result=0"]
 
     def _media(self, argv: list[str], *, escape: str, endpos: bool) -> list[str]:
         if self.hung_up:
@@ -438,3 +487,56 @@ def capture_dialogue(name: str, *, connection: int = 1) -> list[str]:
     without the logging server's notes and EOF markers."""
     _, dialogue = _split_capture(name, connection)
     return dialogue
+
+
+# --------------------------------------------------------------------------- AudioSocket
+
+FRAME_MS = 20
+FRAME_BYTES = 320  # 20 ms of 8 kHz signed 16-bit mono
+
+
+async def audiosocket_client(
+    host: str, port: int, session: uuid.UUID, said: Speech, hangs_up: bool
+) -> list[tuple[int, bytes]]:
+    """Asterisk's side of one AudioSocket session (res_audiosocket): the UUID frame, the
+    caller's audio frame by frame at the pace of speech, a DTMF frame if any, then the
+    frames the server sends until it hangs up or closes; returns those. ``hangs_up``: the
+    caller hangs up after speaking (a hang-up frame, then the socket closes)."""
+    reader, writer = await asyncio.open_connection(host, port)
+    received: list[tuple[int, bytes]] = []
+
+    async def read_server() -> None:
+        with contextlib.suppress(asyncio.IncompleteReadError, ConnectionError):
+            while True:
+                head = await reader.readexactly(3)
+                payload = await reader.readexactly(int.from_bytes(head[1:], "big"))
+                received.append((head[0], payload))
+                if head[0] == 0x00:
+                    return
+
+    reading = asyncio.create_task(read_server())
+    try:
+        writer.write(_frame(0x01, session.bytes))
+        for start in range(0, len(said.audio), FRAME_BYTES):
+            if reading.done():
+                break  # the server has ended the session
+            writer.write(_frame(0x10, said.audio[start : start + FRAME_BYTES]))
+            await writer.drain()
+            await asyncio.sleep(FRAME_MS / 1000)
+        if said.dtmf and not reading.done():
+            writer.write(_frame(0x03, said.dtmf.encode("ascii")))
+        if hangs_up:
+            writer.write(_frame(0x00, b""))
+        await writer.drain()
+        if not hangs_up:
+            await reading
+    finally:
+        reading.cancel()
+        writer.close()
+        with contextlib.suppress(ConnectionError, OSError):
+            await writer.wait_closed()
+    return received
+
+
+def _frame(kind: int, payload: bytes) -> bytes:
+    return bytes([kind]) + len(payload).to_bytes(2, "big") + payload

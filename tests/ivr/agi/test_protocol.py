@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -20,6 +21,7 @@ from ivr.agi.protocol import (
     digit_from_result,
     digits_from_result,
     environment_from_mapping,
+    exec_audiosocket_command,
     get_data_command,
     get_variable_command,
     parse_environment,
@@ -338,6 +340,23 @@ def test_command_lines_match_what_asterisk_received_in_the_captures() -> None:
     assert set_variable_command("IVR_RESULT", "done") == 'SET VARIABLE IVR_RESULT "done"'
     assert get_variable_command("AGISTATUS") == "GET VARIABLE AGISTATUS"
     assert say_digits_command("123", "") == 'SAY DIGITS 123 ""'
+
+
+def test_audiosocket_is_run_with_the_session_and_the_services_address() -> None:
+    session = uuid.UUID("5f1c2a3b-0d4e-4f60-8a7b-9c0d1e2f3a4b")
+    assert exec_audiosocket_command(session, "127.0.0.1", 4574) == (
+        'EXEC AudioSocket "5f1c2a3b-0d4e-4f60-8a7b-9c0d1e2f3a4b,127.0.0.1:4574"'
+    )
+    assert exec_audiosocket_command(session, "[::1]", 4574).endswith(',[::1]:4574"')
+
+
+@pytest.mark.parametrize(
+    ("host", "port"),
+    [("127.0.0.1,evil", 4574), ("host name", 4574), ('h"ost', 4574), ("", 4574), ("h", 0)],
+)
+def test_a_bad_audiosocket_address_is_refused(host: str, port: int) -> None:
+    with pytest.raises(UnsafeArgument):
+        exec_audiosocket_command(uuid.uuid4(), host, port)
 
 
 def test_say_datetime_sends_epoch_escape_format_and_zone() -> None:
