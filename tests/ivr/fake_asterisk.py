@@ -270,9 +270,9 @@ class _Session:
 
     async def _exec(self, command: str) -> list[str]:
         argv = parse_args(command)
+        if len(argv) < 2 or argv[1] != "AudioSocket":
+            self.fail(f"unknown command {command!r} (the line EXECs AudioSocket only)")
         self._argc(argv, 3, 3)
-        if argv[1] != "AudioSocket":
-            self.fail(f"EXEC of an application the line never runs: {command!r}")
         session, _, address = argv[2].partition(",")
         host, _, port = address.rpartition(":")
         if self.hung_up:
