@@ -23,6 +23,9 @@ class HealthReport:
     missing_sounds: tuple[Mapping[str, Any], ...] = ()
     # Which line the service works with: {"kind": "asterisk" | "training", "label": ...}.
     line: Mapping[str, str] | None = None
+    # Speech recognition: {"state": "off" | "loading" | "ready" | "failed", "reason": ...};
+    # None where the process does not run it.
+    speech: Mapping[str, Any] | None = None
 
     @property
     def status(self) -> str:

@@ -17,6 +17,7 @@ from ivr.missing_sounds import MissingSound
 from models.migrate import pending_migrations
 from models.rules.calendar import ProductionCalendar, YearStatus
 from models.settings import Settings
+from speech.model import FAILED_WARNING, SpeechState, SpeechStatus
 
 # From December on, the next year's transfer decree matters for deadlines and the IVR.
 NEXT_YEAR_FROM_MONTH = 12
@@ -63,6 +64,7 @@ class Probes:
     ami: Callable[[], Mapping[str, Any]] | None = None
     reconciliation: Callable[[], Mapping[str, Any]] | None = None
     sounds: Callable[[], Sequence[MissingSound]] | None = None
+    speech: Callable[[], SpeechStatus] | None = None
 
 
 def file_probes(settings: Settings) -> Probes:
@@ -83,10 +85,12 @@ def check(services: Services, probes: Probes = Probes()) -> HealthReport:
     link = probes.ami() if probes.ami is not None else None
     reconciliation = probes.reconciliation() if probes.reconciliation is not None else None
     sounds = tuple(probes.sounds()) if probes.sounds is not None else ()
+    speech = probes.speech() if probes.speech is not None else None
     service_warnings = [
         *_ami_warnings(link),
         *_reconciliation_warnings(reconciliation),
         *_sound_warnings(sounds),
+        *_speech_warnings(speech),
     ]
     service = HealthReport(
         line=describe_line(services.settings),
@@ -96,6 +100,7 @@ def check(services: Services, probes: Probes = Probes()) -> HealthReport:
         ami=link,
         reconciliation=reconciliation,
         missing_sounds=tuple(sound.as_dict() for sound in sounds),
+        speech=speech.as_dict() if speech is not None else None,
     )
     behind = False
     try:
@@ -187,3 +192,15 @@ def _sound_warnings(sounds: Sequence[MissingSound]) -> list[str]:
         "слышат — установите файлы подсказок (см. asterisk/README.md, проверка: "
         "consult-line check-asterisk)"
     ]
+
+
+def _speech_warnings(speech: SpeechStatus | None) -> list[str]:
+    """A failed model, and a ready one that cannot take lists of answers; loading and off
+    are states, not faults."""
+    if speech is None or not speech.reason:
+        return []
+    if speech.state is SpeechState.FAILED:
+        return [f"{FAILED_WARNING}: {speech.reason}"]
+    if speech.state is SpeechState.READY:
+        return [f"распознавание речи: {speech.reason}"]
+    return []

@@ -15,7 +15,7 @@ from pydantic import Field, SecretStr, ValidationInfo, field_validator, model_va
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 
-from ivr.agi.sources import open_door_problem, parse_sources
+from ivr.agi.sources import beyond_loopback, open_door_problem, parse_sources
 from models.host_time import host_zone
 from models.rules.calendar import WorkingHours, shortened_hours
 from models.rules.retention import RETENTION_MIN_YEARS
@@ -36,6 +36,11 @@ LOCAL_ZONE = "local"
 # pbx: which line the service works with.
 Pbx = Literal["auto", "asterisk", "training"]
 MAX_TRAINING_OPERATORS = 50
+# A spoken answer's confidence is its weakest word's posterior (speech.recognizer). Clear
+# answers from a list score close to 1; other speech is mostly forced onto listed words, and
+# where the recognizer doubts them they score about 0.45-0.6 (measured with synthetic speech
+# and a test model). 0.7 asks those callers again rather than store a wrong answer.
+SPEECH_MIN_CONFIDENCE = 0.7
 
 
 class Settings(BaseSettings):
@@ -67,6 +72,38 @@ class Settings(BaseSettings):
         default="",
         description="Comma-separated IP addresses or networks allowed to connect to FastAGI; "
         "empty = any, allowed only while FastAGI listens on loopback",
+    )
+    speech_model_path: str = Field(
+        default="",
+        description="folder of the vosk speech model (unpacked); empty = speech off, callers "
+        "answer with the keypad",
+    )
+    audiosocket_host: str = Field(
+        default="127.0.0.1", description="Address the AudioSocket server (speech) listens on"
+    )
+    audiosocket_port: int = Field(default=4574, ge=1, le=65535)
+    speech_question: bool = Field(
+        default=False,
+        description="after the topic menu the caller names their question in a few words; the "
+        "transcript goes to the operator's call card",
+    )
+    speech_min_confidence: float = Field(
+        default=SPEECH_MIN_CONFIDENCE,
+        ge=0,
+        le=1,
+        description="a spoken answer less certain than this (its weakest word) is asked again",
+    )
+    speech_no_input_s: float = Field(
+        default=5.0, gt=0, le=30, description="how long to wait for the caller to start speaking"
+    )
+    speech_end_silence_s: float = Field(
+        default=1.0, ge=0.3, le=5, description="a pause this long ends the caller's answer"
+    )
+    speech_max_utterance_s: float = Field(
+        default=6.0, ge=1, le=30, description="longest spoken answer from a list (menu, survey)"
+    )
+    speech_question_max_s: float = Field(
+        default=15.0, ge=3, le=60, description="longest spoken question (question capture)"
     )
     ami_host: str = Field(default="127.0.0.1")
     ami_port: int = Field(default=5038, ge=1, le=65535)
@@ -200,6 +237,21 @@ class Settings(BaseSettings):
             raise ValueError(problem)
         return value
 
+    @field_validator("audiosocket_host")
+    @classmethod
+    def _no_open_audio_door(cls, value: str, info: ValidationInfo) -> str:
+        speech_on = bool(str(info.data.get("speech_model_path", "")).strip())
+        # A bad list of sources has its own error; "" is the list left empty.
+        sources = info.data.get("agi_allowed_sources", "-")
+        if speech_on and beyond_loopback(value) and not sources:
+            raise ValueError(
+                f"AudioSocket слушает {value or 'все адреса'}, а список разрешённых адресов "
+                "CONSULT_LINE_AGI_ALLOWED_SOURCES пуст: любой, кто достучится до порта, займёт "
+                "распознавание речи чужим звуком. Укажите адреса Asterisk в "
+                "CONSULT_LINE_AGI_ALLOWED_SOURCES или слушайте 127.0.0.1"
+            )
+        return value
+
     @field_validator("retention_years")
     @classmethod
     def _keeps_history_long_enough(cls, value: int) -> int:
@@ -238,6 +290,26 @@ class Settings(BaseSettings):
         return self
 
     @model_validator(mode="after")
+    def _speech_ports_apart(self) -> Settings:
+        taken = {self.agi_port: "CONSULT_LINE_AGI_PORT", self.http_port: "CONSULT_LINE_HTTP_PORT"}
+        if self.speech_model_dir is not None and self.audiosocket_port in taken:
+            raise ValueError(
+                f"CONSULT_LINE_AUDIOSOCKET_PORT совпадает с {taken[self.audiosocket_port]} "
+                f"({self.audiosocket_port}): у AudioSocket должен быть свой порт"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _speech_pause_shorter_than_answers(self) -> Settings:
+        for name in ("speech_max_utterance_s", "speech_question_max_s"):
+            if self.speech_end_silence_s >= getattr(self, name):
+                raise ValueError(
+                    f"speech_end_silence_s должно быть меньше {name}: иначе ответ всегда "
+                    "обрывается по длине, а не по паузе"
+                )
+        return self
+
+    @model_validator(mode="after")
     def _session_limits_in_order(self) -> Settings:
         if self.session_max_hours < self.session_idle_hours:
             raise ValueError("session_max_hours не может быть меньше session_idle_hours")
@@ -263,6 +335,12 @@ class Settings(BaseSettings):
         if self.pbx == "auto":
             return self.ami_enabled and not self.ami_secret.get_secret_value()
         return self.pbx == "training"
+
+    @property
+    def speech_model_dir(self) -> Path | None:
+        """The speech model's folder; None when speech is off (the setting is empty)."""
+        path = self.speech_model_path.strip()
+        return Path(path).expanduser() if path else None
 
     @property
     def session_policy(self) -> SessionPolicy:

@@ -1,6 +1,6 @@
 """``GET /health``: which line (the real Asterisk or the training line), database reachability,
 schema, production-calendar warnings, line state, the AMI link and its permissions, the
-reconciliation sources, sounds the IVR could not play."""
+reconciliation sources, sounds the IVR could not play, the speech model."""
 
 from __future__ import annotations
 
@@ -35,6 +35,7 @@ class HealthOut(BaseModel):
     ami: dict[str, Any] | None
     reconciliation: dict[str, Any] | None
     missing_sounds: list[dict[str, Any]]
+    speech: dict[str, Any] | None
 
 
 @router.get("/health", response_model=HealthOut, dependencies=[public])
@@ -57,4 +58,5 @@ def health(context: ContextDep, response: Response) -> HealthOut:
         ami=dict(report.ami) if report.ami is not None else None,
         reconciliation=dict(report.reconciliation) if report.reconciliation is not None else None,
         missing_sounds=[dict(sound) for sound in report.missing_sounds],
+        speech=dict(report.speech) if report.speech is not None else None,
     )

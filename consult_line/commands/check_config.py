@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+from dataclasses import replace
 
 from consult_line.health import check, describe_line, file_probes
 from consult_line.wiring import Services
+from speech.model import SpeechModel, SpeechState
 
 
 def run(services: Services, _args: argparse.Namespace) -> int:
@@ -20,10 +22,25 @@ def run(services: Services, _args: argparse.Namespace) -> int:
     print("Действующие настройки:")
     for name, value in services.settings.masked().items():
         print(f"  CONSULT_LINE_{name.upper()} = {value}")
-    report = check(services, file_probes(services.settings))
+    speech = _speech_model(SpeechModel(settings.speech_model_dir))
+    report = check(services, replace(file_probes(services.settings), speech=speech.status))
     print(f"База данных: {'доступна' if report.database == 'ok' else 'НЕДОСТУПНА'}")
     for status in report.calendar:
         print(f"Производственный календарь {status.year}: {status.note}")
     for warning in report.warnings:
         print(f"ВНИМАНИЕ: {warning}")
     return 0 if report.database == "ok" else 1
+
+
+def _speech_model(speech: SpeechModel) -> SpeechModel:
+    """Loads the model as ``serve`` would, and says how it went and how long it took."""
+    if speech.path is None:
+        print(f"Распознавание речи: выключено ({speech.status().reason})")
+        return speech
+    print(f"Распознавание речи: загружается модель {speech.path.absolute()}…", flush=True)
+    state, _reason = speech.load()
+    if state is SpeechState.FAILED:
+        print("Распознавание речи: НЕ РАБОТАЕТ (причина ниже)")
+    else:
+        print(f"Распознавание речи: модель загружена за {speech.load_seconds or 0:.1f} с")
+    return speech

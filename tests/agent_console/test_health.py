@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
@@ -19,6 +20,8 @@ from ivr.missing_sounds import MissingSounds
 from models.calendar_store import confirm_year
 from models.db import session_scope
 from models.settings import Settings
+from speech.model import STATIC_GRAPH_NOTE, SpeechModel, ready_status
+from tests.speech.korean_model import korean_speech_model
 
 
 def _client(services: Services) -> TestClient:
@@ -140,3 +143,57 @@ def test_missing_ami_permissions_are_a_warning(db_engine: Engine) -> None:
     body = _client_with(services, Probes(ami=lambda: link)).get("/health").json()
     assert body["status"] == "degraded"
     assert any("write = call,originate,agent,reporting" in w for w in body["warnings"])
+
+
+def test_a_failed_speech_model_is_reported_with_its_reason(
+    db_engine: Engine, tmp_path: Path
+) -> None:
+    # The IVR keeps to the keypad; the monitor sees why speech is gone.
+    services = _services_on_a_known_day(db_engine)
+    speech = SpeechModel(tmp_path / "vosk-model-small-ru")
+    speech.load()
+    body = _client_with(services, Probes(speech=speech.status)).get("/health").json()
+    assert body["status"] == "degraded"
+    assert body["speech"] == {
+        "state": "failed",
+        "reason": f"папки модели {tmp_path / 'vosk-model-small-ru'} нет "
+        "(CONSULT_LINE_SPEECH_MODEL_PATH)",
+    }
+    assert any(
+        w.startswith("распознавание речи не работает, звонящие отвечают только кнопками: папки")
+        for w in body["warnings"]
+    )
+
+
+@pytest.mark.parametrize(
+    ("path", "state"), [(None, "off"), (Path("vosk-model-small-ru"), "loading")]
+)
+def test_speech_off_or_loading_is_not_a_fault(
+    db_engine: Engine, path: Path | None, state: str
+) -> None:
+    services = _services_on_a_known_day(db_engine)
+    speech = SpeechModel(path)
+    body = _client_with(services, Probes(speech=speech.status)).get("/health").json()
+    assert body["status"] == "ok"
+    assert body["speech"]["state"] == state
+
+
+def test_a_ready_speech_model(db_engine: Engine) -> None:
+    services = _services_on_a_known_day(db_engine)
+    speech = korean_speech_model()
+    body = _client_with(services, Probes(speech=speech.status)).get("/health").json()
+    assert body["speech"] == {"state": "ready", "reason": None}
+    assert body["status"] == "ok"
+
+
+def test_a_ready_model_that_ignores_lists_of_answers_is_a_warning(db_engine: Engine) -> None:
+    services = _services_on_a_known_day(db_engine)
+    static = ready_status(runtime_grammar=False)
+    body = _client_with(services, Probes(speech=lambda: static)).get("/health").json()
+    assert body["status"] == "degraded"
+    assert body["speech"]["state"] == "ready"
+    assert f"распознавание речи: {STATIC_GRAPH_NOTE}" in body["warnings"]
+
+
+def test_a_process_without_speech_reports_none(db_engine: Engine) -> None:
+    assert _client(_services_on_a_known_day(db_engine)).get("/health").json()["speech"] is None

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from pathlib import Path
 
 import pytest
 
 from consult_line.cli import main
 from tests.asterisk_captures import Kind, capture_lines
+from tests.speech.korean_model import korean_model_dir
 
 
 def test_prints_effective_settings_with_secret_masked(
@@ -69,3 +71,48 @@ def test_reports_a_cdr_it_would_misread(
     out_text = capsys.readouterr().out
     assert "ВНИМАНИЕ: сверка звонков после обрыва AMI, источник cdr" in out_text
     assert "loguniqueid = yes" in out_text
+
+
+def test_speech_off_by_default(
+    monkeypatch: pytest.MonkeyPatch, database_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("CONSULT_LINE_DATABASE_URL", database_url)
+    assert main(["migrate"]) == 0
+    assert main(["check-config"]) == 0
+    out = capsys.readouterr().out
+    assert "Распознавание речи: выключено (CONSULT_LINE_SPEECH_MODEL_PATH не задан)" in out
+    assert "распознавание речи" not in out  # no warning about it
+
+
+def test_a_missing_speech_model_is_a_warning_with_the_reason(
+    monkeypatch: pytest.MonkeyPatch,
+    database_url: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # Like the other parts' problems: said loudly, while the line itself works (keypad only).
+    monkeypatch.setenv("CONSULT_LINE_DATABASE_URL", database_url)
+    monkeypatch.setenv("CONSULT_LINE_SPEECH_MODEL_PATH", str(tmp_path / "vosk-model-small-ru"))
+    assert main(["migrate"]) == 0
+    assert main(["check-config"]) == 0
+    captured = capsys.readouterr()
+    assert "Распознавание речи: НЕ РАБОТАЕТ (причина ниже)" in captured.out
+    assert (
+        "ВНИМАНИЕ: распознавание речи не работает, звонящие отвечают только кнопками: папки "
+        f"модели {tmp_path / 'vosk-model-small-ru'} нет (CONSULT_LINE_SPEECH_MODEL_PATH)"
+    ) in captured.out
+    assert [r.levelname for r in caplog.records if r.name == "speech.model"] == ["WARNING"]
+
+
+def test_loads_the_speech_model_and_says_how_long_it_took(
+    monkeypatch: pytest.MonkeyPatch, database_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("CONSULT_LINE_DATABASE_URL", database_url)
+    monkeypatch.setenv("CONSULT_LINE_SPEECH_MODEL_PATH", str(korean_model_dir()))
+    assert main(["migrate"]) == 0
+    assert main(["check-config"]) == 0
+    out = capsys.readouterr().out
+    assert f"Распознавание речи: загружается модель {korean_model_dir()}…" in out
+    assert re.search(r"Распознавание речи: модель загружена за \d+\.\d с", out)
+    assert "ВНИМАНИЕ: распознавание речи" not in out

@@ -77,6 +77,18 @@ def test_environment_overrides_dotenv_file(monkeypatch: pytest.MonkeyPatch, tmp_
         # G3: a shorter term would remove history the order keeps.
         ("CONSULT_LINE_RETENTION_YEARS", "4", "RETENTION_YEARS: не меньше 5 лет"),
         ("CONSULT_LINE_RETENTION_YEARS", "101", "RETENTION_YEARS: должно быть не больше 100"),
+        ("CONSULT_LINE_AUDIOSOCKET_PORT", "0", "AUDIOSOCKET_PORT: должно быть не меньше 1"),
+        ("CONSULT_LINE_AUDIOSOCKET_PORT", "65536", "AUDIOSOCKET_PORT: должно быть не больше"),
+        ("CONSULT_LINE_SPEECH_QUESTION", "maybe", "SPEECH_QUESTION: нужно true или false"),
+        ("CONSULT_LINE_SPEECH_MIN_CONFIDENCE", "1.5", "MIN_CONFIDENCE: должно быть не больше 1"),
+        ("CONSULT_LINE_SPEECH_MIN_CONFIDENCE", "-0.1", "MIN_CONFIDENCE: должно быть не меньше 0"),
+        ("CONSULT_LINE_SPEECH_MIN_CONFIDENCE", "высокая", "MIN_CONFIDENCE: нужно число"),
+        ("CONSULT_LINE_SPEECH_NO_INPUT_S", "0", "NO_INPUT_S: должно быть больше 0"),
+        ("CONSULT_LINE_SPEECH_END_SILENCE_S", "0.1", "END_SILENCE_S: должно быть не меньше 0.3"),
+        ("CONSULT_LINE_SPEECH_MAX_UTTERANCE_S", "31", "MAX_UTTERANCE_S: должно быть не больше 30"),
+        ("CONSULT_LINE_SPEECH_QUESTION_MAX_S", "61", "QUESTION_MAX_S: должно быть не больше 60"),
+        # a pause as long as the answer itself: every answer would be cut by its length
+        ("CONSULT_LINE_SPEECH_MAX_UTTERANCE_S", "1", "speech_end_silence_s должно быть меньше"),
     ],
 )
 def test_invalid_value_is_reported_with_the_variable_name(
@@ -97,3 +109,68 @@ def test_masked_view_hides_secret_and_database_password() -> None:
     assert "p4ss" not in str(shown)
     assert shown["database_url"] == "postgresql+psycopg://line:********@db.example.org/line"
     assert shown["ami_secret"] == "********"
+
+
+def test_speech_is_off_by_default() -> None:
+    settings = load_settings()
+    assert settings.speech_model_path == ""
+    assert settings.speech_model_dir is None
+    assert (settings.audiosocket_host, settings.audiosocket_port) == ("127.0.0.1", 4574)
+    assert settings.speech_question is False
+    assert settings.speech_min_confidence == 0.7
+    assert settings.speech_no_input_s == 5.0
+    assert settings.speech_end_silence_s == 1.0
+    assert settings.speech_max_utterance_s == 6.0
+    assert settings.speech_question_max_s == 15.0
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("", None), ("   ", None), ("/opt/vosk/small-ru", Path("/opt/vosk/small-ru"))],
+)
+def test_speech_model_dir(
+    monkeypatch: pytest.MonkeyPatch, value: str, expected: Path | None
+) -> None:
+    monkeypatch.setenv("CONSULT_LINE_SPEECH_MODEL_PATH", value)
+    assert load_settings().speech_model_dir == expected
+
+
+def test_a_missing_model_folder_is_not_a_settings_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The service starts and keeps to the keypad; /health and check-config say why.
+    monkeypatch.setenv("CONSULT_LINE_SPEECH_MODEL_PATH", "/nonexistent/vosk-model")
+    assert load_settings().speech_model_dir == Path("/nonexistent/vosk-model")
+
+
+@pytest.mark.parametrize(
+    ("port", "clash"), [("4573", "CONSULT_LINE_AGI_PORT"), ("8000", "CONSULT_LINE_HTTP_PORT")]
+)
+def test_audiosocket_needs_a_port_of_its_own_when_speech_is_on(
+    monkeypatch: pytest.MonkeyPatch, port: str, clash: str
+) -> None:
+    monkeypatch.setenv("CONSULT_LINE_AUDIOSOCKET_PORT", port)
+    assert load_settings().audiosocket_port == int(port)  # speech off: no server, no clash
+    monkeypatch.setenv("CONSULT_LINE_SPEECH_MODEL_PATH", "/opt/vosk/small-ru")
+    with pytest.raises(ConfigError, match=f"AUDIOSOCKET_PORT совпадает с {clash}"):
+        load_settings()
+
+
+def test_audiosocket_beyond_loopback_needs_the_allowed_sources(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("CONSULT_LINE_SPEECH_MODEL_PATH", "/opt/vosk/small-ru")
+    monkeypatch.setenv("CONSULT_LINE_AUDIOSOCKET_HOST", "10.0.0.7")
+    with pytest.raises(ConfigError, match="CONSULT_LINE_AUDIOSOCKET_HOST: AudioSocket слушает"):
+        load_settings()
+    monkeypatch.setenv("CONSULT_LINE_AGI_ALLOWED_SOURCES", "10.0.0.5")
+    monkeypatch.setenv("CONSULT_LINE_AGI_HOST", "10.0.0.7")
+    assert load_settings().audiosocket_host == "10.0.0.7"
+
+
+def test_a_bad_source_list_is_one_error_not_two(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CONSULT_LINE_SPEECH_MODEL_PATH", "/opt/vosk/small-ru")
+    monkeypatch.setenv("CONSULT_LINE_AUDIOSOCKET_HOST", "10.0.0.7")
+    monkeypatch.setenv("CONSULT_LINE_AGI_ALLOWED_SOURCES", "asterisk")
+    with pytest.raises(ConfigError) as error:
+        load_settings()
+    assert "AGI_ALLOWED_SOURCES" in str(error.value)
+    assert "AUDIOSOCKET_HOST" not in str(error.value)
