@@ -56,6 +56,10 @@ PromptId = Literal[
     "survey-answer-received",
     "survey-quality",
     "survey-thanks",
+    # the same questions when the caller may answer by voice too (speech)
+    "survey-answer-received-voice",
+    "survey-quality-voice",
+    "say-again",
 ]
 
 DIALPLAN_PROMPTS: Final[frozenset[str]] = frozenset(
@@ -241,6 +245,30 @@ PROMPTS: Final[dict[str, PromptText]] = {
     "survey-answer-received": PromptText(
         ru="Получен ли ответ на Ваш вопрос? Если да, нажмите 1. Если нет, нажмите 2.",
         en="Did you receive an answer to your question? If yes, press 1. If no, press 2.",
+    ),
+    "survey-answer-received-voice": PromptText(
+        ru=(
+            "Получен ли ответ на Ваш вопрос? Скажите «да» или нажмите 1. "
+            "Скажите «нет» или нажмите 2."
+        ),
+        en=(
+            "Did you receive an answer to your question? Say yes or press 1. "
+            "Say no or press 2."
+        ),
+    ),
+    "survey-quality-voice": PromptText(
+        ru=(
+            "Оцените качество работы консультанта. Скажите «удовлетворён» или нажмите 1. "
+            "Скажите «частично» или нажмите 2. Скажите «не удовлетворён» или нажмите 3."
+        ),
+        en=(
+            "Please rate the consultant's work. Say satisfied or press 1. Say partly or "
+            "press 2. Say not satisfied or press 3."
+        ),
+    ),
+    "say-again": PromptText(
+        ru="Мы не расслышали ответ. Пожалуйста, повторите или нажмите клавишу.",
+        en="We did not catch your answer. Please say it again or press a key.",
     ),
     "survey-quality": PromptText(
         ru=(
