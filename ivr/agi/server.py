@@ -30,7 +30,6 @@ The server never blocks the loop; routes run their database work in threads of t
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import socket
 from collections.abc import Awaitable, Callable, Iterable, Mapping
@@ -47,6 +46,7 @@ from ivr.agi.protocol import (
     parse_environment,
 )
 from ivr.agi.sources import admits, open_door_problem, parse_sources
+from ivr.agi.streams import close_after_eof, peer_name
 from ivr.variables import LINE_AGI_DONE, LINE_AGI_FAILED
 
 log = logging.getLogger(__name__)
@@ -193,7 +193,7 @@ class AgiServer:
     async def _serve(
         self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, task: asyncio.Task[None]
     ) -> None:
-        peer = _peer(writer)
+        peer = peer_name(writer)
         if self._stopping:
             log.warning("FastAGI: refused %s: the server is stopping", peer)
             writer.transport.abort()
@@ -351,27 +351,8 @@ class AgiServer:
             )
 
     async def _close(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        """Half-closes, waits briefly for Asterisk's EOF (it answers with HANGUP and closes),
-        then closes. Reading to EOF first means the kernel never answers with a reset that
-        could discard our last command."""
-        try:
-            if writer.can_write_eof():
-                writer.write_eof()
-            async with asyncio.timeout(self._close_timeout_s):
-                while await reader.read(4096):
-                    pass
-        except (TimeoutError, ConnectionError, OSError):
-            pass
-        writer.close()
-        with contextlib.suppress(ConnectionError, OSError):
-            await writer.wait_closed()
-
-
-def _peer(writer: asyncio.StreamWriter) -> str:
-    peername = writer.get_extra_info("peername")
-    if isinstance(peername, tuple) and len(peername) >= 2:
-        return f"{peername[0]}:{peername[1]}"
-    return str(peername)
+        """Asterisk answers our half-close with HANGUP and closes (``ivr.agi.streams``)."""
+        await close_after_eof(reader, writer, self._close_timeout_s)
 
 
 def _host_of(writer: asyncio.StreamWriter) -> str:
