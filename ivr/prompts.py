@@ -251,10 +251,7 @@ PROMPTS: Final[dict[str, PromptText]] = {
             "Получен ли ответ на Ваш вопрос? Скажите «да» или нажмите 1. "
             "Скажите «нет» или нажмите 2."
         ),
-        en=(
-            "Did you receive an answer to your question? Say yes or press 1. "
-            "Say no or press 2."
-        ),
+        en=("Did you receive an answer to your question? Say yes or press 1. Say no or press 2."),
     ),
     "survey-quality-voice": PromptText(
         ru=(

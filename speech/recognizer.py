@@ -20,9 +20,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
+from speech.listening import Heard, Word
 from speech.model import UNKNOWN_WORD_SPELLINGS, LoadedModel
 from speech.phrases import spoken_words
 
@@ -30,24 +30,6 @@ SAMPLE_RATE_HZ = 8000
 BYTES_PER_SAMPLE = 2
 # What recognizers put for speech outside their vocabulary, in any model we may be given.
 UNKNOWN_WORDS = frozenset({*UNKNOWN_WORD_SPELLINGS, "<unk>"})
-
-
-@dataclass(frozen=True, slots=True)
-class WordHeard:
-    word: str
-    conf: float  # 0..1
-    start: float  # seconds from the start of the recognition's audio
-    end: float
-
-
-@dataclass(frozen=True, slots=True)
-class Recognized:
-    """What the caller said: ``text`` ("" when nothing usable was heard), the weakest word's
-    ``confidence`` (None when no word was heard) and every word the recognizer heard."""
-
-    text: str
-    confidence: float | None
-    words: tuple[WordHeard, ...]
 
 
 class RecognizerError(RuntimeError):
@@ -70,7 +52,7 @@ class UnknownWordsError(ValueError):
         )
 
 
-Verdict = Callable[[tuple[WordHeard, ...]], Recognized]
+Verdict = Callable[[tuple[Word, ...]], Heard]
 
 
 class Recognition:
@@ -79,9 +61,9 @@ class Recognition:
     def __init__(self, recognizer: Any, verdict: Verdict) -> None:
         self._recognizer = recognizer
         self._verdict = verdict
-        self._words: list[WordHeard] = []
+        self._words: list[Word] = []
         self._carry = b""  # half a sample left by a chunk of odd length
-        self._result: Recognized | None = None
+        self._result: Heard | None = None
 
     def feed(self, pcm: bytes) -> None:
         """Decodes ``pcm`` (any length; a sample split across two chunks is joined)."""
@@ -94,7 +76,7 @@ class Recognition:
             # vosk closed an utterance on its own (a pause): keep its words, go on.
             self._words.extend(words_of(self._call(self._recognizer.Result)))
 
-    def finish(self) -> Recognized:
+    def finish(self) -> Heard:
         """What was said in all the audio fed; the same result if called again."""
         if self._result is None:
             self._words.extend(words_of(self._call(self._recognizer.FinalResult)))
@@ -178,7 +160,7 @@ def grammar_json(
     return json.dumps(entries, ensure_ascii=False)
 
 
-def words_of(result: str) -> tuple[WordHeard, ...]:
+def words_of(result: str) -> tuple[Word, ...]:
     """The words of one vosk result (JSON with ``SetWords(True)``); () for an empty one."""
     try:
         parsed = json.loads(result)
@@ -187,11 +169,11 @@ def words_of(result: str) -> tuple[WordHeard, ...]:
     items = parsed.get("result", []) if isinstance(parsed, dict) else []
     try:
         return tuple(
-            WordHeard(
-                word=str(item["word"]),
-                conf=float(item["conf"]),
-                start=float(item["start"]),
-                end=float(item["end"]),
+            Word(
+                text=str(item["word"]),
+                confidence=float(item["conf"]),
+                start_s=float(item["start"]),
+                end_s=float(item["end"]),
             )
             for item in items
         )
@@ -199,21 +181,21 @@ def words_of(result: str) -> tuple[WordHeard, ...]:
         raise RecognizerError(f"vosk вернул слово без полей: {exc!r}") from exc
 
 
-def weakest(words: Sequence[WordHeard]) -> float | None:
+def weakest(words: Sequence[Word]) -> float | None:
     """An utterance's confidence: its least confident word's; None without words."""
-    return min((word.conf for word in words), default=None)
+    return min((w.confidence for w in words if w.confidence is not None), default=None)
 
 
-def grammar_verdict(words: tuple[WordHeard, ...], min_confidence: float) -> Recognized:
+def grammar_verdict(words: tuple[Word, ...], min_confidence: float) -> Heard:
     """A list answer: its words, or "" when one is unknown or the answer is too doubtful."""
     confidence = weakest(words)
     doubtful = confidence is None or confidence < min_confidence
-    if doubtful or any(word.word in UNKNOWN_WORDS for word in words):
-        return Recognized(text="", confidence=confidence, words=words)
-    return Recognized(text=" ".join(w.word for w in words), confidence=confidence, words=words)
+    if doubtful or any(word.text in UNKNOWN_WORDS for word in words):
+        return Heard(text="", confidence=confidence, words=words)
+    return Heard(text=" ".join(w.text for w in words), confidence=confidence, words=words)
 
 
-def free_verdict(words: tuple[WordHeard, ...]) -> Recognized:
+def free_verdict(words: tuple[Word, ...]) -> Heard:
     """Free speech: the known words as text; nothing is rejected (the text is shown as heard)."""
-    text = " ".join(word.word for word in words if word.word not in UNKNOWN_WORDS)
-    return Recognized(text=text, confidence=weakest(words), words=words)
+    text = " ".join(word.text for word in words if word.text not in UNKNOWN_WORDS)
+    return Heard(text=text, confidence=weakest(words), words=words)

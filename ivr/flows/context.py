@@ -11,6 +11,7 @@ from consult_line.clock import Clock
 from ivr.agi.channel import AgiChannel
 from ivr.db_workers import DatabaseWorkers
 from ivr.variables import LINE_LANGUAGE
+from ivr.voice import Voice
 from models.line_store import LineStore
 from models.settings import Settings
 from models.tables import Language
@@ -32,6 +33,7 @@ class FlowContext:
     clock: Clock
     settings: Settings
     workers: DatabaseWorkers
+    voice: Voice | None = None  # speech (ivr.voice); None: the keypad only
 
     async def blocking(self, fn: Callable[_P, _R], *args: _P.args, **kwargs: _P.kwargs) -> _R:
         """Runs a synchronous (database) call in one of the caller's worker threads, so the

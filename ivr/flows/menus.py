@@ -18,11 +18,15 @@ the time («девять …», a 24-hour clock without the English "oh"). Engli
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Final, TypeVar
+from typing import Final, Generic, TypeVar
 
 from ivr.agi.channel import AgiChannel
 from ivr.prompts import PromptId, prompt_file
+from ivr.spoken import SpokenKeys
+from ivr.voice import CallVoice, Heard, VoiceReply
+from models.line_store import SpokenAnswer
 from models.tables import Language
 
 _T = TypeVar("_T")
@@ -94,6 +98,14 @@ class Trail:
         return ">".join(self._steps)
 
 
+@dataclass(frozen=True, slots=True)
+class Answer(Generic[_T]):
+    """A question's answer, and how it came: ``spoken`` None when keyed."""
+
+    value: _T
+    spoken: SpokenAnswer | None = None
+
+
 async def ask(
     channel: AgiChannel,
     language: Language,
@@ -109,27 +121,96 @@ async def ask(
     silence_prompt: PromptId = "no-input",
     repeat_on_silence: bool = True,
 ) -> _T | None:
+    """Asks ``question`` on the keypad: :func:`ask_answer` without speech, the value only."""
+    answer = await ask_answer(
+        channel,
+        language,
+        question,
+        parse,
+        step=step,
+        trail=trail,
+        intro=intro,
+        max_digits=max_digits,
+        timeout_ms=timeout_ms,
+        invalid_prompt=invalid_prompt,
+        silence_prompt=silence_prompt,
+        repeat_on_silence=repeat_on_silence,
+    )
+    return None if answer is None else answer.value
+
+
+async def ask_answer(
+    channel: AgiChannel,
+    language: Language,
+    question: PromptId,
+    parse: Callable[[str], _T | None],
+    *,
+    step: str,
+    trail: Trail | None = None,
+    intro: Sequence[Segment] = (),
+    max_digits: int = 1,
+    timeout_ms: int = MENU_TIMEOUT_MS,
+    invalid_prompt: PromptId = "invalid-choice",
+    silence_prompt: PromptId = "no-input",
+    repeat_on_silence: bool = True,
+    voice: CallVoice | None = None,
+    voice_prompt: PromptId | None = None,
+) -> Answer[_T] | None:
     """Asks ``question`` and returns the parsed answer, or None after a wrong key or silence
     twice (or once, for silence, when ``repeat_on_silence`` is False).
 
     ``intro`` is played first, interruptibly; a key pressed there is the answer. A repeat
     starts with ``invalid_prompt`` or ``silence_prompt`` and asks the question again (the
     intro is not repeated). A hang-up raises ChannelHungUp from the channel.
+
+    With ``voice`` and phrases for the question (``ivr.spoken``, under the question's id), a
+    one-key question may be answered by voice too: ``voice_prompt`` is played instead of the
+    question (it says what to say), then the caller is listened to (``ivr.voice``); a key
+    pressed first wins. Words that are no answer are asked again with «say-again»; when
+    speech is unavailable the question is asked on the keypad.
     """
     preface: Sequence[Segment] = intro
     for attempt in range(1, ATTEMPTS + 1):
-        keys = await _collect(
-            channel, preface, prompt_file(question, language), max_digits, timeout_ms
-        )
+        phrases = voice.phrases(question, language) if voice and max_digits == 1 else {}
+        spoken: SpokenAnswer | None = None
+        misheard = False
+        if phrases and voice is not None:
+            said = prompt_file(voice_prompt or question, language)
+            reply = await _collect_voiced(channel, preface, said, voice, phrases)
+            if reply.heard is Heard.UNAVAILABLE:
+                keys = await channel.get_data(prompt_file(question, language), timeout_ms, 1)
+            else:
+                keys, spoken = reply.key, reply.spoken
+                misheard = reply.heard is Heard.NOT_UNDERSTOOD
+        else:
+            keys = await _collect(
+                channel, preface, prompt_file(question, language), max_digits, timeout_ms
+            )
         if trail is not None:
-            trail.add(f"{step}:{_shown(keys, max_digits)}")
+            shown = "?" if misheard else _shown(keys, max_digits)
+            trail.add(f"{step}:{'v' if spoken else ''}{shown}")
         value = parse(keys) if keys else None
         if value is not None:
-            return value
-        if attempt == ATTEMPTS or (not keys and not repeat_on_silence):
+            return Answer(value, spoken)
+        if attempt == ATTEMPTS or (not keys and not misheard and not repeat_on_silence):
             return None
-        preface = [play(invalid_prompt if keys else silence_prompt, language)]
+        again = "say-again" if misheard else invalid_prompt if keys else silence_prompt
+        preface = [play(again, language)]
     return None
+
+
+async def _collect_voiced(
+    channel: AgiChannel,
+    preface: Sequence[Segment],
+    question: str,
+    voice: CallVoice,
+    phrases: SpokenKeys,
+) -> VoiceReply:
+    """The preface and the question, interruptibly, then the caller listened to."""
+    key = await play_all(channel, preface) or await channel.stream_file(question)
+    if key:
+        return VoiceReply(Heard.KEY, key)
+    return await voice.listen(channel, phrases)
 
 
 async def _collect(

@@ -1,5 +1,9 @@
 """Route ``survey`` (args: linkedid): the two questions after the consultation (C15).
 
+With speech on (``ivr.voice``) either question may be answered by voice too («да» / «нет»;
+«удовлетворён» / «частично» / «не удовлетворён»); each answer is stored with its channel
+and, when spoken, the recognizer's confidence.
+
 «Получен ли ответ на Ваш вопрос?» 1 да / 2 нет, then «Оцените качество работы консультанта»
 1 удовлетворён / 2 частично удовлетворён / 3 не удовлетворён. A wrong key or silence is asked
 once more, then the survey ends (the dialplan plays ``goodbye`` after every survey, so the
@@ -14,8 +18,9 @@ from typing import Final
 
 from ivr.agi.channel import AgiChannel
 from ivr.flows.context import FlowContext, call_language, linkedid_arg
-from ivr.flows.menus import ask, play
+from ivr.flows.menus import ask_answer, play
 from ivr.variables import MEMBERINTERFACE, SURVEY_ANSWER_RECEIVED, SURVEY_QUALITY
+from ivr.voice import CallVoice
 from models.rules.survey import answer_received_from_key, quality_from_key
 
 DEVICE_MAX: Final = 64
@@ -27,24 +32,52 @@ async def run(channel: AgiChannel, context: FlowContext) -> None:
     operator = _device(await channel.get_variable(MEMBERINTERFACE))
     store = context.store
 
-    answer = await ask(
+    voice = CallVoice(context.voice)
+
+    answer = await ask_answer(
         channel,
         language,
         "survey-answer-received",
         answer_received_from_key,
         step="q1",
         intro=[play("survey-intro", language)],
+        voice=voice,
+        voice_prompt="survey-answer-received-voice",
     )
     if answer is None:
         return  # the dialplan says goodbye
-    await context.blocking(store.save_survey, linkedid, operator, answer, None, context.clock())
-    await channel.set_variable(SURVEY_ANSWER_RECEIVED, answer.value)
+    await context.blocking(
+        store.save_survey,
+        linkedid,
+        operator,
+        answer.value,
+        None,
+        context.clock(),
+        heard=answer.spoken,
+    )
+    await channel.set_variable(SURVEY_ANSWER_RECEIVED, answer.value.value)
 
-    quality = await ask(channel, language, "survey-quality", quality_from_key, step="q2")
+    quality = await ask_answer(
+        channel,
+        language,
+        "survey-quality",
+        quality_from_key,
+        step="q2",
+        voice=voice,
+        voice_prompt="survey-quality-voice",
+    )
     if quality is None:
         return
-    await context.blocking(store.save_survey, linkedid, operator, None, quality, context.clock())
-    await channel.set_variable(SURVEY_QUALITY, quality.value)
+    await context.blocking(
+        store.save_survey,
+        linkedid,
+        operator,
+        None,
+        quality.value,
+        context.clock(),
+        heard=quality.spoken,
+    )
+    await channel.set_variable(SURVEY_QUALITY, quality.value.value)
     await play("survey-thanks", language)(channel)
 
 

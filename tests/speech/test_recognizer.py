@@ -8,16 +8,15 @@ from pathlib import Path
 
 import pytest
 
+from speech.listening import Heard, Word
 from speech.model import LoadedModel
 from speech.phrases import match_phrase
 from speech.recognizer import (
     SAMPLE_RATE_HZ,
     Recognition,
     RecognitionClosedError,
-    Recognized,
     RecognizerError,
     UnknownWordsError,
-    WordHeard,
     free_recognition,
     free_verdict,
     grammar_json,
@@ -45,14 +44,21 @@ def model() -> LoadedModel:
     return korean_model()
 
 
-def _fed(pcm: bytes, chunk: int, recognition: Recognition) -> Recognized:
+def _fed(pcm: bytes, chunk: int, recognition: Recognition) -> Heard:
     for start in range(0, len(pcm), chunk):
         recognition.feed(pcm[start : start + chunk])
     return recognition.finish()
 
 
-def _word(word: str, conf: float = 1.0, start: float = 0.0, end: float = 0.5) -> WordHeard:
-    return WordHeard(word=word, conf=conf, start=start, end=end)
+def _times(word: Word) -> tuple[float, float]:
+    """A recognized word's start and end (vosk gives both for every word)."""
+    assert word.start_s is not None
+    assert word.end_s is not None
+    return word.start_s, word.end_s
+
+
+def _word(word: str, conf: float = 1.0, start: float = 0.0, end: float = 0.5) -> Word:
+    return Word(text=word, confidence=conf, start_s=start, end_s=end)
 
 
 def test_recordings_cover_both_answers_in_several_voices() -> None:
@@ -69,7 +75,7 @@ def test_yes_or_no_is_recognized_from_a_two_phrase_list(
     assert heard.text == said
     assert heard.confidence is not None
     assert heard.confidence >= MIN_CONFIDENCE
-    assert [word.word for word in heard.words] == [said]
+    assert [word.text for word in heard.words] == [said]
     assert match_phrase(heard.text, YES_NO) == said
 
 
@@ -84,14 +90,14 @@ def test_audio_split_mid_sample_is_recognized_the_same(model: LoadedModel) -> No
 def test_silence_is_no_answer(model: LoadedModel) -> None:
     recognition = grammar_recognition(model, YES_NO, min_confidence=MIN_CONFIDENCE)
     heard = _fed(silence(3.0), FRAME, recognition)
-    assert heard == Recognized(text="", confidence=None, words=())
+    assert heard == Heard(text="", confidence=None, words=())
     assert match_phrase(heard.text, YES_NO) is None
 
 
 def test_no_audio_at_all_is_no_answer(model: LoadedModel) -> None:
     recognition = grammar_recognition(model, YES_NO, min_confidence=MIN_CONFIDENCE)
     recognition.feed(b"")
-    assert recognition.finish() == Recognized(text="", confidence=None, words=())
+    assert recognition.finish() == Heard(text="", confidence=None, words=())
 
 
 def test_two_answers_after_a_pause_are_both_heard_and_match_no_phrase(
@@ -101,10 +107,10 @@ def test_two_answers_after_a_pause_are_both_heard_and_match_no_phrase(
     yes, no = read_pcm(ANSWERS[0][0]), read_pcm(ANSWERS[-1][0])
     recognition = grammar_recognition(model, YES_NO, min_confidence=MIN_CONFIDENCE)
     heard = _fed(yes + silence(2.0) + no, FRAME, recognition)
-    assert [word.word for word in heard.words] == [ANSWERS[0][1], ANSWERS[-1][1]]
-    first, second = heard.words
-    assert first.end <= second.start  # times count from the start of the recognition
-    assert second.end <= (len(yes) + len(no)) / 2 / SAMPLE_RATE_HZ + 2.0
+    assert [word.text for word in heard.words] == [ANSWERS[0][1], ANSWERS[-1][1]]
+    (_, first_end), (second_start, second_end) = (_times(word) for word in heard.words)
+    assert first_end <= second_start  # times count from the start of the recognition
+    assert second_end <= (len(yes) + len(no)) / 2 / SAMPLE_RATE_HZ + 2.0
     assert match_phrase(heard.text, YES_NO) is None  # the caller is asked again
 
 
@@ -113,9 +119,9 @@ def test_free_speech_gives_text_with_word_times(model: LoadedModel) -> None:
     heard = _fed(pcm, FRAME, free_recognition(model))
     assert heard.text.strip()
     assert heard.words
-    assert heard.confidence == min(word.conf for word in heard.words)
+    assert heard.confidence == min(word.confidence or 0.0 for word in heard.words)
     duration = len(pcm) / 2 / SAMPLE_RATE_HZ
-    assert all(0 <= word.start <= word.end <= duration for word in heard.words)
+    assert all(0 <= start <= end <= duration for start, end in map(_times, heard.words))
 
 
 def test_free_speech_of_silence_is_empty(model: LoadedModel) -> None:
@@ -206,13 +212,13 @@ def test_grammar_without_a_word_is_refused(phrases: tuple[str, ...]) -> None:
         ((), "", None),
     ],
 )
-def test_grammar_verdict(words: tuple[WordHeard, ...], text: str, confidence: float | None) -> None:
-    assert grammar_verdict(words, 0.7) == Recognized(text=text, confidence=confidence, words=words)
+def test_grammar_verdict(words: tuple[Word, ...], text: str, confidence: float | None) -> None:
+    assert grammar_verdict(words, 0.7) == Heard(text=text, confidence=confidence, words=words)
 
 
 def test_free_verdict_leaves_unknown_words_out_of_the_text() -> None:
     words = (_word("у", 0.9), _word("[unk]", 0.4), _word("меня", 0.8), _word("вопрос"))
-    assert free_verdict(words) == Recognized(text="у меня вопрос", confidence=0.4, words=words)
+    assert free_verdict(words) == Heard(text="у меня вопрос", confidence=0.4, words=words)
 
 
 def test_free_verdict_accepts_doubtful_words() -> None:
@@ -222,7 +228,7 @@ def test_free_verdict_accepts_doubtful_words() -> None:
 
 def test_words_of_a_vosk_result() -> None:
     result = '{"result": [{"conf": 0.5, "end": 1.2, "start": 0.3, "word": "да"}], "text": "да"}'
-    assert words_of(result) == (WordHeard(word="да", conf=0.5, start=0.3, end=1.2),)
+    assert words_of(result) == (Word(text="да", confidence=0.5, start_s=0.3, end_s=1.2),)
     assert words_of('{"text": ""}') == ()
 
 

@@ -31,7 +31,14 @@ from models.line_store import LineStore
 from models.settings import Settings
 from models.tables import Call, Language
 from tests import factories
-from tests.ivr.fake_asterisk import CallRecord, FakeCall, capture_environment, parse_args, run_call
+from tests.ivr.fake_asterisk import (
+    CallRecord,
+    FakeCall,
+    Speech,
+    capture_environment,
+    parse_args,
+    run_call,
+)
 
 MSK = ZoneInfo("Europe/Moscow")
 OPEN = datetime(2026, 12, 7, 10, 0, tzinfo=MSK)  # Monday, working hours
@@ -112,6 +119,8 @@ class Line:
         expect_failure: bool = False,
         missing_sounds: frozenset[str] = frozenset(),
         no_digit_sounds: bool = False,
+        speech: Sequence[Speech] = (),
+        logged_errors: Sequence[str] = (),
     ) -> CallRecord:
         env = capture_environment(
             CAPTURE,
@@ -128,6 +137,7 @@ class Line:
             variables=dict(variables or {}),
             missing_sounds=missing_sounds,
             no_digit_sounds=no_digit_sounds,
+            speech=list(speech),
         )
         self.caplog.clear()
         with self.caplog.at_level(logging.INFO):
@@ -139,7 +149,10 @@ class Line:
         assert failed is expect_failure, record.dump()
         if not expect_failure:  # a hang-up is a normal end, never an error
             unexpected = [r for r in errors if not _about_a_missing_sound(r)]
-            assert unexpected == [], [r.getMessage() for r in unexpected]
+            said = [r.getMessage() for r in unexpected]
+            for expected in logged_errors:  # errors the test provokes, each said once
+                assert sum(expected in message for message in said) == 1, said
+            assert [m for m in said if not any(e in m for e in logged_errors)] == [], said
         return record
 
     def call_row(self, linkedid: str = LINKEDID) -> Call | None:
