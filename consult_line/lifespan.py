@@ -8,7 +8,8 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from dataclasses import dataclass
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from typing import Any
 
 from fastapi import FastAPI
@@ -28,16 +29,23 @@ from ivr.db_workers import CALLER_PATH_WORKERS, DatabaseWorkers
 from ivr.flows.context import FlowContext
 from ivr.missing_sounds import MissingSounds
 from ivr.routes import bind_routes
+from ivr.voice import Voice
 from models.db import caller_path_engine
 from models.line_scope import scope_to_line
 from models.line_store import LineStore
 from models.rules.calendar import ProductionCalendar
+from models.settings import Settings
+from speech.audiosocket_server import AudioSocketServer
+from speech.listening import Listenings
+from speech.model import SpeechModel
 
 log = logging.getLogger(__name__)
 
 TRAINING_CHANNEL = f"{DEFAULT_CHANNEL}_training"  # the training line's live bus (PostgreSQL)
 # Calls in progress get this long to finish their AGI dialogue on shutdown.
 AGI_DRAIN_TIMEOUT_S = 10.0
+# Recognizers decoding at once; a grammar answer takes a few milliseconds of one core.
+RECOGNIZER_THREADS = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +57,8 @@ class Background:
     relay: PgNotifyRelay | None  # live bus across processes, on PostgreSQL only
     sounds: MissingSounds  # what the IVR's calls could not play
     training: TrainingPbx | None = None  # the training line's simulated Asterisk
+    speech: SpeechModel = field(default_factory=lambda: SpeechModel(None))  # off: no path
+    listenings: Listenings = field(default_factory=Listenings)  # the IVR's spoken answers
 
     def probes(self) -> Probes:
         """What /health asks the running parts."""
@@ -57,6 +67,7 @@ class Background:
             ami=bridge.status if bridge is not None else None,
             reconciliation=bridge.reconciliation_status if bridge is not None else None,
             sounds=self.sounds.snapshot,
+            speech=self.speech.status,
         )
 
 
@@ -86,6 +97,7 @@ def build_background(services: Services, **bridge_options: Any) -> Background:
         relay=relay,
         sounds=MissingSounds(services.clock),
         training=training,
+        speech=SpeechModel(settings.speech_model_dir),
     )
 
 
@@ -99,7 +111,7 @@ class CallerPath:
     engine: Engine
 
     @classmethod
-    def open(cls, services: Services) -> CallerPath:
+    def open(cls, services: Services, voice: Voice | None = None) -> CallerPath:
         settings = services.settings
         limit_s = settings.agi_db_timeout_s
         engine = caller_path_engine(settings.database_url, limit_s, CALLER_PATH_WORKERS)
@@ -109,6 +121,7 @@ class CallerPath:
             clock=services.clock,
             settings=settings,
             workers=DatabaseWorkers(limit_s=limit_s, workers=CALLER_PATH_WORKERS),
+            voice=voice,
         )
         return cls(context, engine)
 
@@ -130,13 +143,60 @@ def build_agi_server(context: FlowContext, sounds: MissingSounds) -> AgiServer:
     )
 
 
+def build_voice(settings: Settings, background: Background, port: int) -> Voice:
+    """What the IVR's flows need to take spoken answers from the AudioSocket server on
+    ``port``; they keep to the keypad while the model is not ready."""
+    return Voice(
+        model=background.speech,
+        listenings=background.listenings,
+        host=settings.audiosocket_connect_host,
+        port=port,
+        min_confidence=settings.speech_min_confidence,
+        no_input_s=settings.speech_no_input_s,
+        end_silence_s=settings.speech_end_silence_s,
+        max_s=settings.speech_max_utterance_s,
+    )
+
+
+@asynccontextmanager
+async def speech_services(
+    settings: Settings, background: Background
+) -> AsyncIterator[Voice | None]:
+    """With a speech model set: its loading started (in a thread: the service answers
+    meanwhile, the IVR keeps to the keypad until it is ready) and the AudioSocket server
+    listening; the recognizers run in threads of their own. None when speech is off."""
+    if settings.speech_model_dir is None:
+        yield None
+        return
+    loading = asyncio.create_task(background.speech.load_async(), name="speech model")
+    recognizers = ThreadPoolExecutor(RECOGNIZER_THREADS, thread_name_prefix="speech")
+    server = AudioSocketServer(
+        background.listenings,
+        host=settings.audiosocket_host,
+        port=settings.audiosocket_port,
+        executor=recognizers,
+    )
+    await server.start()
+    log.info("AudioSocket (речь): %s:%d", settings.audiosocket_host, server.port)
+    try:
+        yield build_voice(settings, background, server.port)
+    finally:
+        await server.stop()
+        recognizers.shutdown(wait=True, cancel_futures=True)
+        loading.cancel()
+        await asyncio.gather(loading, return_exceptions=True)
+        log.info("AudioSocket остановлен")
+
+
 def background_services(
     services: Services, background: Background
 ) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         scheduler = build_scheduler(JobContext(services, background.bus, background.bridge))
-        caller_path = CallerPath.open(services)
+        speech = contextlib.AsyncExitStack()
+        voice = await speech.enter_async_context(speech_services(services.settings, background))
+        caller_path = CallerPath.open(services, voice)
         agi = build_agi_server(caller_path.context, background.sounds)
         await agi.start()
         log.info("FastAGI: agi://%s:%d", services.settings.agi_host, agi.port)
@@ -175,6 +235,7 @@ def background_services(
             await agi.stop(AGI_DRAIN_TIMEOUT_S)
             caller_path.close()
             log.info("FastAGI остановлен")
+            await speech.aclose()
             if background.relay is not None:
                 await background.relay.stop()
 

@@ -343,6 +343,13 @@ class Settings(BaseSettings):
         return Path(path).expanduser() if path else None
 
     @property
+    def audiosocket_connect_host(self) -> str:
+        """The address Asterisk is told to send a call's audio to (``EXEC AudioSocket``): the
+        listening address, or loopback when the server listens on every address."""
+        host = self.audiosocket_host.strip()
+        return "127.0.0.1" if host in ("", "0.0.0.0", "::") else host
+
+    @property
     def session_policy(self) -> SessionPolicy:
         return SessionPolicy(
             idle=timedelta(hours=self.session_idle_hours),

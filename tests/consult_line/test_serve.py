@@ -91,7 +91,8 @@ def spawn_serve(env: dict[str, str], port: int, agi_port: int, cwd: Path | None 
 
 
 @contextmanager
-def _start(database_url: str) -> Iterator[Service]:
+def _start(database_url: str, **settings: str) -> Iterator[Service]:
+    """``serve`` on free ports; ``settings``: more CONSULT_LINE_* variables."""
     port = _free_port()
     agi_port = _free_port()
     env = {
@@ -101,6 +102,7 @@ def _start(database_url: str) -> Iterator[Service]:
         "CONSULT_LINE_AMI_PORT": str(_free_port()),  # no Asterisk: the bridge keeps retrying
         "CONSULT_LINE_QUEUE_LOG_PATH": MISSING_QUEUE_LOG,
         "CONSULT_LINE_DATABASE_URL": database_url,
+        **settings,
     }
     service = spawn_serve(env, port, agi_port)
     process = service.process
