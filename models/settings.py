@@ -347,7 +347,8 @@ class Settings(BaseSettings):
         """The address Asterisk is told to send a call's audio to (``EXEC AudioSocket``): the
         listening address, or loopback when the server listens on every address."""
         host = self.audiosocket_host.strip()
-        return "127.0.0.1" if host in ("", "0.0.0.0", "::") else host
+        every_address = ("", "0.0.0.0", "::")  # noqa: S104 (compared, not bound)
+        return "127.0.0.1" if host in every_address else host
 
     @property
     def session_policy(self) -> SessionPolicy:

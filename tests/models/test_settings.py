@@ -174,3 +174,17 @@ def test_a_bad_source_list_is_one_error_not_two(monkeypatch: pytest.MonkeyPatch)
         load_settings()
     assert "AGI_ALLOWED_SOURCES" in str(error.value)
     assert "AUDIOSOCKET_HOST" not in str(error.value)
+
+
+@pytest.mark.parametrize(
+    ("listening", "told"),
+    [
+        ("127.0.0.1", "127.0.0.1"),
+        ("0.0.0.0", "127.0.0.1"),
+        ("::", "127.0.0.1"),
+        ("10.0.0.5", "10.0.0.5"),
+    ],
+)
+def test_asterisk_is_told_an_address_it_can_send_the_audio_to(listening: str, told: str) -> None:
+    # EXEC AudioSocket needs one concrete address: "every address" is this machine's loopback.
+    assert Settings(audiosocket_host=listening).audiosocket_connect_host == told
