@@ -155,6 +155,7 @@ def build_voice(settings: Settings, background: Background, port: int) -> Voice:
         no_input_s=settings.speech_no_input_s,
         end_silence_s=settings.speech_end_silence_s,
         max_s=settings.speech_max_utterance_s,
+        question_max_s=settings.speech_question_max_s if settings.speech_question else None,
     )
 
 

@@ -60,6 +60,7 @@ PromptId = Literal[
     "survey-answer-received-voice",
     "survey-quality-voice",
     "say-again",
+    "question-ask",
 ]
 
 DIALPLAN_PROMPTS: Final[frozenset[str]] = frozenset(
@@ -261,6 +262,16 @@ PROMPTS: Final[dict[str, PromptText]] = {
         en=(
             "Please rate the consultant's work. Say satisfied or press 1. Say partly or "
             "press 2. Say not satisfied or press 3."
+        ),
+    ),
+    "question-ask": PromptText(
+        ru=(
+            "Пока мы соединяем Вас с оператором, пожалуйста, кратко назовите Ваш вопрос. "
+            "Чтобы пропустить, нажмите любую клавишу."
+        ),
+        en=(
+            "While we connect you to an operator, please state your question briefly. "
+            "To skip, press any key."
         ),
     ),
     "say-again": PromptText(

@@ -11,6 +11,9 @@ route, too late for the dates and digits the route says itself), then
   waiting for an answer from us, so they go ahead of first-time callers), else ``0``. The
   transfer route uses ``10`` for a caller sent back from a failed transfer.
 
+With speech on and ``CONSULT_LINE_SPEECH_QUESTION``, an open line then asks the caller to
+say their question in a few words (``ivr.voice``); what was recognized is kept with the call.
+
 Where the caller went is written to the call log also when they hang up midway.
 """
 
@@ -23,6 +26,7 @@ from ivr.agi.channel import AgiChannel
 from ivr.flows import after_hours
 from ivr.flows.context import FlowContext, linkedid_arg
 from ivr.flows.menus import Trail, ask, play
+from ivr.voice import CallVoice
 from ivr.variables import (
     LINE_LANGUAGE,
     LINE_OPEN,
@@ -102,6 +106,9 @@ async def run(channel: AgiChannel, context: FlowContext) -> None:
         await channel.set_variable(LINE_TOPIC, topic.value)
         await channel.set_variable(LINE_QUEUE_PRIORITY, _priority(profile))
         await channel.set_variable(LINE_ROUTE, ROUTE_QUEUE)
+        voice = CallVoice(context.voice)
+        if voice.takes_questions:
+            await _hear_question(channel, context, voice, linkedid, language, trail)
     finally:
         await _record_ivr(context, linkedid, trail, topic, language)
 
@@ -134,6 +141,30 @@ async def _choose_topic(channel: AgiChannel, language: Language, trail: Trail) -
         await play("to-operator", language)(channel)
         return Topic.GENERAL
     return topic
+
+
+async def _hear_question(
+    channel: AgiChannel,
+    context: FlowContext,
+    voice: CallVoice,
+    linkedid: str,
+    language: Language,
+    trail: Trail,
+) -> None:
+    """The caller says their question in a few words (speech, ``CONSULT_LINE_SPEECH_QUESTION``):
+    kept with the call for the operator's card and the knowledge base's gap report (K7). A key
+    pressed during the invitation skips it; silence or nothing recognizable stores nothing."""
+    if await play("question-ask", language)(channel):
+        trail.add("question:key")
+        return
+    said = await voice.question(channel)
+    if said is None:
+        trail.add("question:-")
+        return
+    trail.add("question:said")
+    await context.blocking(
+        context.store.save_spoken_question, linkedid, said.text, said.confidence, context.clock()
+    )
 
 
 async def _record_ivr(

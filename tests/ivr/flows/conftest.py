@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import AsyncIterator, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
@@ -26,10 +26,14 @@ from ivr.flows.context import FlowContext
 from ivr.missing_sounds import MissingSounds
 from ivr.prompts import PROMPTS
 from ivr.routes import bind_routes
+from ivr.spoken import Catalogue
 from ivr.variables import LINE_AGI_DONE, LINE_AGI_FAILED
+from ivr.voice import Voice
 from models.line_store import LineStore
 from models.settings import Settings
 from models.tables import Call, Language
+from speech.audiosocket_server import AudioSocketServer
+from speech.listening import Listenings
 from tests import factories
 from tests.ivr.fake_asterisk import (
     CallRecord,
@@ -39,6 +43,7 @@ from tests.ivr.fake_asterisk import (
     parse_args,
     run_call,
 )
+from tests.speech.korean_model import korean_speech_model
 
 MSK = ZoneInfo("Europe/Moscow")
 OPEN = datetime(2026, 12, 7, 10, 0, tzinfo=MSK)  # Monday, working hours
@@ -202,3 +207,57 @@ def prompts_played(record: CallRecord) -> list[str]:
 
 def add_client(engine: Engine, phone: str = CALLER_E164, language: Language = Language.RU) -> int:
     return factories.add_client(engine, phone, language)
+
+
+# --------------------------------------------------------------------------- speech
+
+VoiceFor = Callable[..., Voice]
+
+
+@pytest.fixture
+async def audiosocket() -> AsyncIterator[tuple[AudioSocketServer, Listenings]]:
+    """The service's AudioSocket server on a free loopback port, with its listenings."""
+    listenings = Listenings(connect_timeout_s=5.0)
+    server = AudioSocketServer(listenings, host="127.0.0.1", port=0)
+    await server.start()
+    yield server, listenings
+    await server.stop()
+
+
+@pytest.fixture
+def voice_for(audiosocket: tuple[AudioSocketServer, Listenings]) -> VoiceFor:
+    """Speech with the test model (skips without it) and the given phrases (the model is
+    Korean: tests give the questions Korean phrases); ``question_max_s`` asks for questions."""
+    server, listenings = audiosocket
+
+    def make(catalogue: Catalogue, question_max_s: float | None = None) -> Voice:
+        return Voice(
+            model=korean_speech_model(),
+            listenings=listenings,
+            host="127.0.0.1",
+            port=server.port,
+            min_confidence=0.7,
+            no_input_s=2.0,
+            end_silence_s=0.8,
+            max_s=6.0,
+            question_max_s=question_max_s,
+            catalogue=catalogue,
+        )
+
+    return make
+
+
+@pytest.fixture
+async def voice_line(
+    context: FlowContext,
+    voice: Voice,
+    sounds: MissingSounds,
+    db_engine: Engine,
+    caplog: pytest.LogCaptureFixture,
+) -> AsyncIterator[Line]:
+    """The line with speech: the test module defines the ``voice`` fixture."""
+    voiced = replace(context, voice=voice)
+    server = AgiServer(bind_routes(voiced), host="127.0.0.1", port=0, sounds=sounds)
+    await server.start()
+    yield Line(server, db_engine, caplog)
+    await server.stop()

@@ -6,29 +6,19 @@ questions Korean phrases: «네» (yes) and «아니요» (no) stand for the key
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from dataclasses import replace
-
 import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from ivr.agi.server import AgiServer
-from ivr.flows.context import FlowContext
-from ivr.missing_sounds import MissingSounds
 from ivr.route_names import SURVEY
-from ivr.routes import bind_routes
 from ivr.spoken import SURVEY_ANSWER_RECEIVED, SURVEY_QUALITY
 from ivr.variables import LINE_LANGUAGE, MEMBERINTERFACE
 from ivr.voice import Voice
 from models.rules.survey import AnswerReceived, QualityRating
 from models.tables import Language, SurveyChannel, SurveyResponse
-from speech.audiosocket_server import AudioSocketServer
-from speech.listening import Listenings
-from speech.model import SpeechModel
 from tests.ivr.fake_asterisk import Speech
-from tests.ivr.flows.conftest import Line, prompts_played
-from tests.speech.korean_model import ANSWERS, NO, YES, korean_speech_model, read_pcm
+from tests.ivr.flows.conftest import Line, VoiceFor, prompts_played
+from tests.speech.korean_model import ANSWERS, NO, YES, read_pcm
 
 AFTER_QUEUE = {MEMBERINTERFACE: "PJSIP/201", LINE_LANGUAGE: "ru"}
 SAID_YES = Speech(audio=read_pcm(next(path for path, word in ANSWERS if word == YES)))
@@ -40,48 +30,8 @@ KOREAN = {
 
 
 @pytest.fixture
-def model() -> SpeechModel:
-    return korean_speech_model()
-
-
-@pytest.fixture
-async def audiosocket() -> AsyncIterator[tuple[AudioSocketServer, Listenings]]:
-    listenings = Listenings(connect_timeout_s=5.0)
-    server = AudioSocketServer(listenings, host="127.0.0.1", port=0)
-    await server.start()
-    yield server, listenings
-    await server.stop()
-
-
-@pytest.fixture
-def voiced(
-    context: FlowContext,
-    model: SpeechModel,
-    audiosocket: tuple[AudioSocketServer, Listenings],
-) -> FlowContext:
-    server, listenings = audiosocket
-    voice = Voice(
-        model=model,
-        listenings=listenings,
-        host="127.0.0.1",
-        port=server.port,
-        min_confidence=0.7,
-        no_input_s=2.0,
-        end_silence_s=0.8,
-        max_s=6.0,
-        catalogue=KOREAN,
-    )
-    return replace(context, voice=voice)
-
-
-@pytest.fixture
-async def voiced_line(
-    voiced: FlowContext, sounds: MissingSounds, db_engine: Engine, caplog: pytest.LogCaptureFixture
-) -> AsyncIterator[Line]:
-    server = AgiServer(bind_routes(voiced), host="127.0.0.1", port=0, sounds=sounds)
-    await server.start()
-    yield Line(server, db_engine, caplog)
-    await server.stop()
+def voice(voice_for: VoiceFor) -> Voice:
+    return voice_for(KOREAN)
 
 
 def _response(engine: Engine) -> SurveyResponse:
@@ -90,9 +40,9 @@ def _response(engine: Engine) -> SurveyResponse:
 
 
 async def test_both_answers_spoken_are_stored_with_their_channel_and_confidence(
-    voiced_line: Line, db_engine: Engine
+    voice_line: Line, db_engine: Engine
 ) -> None:
-    record = await voiced_line.call(
+    record = await voice_line.call(
         SURVEY, digits=["", "", "", ""], variables=AFTER_QUEUE, speech=[SAID_YES, SAID_NO]
     )
     assert prompts_played(record) == [
@@ -115,10 +65,10 @@ async def test_both_answers_spoken_are_stored_with_their_channel_and_confidence(
 
 
 async def test_a_key_pressed_while_the_question_plays_wins_and_nobody_is_listened_to(
-    voiced_line: Line, db_engine: Engine
+    voice_line: Line, db_engine: Engine
 ) -> None:
     # The first answer keyed during the question's prompt, the second said.
-    record = await voiced_line.call(
+    record = await voice_line.call(
         SURVEY, digits=["", "2", "", ""], variables=AFTER_QUEUE, speech=[SAID_YES]
     )
     assert sum(command.startswith("EXEC AudioSocket") for command in record.commands) == 1
@@ -135,9 +85,9 @@ async def test_a_key_pressed_while_the_question_plays_wins_and_nobody_is_listene
 
 
 async def test_silence_asks_once_more_then_the_survey_ends(
-    voiced_line: Line, db_engine: Engine
+    voice_line: Line, db_engine: Engine
 ) -> None:
-    record = await voiced_line.call(
+    record = await voice_line.call(
         SURVEY, digits=["", "", "", ""], variables=AFTER_QUEUE, speech=[Speech(), Speech()]
     )
     assert prompts_played(record) == [
@@ -151,11 +101,11 @@ async def test_silence_asks_once_more_then_the_survey_ends(
 
 
 async def test_when_asterisk_cannot_run_audiosocket_the_call_goes_on_on_the_keypad(
-    voiced_line: Line, db_engine: Engine
+    voice_line: Line, db_engine: Engine
 ) -> None:
     # No app_audiosocket (or nothing listening): the question is asked on the keypad, and the
     # rest of the call never tries speech again.
-    record = await voiced_line.call(
+    record = await voice_line.call(
         SURVEY,
         digits=["", "", "1", "3", ""],
         variables=AFTER_QUEUE,
@@ -179,10 +129,10 @@ async def test_when_asterisk_cannot_run_audiosocket_the_call_goes_on_on_the_keyp
 
 
 async def test_a_caller_who_hangs_up_while_speaking_keeps_the_first_answer(
-    voiced_line: Line, db_engine: Engine
+    voice_line: Line, db_engine: Engine
 ) -> None:
     # media commands: intro, question 1, AudioSocket 1, question 2, AudioSocket 2 (hang-up)
-    await voiced_line.call(
+    await voice_line.call(
         SURVEY,
         digits=["", "", ""],
         variables=AFTER_QUEUE,
