@@ -26,7 +26,6 @@ from ivr.agi.channel import AgiChannel
 from ivr.flows import after_hours
 from ivr.flows.context import FlowContext, linkedid_arg
 from ivr.flows.menus import Trail, ask, play
-from ivr.voice import CallVoice
 from ivr.variables import (
     LINE_LANGUAGE,
     LINE_OPEN,
@@ -36,6 +35,7 @@ from ivr.variables import (
     ROUTE_HANGUP,
     ROUTE_QUEUE,
 )
+from ivr.voice import CallVoice
 from models.line_store import CallArrival, CallerProfile
 from models.phones import normalize_phone
 from models.tables import Language
