@@ -180,7 +180,7 @@ def test_a_bad_source_list_is_one_error_not_two(monkeypatch: pytest.MonkeyPatch)
     ("listening", "told"),
     [
         ("127.0.0.1", "127.0.0.1"),
-        ("0.0.0.0", "127.0.0.1"),
+        ("0.0.0.0", "127.0.0.1"),  # noqa: S104
         ("::", "127.0.0.1"),
         ("10.0.0.5", "10.0.0.5"),
     ],
