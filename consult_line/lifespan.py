@@ -29,6 +29,7 @@ from ivr.db_workers import CALLER_PATH_WORKERS, DatabaseWorkers
 from ivr.flows.context import FlowContext
 from ivr.missing_sounds import MissingSounds
 from ivr.routes import bind_routes
+from ivr.spoken import SPOKEN, unheard
 from ivr.voice import Voice
 from models.db import caller_path_engine
 from models.line_scope import scope_to_line
@@ -169,7 +170,7 @@ async def speech_services(
     if settings.speech_model_dir is None:
         yield None
         return
-    loading = asyncio.create_task(background.speech.load_async(), name="speech model")
+    loading = asyncio.create_task(_load_speech(background.speech), name="speech model")
     recognizers = ThreadPoolExecutor(RECOGNIZER_THREADS, thread_name_prefix="speech")
     server = AudioSocketServer(
         background.listenings,
@@ -187,6 +188,19 @@ async def speech_services(
         loading.cancel()
         await asyncio.gather(loading, return_exceptions=True)
         log.info("AudioSocket остановлен")
+
+
+async def _load_speech(model: SpeechModel) -> None:
+    """Loads the model; says which spoken answers it cannot hear (they stay on the keypad)."""
+    await model.load_async()
+    loaded = model.loaded
+    if loaded is None:
+        return  # the model said why (log, /health)
+    for missing in unheard(SPOKEN, loaded.knows):
+        log.warning(
+            "речь: в словаре модели нет слов ответа, вопрос останется кнопочным: %s", missing
+        )
+    log.info("речь: модель загружена за %.1f с", model.load_seconds or 0.0)
 
 
 def background_services(

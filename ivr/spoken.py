@@ -9,11 +9,12 @@ phrases are the recognizer's grammar: a model that lacks a word of them refuses 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import Final
 
 from models.tables import Language
+from speech.recognizer import UnknownWordsError, grammar_json
 
 SpokenKeys = Mapping[str, str]  # phrase → the key it stands for
 Catalogue = Mapping[str, Mapping[Language, SpokenKeys]]  # question → language → phrases
@@ -50,3 +51,16 @@ SPOKEN: Final[Catalogue] = MappingProxyType(
 def spoken_keys(catalogue: Catalogue, question: str, language: Language) -> SpokenKeys:
     """The phrases of ``question`` in ``language``; empty when it takes keys only."""
     return catalogue.get(question, {}).get(language, {})
+
+
+def unheard(catalogue: Catalogue, knows: Callable[[str], bool]) -> list[str]:
+    """The questions (``question/language``) whose phrases have words a model lacks, with
+    those words: they stay on the keypad with that model."""
+    found = []
+    for question, languages in catalogue.items():
+        for language, phrases in languages.items():
+            try:
+                grammar_json(list(phrases), knows, None)
+            except UnknownWordsError as error:
+                found.append(f"{question}/{language.value}: {', '.join(error.words)}")
+    return found

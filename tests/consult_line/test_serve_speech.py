@@ -62,7 +62,11 @@ async def test_the_model_loads_in_the_background_and_audiosocket_listens(
     assert await asyncio.wait_for(reader.read(), timeout=10) == bytes([0x00, 0x00, 0x00])
     writer.close()
     assert service.stop() == 0
-    assert "AudioSocket остановлен" in "".join(service.seen)
+    log = "".join(service.seen)
+    assert "AudioSocket остановлен" in log
+    # The test model is Korean: the line's Russian and English answers stay on the keypad,
+    # and the administrator is told which.
+    assert "речь: в словаре модели нет слов ответа, вопрос останется кнопочным: survey-" in log
 
 
 async def test_a_broken_model_is_reported_and_callers_keep_the_keypad(
