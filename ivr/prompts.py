@@ -61,6 +61,11 @@ PromptId = Literal[
     "survey-quality-voice",
     "say-again",
     "question-ask",
+    "welcome-language-voice",
+    "topic-menu-voice",
+    "callback-offer-voice",
+    "callback-number-confirm-voice",
+    "callback-window-menu-voice",
 ]
 
 DIALPLAN_PROMPTS: Final[frozenset[str]] = frozenset(
@@ -262,6 +267,60 @@ PROMPTS: Final[dict[str, PromptText]] = {
         en=(
             "Please rate the consultant's work. Say satisfied or press 1. Say partly or "
             "press 2. Say not satisfied or press 3."
+        ),
+    ),
+    "welcome-language-voice": PromptText(
+        ru=(
+            "Здравствуйте! Вы позвонили на консультационную линию Министерства промышленности "
+            "и торговли Республики Дагестан. Для продолжения на русском языке скажите "
+            "«русский» или нажмите 1. For English, say English or press 2."
+        ),
+        en=(
+            "Hello! You have reached the consultation line of the Ministry of Industry and "
+            "Trade of the Republic of Dagestan. For English, say English or press 2. "
+            "Для продолжения на русском языке скажите «русский» или нажмите 1."
+        ),
+    ),
+    "topic-menu-voice": PromptText(
+        ru=(
+            "Пожалуйста, назовите тему Вашего вопроса или нажмите её номер. Государственные "
+            "услуги — 1. Меры поддержки — 2. Обращения — 3. Контроль и надзор — 4. Режим "
+            "работы и личный приём — 5. Оператор — 0."
+        ),
+        en=(
+            "Please say the subject of your question or press its number. State services, 1. "
+            "Support measures, 2. Messages, 3. Control and supervision, 4. Opening hours and "
+            "visits, 5. Operator, 0."
+        ),
+    ),
+    "callback-offer-voice": PromptText(
+        ru=(
+            "Если Вы хотите, чтобы специалист перезвонил Вам в рабочее время, скажите «да» "
+            "или нажмите 1. Чтобы завершить звонок, просто положите трубку."
+        ),
+        en=(
+            "If you would like a specialist to call you back during working hours, say yes "
+            "or press 1. Otherwise, you may hang up."
+        ),
+    ),
+    "callback-number-confirm-voice": PromptText(
+        ru=(
+            "Если номер верный, скажите «да» или нажмите 1. Чтобы указать другой номер, "
+            "скажите «нет» или нажмите 2."
+        ),
+        en=(
+            "If this number is correct, say yes or press 1. To give another number, say no "
+            "or press 2."
+        ),
+    ),
+    "callback-window-menu-voice": PromptText(
+        ru=(
+            "Когда Вам удобно принять звонок? Скажите «утром» или нажмите 1, «после обеда» "
+            "или нажмите 2, «в любое время» или нажмите 3."
+        ),
+        en=(
+            "When would you like us to call? Say morning or press 1, afternoon or press 2, "
+            "any time or press 3."
         ),
     ),
     "question-ask": PromptText(

@@ -24,7 +24,7 @@ from enum import StrEnum
 from typing import Final
 
 from ivr.agi.channel import AgiChannel
-from ivr.spoken import SPOKEN, Catalogue, SpokenKeys, spoken_keys
+from ivr.spoken import SPOKEN, Catalogue, SpokenKeys, hearable, spoken_keys
 from models.line_store import SpokenAnswer
 from models.tables import Language
 from speech.listening import Listenings, ListenSpec, Outcome, OutcomeKind, Recognition
@@ -103,6 +103,10 @@ class CallVoice:
         model = voice.model.loaded if voice is not None else None
         if voice is None or model is None:
             self._unavailable(channel, "speech model not loaded")
+            return VoiceReply(Heard.UNAVAILABLE)
+        phrases = hearable(phrases, model.knows)
+        if not phrases:
+            self._unavailable(channel, "the model knows none of the answer's phrases")
             return VoiceReply(Heard.UNAVAILABLE)
         outcome = await self._listened(
             channel, voice, _grammar(model, phrases, voice.min_confidence), voice.max_s

@@ -14,6 +14,7 @@ from ivr.agi.channel import AgiChannel
 from ivr.flows import callback_request
 from ivr.flows.context import FlowContext
 from ivr.flows.menus import Trail, ask, play, say_date, say_time
+from ivr.voice import CallVoice
 from models.rules.calendar import ProductionCalendar
 from models.tables import CallbackSource, Language
 
@@ -27,6 +28,7 @@ async def run(
     calendar: ProductionCalendar,
     now: datetime,
     trail: Trail,
+    voice: CallVoice | None = None,
 ) -> None:
     opening = calendar.next_opening(now)
     tz = context.settings.timezone
@@ -46,6 +48,8 @@ async def run(
         trail=trail,
         intro=message,
         repeat_on_silence=False,  # silence declines the offer
+        voice=voice,
+        voice_prompt="callback-offer-voice",
     )
     if not wants_callback:
         await play("goodbye", language)(channel)
@@ -59,4 +63,5 @@ async def run(
         calendar=calendar,
         now=now,
         trail=trail,
+        voice=voice,
     )

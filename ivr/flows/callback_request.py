@@ -26,6 +26,7 @@ from typing import Final
 from ivr.agi.channel import AgiChannel
 from ivr.flows.context import FlowContext
 from ivr.flows.menus import Segment, Trail, ask, play, play_all, say_date, say_digits
+from ivr.voice import CallVoice
 from models.line_store import CallbackRequest
 from models.phones import normalize_phone
 from models.rules.calendar import ProductionCalendar
@@ -48,9 +49,10 @@ async def run(
     now: datetime,
     trail: Trail | None = None,
     intro: Sequence[Segment] = (),
+    voice: CallVoice | None = None,
 ) -> int | None:
     """Returns the task id, or None when no usable number was given."""
-    phone = await _number(channel, language, trail, intro)
+    phone = await _number(channel, language, trail, intro, voice)
     if phone is None:
         await play("callback-not-taken", language)(channel)
         return None
@@ -62,7 +64,7 @@ async def run(
     whole_day = _whole_day(day, calendar)
     window = whole_day
     try:
-        window = await _choose_window(channel, language, day, calendar, whole_day, trail)
+        window = await _choose_window(channel, language, day, calendar, whole_day, trail, voice)
     finally:  # also on a hang-up: the number is settled, the request stands
         request = CallbackRequest(
             phone_e164=phone,
@@ -85,7 +87,11 @@ async def run(
 
 
 async def _number(
-    channel: AgiChannel, language: Language, trail: Trail | None, intro: Sequence[Segment]
+    channel: AgiChannel,
+    language: Language,
+    trail: Trail | None,
+    intro: Sequence[Segment],
+    voice: CallVoice | None,
 ) -> str | None:
     own = russian_number(channel.env.callerid)
     if own is not None:
@@ -98,6 +104,8 @@ async def _number(
             step="number",
             trail=trail,
             intro=[*intro, play("callback-number-is", language), say_digits(national)],
+            voice=voice,
+            voice_prompt="callback-number-confirm-voice",
         )
         if choice == "own":
             return own
@@ -132,13 +140,21 @@ async def _choose_window(
     calendar: ProductionCalendar,
     whole_day: TimeWindow,
     trail: Trail | None,
+    voice: CallVoice | None,
 ) -> TimeWindow:
     halves = half_day_windows(day, calendar)
     if not halves:
         return whole_day
     options = {"1": halves[0], "2": halves[1], "3": whole_day}
     chosen = await ask(
-        channel, language, "callback-window-menu", options.get, step="window", trail=trail
+        channel,
+        language,
+        "callback-window-menu",
+        options.get,
+        step="window",
+        trail=trail,
+        voice=voice,
+        voice_prompt="callback-window-menu-voice",
     )
     if chosen is None and trail is not None:
         trail.add("window=day")

@@ -81,10 +81,11 @@ async def run(channel: AgiChannel, context: FlowContext) -> None:
     await context.blocking(context.store.record_arrival, arrival)
 
     trail = Trail()
+    voice = CallVoice(context.voice)
     language: Language | None = None
     topic: Topic | None = None
     try:
-        language = await _choose_language(channel, profile, trail)
+        language = await _choose_language(channel, profile, trail, voice)
         # At once, before anything is said (V11): SAY DATETIME and SAY DIGITS take their
         # sound files from the channel's language, not from the prompt names.
         await channel.set_language(language.value)
@@ -100,20 +101,22 @@ async def run(channel: AgiChannel, context: FlowContext) -> None:
                 calendar=calendar,
                 now=now,
                 trail=trail,
+                voice=voice,
             )
             return
-        topic = await _choose_topic(channel, language, trail)
+        topic = await _choose_topic(channel, language, trail, voice)
         await channel.set_variable(LINE_TOPIC, topic.value)
         await channel.set_variable(LINE_QUEUE_PRIORITY, _priority(profile))
         await channel.set_variable(LINE_ROUTE, ROUTE_QUEUE)
-        voice = CallVoice(context.voice)
         if voice.takes_questions:
             await _hear_question(channel, context, voice, linkedid, language, trail)
     finally:
         await _record_ivr(context, linkedid, trail, topic, language)
 
 
-async def _choose_language(channel: AgiChannel, profile: CallerProfile, trail: Trail) -> Language:
+async def _choose_language(
+    channel: AgiChannel, profile: CallerProfile, trail: Trail, voice: CallVoice
+) -> Language:
     """Silence keeps the client's stored language (Russian for a new caller) at once: most
     callers just wait; a wrong key is asked once more."""
     default = profile.language or Language.RU
@@ -126,6 +129,8 @@ async def _choose_language(channel: AgiChannel, profile: CallerProfile, trail: T
         trail=trail,
         timeout_ms=LANGUAGE_TIMEOUT_MS,
         repeat_on_silence=False,
+        voice=voice,
+        voice_prompt="welcome-language-voice",
     )
     if chosen is None:
         trail.add(f"lang={default.value}")
@@ -133,9 +138,20 @@ async def _choose_language(channel: AgiChannel, profile: CallerProfile, trail: T
     return chosen
 
 
-async def _choose_topic(channel: AgiChannel, language: Language, trail: Trail) -> Topic:
+async def _choose_topic(
+    channel: AgiChannel, language: Language, trail: Trail, voice: CallVoice
+) -> Topic:
     """Wrong keys and silence are asked once more, then the caller goes to an operator."""
-    topic = await ask(channel, language, "topic-menu", TOPIC_KEYS.get, step="topic", trail=trail)
+    topic = await ask(
+        channel,
+        language,
+        "topic-menu",
+        TOPIC_KEYS.get,
+        step="topic",
+        trail=trail,
+        voice=voice,
+        voice_prompt="topic-menu-voice",
+    )
     if topic is None:
         trail.add(f"topic={Topic.GENERAL.value}")
         await play("to-operator", language)(channel)

@@ -120,8 +120,10 @@ async def ask(
     invalid_prompt: PromptId = "invalid-choice",
     silence_prompt: PromptId = "no-input",
     repeat_on_silence: bool = True,
+    voice: CallVoice | None = None,
+    voice_prompt: PromptId | None = None,
 ) -> _T | None:
-    """Asks ``question`` on the keypad: :func:`ask_answer` without speech, the value only."""
+    """:func:`ask_answer`, the value only."""
     answer = await ask_answer(
         channel,
         language,
@@ -135,6 +137,8 @@ async def ask(
         invalid_prompt=invalid_prompt,
         silence_prompt=silence_prompt,
         repeat_on_silence=repeat_on_silence,
+        voice=voice,
+        voice_prompt=voice_prompt,
     )
     return None if answer is None else answer.value
 

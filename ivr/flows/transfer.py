@@ -49,6 +49,7 @@ from ivr.variables import (
     TRANSFER_ALLOWED,
     TRANSFER_DEVICE,
 )
+from ivr.voice import CallVoice
 from models.line_store import TransferCheckKind
 from models.tables import CallbackSource
 
@@ -117,6 +118,7 @@ async def run(channel: AgiChannel, context: FlowContext) -> None:
         calendar=calendar,
         now=now,
         intro=[play("transfer-limit", language)],
+        voice=CallVoice(context.voice),
     )
 
 
