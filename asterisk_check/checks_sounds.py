@@ -23,7 +23,7 @@ from asterisk_check.sounds import (
     with_language,
 )
 from ivr.flows.menus import DATE_FORMATS, TIME_FORMATS
-from ivr.prompts import PROMPT_DIR, PROMPTS
+from ivr.prompts import PROMPT_DIR, PROMPTS, VOICE_PROMPTS
 from models.tables import Language
 
 GROUP: Final = "Звуки"
@@ -46,7 +46,9 @@ def check_sounds(
             )
         ]
     played = dialplan_prompts(extensions.config)
-    results = [_prompts(sounds, language, played) for language in Language]
+    # The prompts of spoken answers are needed only with speech on.
+    skipped = VOICE_PROMPTS if facts.settings.speech_model_dir is None else frozenset()
+    results = [_prompts(sounds, language, played, skipped) for language in Language]
     opening = facts.settings.opening_time
     for language in Language:
         names = [
@@ -72,10 +74,13 @@ def dialplan_prompts(config: ConfigFile | None) -> set[tuple[str | None, str]]:
 
 
 def _prompts(
-    sounds: SoundFolder, language: Language, played: set[tuple[str | None, str]]
+    sounds: SoundFolder,
+    language: Language,
+    played: set[tuple[str | None, str]],
+    skipped: frozenset[str],
 ) -> Result:
     lang = language.value
-    ids = sorted({*PROMPTS, *(i for where, i in played if where in {None, lang})})
+    ids = sorted({*PROMPTS, *(i for where, i in played if where in {None, lang})} - skipped)
     missing = [
         i
         for i in ids

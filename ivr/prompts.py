@@ -80,6 +80,22 @@ DIALPLAN_PROMPTS: Final[frozenset[str]] = frozenset(
 )
 
 
+# Played only when callers may answer by voice (speech on).
+VOICE_PROMPTS: Final[frozenset[str]] = frozenset(
+    {
+        "welcome-language-voice",
+        "topic-menu-voice",
+        "callback-offer-voice",
+        "callback-number-confirm-voice",
+        "callback-window-menu-voice",
+        "survey-answer-received-voice",
+        "survey-quality-voice",
+        "say-again",
+        "question-ask",
+    }
+)
+
+
 @dataclass(frozen=True)
 class PromptText:
     ru: str

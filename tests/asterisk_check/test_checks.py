@@ -328,6 +328,20 @@ def test_secrets_are_never_shown(etc: Path, sounds: Path) -> None:
     assert "значения не совпадают" in output
 
 
+def test_the_voice_prompts_are_required_only_with_speech_on(
+    etc: Path, sounds: Path, tmp_path: Path
+) -> None:
+    for wav in (sounds / "consult-line" / "ru").glob("*-voice.wav"):
+        wav.unlink()
+    assert not [r for r in run(etc, sounds) if r.status is Status.FAIL]
+    model = tmp_path / "model"
+    model.mkdir()
+    (result,) = [
+        r for r in run(etc, sounds, speech_model_path=str(model)) if r.status is Status.FAIL
+    ]
+    assert result.detail.startswith("нет 7 из 35: callback-number-confirm-voice, ")
+
+
 def test_missing_prompts_are_listed_together(etc: Path, sounds: Path) -> None:
     for wav in (sounds / "consult-line" / "ru").glob("*.wav"):
         wav.unlink()
