@@ -3,7 +3,10 @@ the line's local days (by default the last 30 up to today): the call wrap-ups an
 no answer in the knowledge base, the topics ranked by such calls, the questions without an
 answer with their counts (each linking to a search of the knowledge base for it, and to the
 entries other wrap-ups of the same question found the answer in), and the entries wrap-ups
-named. ``GET /kb/gap-report.csv`` gives every such question of the period as CSV.
+named; then what the callers themselves said in the voice menu (speech, as recognized), the
+questions whose calls found no answer first, each with its search link too.
+``GET /kb/gap-report.csv`` gives every question without an answer of the period as CSV,
+``GET /kb/gap-report-spoken.csv`` every spoken question.
 
 Dates come as ``YYYY-MM-DD`` (the date field) or ``ДД.ММ.ГГГГ`` (typed into the address);
 anything else, or a period the wrong way round, is answered with the form and a Russian
@@ -37,8 +40,16 @@ from scripts_kb.search_terms import MAX_QUERY_CHARS
 router = APIRouter(prefix="/kb", tags=["kb"])
 
 PAGE_PATH = "/kb/gap-report"
+SPOKEN_CSV_PATH = "/kb/gap-report-spoken.csv"
 TITLE = "База знаний: пробелы"
 CSV_FIELDS = ("вопрос", "тема", "звонков без ответа", "ответ находили в записях")
+SPOKEN_CSV_FIELDS = (
+    "вопрос звонящего (распознан автоматически)",
+    "тема",
+    "звонков",
+    "из них без ответа в базе знаний",
+    "ответ находили в записях",
+)
 _RU_DAY = re.compile(r"([0-9]{1,2})\.([0-9]{1,2})\.([0-9]{4})")
 
 
@@ -56,6 +67,17 @@ class QuestionRow:
     topic: str
     count: int
     search: str  # the search page for this question
+    answered_in: list[Link]
+
+
+@dataclass(frozen=True, slots=True)
+class SpokenRow:
+    rank: int
+    question: str  # as the caller said it, recognized
+    topic: str
+    calls: int
+    without_answer: int
+    search: str
     answered_in: list[Link]
 
 
@@ -79,6 +101,11 @@ class GapPage:
     questions_total: int = 0
     entries: list[EntryRow] = field(default_factory=list)
     csv: str = ""
+    spoken_calls: int = 0
+    spoken_without_answer: int = 0
+    spoken: list[SpokenRow] = field(default_factory=list)
+    spoken_total: int = 0
+    spoken_csv: str = ""
 
 
 def parse_day(text: str, what: str) -> date | str:
@@ -126,6 +153,7 @@ def _report(backend: Backend, since: date, until: date) -> tuple[GapReport, dict
         report = kb_gaps(session=session, since=start, until=end, top=None)
         named = {e.entry_id for e in report.entries}
         named |= {i for q in report.questions for i in q.answered_in}
+        named |= {i for q in report.spoken for i in q.answered_in}
         titles = entry_titles(session, named)
     return report, titles
 
@@ -160,6 +188,22 @@ def _page(report: GapReport, titles: dict[str, str], since: date, until: date) -
         questions_total=len(report.questions),
         entries=[EntryRow(entry(e.entry_id), e.count) for e in report.entries[:TOP]],
         csv=f"{PAGE_PATH}.csv?{urlencode(dates)}",
+        spoken_calls=report.spoken_calls,
+        spoken_without_answer=report.spoken_without_answer,
+        spoken=[
+            SpokenRow(
+                rank=rank,
+                question=q.question,
+                topic=topic_label(q.topic),
+                calls=q.calls,
+                without_answer=q.without_answer,
+                search=search_href(q.question, q.topic),
+                answered_in=[entry(i) for i in q.answered_in],
+            )
+            for rank, q in enumerate(report.spoken[:TOP], start=1)
+        ],
+        spoken_total=len(report.spoken),
+        spoken_csv=f"{SPOKEN_CSV_PATH}?{urlencode(dates)}",
     )
 
 
@@ -201,19 +245,57 @@ def gap_report_csv(
     if isinstance(period, str):
         return _render(request, backend, user, GapPage(since[:40], until[:40], error=period))
     report, titles = _report(backend, *period)
-    out = io.StringIO()
-    out.write("\ufeff")
     rows = [
         {
             CSV_FIELDS[0]: q.question,
             CSV_FIELDS[1]: topic_label(q.topic),
             CSV_FIELDS[2]: q.count,
-            CSV_FIELDS[3]: "; ".join(f"{titles.get(i, i)} ({i})" for i in q.answered_in),
+            CSV_FIELDS[3]: _entries_text(q.answered_in, titles),
         }
         for q in report.questions
     ]
-    write_csv(CSV_FIELDS, rows, out)
-    name = f"kb-gaps-{period[0].isoformat()}-{period[1].isoformat()}.csv"
+    return _csv(CSV_FIELDS, rows, f"kb-gaps-{_days(period)}.csv")
+
+
+@router.get("/gap-report-spoken.csv", include_in_schema=False)
+def gap_report_spoken_csv(
+    request: Request,
+    backend: BackendDep,
+    user: Annotated[SignedIn, page(*OVERSEERS)],
+    since: str = "",
+    until: str = "",
+) -> Response:
+    """Every question callers said in the period, those whose calls found no answer first, as
+    the CSV of the questions without an answer."""
+    period = period_of(since, until, backend.today())
+    if isinstance(period, str):
+        return _render(request, backend, user, GapPage(since[:40], until[:40], error=period))
+    report, titles = _report(backend, *period)
+    rows = [
+        {
+            SPOKEN_CSV_FIELDS[0]: q.question,
+            SPOKEN_CSV_FIELDS[1]: topic_label(q.topic),
+            SPOKEN_CSV_FIELDS[2]: q.calls,
+            SPOKEN_CSV_FIELDS[3]: q.without_answer,
+            SPOKEN_CSV_FIELDS[4]: _entries_text(q.answered_in, titles),
+        }
+        for q in report.spoken
+    ]
+    return _csv(SPOKEN_CSV_FIELDS, rows, f"kb-gaps-spoken-{_days(period)}.csv")
+
+
+def _entries_text(entry_ids: tuple[str, ...], titles: dict[str, str]) -> str:
+    return "; ".join(f"{titles.get(i, i)} ({i})" for i in entry_ids)
+
+
+def _days(period: tuple[date, date]) -> str:
+    return f"{period[0].isoformat()}-{period[1].isoformat()}"
+
+
+def _csv(fields: tuple[str, ...], rows: list[dict[str, object]], name: str) -> Response:
+    out = io.StringIO()
+    out.write("\ufeff")
+    write_csv(fields, rows, out)
     return Response(
         out.getvalue(),
         media_type="text/csv; charset=utf-8",
