@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Annotated
@@ -241,20 +242,8 @@ def gap_report_csv(
 ) -> Response:
     """Every question of the period without an answer, most asked first (UTF-8 with a BOM,
     so that a spreadsheet opens the Cyrillic as such)."""
-    period = period_of(since, until, backend.today())
-    if isinstance(period, str):
-        return _render(request, backend, user, GapPage(since[:40], until[:40], error=period))
-    report, titles = _report(backend, *period)
-    rows = [
-        {
-            CSV_FIELDS[0]: q.question,
-            CSV_FIELDS[1]: topic_label(q.topic),
-            CSV_FIELDS[2]: q.count,
-            CSV_FIELDS[3]: _entries_text(q.answered_in, titles),
-        }
-        for q in report.questions
-    ]
-    return _csv(CSV_FIELDS, rows, f"kb-gaps-{_days(period)}.csv")
+    asked = (since, until)
+    return _csv_report(request, backend, user, asked, "kb-gaps", CSV_FIELDS, _question_rows)
 
 
 @router.get("/gap-report-spoken.csv", include_in_schema=False)
@@ -267,11 +256,55 @@ def gap_report_spoken_csv(
 ) -> Response:
     """Every question callers said in the period, those whose calls found no answer first, as
     the CSV of the questions without an answer."""
+    asked = (since, until)
+    name = "kb-gaps-spoken"
+    return _csv_report(request, backend, user, asked, name, SPOKEN_CSV_FIELDS, _spoken_rows)
+
+
+CsvRows = Callable[[GapReport, dict[str, str]], list[dict[str, object]]]
+
+
+def _csv_report(
+    request: Request,
+    backend: Backend,
+    user: SignedIn,
+    asked: tuple[str, str],
+    name: str,
+    fields: tuple[str, ...],
+    rows: CsvRows,
+) -> Response:
+    """The CSV of ``rows`` of the report for the period ``asked`` (since, until as typed),
+    ``name-SINCE-UNTIL.csv``, or the form saying why that is no period."""
+    since, until = asked
     period = period_of(since, until, backend.today())
     if isinstance(period, str):
         return _render(request, backend, user, GapPage(since[:40], until[:40], error=period))
     report, titles = _report(backend, *period)
-    rows = [
+    out = io.StringIO()
+    out.write("\ufeff")
+    write_csv(fields, rows(report, titles), out)
+    file = f"{name}-{period[0].isoformat()}-{period[1].isoformat()}.csv"
+    return Response(
+        out.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{file}"'},
+    )
+
+
+def _question_rows(report: GapReport, titles: dict[str, str]) -> list[dict[str, object]]:
+    return [
+        {
+            CSV_FIELDS[0]: q.question,
+            CSV_FIELDS[1]: topic_label(q.topic),
+            CSV_FIELDS[2]: q.count,
+            CSV_FIELDS[3]: _entries_text(q.answered_in, titles),
+        }
+        for q in report.questions
+    ]
+
+
+def _spoken_rows(report: GapReport, titles: dict[str, str]) -> list[dict[str, object]]:
+    return [
         {
             SPOKEN_CSV_FIELDS[0]: q.question,
             SPOKEN_CSV_FIELDS[1]: topic_label(q.topic),
@@ -281,23 +314,7 @@ def gap_report_spoken_csv(
         }
         for q in report.spoken
     ]
-    return _csv(SPOKEN_CSV_FIELDS, rows, f"kb-gaps-spoken-{_days(period)}.csv")
 
 
 def _entries_text(entry_ids: tuple[str, ...], titles: dict[str, str]) -> str:
     return "; ".join(f"{titles.get(i, i)} ({i})" for i in entry_ids)
-
-
-def _days(period: tuple[date, date]) -> str:
-    return f"{period[0].isoformat()}-{period[1].isoformat()}"
-
-
-def _csv(fields: tuple[str, ...], rows: list[dict[str, object]], name: str) -> Response:
-    out = io.StringIO()
-    out.write("\ufeff")
-    write_csv(fields, rows, out)
-    return Response(
-        out.getvalue(),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )

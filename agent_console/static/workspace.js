@@ -165,13 +165,7 @@
     }
     spoken.kb_matches.forEach(function (match) {
       var li = document.createElement("li");
-      var open = document.createElement("button");
-      open.type = "button";
-      open.className = "link-button";
-      open.textContent = match.title;
-      open.addEventListener("click", function () {
-        openEntry(match.id);
-      });
+      var open = entryButton(match.id, match.title);
       var kind = document.createElement("span");
       kind.className = "spoken-question__kind";
       kind.textContent = " — " + match.kind_label;
@@ -461,13 +455,7 @@
       say("kb-message", r.body.length ? "Найдено: " + r.body.length : "Ничего не найдено.", false);
       r.body.forEach(function (hit) {
         var li = document.createElement("li");
-        var open = document.createElement("button");
-        open.type = "button";
-        open.className = "link-button";
-        open.textContent = hit.title;
-        open.addEventListener("click", function () {
-          openEntry(hit.id);
-        });
+        var open = entryButton(hit.id, hit.title);
         var p = document.createElement("p");
         p.className = "kb-snippet";
         snippet(p, hit.snippet);
@@ -477,6 +465,18 @@
       });
     });
   });
+
+  // a KB entry's title as a link-like button that opens the entry in the KB pane
+  function entryButton(id, title) {
+    var open = document.createElement("button");
+    open.type = "button";
+    open.className = "link-button";
+    open.textContent = title;
+    open.addEventListener("click", function () {
+      openEntry(id);
+    });
+    return open;
+  }
 
   function openEntry(id) {
     call("GET", "/kb/entries/" + encodeURIComponent(id)).then(function (r) {
