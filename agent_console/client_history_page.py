@@ -30,13 +30,14 @@ from call_card.labels import (
     QUALITY_LABELS_RU,
     TRANSFER_OUTCOME_LABELS_RU,
 )
+from call_card.spoken_question import confidence_of, percent
 from client_history.labels import (
     CHANNEL_LABELS_RU,
     HANGUP_SIDE_LABELS_RU,
     IN_PROGRESS,
     SURVEY_CHANNEL_LABELS_RU,
 )
-from client_history.records import ClientRecord, Staff
+from client_history.records import CallRecord, ClientRecord, Staff
 from client_history.reference import JSON_VIEW, PRINT_VIEW, ref_path
 from client_history.store import EntryKey
 from client_history.timeline import CallbackEntry, CallEntry, EntryKind, Timeline
@@ -135,8 +136,10 @@ def call_view(entry: CallEntry, tz: tzinfo) -> EntryView:
     facts = [
         Fact("Номер", phone_text(call.caller)),
         Fact("Тема в меню", TOPIC_LABELS_RU[call.topic] if call.topic else "не выбрана"),
-        Fact("Ожидание в очереди", duration_text(call.queue_wait_s)),
     ]
+    if call.spoken_question.strip():
+        facts.append(Fact("Вопрос со слов", spoken_text(call)))
+    facts.append(Fact("Ожидание в очереди", duration_text(call.queue_wait_s)))
     if call.language is Language.EN:
         facts.append(Fact("Язык", LANGUAGE_LABELS_RU[call.language]))
     if call.operator is not None:
@@ -161,6 +164,13 @@ def call_view(entry: CallEntry, tz: tzinfo) -> EntryView:
         facts=facts,
         events=_call_events(entry, tz),
     )
+
+
+def spoken_text(call: CallRecord) -> str:
+    """The caller's words as the voice menu recognized them, and how sure it was."""
+    sure = confidence_of(call.spoken_question_confidence)
+    how = "распознан автоматически" + (f", уверенность {percent(sure)}" if sure is not None else "")
+    return f"«{call.spoken_question.strip()}» ({how})"
 
 
 def _call_events(entry: CallEntry, tz: tzinfo) -> list[Event]:

@@ -86,6 +86,8 @@ def _call_row(call: DocCall) -> PrintRow:
     if call.missed_reason_label:
         outcome += f": {call.missed_reason_label.lower()}"
     details = []
+    if call.spoken_question:
+        details.append(f"Вопрос со слов (распознан автоматически): {call.spoken_question}")
     if call.question:
         details.append(f"Вопрос: {call.question}")
     details += [

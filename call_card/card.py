@@ -4,7 +4,8 @@ the page to print.
 Who is calling (number, the client's name if known), what the IVR learned (language, topic,
 path), the caller's history (``call_card.history``), the number's open callback tasks, the
 transfers made and left (C10), the out-of-remit outcomes recorded (C14), whether the call has
-ended and whether its wrap-up is written (K7).
+ended and whether its wrap-up is written (K7); what the caller said their question was, with the
+knowledge-base entries it finds (``call_card.spoken_question``, C8).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from call_card.history import HISTORY_LIMIT, HistoryEntry, interaction_history, 
 from call_card.labels import CALLBACK_STATUS_LABELS_RU, LANGUAGE_LABELS_RU
 from call_card.lookup import call_client, employee_names, find_call_and_operator
 from call_card.refusals import Refusal
+from call_card.spoken_question import SpokenQuestion, spoken_question
 from call_card.transfers import TransferCount, transfer_count
 from call_card.wrapups import WrapupState, wrapup_state
 from models.phones import format_phone
@@ -27,6 +29,7 @@ from models.rules.callbacks import ACTIVE_STATUSES, CallbackStatus, TimeWindow, 
 from models.rules.transfers import MAX_TRANSFERS_PER_CALL
 from models.tables import CallbackTask, CallbackWindow, Language
 from models.topics import TOPIC_LABELS_RU, Topic
+from scripts_kb.search import SearchIndex
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +72,8 @@ class CallCard:
     topic: Topic | None
     topic_label: str
     ivr_path: str
+    # what the caller said their question was; None: nothing said (or not asked)
+    spoken_question: SpokenQuestion | None
     # G3, C10, C11, C14, K7
     history: tuple[HistoryEntry, ...]  # earlier interactions, newest first
     open_callbacks: tuple[OpenCallback, ...]
@@ -90,10 +95,12 @@ def call_card(
     now: datetime,
     transfer_cap: int = MAX_TRANSFERS_PER_CALL,
     history_limit: int = HISTORY_LIMIT,
+    kb_index: SearchIndex | None = None,
 ) -> CallCard | Refusal:
     """The card of the call ``linkedid`` for the operator ``operator_id``; a Refusal (not
     found) for an unknown call or employee. ``transfer_cap``: the line's setting
-    (``max_transfers_per_call``)."""
+    (``max_transfers_per_call``); ``kb_index``: the knowledge base the spoken question is
+    searched in (None: not searched)."""
     require_aware(now, "now")
     found = find_call_and_operator(session, linkedid, operator_id)
     if isinstance(found, Refusal):
@@ -124,6 +131,12 @@ def call_card(
         topic=call.topic,
         topic_label=TOPIC_LABELS_RU[call.topic] if call.topic else "тема не выбрана",
         ivr_path=call.ivr_path,
+        spoken_question=spoken_question(
+            call.spoken_question,
+            call.spoken_question_confidence,
+            topic=call.topic,
+            index=kb_index,
+        ),
         history=tuple(
             interaction_history(
                 session,

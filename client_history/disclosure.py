@@ -5,19 +5,20 @@ interaction history, G3), and "on the client's request the whole history is give
 (G4). So the client gets every interaction and everything that was done with it: when they
 called and from which number, the topic, how long they waited, whether and when they were
 answered and for how long, the name the consultant introduced themselves with (C5), the
-question as it was written down, the transfers (to which department, with what result), the
-agency and contacts they were referred to (C14), their own survey answers (C15), and every
-callback request with its question, promised date, agreed windows, attempts, changes of date
-with the reason, and its outcome.
+question as they said it in the voice menu (as the recognizer heard it) and as it was written
+down, the transfers (to which department, with what result), the agency and contacts they
+were referred to (C14), their own survey answers (C15), and every callback request with its
+question, promised date, agreed windows, attempts, changes of date with the reason, and its
+outcome.
 
 What stays with the staff is not the client's matter but how the Ministry organises its work:
 employees' full names, internal numbers and who was assigned a task (the client deals with the
 Ministry, not with a person); the knowledge base, which the order makes the staff's working
 tool (K1–K2: whether it held the answer, which entry); an operator's reason for writing no
 wrap-up; the telephony's own data (the call's Linkedid, the voice-menu path, hang-up causes,
-the short-call flag, internal extensions); the dates of records that only mark the staff's
-bookkeeping. :data:`DISCLOSURE` holds the decision for every field of
-``client_history.records``; :func:`client_document` keeps to it, and the tests check both.
+the short-call flag, internal extensions, the recognizer's confidence); the dates of records
+that only mark the staff's bookkeeping. :data:`DISCLOSURE` holds the decision for every field
+of ``client_history.records``; :func:`client_document` keeps to it, and the tests check both.
 """
 
 from __future__ import annotations
@@ -134,6 +135,14 @@ DISCLOSURE: dict[type, dict[str, Decision]] = {
         "short_call": _staff("a flag of the supervisors' report (C13)"),
         "hangup_side": _staff(_TELEPHONY),
         "hangup_cause": _staff(_TELEPHONY),
+        "spoken_question": _client(
+            "their question in their own words, as the voice menu recognized it: the message "
+            "itself (G3)"
+        ),
+        "spoken_question_confidence": _staff(
+            _TELEPHONY + ": the recognizer's measure of itself; the document says the question "
+            "was recognized automatically"
+        ),
     },
     TransferRecord: {
         "call_id": _staff(_RECORD_KEY),
@@ -278,6 +287,7 @@ def _call(entry: CallEntry, number: int, tasks: dict[int, int], tz: tzinfo) -> D
         talk_s=_seconds(call.talk_s),
         consultant=spoken_name(call.operator.full_name) if call.operator else None,
         question=(entry.wrapup.question or None) if entry.wrapup else None,
+        spoken_question=call.spoken_question.strip() or None,
         transfers=tuple(_transfer(row, tz) for row in entry.transfers),
         referrals=tuple(
             DocReferral(at=row.at.astimezone(tz), agency=row.agency_title, contacts=row.contacts)

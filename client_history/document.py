@@ -72,6 +72,7 @@ class DocCall:
     talk_s: int | None
     consultant: str | None  # the name the operator introduced themselves with (C5)
     question: str | None  # as the operator wrote it down
+    spoken_question: str | None  # as the caller said it in the voice menu, recognized
     transfers: tuple[DocTransfer, ...]
     referrals: tuple[DocReferral, ...]
     survey: DocSurvey | None

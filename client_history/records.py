@@ -70,6 +70,8 @@ class CallRecord:
     short_call: bool
     hangup_side: HangupSide | None
     hangup_cause: int | None
+    spoken_question: str  # what the caller said their question was, as recognized; "" none
+    spoken_question_confidence: float | None  # the recognizer's, 0–1
 
 
 @dataclass(frozen=True, slots=True)

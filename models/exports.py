@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -60,6 +61,10 @@ EXPORT_FIELDS: dict[ExportKind, tuple[str, ...]] = {
         "short_call",
         "hangup_side",
         "hangup_cause",
+        # what the caller said their question was (speech), as recognized, and the
+        # recognizer's confidence 0–1: personal data of the call, like its number (G3)
+        "spoken_question",
+        "spoken_question_confidence",
     ),
     # C11: callback tasks with their promise, windows and attempts.
     ExportKind.CALLBACKS: (
@@ -190,6 +195,11 @@ def _iso(value: datetime | None, tz: ZoneInfo) -> str | None:
     return None if value is None else value.astimezone(tz).isoformat(timespec="seconds")
 
 
+def _finite(value: float | None) -> float | None:
+    """A number JSON can carry: NaN and infinities (PostgreSQL keeps them) are none."""
+    return value if value is None or math.isfinite(value) else None
+
+
 def _text(value: StrEnum | str | None) -> str:
     return "" if value is None else str(value)
 
@@ -240,6 +250,8 @@ def _call_rows(
             "short_call": call.short_call,
             "hangup_side": _text(call.hangup_side),
             "hangup_cause": call.hangup_cause,
+            "spoken_question": call.spoken_question,
+            "spoken_question_confidence": _finite(call.spoken_question_confidence),
         }
 
 

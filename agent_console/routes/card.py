@@ -1,7 +1,7 @@
 """The call card over HTTP, for the operator's workspace (fetch from ``static/workspace.js``).
 
 * ``GET /card/calls/{linkedid}``: the card and its scripts (greeting C5, questions C7,
-  farewell…);
+  farewell…); the caller's spoken question comes with the knowledge-base entries it finds (C8);
 * ``GET /card/calls/{linkedid}/transfer-targets``, ``POST …/transfer``: competent employees
   with availability, the transfer with the warning to read first (C9, C10);
 * ``GET /card/callback-offer``, ``POST /card/calls/{linkedid}/callback``: the callback task
@@ -45,6 +45,7 @@ from models.rules.callbacks import TimeWindow
 from models.tables.staff import Employee, Role
 from models.topics import Topic
 from models.user_sessions import SignedIn
+from scripts_kb.search import SearchIndex
 
 log = logging.getLogger(__name__)
 
@@ -103,8 +104,9 @@ class DismissalCreate(BaseModel):
 @router.get("/calls/{linkedid}")
 def card(backend: BackendDep, user: Operator, linkedid: str) -> Any:
     """The call's card and its scripts for the signed-in operator."""
+    index = backend.kb_index.get()  # before the session: it reads with a session of its own
     with session_scope(backend.engine) as session:
-        found = _card(session, backend, user, linkedid)
+        found = _card(session, backend, user, linkedid, kb_index=index)
         scripts = call_scripts(session, linkedid=linkedid, operator_id=user.employee_id)
         if isinstance(scripts, Refusal):
             refuse(scripts)
@@ -294,8 +296,16 @@ def owed(
         )
 
 
-def _card(session: Session, backend: Backend, user: SignedIn, linkedid: str) -> CallCard:
-    """The call's card for the signed-in operator, or the HTTP refusal."""
+def _card(
+    session: Session,
+    backend: Backend,
+    user: SignedIn,
+    linkedid: str,
+    *,
+    kb_index: SearchIndex | None = None,
+) -> CallCard:
+    """The call's card for the signed-in operator, or the HTTP refusal; the spoken question
+    is searched in ``kb_index`` when one is given."""
     found = call_card(
         session,
         linkedid=linkedid,
@@ -303,6 +313,7 @@ def _card(session: Session, backend: Backend, user: SignedIn, linkedid: str) -> 
         calendar=load_calendar(session=session, settings=backend.settings),
         now=backend.clock(),
         transfer_cap=backend.settings.max_transfers_per_call,
+        kb_index=kb_index,
     )
     if isinstance(found, Refusal):
         refuse(found)

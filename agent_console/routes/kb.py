@@ -127,6 +127,16 @@ class QuestionGapPublic(BaseModel):
     count: int
 
 
+class SpokenGapPublic(BaseModel):
+    """A question callers said in the voice menu, as recognized."""
+
+    question: str
+    topic: Topic | None
+    calls: int
+    without_answer: int  # calls whose wrap-up found no answer in the KB
+    answered_in: list[str]  # entries wrap-ups of its calls found the answer in
+
+
 class KbGapReportPublic(BaseModel):
     since: date
     until: date
@@ -134,6 +144,11 @@ class KbGapReportPublic(BaseModel):
     without_answer: int
     topics: list[TopicGapPublic]
     questions: list[QuestionGapPublic]
+    # What callers said (speech): calls of the period with a spoken question, those of them
+    # whose wrap-up found no answer, and the questions, the most without an answer first.
+    spoken_calls: int
+    spoken_without_answer: int
+    spoken_questions: list[SpokenGapPublic]
 
 
 def no_entry_message(entry_id: str) -> str:
@@ -298,7 +313,8 @@ def section_reviewed(
 def gaps(
     backend: BackendDep, since: date | None = None, until: date | None = None
 ) -> KbGapReportPublic:
-    """K7: topics and questions without a KB answer, local days ``since``..``until`` included.
+    """K7: topics and questions without a KB answer, local days ``since``..``until`` included,
+    and the questions callers said in the voice menu (by their calls' arrival).
 
     By default the last 30 days up to today.
     """
@@ -322,5 +338,17 @@ def gap_report_public(report: GapReport, since: date, until: date) -> KbGapRepor
         questions=[
             QuestionGapPublic(question=q.question, topic=q.topic, count=q.count)
             for q in report.questions
+        ],
+        spoken_calls=report.spoken_calls,
+        spoken_without_answer=report.spoken_without_answer,
+        spoken_questions=[
+            SpokenGapPublic(
+                question=q.question,
+                topic=q.topic,
+                calls=q.calls,
+                without_answer=q.without_answer,
+                answered_in=list(q.answered_in),
+            )
+            for q in report.spoken
         ],
     )

@@ -3,7 +3,10 @@ the line's local days (by default the last 30 up to today): the call wrap-ups an
 no answer in the knowledge base, the topics ranked by such calls, the questions without an
 answer with their counts (each linking to a search of the knowledge base for it, and to the
 entries other wrap-ups of the same question found the answer in), and the entries wrap-ups
-named. ``GET /kb/gap-report.csv`` gives every such question of the period as CSV.
+named; then what the callers themselves said in the voice menu (speech, as recognized), the
+questions whose calls found no answer first, each with its search link too.
+``GET /kb/gap-report.csv`` gives every question without an answer of the period as CSV,
+``GET /kb/gap-report-spoken.csv`` every spoken question.
 
 Dates come as ``YYYY-MM-DD`` (the date field) or ``ДД.ММ.ГГГГ`` (typed into the address);
 anything else, or a period the wrong way round, is answered with the form and a Russian
@@ -14,6 +17,7 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Annotated
@@ -37,8 +41,16 @@ from scripts_kb.search_terms import MAX_QUERY_CHARS
 router = APIRouter(prefix="/kb", tags=["kb"])
 
 PAGE_PATH = "/kb/gap-report"
+SPOKEN_CSV_PATH = "/kb/gap-report-spoken.csv"
 TITLE = "База знаний: пробелы"
 CSV_FIELDS = ("вопрос", "тема", "звонков без ответа", "ответ находили в записях")
+SPOKEN_CSV_FIELDS = (
+    "вопрос звонящего (распознан автоматически)",
+    "тема",
+    "звонков",
+    "из них без ответа в базе знаний",
+    "ответ находили в записях",
+)
 _RU_DAY = re.compile(r"([0-9]{1,2})\.([0-9]{1,2})\.([0-9]{4})")
 
 
@@ -56,6 +68,17 @@ class QuestionRow:
     topic: str
     count: int
     search: str  # the search page for this question
+    answered_in: list[Link]
+
+
+@dataclass(frozen=True, slots=True)
+class SpokenRow:
+    rank: int
+    question: str  # as the caller said it, recognized
+    topic: str
+    calls: int
+    without_answer: int
+    search: str
     answered_in: list[Link]
 
 
@@ -79,6 +102,11 @@ class GapPage:
     questions_total: int = 0
     entries: list[EntryRow] = field(default_factory=list)
     csv: str = ""
+    spoken_calls: int = 0
+    spoken_without_answer: int = 0
+    spoken: list[SpokenRow] = field(default_factory=list)
+    spoken_total: int = 0
+    spoken_csv: str = ""
 
 
 def parse_day(text: str, what: str) -> date | str:
@@ -126,6 +154,7 @@ def _report(backend: Backend, since: date, until: date) -> tuple[GapReport, dict
         report = kb_gaps(session=session, since=start, until=end, top=None)
         named = {e.entry_id for e in report.entries}
         named |= {i for q in report.questions for i in q.answered_in}
+        named |= {i for q in report.spoken for i in q.answered_in}
         titles = entry_titles(session, named)
     return report, titles
 
@@ -160,6 +189,22 @@ def _page(report: GapReport, titles: dict[str, str], since: date, until: date) -
         questions_total=len(report.questions),
         entries=[EntryRow(entry(e.entry_id), e.count) for e in report.entries[:TOP]],
         csv=f"{PAGE_PATH}.csv?{urlencode(dates)}",
+        spoken_calls=report.spoken_calls,
+        spoken_without_answer=report.spoken_without_answer,
+        spoken=[
+            SpokenRow(
+                rank=rank,
+                question=q.question,
+                topic=topic_label(q.topic),
+                calls=q.calls,
+                without_answer=q.without_answer,
+                search=search_href(q.question, q.topic),
+                answered_in=[entry(i) for i in q.answered_in],
+            )
+            for rank, q in enumerate(report.spoken[:TOP], start=1)
+        ],
+        spoken_total=len(report.spoken),
+        spoken_csv=f"{SPOKEN_CSV_PATH}?{urlencode(dates)}",
     )
 
 
@@ -197,25 +242,79 @@ def gap_report_csv(
 ) -> Response:
     """Every question of the period without an answer, most asked first (UTF-8 with a BOM,
     so that a spreadsheet opens the Cyrillic as such)."""
+    asked = (since, until)
+    return _csv_report(request, backend, user, asked, "kb-gaps", CSV_FIELDS, _question_rows)
+
+
+@router.get("/gap-report-spoken.csv", include_in_schema=False)
+def gap_report_spoken_csv(
+    request: Request,
+    backend: BackendDep,
+    user: Annotated[SignedIn, page(*OVERSEERS)],
+    since: str = "",
+    until: str = "",
+) -> Response:
+    """Every question callers said in the period, those whose calls found no answer first, as
+    the CSV of the questions without an answer."""
+    asked = (since, until)
+    name = "kb-gaps-spoken"
+    return _csv_report(request, backend, user, asked, name, SPOKEN_CSV_FIELDS, _spoken_rows)
+
+
+CsvRows = Callable[[GapReport, dict[str, str]], list[dict[str, object]]]
+
+
+def _csv_report(
+    request: Request,
+    backend: Backend,
+    user: SignedIn,
+    asked: tuple[str, str],
+    name: str,
+    fields: tuple[str, ...],
+    rows: CsvRows,
+) -> Response:
+    """The CSV of ``rows`` of the report for the period ``asked`` (since, until as typed),
+    ``name-SINCE-UNTIL.csv``, or the form saying why that is no period."""
+    since, until = asked
     period = period_of(since, until, backend.today())
     if isinstance(period, str):
         return _render(request, backend, user, GapPage(since[:40], until[:40], error=period))
     report, titles = _report(backend, *period)
     out = io.StringIO()
     out.write("\ufeff")
-    rows = [
+    write_csv(fields, rows(report, titles), out)
+    file = f"{name}-{period[0].isoformat()}-{period[1].isoformat()}.csv"
+    return Response(
+        out.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{file}"'},
+    )
+
+
+def _question_rows(report: GapReport, titles: dict[str, str]) -> list[dict[str, object]]:
+    return [
         {
             CSV_FIELDS[0]: q.question,
             CSV_FIELDS[1]: topic_label(q.topic),
             CSV_FIELDS[2]: q.count,
-            CSV_FIELDS[3]: "; ".join(f"{titles.get(i, i)} ({i})" for i in q.answered_in),
+            CSV_FIELDS[3]: _entries_text(q.answered_in, titles),
         }
         for q in report.questions
     ]
-    write_csv(CSV_FIELDS, rows, out)
-    name = f"kb-gaps-{period[0].isoformat()}-{period[1].isoformat()}.csv"
-    return Response(
-        out.getvalue(),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
+
+
+def _spoken_rows(report: GapReport, titles: dict[str, str]) -> list[dict[str, object]]:
+    return [
+        {
+            SPOKEN_CSV_FIELDS[0]: q.question,
+            SPOKEN_CSV_FIELDS[1]: topic_label(q.topic),
+            SPOKEN_CSV_FIELDS[2]: q.calls,
+            SPOKEN_CSV_FIELDS[3]: q.without_answer,
+            SPOKEN_CSV_FIELDS[4]: _entries_text(q.answered_in, titles),
+        }
+        for q in report.spoken
+    ]
+
+
+def _entries_text(entry_ids: tuple[str, ...], titles: dict[str, str]) -> str:
+    return "; ".join(f"{titles.get(i, i)} ({i})" for i in entry_ids)

@@ -34,6 +34,7 @@
   var TICK_MS = 1000;
   var TIMED = { ringing: true, on_call: true, wrap_up: true };
   var lastEntry = "";
+  var spokenShown = ""; // the spoken question the card shows, as JSON
   var stateStart = null; // Date.now() at the start of a timed state, null for the others
 
   function $(id) {
@@ -143,6 +144,37 @@
     box.querySelector(".script__text").textContent = value ? value.text : "";
   }
 
+  // The caller's question as the voice menu recognized it, and the KB entries it finds; the
+  // transcript is the caller's text: set as text only. No question: no box.
+  // Rebuilt only when it changed: a card refreshed under a keyboard user keeps their focus.
+  function showSpoken(spoken) {
+    var shown = JSON.stringify(spoken || null);
+    if (shown === spokenShown) return;
+    spokenShown = shown;
+    $("card-spoken").hidden = !spoken;
+    if (!spoken) return;
+    text("spoken-text", spoken.text);
+    text("spoken-hint", spoken.hint);
+    $("spoken-hint").hidden = !spoken.hint;
+    var list = $("spoken-kb");
+    list.textContent = "";
+    if (!spoken.kb_matches.length) {
+      var none = document.createElement("li");
+      none.textContent = "по этим словам ничего не найдено";
+      list.appendChild(none);
+    }
+    spoken.kb_matches.forEach(function (match) {
+      var li = document.createElement("li");
+      var open = entryButton(match.id, match.title);
+      var kind = document.createElement("span");
+      kind.className = "spoken-question__kind";
+      kind.textContent = " — " + match.kind_label;
+      li.appendChild(open);
+      li.appendChild(kind);
+      list.appendChild(li);
+    });
+  }
+
   function transfersText(t) {
     return t.allowed ? "осталось " + t.left + " из " + (t.left + t.done + t.pending) : t.reason;
   }
@@ -163,6 +195,7 @@
     text("card-path", card.ivr_path || "—");
     text("card-transfers", transfersText(card.transfers));
     text("transfer-left", "Переводов осталось: " + card.transfers.left + ".");
+    showSpoken(card.spoken_question);
     script("script-greeting", scripts.greeting, !ended);
     script("script-questions", scripts.questions, !ended);
     script("script-farewell", scripts.farewell, ended);
@@ -422,13 +455,7 @@
       say("kb-message", r.body.length ? "Найдено: " + r.body.length : "Ничего не найдено.", false);
       r.body.forEach(function (hit) {
         var li = document.createElement("li");
-        var open = document.createElement("button");
-        open.type = "button";
-        open.className = "link-button";
-        open.textContent = hit.title;
-        open.addEventListener("click", function () {
-          openEntry(hit.id);
-        });
+        var open = entryButton(hit.id, hit.title);
         var p = document.createElement("p");
         p.className = "kb-snippet";
         snippet(p, hit.snippet);
@@ -438,6 +465,18 @@
       });
     });
   });
+
+  // a KB entry's title as a link-like button that opens the entry in the KB pane
+  function entryButton(id, title) {
+    var open = document.createElement("button");
+    open.type = "button";
+    open.className = "link-button";
+    open.textContent = title;
+    open.addEventListener("click", function () {
+      openEntry(id);
+    });
+    return open;
+  }
 
   function openEntry(id) {
     call("GET", "/kb/entries/" + encodeURIComponent(id)).then(function (r) {

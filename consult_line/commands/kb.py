@@ -103,4 +103,11 @@ def _gaps(services: Services, args: argparse.Namespace) -> int:
         print("Вопросы:")
         for question in report.questions:
             print(f"  {question.count:5d}  {question.question}")
+    if report.spoken:
+        print(
+            f"Вопросы со слов звонящих (распознаны автоматически): звонков {report.spoken_calls}, "
+            f"без ответа в базе знаний {report.spoken_without_answer}"
+        )
+        for spoken in report.spoken:
+            print(f"  {spoken.calls:5d}  без ответа {spoken.without_answer:5d}  {spoken.question}")
     return 0

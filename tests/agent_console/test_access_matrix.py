@@ -39,6 +39,7 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("POST", "/kb/review/{section_id}"): "page: kb_editor, admin",
     ("GET", "/kb/gap-report"): "page: supervisor, kb_editor, admin",
     ("GET", "/kb/gap-report.csv"): "page: supervisor, kb_editor, admin",
+    ("GET", "/kb/gap-report-spoken.csv"): "page: supervisor, kb_editor, admin",
     ("GET", "/kb/view/{entry_id}"): "page: supervisor, kb_editor, admin",
     ("GET", "/kb/edit/{entry_id}"): "page: kb_editor, admin",
     ("POST", "/kb/edit/{entry_id}"): "page: kb_editor, admin",

@@ -4,6 +4,7 @@ changed."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
@@ -16,8 +17,10 @@ from sqlmodel import Session, func, select
 from agent_console.auth.cookies import SESSION_COOKIE
 from agent_console.auth.csrf import CSRF_HEADER
 from models.db import session_scope
+from models.line_store import LineStore
 from models.rules.training import TrainingKind
 from models.rules.transfers import TransferOutcome
+from models.settings import Settings
 from models.tables import (
     CallbackTask,
     CallTransfer,
@@ -109,6 +112,52 @@ def test_card_of_an_answered_call_greets_with_the_operators_name_and_asks_the_to
     assert "Патимат" in body["scripts"]["greeting"]["text"]
     assert body["scripts"]["questions"]["text"]
     assert body["scripts"]["farewell"]["text"]
+
+
+def test_card_carries_the_callers_spoken_question_as_data_with_the_kb_entries_it_finds(
+    console: Console, operator_id: int, browser: TestClient
+) -> None:
+    # C8, K7: the transcript is the caller's text: a string in JSON, byte for byte, served as
+    # JSON that no browser sniffs into a page; the workspace sets it as text (tests/e2e)
+    add_call(console.engine, "call-1", operator_id=operator_id, topic=Topic.GENERAL)
+    said = '<script>alert(1)</script> вопрос по налогам, налоговая "инспекция" {{7*7}}'
+    LineStore(console.engine, Settings()).save_spoken_question("call-1", said, 0.9, NOW)
+    response = browser.get("/card/calls/call-1")
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"] == "application/json"
+    assert response.headers["x-content-type-options"] == "nosniff"
+    spoken = response.json()["card"]["spoken_question"]
+    assert (spoken["text"], spoken["confidence"], spoken["uncertain"], spoken["hint"]) == (
+        said,
+        0.9,
+        False,
+        "",
+    )
+    assert spoken["kb_matches"][0] == {
+        "id": "agency-fns",
+        "title": "ФНС России (налоговая) — Управление ФНС России по Республике Дагестан",
+        "kind_label": "другое ведомство",
+    }
+
+
+def test_card_without_a_spoken_question_has_none_and_a_confidence_that_is_none_is_null(
+    console: Console, operator_id: int, browser: TestClient
+) -> None:
+    add_call(console.engine, "call-1", operator_id=operator_id)
+    assert browser.get("/card/calls/call-1").json()["card"]["spoken_question"] is None
+    # NaN (PostgreSQL keeps it; SQLite makes it NULL): still JSON, no confidence
+    add_call(console.engine, "call-2", operator_id=operator_id)
+    LineStore(console.engine, Settings()).save_spoken_question(
+        "call-2", "лицензия на алкоголь", math.nan, NOW
+    )
+    response = browser.get("/card/calls/call-2")
+    assert response.status_code == 200, response.text
+    spoken = response.json()["card"]["spoken_question"]
+    assert (spoken["text"], spoken["confidence"], spoken["hint"]) == (
+        "лицензия на алкоголь",
+        None,
+        "",
+    )
 
 
 def test_card_of_an_unknown_call_is_refused_in_russian(browser: TestClient) -> None:

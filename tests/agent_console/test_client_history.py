@@ -22,6 +22,7 @@ from tests.client_history.samples import (
     PHONE,
     QUESTION,
     RESULT,
+    SPOKEN_QUESTION,
     STAFF_ONLY,
     STRANGER,
     StoryIds,
@@ -171,6 +172,11 @@ def test_the_history_page_every_interaction_newest_first(  # G4
     assert "Алиева Патимат Руслановна (4471, Отдел консультаций)" in html
     assert "Итог не нужен: Вопрос не по линии, итог не нужен" in html
     assert f"Итог звонка: «{QUESTION}»" in html
+    # what the caller said in the voice menu, with the recognizer's confidence (staff only)
+    assert (
+        f"<dt>Вопрос со слов</dt><dd>«{SPOKEN_QUESTION}» "
+        "(распознан автоматически, уверенность 87\u00a0%)</dd>"
+    ) in html
     assert f"Вне полномочий: {AGENCY}" in html
     assert "Пропущен: истекло время ожидания в очереди" in html
     assert f'href="#callback-{story.tasks["missed"]}"' in html
@@ -237,6 +243,7 @@ def test_the_printed_document_holds_the_clients_part_only(console: Console) -> N
     assert "<td>Патимат</td><td>3 мин 15 с</td>" in html
     assert "<td>23 с</td>" in html
     assert f"<p>Вопрос: {QUESTION}</p>" in html
+    assert f"<p>Вопрос со слов (распознан автоматически): {SPOKEN_QUESTION}</p>" in html
     assert (
         "<p>Перевод в 10:02 в подразделение «Отдел государственной поддержки»: состоялся</p>"
         in html
@@ -270,8 +277,43 @@ def test_the_json_file_for_the_client(console: Console) -> None:  # G4
         "2026-12-07T11:00:00+03:00",
     ]
     assert [task["status"] for task in body["callbacks"]] == ["open", "done"]
+    assert [call["spoken_question"] for call in body["calls"]] == [
+        SPOKEN_QUESTION,
+        None,
+        None,
+        None,
+    ]
     for value in STAFF_ONLY:
         assert value not in response.text, value
+
+
+def test_a_spoken_question_with_markup_is_text_in_the_page_the_print_and_the_file(  # G4
+    console: Console,
+) -> None:
+    said = '<script>alert(1)</script> "><img src=x onerror=alert(2)>'
+    _add_calls(
+        console,
+        [
+            {
+                "linkedid": "spoken-markup",
+                "caller_e164": PHONE,
+                "arrived_at": msk(8, 9),
+                "in_working_hours": True,
+                "outcome": "answered",
+                "spoken_question": said,
+            }
+        ],
+    )
+    client_id = _client_id(console)
+    boss = console.signed_in("boss")
+    escaped = "&lt;script&gt;alert(1)&lt;/script&gt; &#34;&gt;&lt;img src=x onerror=alert(2)&gt;"
+    for path in (f"/clients/{client_id}", f"/clients/{client_id}/print"):
+        html = boss.get(path).text
+        assert "<script>alert" not in html, path
+        assert "<img src=x" not in html, path
+        assert escaped in html, path
+    body = json.loads(boss.get(f"/clients/{client_id}/export.json").content)
+    assert body["calls"][-1]["spoken_question"] == said
 
 
 @pytest.mark.parametrize(

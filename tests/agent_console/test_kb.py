@@ -15,6 +15,7 @@ from models.settings import Settings
 from models.tables import CallWrapup, KbEntry, KbSource, Role
 from models.topics import Topic
 from tests.agent_console.kb_line import NOW, Line
+from tests.models.kb_gap_samples import SAID_EXTEND, SAID_FEE, SAID_GRANT, add_spoken_calls
 
 
 @pytest.fixture
@@ -304,6 +305,38 @@ def test_wrapup_without_answer_is_counted_in_the_gap_report(line: Line) -> None:
     ]
     before = line.client.get("/kb/gaps", params={"until": "2026-12-06"}).json()
     assert before["wrapups"] == 0
+
+
+def test_the_gap_report_carries_what_callers_said(line: Line) -> None:
+    # K7: tests.models.kb_gap_samples, the week 01.12–07.12 counted by hand
+    add_spoken_calls(line.engine)
+    report = line.client.get("/kb/gaps", params={"since": "2026-12-01"}).json()
+    assert (report["spoken_calls"], report["spoken_without_answer"]) == (7, 3)
+    assert report["spoken_questions"] == [
+        {
+            "question": SAID_GRANT,
+            "topic": "support_measures",
+            "calls": 2,
+            "without_answer": 2,
+            "answered_in": [],
+        },
+        {
+            "question": SAID_EXTEND,
+            "topic": "state_services",
+            "calls": 3,
+            "without_answer": 1,
+            "answered_in": ["alco-license-term"],
+        },
+        {
+            "question": SAID_FEE,
+            "topic": "state_services",
+            "calls": 2,
+            "without_answer": 0,
+            "answered_in": ["alco-license-fee"],
+        },
+    ]
+    quiet = line.client.get("/kb/gaps", params={"until": "2026-10-31"}).json()
+    assert (quiet["spoken_calls"], quiet["spoken_questions"]) == (0, [])
 
 
 def test_wrapup_errors(line: Line) -> None:

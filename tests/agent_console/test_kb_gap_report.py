@@ -1,6 +1,6 @@
 """«База знаний: пробелы» (K7) as a page and as CSV, against wrap-ups written by hand: the figures
-below are counted by hand from :data:`WRAPUPS`, the period's edges in Moscow time (the line's
-zone), not UTC."""
+below are counted by hand from :data:`WRAPUPS` (and, for what callers said, from
+``tests.models.kb_gap_samples``), the period's edges in Moscow time (the line's zone), not UTC."""
 
 from __future__ import annotations
 
@@ -18,6 +18,15 @@ from sqlalchemy.engine import Engine
 from models.tables import Role
 from models.topics import Topic
 from tests.agent_console.kb_line import Line, add_wrapup
+from tests.models.kb_gap_samples import (
+    SAID_EXTEND,
+    SAID_FEE,
+    SAID_GRANT,
+    SpokenCall,
+    Wrapup,
+    add_spoken_call,
+    add_spoken_calls,
+)
 
 GRANT = "Как получить грант на ремёсла?"
 TERM = "На сколько лет дают лицензию на алкоголь"
@@ -173,7 +182,7 @@ def test_the_questions_as_csv(line: Line) -> None:
 
 
 def test_an_operator_gets_403_on_the_report_and_its_csv(line: Line) -> None:
-    for path in ("/kb/gap-report", "/kb/gap-report.csv"):
+    for path in ("/kb/gap-report", "/kb/gap-report.csv", "/kb/gap-report-spoken.csv"):
         response = line.operator.get(path, params=WEEK)
         assert response.status_code == 403, path
         assert "Недостаточно прав" in response.text
@@ -195,7 +204,7 @@ def test_an_operator_gets_403_on_the_report_and_its_csv(line: Line) -> None:
 def test_a_period_that_cannot_be_is_explained_and_nothing_is_counted(
     line: Line, params: dict[str, str], message: str
 ) -> None:
-    for path in ("/kb/gap-report", "/kb/gap-report.csv"):
+    for path in ("/kb/gap-report", "/kb/gap-report.csv", "/kb/gap-report-spoken.csv"):
         page = line.client.get(path, params=params)
         assert page.status_code == 422
         assert message in page.text
@@ -206,3 +215,119 @@ def test_a_period_that_cannot_be_is_explained_and_nothing_is_counted(
 def test_dates_typed_the_russian_way_are_understood(line: Line) -> None:
     html = line.client.get("/kb/gap-report", params={"since": "01.12.2026", "until": "7.12.2026"})
     assert re.search(r'data-field="wrapups">8<', html.text)
+
+
+# --- what callers said (speech) ----------------------------------------------------------------
+
+
+@pytest.fixture
+def spoken_line(db_engine: Engine, tmp_path: Path) -> Line:
+    line = Line(db_engine, tmp_path / "kb")
+    add_spoken_calls(db_engine)
+    return line
+
+
+def test_what_callers_said_in_the_week_counts_by_hand(spoken_line: Line) -> None:  # K7
+    html = spoken_line.client.get("/kb/gap-report", params=WEEK).text
+    summary = " ".join(
+        re.sub(
+            r"<[^>]+>", " ", html.split('id="kb-gap-spoken-summary">')[1].split("</p>")[0]
+        ).split()
+    )
+    # tests.models.kb_gap_samples: 7 calls said something in the week, 3 found no answer
+    assert summary == (
+        "Звонков с вопросом, названным голосом, — 7 , из них без ответа в базе знаний — 3 ."
+    )
+    assert _table(html, "kb-gap-spoken") == [
+        ["1", SAID_GRANT, "Меры государственной поддержки", "2", "2", "Искать"],
+        [
+            "2",
+            SAID_EXTEND,
+            "Государственные услуги и статус заявлений",
+            "3",
+            "1",
+            "Искать Операторы находили ответ: Срок действия лицензии",
+        ],
+        [
+            "3",
+            SAID_FEE,
+            "Государственные услуги и статус заявлений",
+            "2",
+            "0",
+            "Искать Операторы находили ответ: Сколько стоит лицензия на розничную продажу "
+            "алкогольной продукции",
+        ],
+    ]
+    search = re.findall(r'<a href="(/kb/find\?[^"]+)">Искать</a>', html)[-3]
+    query = parse_qs(urlsplit(search.replace("&amp;", "&")).query)
+    assert query == {"q": [SAID_GRANT], "topic": ["support_measures"]}
+
+
+def test_no_spoken_question_in_the_period_says_so(spoken_line: Line) -> None:
+    html = spoken_line.client.get("/kb/gap-report", params={"until": "2026-10-31"}).text
+    assert "За период звонящие не называли вопрос голосом." in html
+    assert 'id="kb-gap-spoken"' not in html
+
+
+def test_a_spoken_question_with_markup_is_shown_as_text(spoken_line: Line) -> None:
+    # the transcript is the caller's text: escaped in the page, in the search link, in the CSV
+    said = '<script>alert(1)</script> "><img src=x onerror=alert(2)>'
+    add_spoken_call(
+        spoken_line.engine,
+        "1800000001.1",
+        SpokenCall(datetime(2026, 12, 2, 9, 0, tzinfo=UTC), said, None, Wrapup(None)),
+    )
+    html = spoken_line.client.get("/kb/gap-report", params=WEEK).text
+    assert "<script>alert(1)" not in html
+    assert "<img src=x" not in html
+    assert (
+        "&lt;script&gt;alert(1)&lt;/script&gt; &#34;&gt;&lt;img src=x onerror=alert(2)&gt;" in html
+    )
+    # one call, without an answer: after the grant (2) and the first question (1 of 3 calls)
+    assert _table(html, "kb-gap-spoken")[2][:5] == ["3", _escaped(said), "без темы", "1", "1"]
+    response = spoken_line.client.get("/kb/gap-report-spoken.csv", params=WEEK)
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[3][0] == said  # a cell of text, quoted as CSV quotes
+
+
+def _escaped(text: str) -> str:
+    """How :func:`_table` reads a cell holding ``text``: escaped, as the page writes it."""
+    return (
+        text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&#34;")
+    )
+
+
+def test_what_callers_said_as_csv(spoken_line: Line) -> None:
+    html = spoken_line.client.get("/kb/gap-report", params=WEEK).text
+    assert 'href="/kb/gap-report-spoken.csv?since=2026-12-01&amp;until=2026-12-07"' in html
+    response = spoken_line.client.get("/kb/gap-report-spoken.csv", params=WEEK)
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "text/csv; charset=utf-8"
+    assert response.headers["content-disposition"] == (
+        'attachment; filename="kb-gaps-spoken-2026-12-01-2026-12-07.csv"'
+    )
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows == [
+        [
+            "вопрос звонящего (распознан автоматически)",
+            "тема",
+            "звонков",
+            "из них без ответа в базе знаний",
+            "ответ находили в записях",
+        ],
+        [SAID_GRANT, "Меры государственной поддержки", "2", "2", ""],
+        [
+            SAID_EXTEND,
+            "Государственные услуги и статус заявлений",
+            "3",
+            "1",
+            "Срок действия лицензии (alco-license-term)",
+        ],
+        [
+            SAID_FEE,
+            "Государственные услуги и статус заявлений",
+            "2",
+            "0",
+            "Сколько стоит лицензия на розничную продажу алкогольной продукции (alco-license-fee)",
+        ],
+    ]

@@ -10,13 +10,18 @@ from call_card.agencies import record_out_of_remit
 from call_card.card import CallCard, call_card
 from call_card.history import HistoryKind
 from call_card.refusals import Refusal, RefusalKind
+from call_card.spoken_question import KbMatch
 from call_card.wrapups import WrapupState
 from models.db import session_scope
+from models.line_store import LineStore
 from models.rules.calendar import ProductionCalendar
 from models.rules.callbacks import CallbackStatus
 from models.rules.transfers import TransferOutcome
+from models.settings import Settings
 from models.tables import CallTransfer, Language, TransferKind
 from models.topics import Topic
+from scripts_kb.search import SearchIndex
+from scripts_kb.store import load_documents
 from tests.call_card.samples import (
     CALLER,
     NOW,
@@ -29,12 +34,29 @@ from tests.call_card.samples import (
 
 
 def _card(
-    engine: Engine, calendar: ProductionCalendar, linkedid: str, operator: int, **options: int
+    engine: Engine,
+    calendar: ProductionCalendar,
+    linkedid: str,
+    operator: int,
+    *,
+    kb_index: SearchIndex | None = None,
+    **options: int,
 ) -> CallCard | Refusal:
     with session_scope(engine) as session:
         return call_card(
-            session, linkedid=linkedid, operator_id=operator, calendar=calendar, now=NOW, **options
+            session,
+            linkedid=linkedid,
+            operator_id=operator,
+            calendar=calendar,
+            now=NOW,
+            kb_index=kb_index,
+            **options,
         )
+
+
+def _kb_index(engine: Engine) -> SearchIndex:
+    with session_scope(engine) as session:
+        return SearchIndex(load_documents(session))
 
 
 def _transfer(engine: Engine, call_id: int, seq: int, to: int, outcome: TransferOutcome) -> None:
@@ -171,3 +193,43 @@ def test_unknown_call_or_employee_gives_not_found(
     assert unknown == Refusal(
         RefusalKind.NOT_FOUND, "Сотрудник с кодом 424242 не найден в справочнике."
     )
+
+
+def test_card_shows_what_the_caller_said_with_the_entries_it_finds(
+    engine: Engine, calendar: ProductionCalendar
+) -> None:
+    # C8, K7: the question the voice menu recognized, as the IVR stored it, and the KB entries
+    # it finds (the card's sections: the agencies directory); a confidence of 0.41 is told.
+    operator = add_person(engine, "201", "Оператор Один")
+    add_call(engine, "call-1", operator_id=operator, topic=Topic.GENERAL)
+    said = "у меня вопрос по налогам налоговая инспекция"
+    LineStore(engine, Settings()).save_spoken_question("call-1", said, 0.41, NOW)
+    card = _card(engine, calendar, "call-1", operator, kb_index=_kb_index(engine))
+    assert isinstance(card, CallCard)
+    spoken = card.spoken_question
+    assert spoken is not None
+    assert (spoken.text, spoken.confidence, spoken.uncertain, spoken.hint) == (
+        said,
+        0.41,
+        True,
+        "распознано неуверенно (уверенность 41\u00a0%)",
+    )
+    assert spoken.kb_matches[0] == KbMatch(
+        "agency-fns",
+        "ФНС России (налоговая) — Управление ФНС России по Республике Дагестан",
+        "другое ведомство",
+    )
+
+
+def test_card_of_a_call_where_nothing_was_said_has_no_spoken_question(
+    engine: Engine, calendar: ProductionCalendar
+) -> None:
+    operator = add_person(engine, "201", "Оператор Один")
+    add_call(engine, "call-1", operator_id=operator)
+    add_call(engine, "call-2", operator_id=operator)
+    LineStore(engine, Settings()).save_spoken_question("call-2", "   ", 0.9, NOW)
+    index = _kb_index(engine)
+    for linkedid in ("call-1", "call-2"):
+        card = _card(engine, calendar, linkedid, operator, kb_index=index)
+        assert isinstance(card, CallCard)
+        assert card.spoken_question is None, linkedid

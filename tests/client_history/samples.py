@@ -70,6 +70,9 @@ OPERATOR = Staff("Алиева Патимат Руслановна", "4471", "О
 EXPERT = Staff("Магомедов Руслан Ахмедович", "4472", "Отдел государственной поддержки")
 
 QUESTION = "Какие документы нужны для субсидии на оборудование?"
+# what the caller said in the voice menu, as recognized (speech), and the recognizer's confidence
+SPOKEN_QUESTION = "какие документы на субсидию для станка"
+SPOKEN_CONFIDENCE = 0.87
 AGENCY = "Управление Роспотребнадзора по Республике Дагестан"
 CONTACTS = "+7 (8722) 68-00-00, по будням 9:00–18:00"
 DISMISSAL = "Вопрос не по линии, итог не нужен"
@@ -94,6 +97,7 @@ STAFF_ONLY = (
     DISMISSAL,
     "keypad",
     "speech",
+    str(SPOKEN_CONFIDENCE),
 )
 
 
@@ -131,6 +135,8 @@ CALL_A = CallRecord(
     short_call=False,
     hangup_side=HangupSide.CALLER,
     hangup_cause=16,
+    spoken_question=SPOKEN_QUESTION,
+    spoken_question_confidence=SPOKEN_CONFIDENCE,
 )
 CALL_B = CallRecord(
     id=12,
@@ -151,6 +157,8 @@ CALL_B = CallRecord(
     short_call=False,
     hangup_side=HangupSide.SYSTEM,
     hangup_cause=16,
+    spoken_question="",
+    spoken_question_confidence=None,
 )
 CALL_C = CallRecord(
     id=13,
@@ -171,6 +179,8 @@ CALL_C = CallRecord(
     short_call=False,
     hangup_side=HangupSide.CALLER,
     hangup_cause=16,
+    spoken_question="",
+    spoken_question_confidence=None,
 )
 CALL_D = CallRecord(
     id=14,
@@ -191,6 +201,8 @@ CALL_D = CallRecord(
     short_call=False,
     hangup_side=HangupSide.OPERATOR,
     hangup_cause=16,
+    spoken_question="",
+    spoken_question_confidence=None,
 )
 
 TRANSFER = TransferRecord(
@@ -465,6 +477,8 @@ def _call(session: Session, call: CallRecord, staff: dict[Staff, int], client: i
         short_call=call.short_call,
         hangup_side=call.hangup_side,
         hangup_cause=call.hangup_cause,
+        spoken_question=call.spoken_question,
+        spoken_question_confidence=call.spoken_question_confidence,
     )
     session.add(row)
     session.flush()

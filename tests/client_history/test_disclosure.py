@@ -37,6 +37,7 @@ from tests.client_history.samples import (
     QUESTION,
     RESCHEDULE_REASON,
     RESULT,
+    SPOKEN_QUESTION,
     STAFF_ONLY,
     TASK_QUESTION,
     WINDOWS_CHANGE,
@@ -77,6 +78,7 @@ def test_every_stored_field_has_a_decision_and_no_other() -> None:  # G4
         (records.CallRecord, "linkedid"),
         (records.CallRecord, "ivr_path"),
         (records.CallRecord, "hangup_cause"),
+        (records.CallRecord, "spoken_question_confidence"),
         (records.WrapupRecord, "kb_answer_found"),
         (records.WrapupRecord, "kb_entry_title"),
         (records.DismissalRecord, "reason"),
@@ -92,6 +94,7 @@ def test_the_staffs_own_matters_stay_with_the_staff(cls: type, name: str) -> Non
     ("cls", "name"),
     [
         (records.WrapupRecord, "question"),
+        (records.CallRecord, "spoken_question"),
         (records.ReferralRecord, "contacts"),
         (records.SurveyRecord, "quality"),
         (records.TaskRecord, "result_note"),
@@ -143,6 +146,7 @@ def test_the_document_of_the_story_field_by_field() -> None:  # G4
         talk_s=195,  # 195.2 s
         consultant="Патимат",  # «Алиева Патимат Руслановна» introduces herself so (C5)
         question=QUESTION,
+        spoken_question=SPOKEN_QUESTION,  # their own words, as recognized; not the confidence
         transfers=(
             DocTransfer(
                 at=msk(1, 10, 2),
@@ -178,6 +182,7 @@ def test_the_document_of_the_story_field_by_field() -> None:  # G4
         talk_s=None,
         consultant=None,
         question=None,
+        spoken_question=None,  # nothing said
         transfers=(),
         referrals=(),
         survey=None,
@@ -269,7 +274,16 @@ def test_nothing_the_staff_keeps_reaches_the_clients_file() -> None:  # G4
     text = json_bytes(_document()).decode()
     for value in STAFF_ONLY:
         assert value not in text, value
-    for value in (QUESTION, AGENCY, CONTACTS, RESULT, RESCHEDULE_REASON, "Патимат", PHONE):
+    for value in (
+        QUESTION,
+        SPOKEN_QUESTION,
+        AGENCY,
+        CONTACTS,
+        RESULT,
+        RESCHEDULE_REASON,
+        "Патимат",
+        PHONE,
+    ):
         assert value in text, value
 
 

@@ -51,6 +51,7 @@ CALL_KEYS = [
     "talk_s",
     "consultant",
     "question",
+    "spoken_question",
     "transfers",
     "referrals",
     "survey",

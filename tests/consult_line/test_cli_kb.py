@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 
 from consult_line.cli import main
+from models.db import create_db_engine
+from tests.models.kb_gap_samples import SAID_EXTEND, SAID_FEE, SAID_GRANT, add_spoken_calls
 from tests.scripts_kb.kb_samples import write_content
 
 
@@ -107,3 +109,25 @@ def test_gaps_reports_an_empty_period(migrated: None, capsys: pytest.CaptureFixt
     assert main(["kb", "gaps", "--since", "2026-11-01", "--until", "2026-11-30"]) == 0
     assert "2026-11-01–2026-11-30: 0, без ответа в базе знаний: 0" in capsys.readouterr().out
     assert main(["kb", "gaps", "--since", "2026-12-01", "--until", "2026-11-30"]) == 2
+
+
+def test_gaps_lists_what_callers_said(
+    migrated: None, database_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # K7: tests.models.kb_gap_samples, the week 01.12–07.12 counted by hand
+    assert main(["kb", "load", str(write_content(tmp_path))]) == 0
+    engine = create_db_engine(database_url)
+    try:
+        add_spoken_calls(engine)
+    finally:
+        engine.dispose()
+    capsys.readouterr()
+    assert main(["kb", "gaps", "--since", "2026-12-01", "--until", "2026-12-07"]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[-4:] == [
+        "Вопросы со слов звонящих (распознаны автоматически): звонков 7, "
+        "без ответа в базе знаний 3",
+        f"      2  без ответа     2  {SAID_GRANT}",
+        f"      3  без ответа     1  {SAID_EXTEND}",
+        f"      2  без ответа     0  {SAID_FEE}",
+    ]

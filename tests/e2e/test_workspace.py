@@ -1,7 +1,8 @@
 """The operator's workspace in Chromium: recorded Asterisk traffic through the loopback AMI opens
 the call card by itself, beside its actions and the KB on one 1366×768 screen; the operator
-searches the KB, transfers, creates a callback and saves the wrap-up; an operator whose training
-lapsed cannot go ready and is told why (C4)."""
+searches the KB, transfers, creates a callback and saves the wrap-up; the caller's question as
+the voice menu recognized it shows on the card as text, with a KB entry to open (C8, K7); an
+operator whose training lapsed cannot go ready and is told why (C4)."""
 
 from __future__ import annotations
 
@@ -10,13 +11,18 @@ from datetime import date
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
+from consult_line.clock import system_clock
 from models.db import session_scope
+from models.line_store import LineStore
 from models.rules.training import TrainingKind
+from models.settings import Settings
 from models.tables import Role, TrainingEntry
 from tests.agent_console.console import PASSWORD
 from tests.e2e.browser import VIEWPORT, Page
 from tests.e2e.server import LiveServer, capture_part
 from tests.e2e.workspace import AGENT_DEVICE, prepare_operator
+
+RECORDED_CALL = "1795867058.0"  # the Linkedid of the recording a-answered
 
 
 def _fill(page: Page, css: str, value: str) -> None:
@@ -109,6 +115,38 @@ def test_operator_takes_a_call_from_recorded_traffic_through_the_workspace(
     _click(page, "#wrapup-form button[type=submit]")
     page.wait_text("#wrapup-message", "сохранён")
     page.wait(lambda: not page.visible("#owed"), "the reminder to go")
+
+
+def test_operators_card_shows_the_callers_spoken_question_as_text_with_a_kb_entry_to_open(
+    live_server: LiveServer, page: Page
+) -> None:
+    # C8, K7: the voice menu stored the caller's words before the queue connected the call;
+    # the markup in them is the caller's text, shown as such and never run
+    prepare_operator(live_server)
+    said = "<script>alert(1)</script> <b>сколько</b> стоит лицензия на продажу алкоголя"
+    store = LineStore(live_server.engine, Settings())
+    store.save_spoken_question(RECORDED_CALL, said, 0.45, system_clock())
+    page.open("/")
+    _click(page, "#go-ready")
+    page.wait_text("#queue-state", "готов")
+    live_server.push(capture_part("a-answered", until="AgentConnect"))
+    page.wait(lambda: page.visible("#card-spoken"), "the spoken question", timeout=20)
+    assert page.text("#spoken-title") == "Вопрос звонящего (со слов, распознано автоматически)"
+    assert page.text("#spoken-text") == said
+    assert page.script("return document.getElementById('spoken-text').children.length") == 0
+    # the driver reads the no-break space before «%» as a space
+    assert page.text("#spoken-hint") == "распознано неуверенно (уверенность 45 %)"
+    # above the scripts, in view as the card opens
+    _assert_on_one_screen(page, "#spoken-title", "#spoken-text", "#spoken-hint")
+    page.screenshot("workspace-spoken-question")
+    first = page.driver.find_element(By.CSS_SELECTOR, "#spoken-kb .link-button")
+    assert first.text.startswith("Сколько стоит лицензия на розничную продажу алкоголя")
+    first.click()
+    page.wait(lambda: page.visible("#kb-entry"), "the KB entry opened in place")
+    assert page.text("#kb-entry-title") == first.text
+    assert page.driver.find_element(By.ID, "wrapup-entry").get_attribute("value") == (
+        "alco-license-fee"
+    )
 
 
 def test_operator_whose_training_lapsed_cannot_go_ready_and_sees_why(

@@ -51,6 +51,9 @@ from models.tables import (
 )
 from tests.factories import add_employee
 
+# What two callers said in the voice menu: a column of their calls, gone with the old one (G3).
+GONE_SPOKEN = "как продлить лицензию я иванов"
+KEPT_SPOKEN = "сколько стоит лицензия"
 KEPT_CALLS = {"kept-mixed", "kept-spanning", "kept-task-origin", "kept-task-late", "kept-open"}
 GONE_CALLS = {
     "gone-client",
@@ -88,7 +91,7 @@ def build_history(engine: Engine, *, old: datetime, new: datetime) -> Sample:
         session.flush()
         ids = {name: _id(client.id) for name, client in clients.items()}
 
-        def call(linkedid: str, at: datetime, client: str | None = None) -> Call:
+        def call(linkedid: str, at: datetime, client: str | None = None, said: str = "") -> Call:
             row = Call(
                 linkedid=linkedid,
                 client_id=ids[client] if client else None,
@@ -97,12 +100,13 @@ def build_history(engine: Engine, *, old: datetime, new: datetime) -> Sample:
                 in_working_hours=True,
                 outcome=CallOutcome.ANSWERED,
                 ended_at=at + timedelta(minutes=4),
+                spoken_question=said,
             )
             session.add(row)
             session.flush()
             return row
 
-        gone = _id(call("gone-client", old - timedelta(days=400), "gone").id)
+        gone = _id(call("gone-client", old - timedelta(days=400), "gone", GONE_SPOKEN).id)
         session.add_all(
             [
                 CallTransfer(
@@ -128,7 +132,7 @@ def build_history(engine: Engine, *, old: datetime, new: datetime) -> Sample:
             ]
         )
         call("gone-mixed", old, "mixed")
-        kept_mixed = _id(call("kept-mixed", new, "mixed").id)
+        kept_mixed = _id(call("kept-mixed", new, "mixed", KEPT_SPOKEN).id)
         session.add(CallWrapup(call_id=kept_mixed, kb_answer_found=True, created_at=new))
         call("gone-audited", old - timedelta(days=30), "audited")
         call("gone-hidden", old)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from typing import Any
@@ -115,6 +116,28 @@ def test_calls_export_open_bounds_and_order_by_instant_then_id(session: Session)
     assert _linkedids(to_fifth) == ["a-first", "c-same-instant"]
 
 
+def test_a_spoken_questions_confidence_that_is_no_number_is_exported_as_none(
+    session: Session,
+) -> None:
+    # PostgreSQL keeps a NaN (SQLite makes it NULL): JSON Lines must stay JSON
+    _call(
+        session,
+        "nan",
+        _msk(2026, 10, 5, 9, 0),
+        spoken_question="да",
+        spoken_question_confidence=math.nan,
+    )
+    (row,) = export_rows(session=session, kind=ExportKind.CALLS, since=None, until=None, tz=MSK)
+    assert (row["spoken_question"], row["spoken_question_confidence"]) == ("да", None)
+    out = io.StringIO()
+    write_jsonl([row], out)
+    assert json.loads(out.getvalue(), parse_constant=_no_constant)["spoken_question"] == "да"
+
+
+def _no_constant(name: str) -> object:
+    raise AssertionError(f"{name} is not JSON")
+
+
 def test_export_refuses_since_after_until(session: Session) -> None:
     with pytest.raises(ValueError, match="позже"):
         export_rows(
@@ -147,6 +170,8 @@ def test_call_record_fields(session: Session) -> None:
         outcome=CallOutcome.ANSWERED,
         hangup_side=HangupSide.CALLER,
         hangup_cause=16,
+        spoken_question="как получить субсидию на оборудование",
+        spoken_question_confidence=0.87,
     )
     # Still in progress, caller ID withheld: text fields empty, instants and numbers null.
     _call(session, "1791000000.2", _msk(2026, 10, 5, 9, 13), caller_number="anonymous")
@@ -187,7 +212,11 @@ def test_call_record_fields(session: Session) -> None:
         "short_call": False,
         "hangup_side": "caller",
         "hangup_cause": 16,
+        # G3: what the caller said is part of the call's record
+        "spoken_question": "как получить субсидию на оборудование",
+        "spoken_question_confidence": 0.87,
     }
+    assert (live["spoken_question"], live["spoken_question_confidence"]) == ("", None)
     assert live["caller"] == "anonymous"
     assert live["outcome"] == ""
     assert live["operator"] == ""
@@ -405,7 +434,14 @@ def test_csv_has_header_and_defuses_formulas_from_callers(session: Session) -> N
         caller_name="@SUM(1+1)",
         ivr_path="-2+3",
     )
-    _call(session, "1791000003.3", _msk(2026, 10, 5, 9, 2), caller_name="\tTAB")
+    _call(
+        session,
+        "1791000003.3",
+        _msk(2026, 10, 5, 9, 2),
+        caller_name="\tTAB",
+        spoken_question="=1+1 <script>alert(1)</script>",
+        spoken_question_confidence=0.5,
+    )
     fields = EXPORT_FIELDS[ExportKind.CALLS]
     out = io.StringIO(newline="")
 
@@ -427,6 +463,9 @@ def test_csv_has_header_and_defuses_formulas_from_callers(session: Session) -> N
     assert by_field[1]["caller_name"] == "'@SUM(1+1)"
     assert by_field[1]["ivr_path"] == "'-2+3"
     assert by_field[2]["caller_name"] == "'\tTAB"
+    # The spoken question is the caller's words too.
+    assert by_field[2]["spoken_question"] == "'=1+1 <script>alert(1)</script>"
+    assert by_field[2]["spoken_question_confidence"] == "0.5"
     # Booleans, numbers and nulls keep a plain form.
     assert by_field[0]["in_working_hours"] == "true"
     assert by_field[0]["short_call"] == "false"

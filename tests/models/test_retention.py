@@ -17,7 +17,13 @@ from models.retention import Affected, Part, Tally, open_tasks_before, plan, pur
 from models.rules.retention import retention_cutoff
 from models.tables import AuditEntry, Call, CallbackAttempt, CallbackTask, CallWrapup, Client
 from tests.conftest import EngineFactory
-from tests.models.retention_samples import GONE_CALLS, KEPT_CALLS, Sample, build_history
+from tests.models.retention_samples import (
+    GONE_CALLS,
+    KEPT_CALLS,
+    KEPT_SPOKEN,
+    Sample,
+    build_history,
+)
 
 MSK = ZoneInfo("Europe/Moscow")
 NOW = datetime(2031, 5, 11, 6, 0, tzinfo=UTC)  # 09:00 in Moscow
@@ -82,6 +88,8 @@ def test_run_removes_what_the_dry_run_counted_and_keeps_every_recent_case(
         linkedids = set(session.exec(select_rows(Call.linkedid)).all())
         assert linkedids == KEPT_CALLS
         assert not linkedids & GONE_CALLS
+        # the spoken question went with its call
+        assert set(session.exec(select_rows(Call.spoken_question)).all()) == {"", KEPT_SPOKEN}
         clients = {client.id: client for client in session.exec(select_rows(Client)).all()}
         # The client with an old and a new call keeps both record and new call.
         assert set(clients) == {sample.mixed, sample.audited, sample.spanning, sample.recent}
