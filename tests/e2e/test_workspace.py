@@ -138,7 +138,6 @@ def test_operators_card_shows_the_callers_spoken_question_as_text_with_a_kb_entr
     assert page.text("#spoken-hint") == "распознано неуверенно (уверенность 45 %)"
     # above the scripts, in view as the card opens
     _assert_on_one_screen(page, "#spoken-title", "#spoken-text", "#spoken-hint")
-    page.screenshot("workspace-spoken-question")
     first = page.driver.find_element(By.CSS_SELECTOR, "#spoken-kb .link-button")
     assert first.text.startswith("Сколько стоит лицензия на розничную продажу алкоголя")
     first.click()
