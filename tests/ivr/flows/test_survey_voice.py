@@ -6,6 +6,7 @@ questions Korean phrases: «네» (yes) and «아니요» (no) stand for the key
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import replace
 
@@ -26,8 +27,8 @@ from models.tables import Language, SurveyChannel, SurveyResponse
 from speech.audiosocket_server import AudioSocketServer
 from speech.listening import Listenings
 from speech.model import SpeechModel
-from tests.ivr.fake_asterisk import Speech
-from tests.ivr.flows.conftest import Line, prompts_played
+from tests.ivr.fake_asterisk import CallRecord, Speech
+from tests.ivr.flows.conftest import LINKEDID, Line, prompts_played
 from tests.speech.korean_model import ANSWERS, NO, YES, korean_speech_model, read_pcm
 
 AFTER_QUEUE = {MEMBERINTERFACE: "PJSIP/201", LINE_LANGUAGE: "ru"}
@@ -37,6 +38,20 @@ KOREAN = {
     SURVEY_ANSWER_RECEIVED: {Language.RU: {YES: "1", NO: "2"}},
     SURVEY_QUALITY: {Language.RU: {YES: "1", NO: "3"}},
 }
+
+
+# Both questions asked with the prompt that invites a spoken answer, both answered.
+BOTH_ASKED_BY_VOICE = [
+    "ru/survey-intro",
+    "ru/survey-answer-received-voice",
+    "ru/survey-quality-voice",
+    "ru/survey-thanks",
+]
+
+
+def _listened(record: CallRecord) -> int:
+    """How many times the route listened for a spoken answer (``EXEC AudioSocket``)."""
+    return sum(command.startswith("EXEC AudioSocket") for command in record.commands)
 
 
 @pytest.fixture
@@ -95,13 +110,8 @@ async def test_both_answers_spoken_are_stored_with_their_channel_and_confidence(
     record = await voiced_line.call(
         SURVEY, digits=["", "", "", ""], variables=AFTER_QUEUE, speech=[SAID_YES, SAID_NO]
     )
-    assert prompts_played(record) == [
-        "ru/survey-intro",
-        "ru/survey-answer-received-voice",
-        "ru/survey-quality-voice",
-        "ru/survey-thanks",
-    ]
-    assert sum(command.startswith("EXEC AudioSocket") for command in record.commands) == 2
+    assert prompts_played(record) == BOTH_ASKED_BY_VOICE
+    assert _listened(record) == 2
     response = _response(db_engine)
     assert (response.answer_received, response.quality) == (
         AnswerReceived.YES,
@@ -121,7 +131,7 @@ async def test_a_key_pressed_while_the_question_plays_wins_and_nobody_is_listene
     record = await voiced_line.call(
         SURVEY, digits=["", "2", "", ""], variables=AFTER_QUEUE, speech=[SAID_YES]
     )
-    assert sum(command.startswith("EXEC AudioSocket") for command in record.commands) == 1
+    assert _listened(record) == 1
     response = _response(db_engine)
     assert (response.answer_received, response.answer_received_channel) == (
         AnswerReceived.NO,
@@ -132,6 +142,41 @@ async def test_a_key_pressed_while_the_question_plays_wins_and_nobody_is_listene
         SurveyChannel.SPEECH,
     )
     assert response.channel is SurveyChannel.SPEECH
+
+
+async def _press_while_listening(listenings: Listenings, channel_id: str, key: str) -> None:
+    """The caller presses ``key`` once Asterisk is connected over AudioSocket; on Asterisk 22
+    the key reaches the service only through AMI, whose bridge calls ``key_pressed``."""
+    async with asyncio.timeout(10):
+        while (listening := listenings.listening_on(channel_id)) is None or not listening.claimed:
+            await asyncio.sleep(0.01)
+    assert listenings.key_pressed(channel_id, key)
+
+
+async def test_a_key_pressed_while_listening_ends_it_and_is_stored_as_keyed(
+    voiced_line: Line, audiosocket: tuple[AudioSocketServer, Listenings], db_engine: Engine
+) -> None:
+    # The caller keeps quiet on the first question and presses 2 while it is listened to; the
+    # second answer is said.
+    _server, listenings = audiosocket
+    pressing = asyncio.create_task(_press_while_listening(listenings, LINKEDID, "2"))
+    record = await voiced_line.call(
+        SURVEY, digits=["", "", "", ""], variables=AFTER_QUEUE, speech=[Speech(), SAID_NO]
+    )
+    await pressing
+    assert prompts_played(record) == BOTH_ASKED_BY_VOICE
+    assert _listened(record) == 2
+    response = _response(db_engine)
+    assert (response.answer_received, response.answer_received_channel) == (
+        AnswerReceived.NO,
+        SurveyChannel.KEYPAD,
+    )
+    assert response.answer_received_confidence is None
+    assert (response.quality, response.quality_channel) == (
+        QualityRating.NOT_SATISFIED,
+        SurveyChannel.SPEECH,
+    )
+    assert len(listenings) == 0
 
 
 async def test_silence_asks_once_more_then_the_survey_ends(
@@ -169,7 +214,7 @@ async def test_when_asterisk_cannot_run_audiosocket_the_call_goes_on_on_the_keyp
         "ru/survey-quality",
         "ru/survey-thanks",
     ]
-    assert sum(command.startswith("EXEC AudioSocket") for command in record.commands) == 1
+    assert _listened(record) == 1
     response = _response(db_engine)
     assert (response.answer_received, response.quality) == (
         AnswerReceived.YES,
