@@ -24,6 +24,12 @@ stays in progress until they close it).
 Transfers (C10): what the dialplan guard allowed is settled here from its channel's events
 (``ami.transfer_watch``): completed, or released so it no longer uses up one of the call's two
 transfers. Each change is published on the ``transfers`` topic.
+
+Keys (speech in the IVR): Asterisk 22 passes no DTMF over AudioSocket, so a key the caller
+presses while the service listens for a spoken answer is only seen here, as ``DTMFEnd`` (the
+AMI user needs the ``dtmf`` read class). Each key received on a channel goes to ``on_key``
+with the channel's Uniqueid (the composition root ends that channel's listening with it); keys
+are no call-log facts and go nowhere else.
 """
 
 from __future__ import annotations
@@ -53,6 +59,7 @@ from ami.events import (
     AmiEvent,
     CoreShowChannel,
     DialEnd,
+    DTMFEnd,
     Hangup,
     ParseStats,
     QueueEntry,
@@ -96,6 +103,9 @@ RECONCILE_RETRY = timedelta(seconds=15)
 # The reconciliation waits this long at most for the live writes handed in before it.
 RECONCILE_WAITS_FOR_WRITES_S = 30.0
 
+# Told of each key a caller presses: (the channel's Uniqueid, the key); True when it was used.
+KeyHandler = Callable[[str, str], bool]
+
 
 @dataclass(frozen=True, slots=True)
 class _PendingAttempt:
@@ -121,10 +131,13 @@ class AmiBridge:
         reconcile_delay: timedelta = RECONCILE_DELAY,
         reconcile_retry: timedelta = RECONCILE_RETRY,
         write_backoff: Sequence[float] = DEFAULT_BACKOFF_S,
+        on_key: KeyHandler | None = None,
         **connection_options: Any,
     ) -> None:
-        """``connection_options``: passed to ``AmiConnection`` (backoff, event_limit, …)."""
+        """``on_key``: told of every key a caller presses (module docstring).
+        ``connection_options``: passed to ``AmiConnection`` (backoff, event_limit, …)."""
         self._settings = settings
+        self._on_key = on_key
         self._engine = engine
         self._clock = clock
         self._bus = bus
@@ -277,6 +290,9 @@ class AmiBridge:
         event = parse_event(message, self._clock(), self._stats)
         if event is None:
             return
+        if isinstance(event, DTMFEnd):
+            self._key_pressed(event)
+            return
         outputs = self._projector.apply(event)
         for topic in self._live.apply(event):
             self._bus.publish(topic, self.live_snapshot())
@@ -285,6 +301,10 @@ class AmiBridge:
             self._settle_transfer(signal)
         for output in outputs:
             self._persist(output)
+
+    def _key_pressed(self, event: DTMFEnd) -> None:
+        if self._on_key is not None and self._on_key(event.uniqueid, event.digit):
+            log.debug("%s: клавиша %s прервала ответ голосом", event.uniqueid, event.digit)
 
     def _persist(self, output: ProjectorOutput) -> None:
         writes = live_writes(output)

@@ -6,8 +6,8 @@ None. Nothing past this module reads raw headers.
 
 * Time: the ``Timestamp`` header (``timestampevents = yes`` in manager.conf; epoch seconds
   with microseconds) is the event's time, parsed exactly; without it, ``received_at``.
-* An event we do not use, a ``Response``, or a ``VarSet`` of a variable we do not watch
-  → None, counted in :attr:`ParseStats.ignored`.
+* An event we do not use, a ``Response``, a ``VarSet`` of a variable we do not watch, or a
+  ``DTMFEnd`` that is no key the caller pressed → None, counted in :attr:`ParseStats.ignored`.
 * A malformed event we do use (a key header missing, a number that is not one) → None,
   with the reason counted in :attr:`ParseStats.rejected`. Never an exception: one bad
   event must not stop the stream.
@@ -40,6 +40,9 @@ WATCHED_VARIABLES = frozenset(
         "XFER_LEG",
     }
 )
+
+# The keys a DTMFEnd may carry (Asterisk's DTMF digits, main/channel.c).
+DTMF_DIGITS = frozenset("0123456789*#ABCD")
 
 _UNKNOWN_IDS = frozenset({"", "<unknown>"})
 _TIMESTAMP = re.compile(r"(\d{1,12})(?:\.(\d{1,6}))?")
@@ -146,6 +149,19 @@ class SoftHangupRequest(ChannelEvent):
 class Hangup(ChannelEvent):
     cause: int | None  # Q.850 cause; None when Asterisk sent none
     cause_txt: str
+
+
+# ------------------------------------------------------------------------------ the keypad
+
+
+@dataclass(frozen=True, slots=True)
+class DTMFEnd(ChannelEvent):
+    """A key the caller pressed on the channel (read class ``dtmf``), sent when the key is
+    released. Only keys Asterisk received from the channel's far end are parsed:
+    ``Direction: Sent`` (a key Asterisk passes on towards that phone, from the other side of a
+    bridge or an AMI ``PlayDTMF``) and a digit that is no key are ignored."""
+
+    digit: str  # one of DTMF_DIGITS
 
 
 # ------------------------------------------------------------------------------- dialling
@@ -534,6 +550,16 @@ def _hangup(h: _Headers, at: datetime) -> AmiEvent:
     return Hangup(at=at, chan=h.chan(), cause=h.integer("Cause"), cause_txt=h.text("Cause-txt"))
 
 
+def _dtmf_end(h: _Headers, at: datetime) -> AmiEvent | None:
+    direction = h.required("Direction").strip().lower()
+    digit = h.required("Digit").strip().upper()
+    if direction not in {"received", "sent"}:
+        raise _MalformedEventError("bad Direction")
+    if direction == "sent" or digit not in DTMF_DIGITS:
+        return None  # not a key the caller pressed
+    return DTMFEnd(at=at, chan=h.chan(), digit=digit)
+
+
 def _dial_begin(h: _Headers, at: datetime) -> AmiEvent:
     dest = h.channel("Dest")
     assert dest is not None
@@ -789,6 +815,7 @@ _PARSERS: dict[str, Callable[[_Headers, datetime], AmiEvent | None]] = {
     "hanguprequest": _hangup_request,
     "softhanguprequest": _soft_hangup_request,
     "hangup": _hangup,
+    "dtmfend": _dtmf_end,
     "dialbegin": _dial_begin,
     "dialend": _dial_end,
     "queuecallerjoin": _queue_join,

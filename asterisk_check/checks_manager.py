@@ -33,6 +33,12 @@ READ_CLASSES: Final = {
     "cdr": "события Cdr",
     "dialplan": "VarSet: QUEUESTATUS=JOINEMPTY — след звонка в пустую очередь, C13; LINE_TOPIC",
 }
+# Wanted only with speech on (CONSULT_LINE_SPEECH_MODEL_PATH): without it a key pressed while
+# the service listens for a spoken answer is lost on Asterisk 22 (Asterisk 23 passes keys over
+# AudioSocket itself), so its absence is a warning, not a failure.
+SPEECH_READ_CLASSES: Final = {
+    "dtmf": "DTMFEnd: клавиша, нажатая во время ответа голосом, прерывает слушание (Asterisk 22)",
+}
 WRITE_CLASSES: Final = {
     "call": "переводы, Redirect, Hangup, Getvar/Setvar",
     "originate": "обратные звонки (C11)",
@@ -61,13 +67,14 @@ def check_manager(loaded: Loaded, facts: Facts) -> list[Result]:
     settings = facts.settings
     results = [_enabled(general), _port(general, settings.ami_port), _bind(general, facts)]
     users = [s for s in loaded.config.sections_named(settings.ami_username)]
+    advised = SPEECH_READ_CLASSES if settings.speech_model_dir is not None else {}
     if not users:
-        results.append(_no_user(general, facts))
+        results.append(_no_user(general, facts, advised))
     else:
         results += [
             ok(GROUP, f"пользователь [{settings.ami_username}] есть"),
             _secret(users, facts),
-            _classes(users, "read", READ_CLASSES, settings.ami_username),
+            _classes(users, "read", READ_CLASSES, settings.ami_username, advised),
             _classes(users, "write", WRITE_CLASSES, settings.ami_username),
             _acl(users[-1], general, facts),
         ]
@@ -143,7 +150,7 @@ def _bind(general: Section, facts: Facts) -> Result:
     )
 
 
-def _no_user(general: Section, facts: Facts) -> Result:
+def _no_user(general: Section, facts: Facts, advised: dict[str, str]) -> Result:
     name = facts.settings.ami_username
     route = ami_route(general, facts)
     source = route.source if route else ipaddress.ip_address("127.0.0.1")
@@ -157,7 +164,7 @@ def _no_user(general: Section, facts: Facts) -> Result:
                 f"[{name}]",
                 "secret = <значение CONSULT_LINE_AMI_SECRET>",
                 *_acl_lines(source, bind_address(general)),
-                f"read = {','.join(READ_CLASSES)}",
+                f"read = {','.join([*READ_CLASSES, *advised])}",
                 f"write = {','.join(WRITE_CLASSES)}",
             ),
         ),
@@ -213,18 +220,27 @@ def _item_grants(item: str, name: str, *, last: bool) -> bool:
     return item == name if last else name.startswith(item)
 
 
-def _classes(users: list[Section], key: str, needed: dict[str, str], name: str) -> Result:
+def _classes(
+    users: list[Section],
+    key: str,
+    needed: dict[str, str],
+    name: str,
+    advised: dict[str, str] | None = None,
+) -> Result:
+    """``needed`` missing fails; ``advised`` missing (and nothing needed) warns."""
+    wanted = {**needed, **(advised or {})}
     setting = _last(users, key)
     value = setting.value if setting else ""
-    missing = [c for c in needed if not granted(value, c)]
-    title = f"права {key}: {','.join(needed)}"
+    missing = [c for c in wanted if not granted(value, c)]
+    title = f"права {key}: {','.join(wanted)}"
     if not missing:
         return ok(GROUP, title)
     items = [item.strip() for item in value.split(",") if item.strip()]
-    reasons = ", ".join(f"{c} ({needed[c]})" for c in missing)
+    reasons = ", ".join(f"{c} ({wanted[c]})" for c in missing)
     spaced = "; Asterisk не понимает пробелы после запятых" if ", " in value else ""
     lines = ",".join(dict.fromkeys([*items, *missing]))
-    return fail(
+    report = fail if any(c in needed for c in missing) else warn
+    return report(
         GROUP,
         title,
         f"нет {reasons}{spaced}",

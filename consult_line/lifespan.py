@@ -76,6 +76,7 @@ def build_background(services: Services, **bridge_options: Any) -> Background:
     """``bridge_options``: passed to ``AmiBridge`` (tests: the recordings' queue and contexts)."""
     settings = services.settings
     bus = LiveBus()
+    listenings = Listenings()
     bridge = None
     training = TrainingPbx(services) if settings.training_line else None
     if settings.ami_enabled:
@@ -84,6 +85,9 @@ def build_background(services: Services, **bridge_options: Any) -> Background:
             engine=services.engine,
             clock=services.clock,
             bus=bus,
+            # A key pressed while a spoken answer is listened to ends the listening (Asterisk
+            # 22 sends keys only through AMI).
+            on_key=listenings.key_pressed,
             **bridge_options,
         )
     relay = None
@@ -99,6 +103,7 @@ def build_background(services: Services, **bridge_options: Any) -> Background:
         sounds=MissingSounds(services.clock),
         training=training,
         speech=SpeechModel(settings.speech_model_dir),
+        listenings=listenings,
     )
 
 

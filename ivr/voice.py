@@ -169,7 +169,7 @@ class CallVoice:
             end_silence_s=voice.end_silence_s,
             max_s=max_s,
         )
-        pending = voice.listenings.expect(str(session), spec)
+        pending = voice.listenings.expect(str(session), spec, channel_id=channel.env.uniqueid)
         listen_s = voice.no_input_s + max_s + FINISH_MARGIN_S
         if not await channel.audiosocket(session, voice.host, voice.port, listen_s):
             voice.listenings.stop(str(session))

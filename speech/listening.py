@@ -5,8 +5,12 @@ Asterisk: the route and the server meet here, in the one process that runs both.
 registers what it wants to hear under a fresh uuid (``Listenings.expect``), runs
 ``EXEC AudioSocket <uuid>,<host>:<port>``, then takes the outcome (``Pending.outcome``). The
 server claims the listening when Asterisk connects and sends that uuid, and ends it with an
-``Outcome``. Anything outside can end a listening early with ``Listenings.stop`` (the AMI bridge
-does so with the key the caller pressed: Asterisk 22 does not pass DTMF over AudioSocket).
+``Outcome``. Anything outside can end a listening early with ``Listenings.stop``.
+
+A listening registered with the channel it listens to (``channel_id``: the channel's Uniqueid)
+can also be ended by that channel's key: ``Listenings.key_pressed``. Asterisk 22 does not pass
+DTMF over AudioSocket, so the AMI bridge hands on each key the caller presses (``DTMFEnd``) and
+the channel's current listening, if any, ends with it.
 
 Nothing is kept longer than it is needed: a listening leaves the registry when it ends, and one
 that Asterisk never connected to ends as ``NO_CONNECTION`` after ``connect_timeout_s`` even if
@@ -137,10 +141,17 @@ class Outcome:
 class Listening:
     """One registered listening, shared by the route (through ``Pending``) and the server."""
 
-    def __init__(self, stream_uuid: str, spec: ListenSpec, forget: Callable[[Listening], None]):
+    def __init__(
+        self,
+        stream_uuid: str,
+        spec: ListenSpec,
+        forget: Callable[[Listening], None],
+        channel_id: str | None = None,
+    ):
         loop = asyncio.get_running_loop()
         self.uuid = stream_uuid
         self.spec = spec
+        self.channel_id = channel_id  # the Uniqueid of the channel listened to, if known
         self._forget = forget
         self._connected: asyncio.Future[None] = loop.create_future()
         self._result: asyncio.Future[Outcome] = loop.create_future()
@@ -230,7 +241,8 @@ class Pending:
 
 
 class Listenings:
-    """The listenings of one process, by uuid. Use it from the event loop only."""
+    """The listenings of one process, by uuid and by the channel they listen to. Use it from
+    the event loop only."""
 
     def __init__(self, *, connect_timeout_s: float = 10.0) -> None:
         """``connect_timeout_s``: a listening Asterisk has not connected to this long after
@@ -239,22 +251,36 @@ class Listenings:
             raise ValueError("connect_timeout_s must be positive")
         self._connect_timeout_s = connect_timeout_s
         self._entries: dict[str, Listening] = {}
+        self._by_channel: dict[str, Listening] = {}
 
     def __len__(self) -> int:
         return len(self._entries)
 
-    def expect(self, stream_uuid: str, spec: ListenSpec) -> Pending:
+    def expect(
+        self, stream_uuid: str, spec: ListenSpec, *, channel_id: str | None = None
+    ) -> Pending:
         """Registers a listening before the route runs ``AudioSocket``. ValueError for a value
-        that is not a uuid, or a uuid already registered."""
+        that is not a uuid, or a uuid already registered.
+
+        ``channel_id``: the Uniqueid of the channel listened to, for ``key_pressed``; None or
+        blank when it is not known (the listening then ends by its uuid only). A channel runs
+        one AudioSocket at a time, so a new listening on a channel is its current one."""
         key = canonical_uuid(stream_uuid)
         if key is None:
             raise ValueError(f"{stream_uuid!r} is not a uuid")
         if key in self._entries:
             raise ValueError(f"a listening for {key} is already registered")
-        listening = Listening(key, spec, self._forget)
+        channel = channel_id if channel_id and channel_id.strip() else None
+        listening = Listening(key, spec, self._forget, channel)
         listening._expire_after(self._connect_timeout_s)
         self._entries[key] = listening
+        if channel is not None:
+            self._by_channel[channel] = listening
         return Pending(listening)
+
+    def listening_on(self, channel_id: str) -> Listening | None:
+        """The channel's current listening, or None: a listening that ends is forgotten."""
+        return self._by_channel.get(channel_id)
 
     def claim(self, stream_uuid: str) -> Listening | None:
         """The server's side: the listening Asterisk connected for, or None for a uuid nobody
@@ -278,9 +304,24 @@ class Listenings:
         listening._stop(dtmf)
         return True
 
+    def key_pressed(self, channel_id: str, digit: str) -> bool:
+        """The caller pressed ``digit`` on the channel ``channel_id``: its current listening
+        ends with that key, as ``stop`` does. False when the channel has no listening (any
+        more). ValueError for a ``digit`` that is not one DTMF key."""
+        if digit not in DTMF_KEYS:
+            raise ValueError(f"{digit!r} is not a DTMF key")
+        listening = self._by_channel.get(channel_id)
+        if listening is None or listening.ended:
+            return False
+        listening._stop(digit)
+        return True
+
     def _forget(self, listening: Listening) -> None:
         if self._entries.get(listening.uuid) is listening:
             del self._entries[listening.uuid]
+        channel = listening.channel_id
+        if channel is not None and self._by_channel.get(channel) is listening:
+            del self._by_channel[channel]
 
 
 def canonical_uuid(value: str) -> str | None:

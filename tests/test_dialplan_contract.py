@@ -94,7 +94,7 @@ CONTRACT_CONTEXTS = {
     "consult-line-transfer": (),
 }
 AMI_USER = "consult-line"
-AMI_READ = frozenset({"call", "agent", "system", "cdr", "dialplan"})
+AMI_READ = frozenset({"call", "agent", "system", "cdr", "dialplan", "dtmf"})
 AMI_WRITE = frozenset({"call", "originate", "agent", "reporting"})
 
 # Applications and functions the dialplan may use, and the module each needs (modules.conf).

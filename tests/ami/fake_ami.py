@@ -20,7 +20,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -167,6 +167,41 @@ def format_message(headers: Mapping[str, str | Sequence[str]]) -> bytes:
         values = [value] if isinstance(value, str) else list(value)
         lines.extend(f"{key}: {item}" for item in values)
     return (EOL.join(lines) + EOL + EOL).encode("utf-8")
+
+
+def dtmf_end(
+    digit: str,
+    uniqueid: str,
+    *,
+    channel: str = "PJSIP/trunk-0000001a",
+    linkedid: str = "",
+    direction: str = "Received",
+) -> bytes:
+    """A key pressed on a channel, as Asterisk 22 sends it (read class ``dtmf``)."""
+    return format_message(
+        {
+            "Event": "DTMFEnd",
+            "Privilege": "dtmf,all",
+            "Timestamp": "1795867301.204511",
+            "Channel": channel,
+            "ChannelState": "6",
+            "ChannelStateDesc": "Up",
+            "CallerIDNum": "79281234567",
+            "CallerIDName": "Ivan Petrov",
+            "ConnectedLineNum": "<unknown>",
+            "ConnectedLineName": "<unknown>",
+            "Language": "ru",
+            "AccountCode": "",
+            "Context": "consult-line-survey",
+            "Exten": "s",
+            "Priority": "5",
+            "Uniqueid": uniqueid,
+            "Linkedid": linkedid or uniqueid,
+            "Digit": digit,
+            "DurationMs": "120",
+            "Direction": direction,
+        }
+    )
 
 
 def capture_events(name: str) -> bytes:
@@ -503,3 +538,14 @@ def bridge_settings(fake: FakeAmi, engine: Engine, tmp_path: Path) -> Settings:
         queue_log_path=tmp_path / "queue_log",
         cdr_path=None,
     )
+
+
+@contextlib.asynccontextmanager
+async def without_calls() -> AsyncIterator[FakeAmi]:
+    """A started fake with nothing to list at the resync after login (no channels, an empty
+    queue), stopped on leaving."""
+    fake = FakeAmi()
+    fake.reply("coreshowchannels", empty_list("CoreShowChannelsComplete"))
+    fake.reply("queuestatus", empty_list("QueueStatusComplete"))
+    async with fake:
+        yield fake

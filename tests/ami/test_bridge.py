@@ -23,6 +23,7 @@ from tests.ami.fake_ami import (
     bridge_settings,
     capture_events,
     empty_list,
+    without_calls,
 )
 from tests.asterisk_captures import Kind, capture_bytes
 from tests.db_locks import calls_write_locked
@@ -30,12 +31,8 @@ from tests.db_locks import calls_write_locked
 
 @pytest.fixture
 async def asterisk() -> AsyncIterator[FakeAmi]:
-    fake = FakeAmi()
-    fake.reply("coreshowchannels", empty_list("CoreShowChannelsComplete"))
-    fake.reply("queuestatus", empty_list("QueueStatusComplete"))
-    await fake.start()
-    yield fake
-    await fake.stop()
+    async with without_calls() as fake:
+        yield fake
 
 
 @pytest.fixture

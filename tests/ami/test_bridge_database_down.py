@@ -25,7 +25,7 @@ from models.db import WaitLimits, create_db_engine
 from models.rules.missed import CallOutcome, MissedReason
 from models.tables import Call, CallbackTask
 from tests.ami.captures import HARNESS_CONTEXTS
-from tests.ami.fake_ami import FakeAmi, bridge_settings, capture_events, empty_list
+from tests.ami.fake_ami import FakeAmi, bridge_settings, capture_events, without_calls
 from tests.ami.test_outage import make_store
 from tests.db_locks import calls_write_locked
 
@@ -45,12 +45,8 @@ def impatient_engine(engine: Engine) -> Engine:
 
 @pytest.fixture
 async def asterisk() -> AsyncIterator[FakeAmi]:
-    fake = FakeAmi()
-    fake.reply("coreshowchannels", empty_list("CoreShowChannelsComplete"))
-    fake.reply("queuestatus", empty_list("QueueStatusComplete"))
-    await fake.start()
-    yield fake
-    await fake.stop()
+    async with without_calls() as fake:
+        yield fake
 
 
 async def until(predicate: Callable[[], bool]) -> None:

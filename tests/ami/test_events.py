@@ -16,6 +16,7 @@ from ami.events import (
     Channel,
     CoreShowChannel,
     DialEnd,
+    DTMFEnd,
     FullyBooted,
     Hangup,
     HangupRequest,
@@ -153,6 +154,89 @@ def test_watched_varset_is_typed_and_others_are_ignored() -> None:
     assert parse_event(bridgepeer, RECEIVED_AT, stats) is None
     assert stats.ignored == 1
     assert not stats.rejected
+
+
+# A key the caller pressed, as Asterisk 22 sends it (read class dtmf): on the caller's inbound
+# channel, Direction Received, once the key is released.
+DTMF_END = "\n".join(
+    (
+        "Event: DTMFEnd",
+        "Privilege: dtmf,all",
+        "Timestamp: 1795867041.053580",
+        "Channel: PJSIP/trunk-0000001a",
+        "ChannelState: 6",
+        "ChannelStateDesc: Up",
+        "CallerIDNum: 79281234567",
+        "CallerIDName: Ivan Petrov",
+        "ConnectedLineNum: <unknown>",
+        "ConnectedLineName: <unknown>",
+        "Language: ru",
+        "AccountCode: ",
+        "Context: consult-line-survey",
+        "Exten: s",
+        "Priority: 5",  # AGI(.../survey)
+        "Uniqueid: 1795867285.0",
+        "Linkedid: 1795867285.0",
+        "Digit: 2",
+        "DurationMs: 120",
+        "Direction: Received",
+    )
+)
+
+
+def test_a_key_received_on_a_channel_is_typed_with_the_channel() -> None:
+    event = _parse(_message(DTMF_END))
+    assert event == DTMFEnd(
+        at=_ts("1795867041.053580"),
+        chan=Channel(
+            name="PJSIP/trunk-0000001a",
+            uniqueid="1795867285.0",
+            linkedid="1795867285.0",
+            state=6,
+            caller_num="79281234567",
+            caller_name="Ivan Petrov",
+            context="consult-line-survey",
+            exten="s",
+        ),
+        digit="2",
+    )
+
+
+@pytest.mark.parametrize(
+    ("change", "digit"),
+    [
+        (("Digit: 2", "Digit: #"), "#"),
+        (("Digit: 2", "Digit: *"), "*"),
+        (("Digit: 2", "Digit: d"), "D"),
+        (("Direction: Received", "Direction: received"), "2"),
+    ],
+)
+def test_every_key_of_the_keypad_is_taken(change: tuple[str, str], digit: str) -> None:
+    event = _parse(_message(DTMF_END.replace(*change)))
+    assert isinstance(event, DTMFEnd)
+    assert event.digit == digit
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        ("Direction: Received", "Direction: Sent"),  # towards the phone: not the caller's key
+        ("Digit: 2", "Digit: X"),  # no key of the keypad
+    ],
+)
+def test_a_key_sent_or_a_digit_that_is_no_key_is_ignored(change: tuple[str, str]) -> None:
+    stats = ParseStats()
+    assert parse_event(_message(DTMF_END.replace(*change)), RECEIVED_AT, stats) is None
+    assert stats.ignored == 1
+    assert not stats.rejected
+
+
+def test_the_keys_of_the_recorded_ivr_call_in_order() -> None:
+    # The caller pressed 1, then 555#, then 9 (the last during an idle pause: the AGI lost it,
+    # AMI did not); DTMFBegin is not parsed, so each key counts once.
+    keys = [e for e in capture_events("ivr-dtmf") if isinstance(e, DTMFEnd)]
+    assert "".join(key.digit for key in keys) == "1555#9"
+    assert {key.uniqueid for key in keys} == {"1795867038.0"}
 
 
 def test_dial_end_of_an_originate_has_no_calling_channel() -> None:
@@ -342,6 +426,10 @@ def test_panoramisk_style_dict_is_accepted() -> None:
         ("Event: QueueMemberStatus\nQueue: q\nMemberName: a", "missing Interface"),
         ("Event: CoreShowChannel\nChannel: P/1\nUniqueid: 1\nDuration: 5 min", "bad Duration"),
         ("Event: OriginateResponse\nActionID: 7\nReason: four", "missing Response"),
+        ("Event: DTMFEnd\nChannel: P/1\nUniqueid: 1\nDigit: 5", "DTMFEnd: missing Direction"),
+        ("Event: DTMFEnd\nChannel: P/1\nUniqueid: 1\nDirection: Received", "missing Digit"),
+        ("Event: DTMFEnd\nChannel: P/1\nUniqueid: 1\nDigit: 5\nDirection: In", "Direction"),
+        ("Event: DTMFEnd\nChannel: P/1\nDigit: 5\nDirection: Received", "missing Channel/Uniq"),
     ],
 )
 def test_malformed_event_is_none_with_a_counted_reason(text: str, reason: str) -> None:

@@ -105,13 +105,13 @@ CASES = [
         "read-without-dialplan",
         lambda etc, _s: edit(etc / "manager.conf", "cdr,dialplan", "cdr"),
         "[FAIL] права read: call,agent,system,cdr,dialplan",
-        ("read = call,agent,system,cdr,dialplan",),
+        ("read = call,agent,system,cdr,dtmf,dialplan",),
     ),
     Case(
         "read-with-spaces",  # Asterisk compares the items as written: " agent" is no class
         lambda etc, _s: edit(etc / "manager.conf", "call,agent,", "call, agent, "),
         "[FAIL] права read: call,agent,system,cdr,dialplan",
-        ("read = call,agent,system,cdr,dialplan",),
+        ("read = call,agent,system,cdr,dialplan,dtmf",),
     ),
     Case(
         "write-without-reporting",
@@ -246,10 +246,10 @@ CASES = [
 
 # Other spellings of the same contract, as Asterisk reads them: they must pass.
 EQUIVALENTS = {
-    "read-all": ("manager.conf", "read = call,agent,system,cdr,dialplan", "read = all"),
+    "read-all": ("manager.conf", "read = call,agent,system,cdr,dialplan,dtmf", "read = all"),
     "last-read-counts": (
         "manager.conf",
-        "read = call,agent,system,cdr,dialplan",
+        "read = call,agent,system,cdr,dialplan,dtmf",
         "read = call\nread = system,call,cdr,agent,dialplan",
     ),
     "permit-netmask": (
@@ -340,6 +340,52 @@ def test_the_voice_prompts_are_required_only_with_speech_on(
         r for r in run(etc, sounds, speech_model_path=str(model)) if r.status is Status.FAIL
     ]
     assert result.detail.startswith("нет 7 из 35: callback-number-confirm-voice, ")
+
+
+SPEECH_ON = {"speech_model_path": "/opt/vosk/vosk-model-small-ru-0.22"}
+READ_WITH_DTMF = "права read: call,agent,system,cdr,dialplan,dtmf"
+
+
+def test_with_speech_on_the_sample_grants_the_keys_read_class(etc: Path, sounds: Path) -> None:
+    results = run(etc, sounds, **SPEECH_ON)
+    assert f"[ OK ] {READ_WITH_DTMF}" in lines(results)
+    assert failed(results) == []
+
+
+def test_with_speech_on_a_user_without_dtmf_is_warned_not_failed(etc: Path, sounds: Path) -> None:
+    # Asterisk 22 reports a key pressed while a spoken answer is listened to only as DTMFEnd:
+    # without the class the key is lost (Asterisk 23 passes it over AudioSocket itself).
+    edit(etc / "manager.conf", "cdr,dialplan,dtmf", "cdr,dialplan")
+    results = run(etc, sounds, **SPEECH_ON)
+    shown = lines(results)
+    warning = shown.index(f"[WARN] {READ_WITH_DTMF}")
+    assert shown[warning + 1].startswith("нет dtmf (DTMFEnd: клавиша, нажатая во время ответа")
+    assert "read = call,agent,system,cdr,dialplan,dtmf" in shown[warning:]
+    assert failed(results) == []
+    assert exit_code(results) == 0
+    # Speech off: the class is not wanted, nothing is said of it.
+    plain = lines(run(etc, sounds))
+    assert "[ OK ] права read: call,agent,system,cdr,dialplan" in plain
+    assert not any("dtmf" in line for line in plain)
+
+
+def test_with_speech_on_a_needed_class_missing_still_fails_and_the_fix_adds_both(
+    etc: Path, sounds: Path
+) -> None:
+    edit(etc / "manager.conf", "cdr,dialplan,dtmf", "cdr")
+    results = run(etc, sounds, **SPEECH_ON)
+    shown = lines(results)
+    failure = shown.index(f"[FAIL] {READ_WITH_DTMF}")
+    assert "read = call,agent,system,cdr,dialplan,dtmf" in shown[failure:]
+    assert failed(results) == [READ_WITH_DTMF]
+
+
+def test_with_speech_on_a_missing_user_is_given_the_read_line_with_dtmf(
+    etc: Path, sounds: Path
+) -> None:
+    results = run(etc, sounds, ami_username="someone-else", **SPEECH_ON)
+    assert failed(results) == ["пользователь [someone-else] есть"]
+    assert "read = call,agent,system,cdr,dialplan,dtmf" in lines(results)
 
 
 def test_missing_prompts_are_listed_together(etc: Path, sounds: Path) -> None:

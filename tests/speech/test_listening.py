@@ -175,3 +175,90 @@ def test_canonical_uuid() -> None:
         "9f3c2a4e-1b7d-4c59-8e0a-2d6f41b3c7a8"
     )
     assert canonical_uuid("nope") is None
+
+
+# --------------------------------------------------------------------------- keys by channel
+# Asterisk 22 sends no DTMF over AudioSocket: the AMI bridge hands on the caller's key with the
+# channel's Uniqueid, and the channel's current listening ends with it.
+
+CHANNEL = "1795867038.0"
+
+
+async def test_a_key_on_the_channel_ends_its_listening_before_asterisk_connects() -> None:
+    listenings = Listenings()
+    pending = listenings.expect(new_uuid(), spec(), channel_id=CHANNEL)
+    assert listenings.key_pressed(CHANNEL, "2")
+    assert await pending.outcome(0.01) == Outcome.pressed("2")
+    assert len(listenings) == 0
+    assert listenings.listening_on(CHANNEL) is None
+    assert listenings.claim(pending.uuid) is None  # Asterisk connecting now finds no listening
+
+
+async def test_a_key_on_the_channel_asks_the_server_once_connected() -> None:
+    listenings = Listenings()
+    pending = listenings.expect(new_uuid(), spec(), channel_id=CHANNEL)
+    listening = listenings.claim(pending.uuid)
+    assert listening is not None
+    assert listenings.listening_on(CHANNEL) is listening
+    assert listenings.key_pressed(CHANNEL, "#")
+    assert listening.stop_request.result() == "#"
+    assert not listening.ended  # the server ends it, after closing the socket
+    assert listening.end(Outcome.pressed("#"))
+    assert await pending.outcome(1.0) == Outcome.pressed("#")
+    assert listenings.listening_on(CHANNEL) is None
+
+
+async def test_a_key_on_another_channel_or_a_channel_not_listening_does_nothing() -> None:
+    listenings = Listenings()
+    pending = listenings.expect(new_uuid(), spec(), channel_id=CHANNEL)
+    assert not listenings.key_pressed("1795867038.1", "1")  # the operator's leg, say
+    assert not listenings.key_pressed("", "1")
+    assert listenings.listening_on(CHANNEL) is not None
+    assert len(listenings) == 1
+    assert listenings.stop(pending.uuid)
+    assert not listenings.key_pressed(CHANNEL, "1")  # ended: nothing on the channel any more
+
+
+@pytest.mark.parametrize("channel_id", [None, "", "  "])
+async def test_a_listening_without_a_channel_is_not_ended_by_keys(channel_id: str | None) -> None:
+    listenings = Listenings()
+    pending = listenings.expect(new_uuid(), spec(), channel_id=channel_id)
+    assert not listenings.key_pressed("", "1")
+    assert not listenings.key_pressed("  ", "1")
+    assert listenings.stop(pending.uuid, dtmf="1")  # its uuid still ends it
+    assert await pending.outcome(0.01) == Outcome.pressed("1")
+
+
+async def test_an_expired_listening_leaves_its_channel() -> None:
+    listenings = Listenings(connect_timeout_s=0.05)
+    pending = listenings.expect(new_uuid(), spec(), channel_id=CHANNEL)
+    outcome = await pending.outcome(30.0)
+    assert outcome.kind is OutcomeKind.NO_CONNECTION
+    assert listenings.listening_on(CHANNEL) is None
+    assert not listenings.key_pressed(CHANNEL, "1")
+
+
+async def test_the_newest_listening_on_a_channel_is_the_one_keys_end() -> None:
+    listenings = Listenings()
+    older = listenings.expect(new_uuid(), spec(), channel_id=CHANNEL)
+    newer = listenings.expect(new_uuid(), spec(), channel_id=CHANNEL)
+    assert listenings.key_pressed(CHANNEL, "3")
+    assert await newer.outcome(0.01) == Outcome.pressed("3")
+    # The older one ending later does not take the channel's entry with it, nor is it keyed.
+    assert listenings.listening_on(CHANNEL) is None
+    third = listenings.expect(new_uuid(), spec(), channel_id=CHANNEL)
+    assert listenings.stop(older.uuid)
+    assert await older.outcome(0.01) == Outcome.silence()
+    assert listenings.listening_on(CHANNEL) is not None
+    assert listenings.key_pressed(CHANNEL, "4")
+    assert await third.outcome(0.01) == Outcome.pressed("4")
+    assert len(listenings) == 0
+
+
+@pytest.mark.parametrize("bad", ["", "x", "12", "*#", "e"])
+async def test_key_pressed_refuses_what_is_not_one_key(bad: str) -> None:
+    listenings = Listenings()
+    listenings.expect(new_uuid(), spec(), channel_id=CHANNEL)
+    with pytest.raises(ValueError, match="is not a DTMF key"):
+        listenings.key_pressed(CHANNEL, bad)
+    assert listenings.listening_on(CHANNEL) is not None

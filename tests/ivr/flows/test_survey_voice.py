@@ -6,6 +6,8 @@ questions Korean phrases: «네» (yes) and «아니요» (no) stand for the key
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
@@ -16,8 +18,10 @@ from ivr.variables import LINE_LANGUAGE, MEMBERINTERFACE
 from ivr.voice import Voice
 from models.rules.survey import AnswerReceived, QualityRating
 from models.tables import Language, SurveyChannel, SurveyResponse
+from speech.audiosocket_server import AudioSocketServer
+from speech.listening import Listenings
 from tests.ivr.fake_asterisk import Speech
-from tests.ivr.flows.conftest import Line, VoiceFor, prompts_played
+from tests.ivr.flows.conftest import LINKEDID, Line, VoiceFor, prompts_played
 from tests.speech.korean_model import ANSWERS, NO, YES, read_pcm
 
 AFTER_QUEUE = {MEMBERINTERFACE: "PJSIP/201", LINE_LANGUAGE: "ru"}
@@ -141,3 +145,44 @@ async def test_a_caller_who_hangs_up_while_speaking_keeps_the_first_answer(
     )
     response = _response(db_engine)
     assert (response.answer_received, response.quality) == (AnswerReceived.YES, None)
+
+
+async def _press_while_listening(listenings: Listenings, channel_id: str, key: str) -> None:
+    """The caller presses ``key`` once Asterisk is connected over AudioSocket; on Asterisk 22
+    the key reaches the service only through AMI, whose bridge calls ``key_pressed``."""
+    async with asyncio.timeout(10):
+        while (listening := listenings.listening_on(channel_id)) is None or not listening.claimed:
+            await asyncio.sleep(0.01)
+    assert listenings.key_pressed(channel_id, key)
+
+
+async def test_a_key_pressed_while_listening_ends_it_and_is_stored_as_keyed(
+    voice_line: Line, audiosocket: tuple[AudioSocketServer, Listenings], db_engine: Engine
+) -> None:
+    # The caller keeps quiet on the first question and presses 2 while it is listened to; the
+    # second answer is said.
+    _server, listenings = audiosocket
+    pressing = asyncio.create_task(_press_while_listening(listenings, LINKEDID, "2"))
+    record = await voice_line.call(
+        SURVEY, digits=["", "", "", ""], variables=AFTER_QUEUE, speech=[Speech(), SAID_NO]
+    )
+    await pressing
+    assert prompts_played(record) == [
+        "ru/survey-intro",
+        "ru/survey-answer-received-voice",
+        "ru/survey-quality-voice",
+        "ru/survey-thanks",
+    ]
+    assert sum(command.startswith("EXEC AudioSocket") for command in record.commands) == 2
+    response = _response(db_engine)
+    assert (response.answer_received, response.answer_received_channel) == (
+        AnswerReceived.NO,
+        SurveyChannel.KEYPAD,
+    )
+    assert response.answer_received_confidence is None
+    assert (response.quality, response.quality_channel) == (
+        QualityRating.NOT_SATISFIED,
+        SurveyChannel.SPEECH,
+    )
+    assert len(listenings) == 0
+
