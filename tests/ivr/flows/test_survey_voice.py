@@ -185,4 +185,3 @@ async def test_a_key_pressed_while_listening_ends_it_and_is_stored_as_keyed(
         SurveyChannel.SPEECH,
     )
     assert len(listenings) == 0
-
