@@ -23,6 +23,16 @@ from models.tables.calls import (
 )
 from models.tables.clients import Channel, Client, Language
 from models.tables.kb import KbEntry, KbEntryVersion, KbSection, KbSource
+from models.tables.messages import (
+    AbuseCheck,
+    MessageAttachment,
+    MessageIntake,
+    MessageNotice,
+    MessageStatus,
+    NoticeKind,
+    NoticeState,
+    WrittenMessage,
+)
 from models.tables.report_counts import MissedCount, SurveyCount
 from models.tables.staff import (
     Department,
@@ -36,6 +46,7 @@ from models.tables.staff import (
 from models.tables.surveys import SurveyChannel, SurveyResponse
 
 __all__ = [
+    "AbuseCheck",
     "AttemptResult",
     "AuditEntry",
     "CalendarOverride",
@@ -62,7 +73,13 @@ __all__ = [
     "KbSection",
     "KbSource",
     "Language",
+    "MessageAttachment",
+    "MessageIntake",
+    "MessageNotice",
+    "MessageStatus",
     "MissedCount",
+    "NoticeKind",
+    "NoticeState",
     "Role",
     "ServiceIntroduction",
     "SurveyChannel",
@@ -73,4 +90,5 @@ __all__ = [
     "UserAccount",
     "UserSession",
     "WrapupDismissal",
+    "WrittenMessage",
 ]

@@ -9,8 +9,16 @@ from sqlalchemy.engine import Engine
 from models.migrate import alembic_config, schema_drift, upgrade
 
 CARD_TABLES = {"call_referrals", "wrapup_dismissals", "callback_task_changes"}
-# Undone too by a downgrade to 0005: 0007 (accounts) and 0014 (the reports' counts).
-LATER_TABLES = {"user_accounts", "user_sessions", "missed_counts", "survey_counts"}
+# Undone too by a downgrade to 0005: 0007 (accounts), 0014 (the reports' counts), 0016 (messages).
+LATER_TABLES = {
+    "user_accounts",
+    "user_sessions",
+    "missed_counts",
+    "survey_counts",
+    "written_messages",
+    "message_attachments",
+    "message_notices",
+}
 
 
 def _tables(engine: Engine) -> set[str]:
