@@ -165,6 +165,13 @@ class Settings(BaseSettings):
         description="the wallboard's service level: the share of calls answered within this "
         "many seconds in the queue",
     )
+    message_answer_days: int = Field(
+        default=30,
+        ge=1,
+        le=60,
+        description="W3-W4: calendar days for the substantive answer to a written message that "
+        "is not urgent (the statutory term; a last day off moves to the next working day)",
+    )
     retention_years: int = Field(
         default=RETENTION_MIN_YEARS,
         le=100,
