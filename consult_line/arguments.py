@@ -420,6 +420,30 @@ def kb(parser: argparse.ArgumentParser) -> None:
     gaps.add_argument("--until", type=iso_date, metavar="ДАТА", help="по дату ГГГГ-ММ-ДД")
 
 
+MESSAGE_STATUSES = (
+    "registered",
+    "acknowledged",
+    "redirected",
+    "answered",
+    "refused",
+    "abusive",
+)
+
+
+def messages(parser: argparse.ArgumentParser) -> None:
+    actions = parser.add_subparsers(dest="action", required=True, metavar="ДЕЙСТВИЕ")
+    listed = _action(actions, "list", "письменные обращения со сроками")
+    listed.add_argument(
+        "--status",
+        choices=MESSAGE_STATUSES,
+        metavar="СОСТОЯНИЕ",
+        help="только в этом состоянии: " + ", ".join(MESSAGE_STATUSES),
+    )
+    listed.add_argument(
+        "--format", choices=("text", "jsonl"), default="text", help="формат вывода (text)"
+    )
+
+
 def retention(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--dry-run",

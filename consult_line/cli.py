@@ -106,6 +106,12 @@ COMMANDS: tuple[Command, ...] = (
         "consult_line.commands.simulate",
     ),
     Command(
+        "messages",
+        "письменные обращения: номера, состояние, сроки ответов",
+        arguments.messages,
+        "consult_line.commands.messages",
+    ),
+    Command(
         "retention",
         "удалить историю взаимодействия старше срока хранения (по умолчанию 5 лет)",
         arguments.retention,

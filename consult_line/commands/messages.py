@@ -1,0 +1,88 @@
+"""``consult-line messages list [--status S] [--format text|jsonl]``: the written messages,
+oldest first, with their deadlines (W3–W6) and state, for people and for scripts."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass
+
+from sqlmodel import Session, col, select
+
+from consult_line.wiring import Services
+from models.tables import Client, MessageStatus, WrittenMessage
+
+INTAKE_RU = {"paper": "бумага", "phone": "телефон", "web": "сайт", "email": "почта"}
+STATUS_RU = {
+    MessageStatus.REGISTERED: "зарегистрировано",
+    MessageStatus.ACKNOWLEDGED: "первичный ответ дан",
+    MessageStatus.REDIRECTED: "перенаправлено",
+    MessageStatus.ANSWERED: "дан ответ",
+    MessageStatus.REFUSED: "отказ",
+    MessageStatus.ABUSIVE: "оскорбительное",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Listed:
+    number: str
+    received_at: str  # local, ISO
+    intake: str
+    client: str
+    topic: str
+    urgent: bool
+    primary_due: str
+    answer_due: str
+    abuse_notice_due: str
+    status: str
+
+
+def run(services: Services, args: argparse.Namespace) -> int:
+    status = MessageStatus(args.status) if args.status else None
+    with Session(services.engine) as session:
+        rows = list(_listed(session, services, status))
+    if args.format == "jsonl":
+        for row in rows:
+            print(json.dumps(asdict(row), ensure_ascii=False))
+        return 0
+    if not rows:
+        print("Письменных обращений нет." if status is None else "Обращений в этом состоянии нет.")
+        return 0
+    for row in rows:
+        urgent = ", срочное" if row.urgent else ""
+        abuse = f"; уведомление W5 до {row.abuse_notice_due}" if row.abuse_notice_due else ""
+        state = STATUS_RU[MessageStatus(row.status)]
+        print(
+            f"{row.number}  {row.received_at}  {INTAKE_RU[row.intake]}  {row.client or '—'}"
+            f"  {row.topic or 'тема не указана'}{urgent}  первичный ответ до {row.primary_due};"
+            f" ответ по существу до {row.answer_due}{abuse}  [{state}]"
+        )
+    return 0
+
+
+def _listed(session: Session, services: Services, status: MessageStatus | None) -> Iterator[Listed]:
+    query = (
+        select(WrittenMessage, Client)
+        .outerjoin(Client, col(Client.id) == col(WrittenMessage.client_id))
+        .order_by(col(WrittenMessage.received_at), col(WrittenMessage.id))
+    )
+    if status is not None:
+        query = query.where(col(WrittenMessage.status) == status)
+    tz = services.settings.tz
+    for message, client in session.exec(query):
+        who = (client.full_name or client.email or client.phone_e164 or "") if client else ""
+        yield Listed(
+            number=message.number,
+            received_at=message.received_at.astimezone(tz).isoformat(timespec="minutes"),
+            intake=message.intake.value,
+            client=who or message.sender_name,
+            topic=message.topic.value if message.topic else "",
+            urgent=message.urgent,
+            primary_due=message.primary_due.isoformat(),
+            answer_due=message.answer_due.isoformat(),
+            abuse_notice_due=message.abuse_notice_due.isoformat()
+            if message.abuse_notice_due
+            else "",
+            status=message.status.value,
+        )
