@@ -11,8 +11,9 @@ without the question, nor the question without its handling:
   age) and its request, closing, every attempt, change, agreed window and linked call all
   lie before the cut-off; its windows, attempts and changes share its fate;
 * a call linked to a task that is not past its term stays;
-* a client record goes when it is older than the cut-off and none of its calls and tasks
-  stays. A client the audit log names is anonymised instead of deleted (phone, name and
+* a client record goes when it is older than the cut-off, none of its calls and tasks
+  stays and it wrote no message (written messages have no term here yet: their authors
+  stay). A client the audit log names is anonymised instead of deleted (phone, name and
   e-mail blanked): the log of who read or exported personal data is kept as it is.
 
 Every subquery works on its own alias, so a condition can be nested in another (a task's
@@ -40,6 +41,7 @@ CALLS = table("calls")
 TASKS = table("callback_tasks")
 CLIENTS = table("clients")
 AUDIT = table("audit_log")
+MESSAGES = table("written_messages")
 ACTIVE = tuple(ACTIVE_STATUSES)
 
 
@@ -117,11 +119,13 @@ def call_expired(call: FromClause, cutoff: datetime) -> ColumnElement[bool]:
 def client_expired(client: FromClause, cutoff: datetime) -> ColumnElement[bool]:
     """``client`` (an alias of clients) is older than the cut-off and none of its calls and
     tasks stays. Other channels' tables that name a client belong here too."""
-    calls, tasks = CALLS.alias(), TASKS.alias()
+    calls, tasks, messages = CALLS.alias(), TASKS.alias(), MESSAGES.alias()
     return and_(
         client.c.created_at < cutoff,
         ~exists().where(calls.c.client_id == client.c.id, ~call_expired(calls, cutoff)),
         ~exists().where(tasks.c.client_id == client.c.id, ~task_expired(tasks, cutoff)),
+        # Written messages are not purged yet: their authors stay.
+        ~exists().where(messages.c.client_id == client.c.id),
     )
 
 

@@ -15,7 +15,16 @@ from sqlmodel import select as select_rows
 
 from models.retention import Affected, Part, Tally, open_tasks_before, plan, purge_batches
 from models.rules.retention import retention_cutoff
-from models.tables import AuditEntry, Call, CallbackAttempt, CallbackTask, CallWrapup, Client
+from models.tables import (
+    AuditEntry,
+    Call,
+    CallbackAttempt,
+    CallbackTask,
+    CallWrapup,
+    Client,
+    MessageIntake,
+    WrittenMessage,
+)
 from tests.conftest import EngineFactory
 from tests.models.retention_samples import (
     GONE_CALLS,
@@ -148,3 +157,30 @@ def test_run_stopped_after_any_batch_is_finished_by_the_next(
 def test_batch_size_must_be_positive(db_engine: Engine) -> None:
     with pytest.raises(ValueError, match="at least one row"):
         next(purge_batches(engine=db_engine, cutoff=CUTOFF, batch_size=0))
+
+
+def test_the_author_of_a_written_message_is_kept_with_the_message(
+    db_engine: Engine, sample: Sample
+) -> None:
+    # G3: written messages have no term in the purge yet, so their authors stay whole: a
+    # client record deleted under a message would fail the whole night's batch.
+    author = sample.gone  # a client the purge would delete
+    with Session(db_engine) as session:
+        session.add(
+            WrittenMessage(
+                number="ПО-2020-000001",
+                received_at=OLD,
+                intake=MessageIntake.PAPER,
+                client_id=author,
+                primary_due=OLD.date(),
+                answer_due=OLD.date(),
+            )
+        )
+        session.commit()
+    for _ in purge_batches(engine=db_engine, cutoff=CUTOFF):
+        pass
+    with Session(db_engine) as session:
+        client = session.get(Client, author)
+        assert client is not None
+        assert client.phone_e164 is not None  # neither deleted nor anonymised
+        assert session.exec(select_rows(WrittenMessage)).one().client_id == author
