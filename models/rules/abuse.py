@@ -101,7 +101,7 @@ _VOWELS = frozenset("аеиоуыэюя")
 _MAX_PREFIXES = 2
 _REPORT_REACH = 6  # words back from an insult or threat to a «назвал», «кричал»
 _ADDRESS_REACH = 3  # words either side of a weak insult to a «вы», «ваши чиновники»
-_OBJECT_REACH = 2  # words either side of «прибью» to a «вас», «ваш офис»
+_OBJECT_REACH = 3  # words either side of «прибью» to a «вас», «ваш офис»
 
 _RU = snowballstemmer.stemmer("russian")
 _ROOTS = tuple(re.compile(root) for root in lexicon.OBSCENE_ROOTS)
