@@ -3,7 +3,8 @@
 Every way in — the console's form, the public web form, the mailbox — hands a
 :class:`MessageDraft` to :func:`register_message`, which in one transaction finds or creates
 the client (by e-mail, then by phone), works out the deadlines on the line's calendar
-(``models.rules.message_deadlines``), numbers the message (``ПО-<year>-<n>``, n counting up
+(``models.rules.message_deadlines``), flags suspected abuse for a person to review (W5,
+``models.rules.abuse``; the notice's deadline is set from registration), numbers the message (``ПО-<year>-<n>``, n counting up
 within the year) and stores it with its attachments. A mail delivered twice (the same
 Message-ID) is registered once: the second delivery gets the first one's number back.
 """
@@ -22,9 +23,11 @@ from models.calendar_store import load_calendar
 from models.db import session_scope
 from models.line_store import clean_text
 from models.phones import normalize_phone
+from models.rules.abuse import find_abuse
 from models.rules.message_deadlines import deadlines
 from models.settings import Settings
 from models.tables import (
+    AbuseCheck,
     Channel,
     Client,
     MessageAttachment,
@@ -34,6 +37,7 @@ from models.tables import (
 
 NUMBER_PREFIX = "ПО"
 NAME_MAX, ADDRESS_MAX, SUBJECT_MAX, BODY_MAX = 255, 2000, 255, 200_000
+ABUSE_WORDS_MAX = 255  # written_messages.abuse_words
 ATTEMPTS = 5  # two registrations racing for one number: the later one takes the next
 
 
@@ -98,6 +102,9 @@ def _register(session: Session, settings: Settings, draft: MessageDraft) -> Regi
     calendar = load_calendar(session=session, settings=settings)
     due = deadlines(draft.received_at, calendar, statutory_days=settings.message_answer_days)
     client = _client(session, draft)
+    subject, body = clean_text(draft.subject, SUBJECT_MAX), _clean_body(draft.body)
+    # W5: suspected abuse waits for a person; the notice's clock runs from registration.
+    abuse = find_abuse(f"{subject}\n{body}")
     message = WrittenMessage(
         number=_next_number(session, draft.received_at.astimezone(settings.tz).year),
         received_at=draft.received_at,
@@ -107,12 +114,15 @@ def _register(session: Session, settings: Settings, draft: MessageDraft) -> Regi
         sender_email=clean_text(draft.sender_email, NAME_MAX),
         sender_phone=clean_text(draft.sender_phone, 64),
         sender_address=clean_text(draft.sender_address, ADDRESS_MAX),
-        subject=clean_text(draft.subject, SUBJECT_MAX),
-        body=_clean_body(draft.body),
+        subject=subject,
+        body=body,
         email_message_id=draft.email_message_id,
         consent=draft.consent,
         primary_due=due.primary_due,
         answer_due=due.answer_due,
+        abuse=AbuseCheck.SUSPECTED if abuse.found else AbuseCheck.CLEAN,
+        abuse_words=abuse.listed(ABUSE_WORDS_MAX),
+        abuse_notice_due=due.abuse_notice_due if abuse.found else None,
         registered_by=clean_text(draft.registered_by, 64),
     )
     session.add(message)

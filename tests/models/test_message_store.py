@@ -10,7 +10,14 @@ from sqlmodel import Session, select
 
 from models.message_store import AttachmentDraft, MessageDraft, register_message
 from models.settings import Settings
-from models.tables import Channel, Client, MessageAttachment, MessageIntake, WrittenMessage
+from models.tables import (
+    AbuseCheck,
+    Channel,
+    Client,
+    MessageAttachment,
+    MessageIntake,
+    WrittenMessage,
+)
 
 MSK = ZoneInfo("Europe/Moscow")
 MONDAY = datetime(2026, 12, 7, 10, 0, tzinfo=MSK)
@@ -120,3 +127,21 @@ def test_caller_text_is_stored_cleaned_and_attachments_kept(db_engine: Engine) -
         13,
         b"%PDF-1.4 test",
     )
+
+
+def test_suspected_abuse_waits_for_a_person_with_the_notice_deadline_set(
+    db_engine: Engine,
+) -> None:
+    # W5: flagged on registration, nothing sent; the notice is due in 5 working days
+    # (from Mon 07.12.2026: Mon 14.12).
+    register_message(
+        db_engine, _settings(db_engine), _draft(body="Вы там все идиоты, ответа нет месяц!")
+    )
+    register_message(db_engine, _settings(db_engine), _draft(sender_email="b@example.ru"))
+    flagged, clean = _messages(db_engine)
+    assert (flagged.abuse, flagged.abuse_words, flagged.abuse_notice_due) == (
+        AbuseCheck.SUSPECTED,
+        "идиоты",
+        date(2026, 12, 14),
+    )
+    assert (clean.abuse, clean.abuse_words, clean.abuse_notice_due) == (AbuseCheck.CLEAN, "", None)
