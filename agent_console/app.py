@@ -27,6 +27,7 @@ from agent_console.routes import (
     kb_gap_report,
     kb_review,
     live,
+    messages,
     my_callbacks,
     operators_report,
     queue,
@@ -56,6 +57,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     reports.router,
     operators_report.router,
     clients.router,
+    messages.router,
 )
 
 Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]

@@ -6,7 +6,8 @@ the client (by e-mail, then by phone), works out the deadlines on the line's cal
 (``models.rules.message_deadlines``), flags suspected abuse for a person to review (W5,
 ``models.rules.abuse``; the notice's deadline is set from registration), numbers the message (``ПО-<year>-<n>``, n counting up
 within the year) and stores it with its attachments. A mail delivered twice (the same
-Message-ID) is registered once: the second delivery gets the first one's number back.
+Message-ID) is registered once: the second delivery gets the first one's number back; so
+is the console's form sent twice (its one-time key, :attr:`MessageDraft.form_key`).
 """
 
 from __future__ import annotations
@@ -62,6 +63,7 @@ class MessageDraft:
     subject: str = ""
     body: str = ""
     email_message_id: str | None = None
+    form_key: str | None = None  # the console form's one-time key
     consent: bool = False
     attachments: tuple[AttachmentDraft, ...] = ()
 
@@ -82,23 +84,17 @@ def register_message(engine: Engine, settings: Settings, draft: MessageDraft) ->
         except IntegrityError:
             if attempt == ATTEMPTS:
                 raise
-            if draft.email_message_id is not None:
-                known = _by_message_id(engine, draft.email_message_id)
-                if known is not None:
-                    return known
+            with session_scope(engine) as session:
+                known = _known(session, draft)
+            if known is not None:
+                return known
     raise AssertionError("unreachable")
 
 
 def _register(session: Session, settings: Settings, draft: MessageDraft) -> Registered:
-    if draft.email_message_id is not None:
-        known = session.exec(
-            select(WrittenMessage).where(
-                col(WrittenMessage.email_message_id) == draft.email_message_id
-            )
-        ).first()
-        if known is not None:
-            assert known.id is not None
-            return Registered(known.id, known.number, duplicate=True)
+    known = _known(session, draft)
+    if known is not None:
+        return known
     calendar = load_calendar(session=session, settings=settings)
     due = deadlines(draft.received_at, calendar, statutory_days=settings.message_answer_days)
     client = _client(session, draft)
@@ -117,6 +113,7 @@ def _register(session: Session, settings: Settings, draft: MessageDraft) -> Regi
         subject=subject,
         body=body,
         email_message_id=draft.email_message_id,
+        form_key=draft.form_key,
         consent=draft.consent,
         primary_due=due.primary_due,
         answer_due=due.answer_due,
@@ -141,14 +138,20 @@ def _register(session: Session, settings: Settings, draft: MessageDraft) -> Regi
     return Registered(message.id, message.number, duplicate=False)
 
 
-def _by_message_id(engine: Engine, message_id: str) -> Registered | None:
-    with session_scope(engine) as session:
-        known = session.exec(
-            select(WrittenMessage).where(col(WrittenMessage.email_message_id) == message_id)
-        ).first()
-        if known is None or known.id is None:
-            return None
-        return Registered(known.id, known.number, duplicate=True)
+def _known(session: Session, draft: MessageDraft) -> Registered | None:
+    """The message this draft was registered as before: the same mail (Message-ID) or the
+    same console form (its one-time key)."""
+    for column, value in (
+        (WrittenMessage.email_message_id, draft.email_message_id),
+        (WrittenMessage.form_key, draft.form_key),
+    ):
+        if value is None:
+            continue
+        known = session.exec(select(WrittenMessage).where(col(column) == value)).first()
+        if known is not None:
+            assert known.id is not None
+            return Registered(known.id, known.number, duplicate=True)
+    return None
 
 
 def _next_number(session: Session, year: int) -> str:

@@ -11,17 +11,8 @@ from dataclasses import asdict, dataclass
 from sqlmodel import Session, col, select
 
 from consult_line.wiring import Services
-from models.tables import Client, MessageStatus, WrittenMessage
-
-INTAKE_RU = {"paper": "бумага", "phone": "телефон", "web": "сайт", "email": "почта"}
-STATUS_RU = {
-    MessageStatus.REGISTERED: "зарегистрировано",
-    MessageStatus.ACKNOWLEDGED: "первичный ответ дан",
-    MessageStatus.REDIRECTED: "перенаправлено",
-    MessageStatus.ANSWERED: "дан ответ",
-    MessageStatus.REFUSED: "отказ",
-    MessageStatus.ABUSIVE: "оскорбительное",
-}
+from models.message_labels import INTAKE_RU, STATUS_RU
+from models.tables import Client, MessageIntake, MessageStatus, WrittenMessage
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,8 +44,9 @@ def run(services: Services, args: argparse.Namespace) -> int:
         urgent = ", срочное" if row.urgent else ""
         abuse = f"; уведомление W5 до {row.abuse_notice_due}" if row.abuse_notice_due else ""
         state = STATUS_RU[MessageStatus(row.status)]
+        intake = INTAKE_RU[MessageIntake(row.intake)]
         print(
-            f"{row.number}  {row.received_at}  {INTAKE_RU[row.intake]}  {row.client or '—'}"
+            f"{row.number}  {row.received_at}  {intake}  {row.client or '—'}"
             f"  {row.topic or 'тема не указана'}{urgent}  первичный ответ до {row.primary_due};"
             f" ответ по существу до {row.answer_due}{abuse}  [{state}]"
         )

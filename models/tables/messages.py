@@ -82,6 +82,8 @@ class WrittenMessage(SQLModel, table=True):
     body: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     # The Message-ID of a mail: the same mail delivered twice is registered once.
     email_message_id: str | None = Field(default=None, max_length=255, unique=True)
+    # The console form's one-time key: the same form sent twice is registered once.
+    form_key: str | None = Field(default=None, max_length=64, unique=True)
     consent: bool = False  # the web form's consent to process personal data
     # W2: classification, suggested from the text and confirmed by staff.
     topic: Topic | None = Field(default=None, sa_type=enum_type(Topic))

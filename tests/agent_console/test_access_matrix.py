@@ -86,6 +86,13 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("GET", "/clients/{ref}"): "page: supervisor, admin",
     ("GET", "/clients/{ref}/print"): "page: supervisor, admin",
     ("GET", "/clients/{ref}/export.json"): "page: supervisor, admin",
+    ("GET", "/messages"): "page: operator, expert, supervisor, admin",
+    ("GET", "/messages/new"): "page: operator, expert, supervisor, admin",
+    ("POST", "/messages/new"): "page: operator, expert, supervisor, admin",
+    ("GET", "/messages/{number}"): "page: operator, expert, supervisor, admin",
+    ("GET", "/messages/{number}/attachments/{attachment_id}"): (
+        "page: operator, expert, supervisor, admin"
+    ),
     ("GET", "/openapi.json"): "api: admin",
     ("GET", "/docs"): "page: admin",
     ("MOUNT", "/static"): "public",

@@ -119,10 +119,10 @@ REPORTS = ["/reports/missed"]  # one entry; each report's page lists the others
 @pytest.mark.parametrize(
     ("role", "expected"),
     [
-        (Role.OPERATOR, ["/", "/callbacks"]),
-        (Role.SUPERVISOR, ["/", "/wallboard", *REPORTS, "/clients", "/kb/review"]),
+        (Role.OPERATOR, ["/", "/callbacks", "/messages"]),
+        (Role.SUPERVISOR, ["/", "/messages", "/wallboard", *REPORTS, "/clients", "/kb/review"]),
         (Role.KB_EDITOR, ["/", "/kb/review"]),
-        (Role.ADMIN, ["/", "/wallboard", *REPORTS, "/clients", "/kb/review", "/docs"]),
+        (Role.ADMIN, ["/", "/messages", "/wallboard", *REPORTS, "/clients", "/kb/review", "/docs"]),
     ],
 )
 def test_the_menu_offers_every_page_the_user_may_open_and_no_other(
