@@ -4,10 +4,11 @@ Every way in — the console's form, the public web form, the mailbox — hands 
 :class:`MessageDraft` to :func:`register_message`, which in one transaction finds or creates
 the client (by e-mail, then by phone), works out the deadlines on the line's calendar
 (``models.rules.message_deadlines``), flags suspected abuse for a person to review (W5,
-``models.rules.abuse``; the notice's deadline is set from registration), numbers the message (``ПО-<year>-<n>``, n counting up
-within the year) and stores it with its attachments. A mail delivered twice (the same
-Message-ID) is registered once: the second delivery gets the first one's number back; so
-is the console's form sent twice (its one-time key, :attr:`MessageDraft.form_key`).
+``models.rules.abuse``; the notice's deadline is set from registration), numbers the message
+(``ПО-<year>-<n>``, n counting up within the year) and stores it with its attachments. A
+mail delivered twice (the same Message-ID) is registered once: the second delivery gets the
+first one's number back; so is the console's form sent twice (its one-time key,
+:attr:`MessageDraft.form_key`).
 """
 
 from __future__ import annotations
