@@ -29,6 +29,7 @@ from agent_console.routes import (
     live,
     my_callbacks,
     operators_report,
+    public_message,
     queue,
     reports,
     sign_in,
@@ -56,6 +57,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     reports.router,
     operators_report.router,
     clients.router,
+    public_message.router,
 )
 
 Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
