@@ -1,7 +1,8 @@
 """Every route of the real app declares who may use it, and the app keeps to it.
 
-A new route without a rule (``allow``, ``page``, ``public``, ``public_form`` from ``agent_console.auth.rules``)
-fails here, and so does a change of who may use a route until the table below says so too.
+A new route without a rule (``allow``, ``page``, ``public``, ``public_form`` from
+``agent_console.auth.rules``) fails here, and so does a change of who may use a route until the
+table below says so too.
 """
 
 from __future__ import annotations
