@@ -30,6 +30,7 @@ from agent_console.routes import (
     messages,
     my_callbacks,
     operators_report,
+    public_message,
     queue,
     reports,
     sign_in,
@@ -58,6 +59,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     operators_report.router,
     clients.router,
     messages.router,
+    public_message.router,
 )
 
 Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Annotated, Any
 
@@ -12,6 +13,7 @@ from sqlalchemy.engine import Engine
 
 from agent_console.auth.passwords import PRODUCTION, Passwords
 from agent_console.health import HealthReport
+from agent_console.public_message_desk import PublicMessageDesk
 from ami.bridge import AmiBridge
 from ami.bus import LiveBus
 from ami.connection import AmiConnection
@@ -28,10 +30,17 @@ class Backend:
     clock: Callable[[], datetime]
     kb_index: IndexCache
     passwords: Passwords = PRODUCTION  # tests pass cheaper argon2 parameters
+    # Signs the public form's tokens while the settings name no key (a key per start).
+    random_form_key: bytes = field(default_factory=lambda: secrets.token_bytes(32), repr=False)
 
     def today(self) -> date:
         """The line's local date (K6 reviews are days at the Ministry, not UTC days)."""
         return self.clock().astimezone(self.settings.tz).date()
+
+    def form_key(self) -> bytes:
+        """The key of the public form's tokens (``agent_console.auth.form_tokens``)."""
+        configured = self.settings.public_form_secret.get_secret_value()
+        return configured.encode("utf-8") if configured else self.random_form_key
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +53,8 @@ class AppContext:
     # The training line (a simulated Asterisk, models.settings): every page says so and the
     # operator's simulated phone has its buttons (agent_console.routes.training_phone).
     training_line: bool = False
+    # The public message form's limits and the forms already registered (in memory).
+    public_messages: PublicMessageDesk = field(default_factory=PublicMessageDesk)
 
     @property
     def ami(self) -> AmiConnection | None:

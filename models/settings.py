@@ -189,6 +189,12 @@ class Settings(BaseSettings):
         description="the console is opened over https (TLS, e.g. at a reverse proxy): its "
         "cookies are marked Secure and never sent over plain http",
     )
+    public_form_secret: SecretStr = Field(
+        default=SecretStr(""),
+        description="the key signing the public message form's tokens (/public/message); "
+        "empty: a random key at each start (a form opened before a restart must be reloaded); "
+        "set the same value on every console process behind one address",
+    )
     session_idle_hours: float = Field(
         default=8.0, gt=0, le=168, description="a session ends this long after its last request"
     )

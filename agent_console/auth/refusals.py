@@ -18,6 +18,7 @@ from agent_console.templating import Layout, render
 
 SIGN_IN_PATH = "/sign-in"
 HOME_PATH = "/"
+PUBLIC_REFUSAL = "public_refused.html"  # a page for the public: no menu, no sign-in
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +55,13 @@ async def access_denied(request: Request, exc: Exception) -> Response:
         if SESSION_COOKIE in request.cookies:  # forged or ended: the browser forgets it
             clear_session_cookie(response, settings)
         return response
+    if exc.public_form:  # someone from the public: the form again, no word of signing in
+        shown = ErrorPage(exc.message, request.url.path, "Открыть форму заново")
+        layout = Layout.of(settings.line_title, None)
+        title = "Форма не принята"
+        return render(
+            request, PUBLIC_REFUSAL, layout=layout, title=title, page=shown, status=exc.status
+        )
     user = looked_up_user(request)
     layout = Layout.of(settings.line_title, user)
     back = ErrorPage(exc.message, HOME_PATH, "На главную")

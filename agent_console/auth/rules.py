@@ -4,7 +4,9 @@
   401 JSON without a session, 403 JSON with none of the roles;
 * ``page(Role.X, ...)`` — an HTML page for the same: without a session the browser is sent to
   the sign-in page (and back afterwards), with none of the roles it gets a 403 page;
-* ``public`` — anyone, signed in or not (``/health``, the sign-in page).
+* ``public`` — anyone, signed in or not (``/health``, the sign-in page);
+* ``public_form`` — an HTML form anyone may send without a session or cookie (the public
+  message form): its CSRF token is a signed, time-limited one (``agent_console.auth.form_tokens``).
 
 The rule is also how a route gets the signed-in user::
 
@@ -43,6 +45,7 @@ from agent_console.auth.csrf import (
     tokens_match,
 )
 from agent_console.auth.current import current_user
+from agent_console.auth.form_tokens import TokenCheck, check
 from agent_console.auth.roles import EVERYONE, role_titles
 from agent_console.deps import Backend, BackendDep
 from models.tables import Role
@@ -51,14 +54,22 @@ from models.user_sessions import SignedIn
 log = logging.getLogger(__name__)
 
 SIGN_IN_REQUIRED = "Требуется вход в систему."
+FORM_EXPIRED = (
+    "Форма устарела: она была открыта слишком давно. Откройте её заново и отправьте ещё раз — "
+    "введённый текст лучше сначала скопировать."
+)
+FORM_FORGED = "Форма не принята: она получена не с этой страницы. Откройте форму заново."
 
 
 @dataclass(frozen=True, slots=True)
 class Rule:
     roles: frozenset[Role] | None  # None: public
     page: bool  # refusals as HTML (sign-in redirect, 403 page) rather than JSON
+    signed_form: bool = False  # CSRF by a signed form token, not by a session or cookie
 
     def describe(self) -> str:
+        if self.signed_form:
+            return "public: signed form"
         if self.roles is None:
             return "public"
         kind = "page" if self.page else "api"
@@ -70,11 +81,12 @@ class Rule:
 class AccessDeniedError(Exception):
     """Raised by a rule; ``agent_console.auth.refusals`` turns it into the response."""
 
-    def __init__(self, status: int, message: str, *, page: bool) -> None:
+    def __init__(self, status: int, message: str, *, page: bool, public_form: bool = False) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
         self.page = page
+        self.public_form = public_form  # the page offers the form afresh, not the sign-in
 
 
 class Access:
@@ -91,7 +103,12 @@ class Access:
                 raise AccessDeniedError(401, SIGN_IN_REQUIRED, page=rule.page)
             if not user.has_any(rule.roles):
                 raise AccessDeniedError(403, _wrong_role(rule.roles), page=rule.page)
-        if request.method in UNSAFE_METHODS:
+        if request.method in UNSAFE_METHODS and rule.signed_form:
+            verdict = check(await sent_token(request), backend.form_key(), backend.clock())
+            if verdict is not TokenCheck.VALID:
+                message = FORM_EXPIRED if verdict is TokenCheck.EXPIRED else FORM_FORGED
+                raise AccessDeniedError(403, message, page=True, public_form=True)
+        elif request.method in UNSAFE_METHODS:
             sent = await sent_token(request)
             if not tokens_match(sent, expected_token(request, user)):
                 raise AccessDeniedError(403, CSRF_MESSAGE, page=rule.page or is_form(request))
@@ -122,6 +139,7 @@ def page(*roles: Role) -> Any:
 
 
 public: Any = Depends(Access(Rule(None, page=False)))
+public_form: Any = Depends(Access(Rule(None, page=True, signed_form=True)))
 
 
 class PublicFiles(StaticFiles):

@@ -1,7 +1,8 @@
 """Every route of the real app declares who may use it, and the app keeps to it.
 
-A new route without a rule (``allow``, ``page``, ``public`` from ``agent_console.auth.rules``)
-fails here, and so does a change of who may use a route until the table below says so too.
+A new route without a rule (``allow``, ``page``, ``public``, ``public_form`` from
+``agent_console.auth.rules``) fails here, and so does a change of who may use a route until the
+table below says so too.
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("GET", "/"): "page: any role",
     ("GET", "/session"): "api: any role",
     ("GET", "/health"): "public",
+    ("GET", "/public/message"): "public: signed form",
+    ("POST", "/public/message"): "public: signed form",
     ("GET", "/kb/search"): "api: any role",
     ("GET", "/kb/entries/{entry_id}"): "api: any role",
     ("GET", "/kb/entries/{entry_id}/versions"): "api: any role",
