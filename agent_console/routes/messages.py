@@ -136,11 +136,13 @@ def message_view(
 
 @router.get("/{number}/attachments/{attachment_id}", include_in_schema=False)
 def attachment(
-    request: Request, backend: BackendDep, user: StaffDep, number: str, attachment_id: int
+    request: Request, backend: BackendDep, user: StaffDep, number: str, attachment_id: str
 ) -> Response:
+    # Any text in the address: a malformed id is a missing attachment (a page, not JSON).
+    key = int(attachment_id) if attachment_id.isdigit() and len(attachment_id) < 19 else None
     with session_scope(backend.engine) as session:
         found = load_message(session, number)
-        stored = session.get(MessageAttachment, attachment_id) if found is not None else None
+        stored = session.get(MessageAttachment, key) if found and key is not None else None
         if found is None or stored is None or stored.message_id != found[0].id:
             layout = Layout.of(backend.settings.line_title, user)
             return _not_found(request, layout, number, attachment=True)

@@ -312,3 +312,7 @@ def test_an_attachment_is_always_a_download(
     assert got.headers["x-content-type-options"] == "nosniff"
     # Another message's number with this attachment's id: not found.
     assert browser.get(f"/messages/ПО-2026-000004/attachments/{file_id}").status_code == 404
+    for odd in ("x", "-1", "9" * 30):  # a malformed id: the same page, never a JSON error
+        bad = browser.get(f"/messages/ПО-2026-000003/attachments/{odd}")
+        assert bad.status_code == 404
+        assert bad.headers["content-type"].startswith("text/html")
