@@ -12,11 +12,12 @@ from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationInfo, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
 from sqlalchemy.engine import make_url
 
 from ivr.agi.sources import beyond_loopback, open_door_problem, parse_sources
 from models.host_time import host_zone
+from models.mail_settings import MailSettings
 from models.rules.calendar import WorkingHours, shortened_hours
 from models.rules.retention import RETENTION_MIN_YEARS
 from models.rules.sessions import SessionPolicy
@@ -43,7 +44,7 @@ MAX_TRAINING_OPERATORS = 50
 SPEECH_MIN_CONFIDENCE = 0.7
 
 
-class Settings(BaseSettings):
+class Settings(MailSettings):
     model_config = SettingsConfigDict(
         env_prefix="CONSULT_LINE_",
         env_file=".env",
@@ -401,7 +402,8 @@ class Settings(BaseSettings):
     def masked(self) -> dict[str, Any]:
         """Effective values for display, secrets and database passwords hidden."""
         shown: dict[str, Any] = {}
-        for name in type(self).model_fields:
+        mail = list(MailSettings.model_fields)  # the line's own settings first, mail after
+        for name in [name for name in type(self).model_fields if name not in mail] + mail:
             value = getattr(self, name)
             if isinstance(value, SecretStr):
                 value = "********" if value.get_secret_value() else "(не задан)"
