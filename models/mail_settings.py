@@ -11,7 +11,7 @@ import re
 from email.utils import parseaddr
 
 from pydantic import Field, SecretStr, field_validator, model_validator
-from pydantic_settings import BaseSettings
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 MEGABYTE = 1024 * 1024
 # A whole message as the sender's server sends it: attachments travel in base64, a third
@@ -33,6 +33,9 @@ _DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z
 
 
 class MailSettings(BaseSettings):
+    # The same variables as ``Settings`` when built alone (tools, tests).
+    model_config = SettingsConfigDict(env_prefix="CONSULT_LINE_", extra="ignore")
+
     smtp_in_port: int | None = Field(
         default=None,
         ge=1,
