@@ -23,7 +23,7 @@ from enum import StrEnum
 
 from mail.clean import body_text, one_line, safe_filename
 from mail.message_id import normalised_message_id, synthesized_message_id
-from mail.parts import file_bytes, sort_parts
+from mail.parts import file_bytes, sort_parts, unescaped
 from models.mail_settings import MEGABYTE, MailSettings
 
 log = logging.getLogger(__name__)
@@ -93,7 +93,9 @@ def parse_mail(raw: bytes, rules: AttachmentRules, *, envelope_sender: str = "")
         from_address=from_address or one_line(envelope_sender),
         subject=one_line(_header(message, "Subject")),
         sent_at=_sent_at(message),
-        text=body_text("\n\n".join(text for text in sorted_parts.texts if text.strip())),
+        text=body_text(
+            "\n\n".join(text.strip("\r\n") for text in sorted_parts.texts if text.strip())
+        ),
         attachments=kept,
         refused_attachments=refused,
     )
@@ -101,15 +103,17 @@ def parse_mail(raw: bytes, rules: AttachmentRules, *, envelope_sender: str = "")
 
 def _header(message: EmailMessage, name: str) -> str:
     """A header's decoded value; a header the strict parser trips on, decoded leniently."""
+    raw = next((value for key, value in message.raw_items() if key.lower() == name.lower()), "")
+    if raw != unescaped(raw):  # raw 8-bit (UTF-8 or a Russian 8-bit charset), not RFC 2047
+        return unescaped(raw)
     try:
         return str(message.get(name, ""))
     except Exception:  # the email package has raised on malformed headers before
         log.warning("mail header %s unreadable, decoded leniently", name)
-    raw = message.get_all(name, failobj=[""])
     try:
-        return str(make_header(decode_header(str(raw[0]))))
+        return str(make_header(decode_header(raw)))
     except Exception:
-        return ""
+        return raw
 
 
 def _sender(message: EmailMessage) -> tuple[str, str]:
@@ -117,7 +121,7 @@ def _sender(message: EmailMessage) -> tuple[str, str]:
         addresses = getattr(message.get("From"), "addresses", ())
         first = addresses[0] if addresses else None
         if isinstance(first, Address) and first.addr_spec:
-            return one_line(first.display_name), one_line(first.addr_spec)
+            return one_line(unescaped(first.display_name)), one_line(unescaped(first.addr_spec))
     except Exception:
         log.warning("mail From header unreadable, read leniently")
     name, address = parseaddr(_header(message, "From"))

@@ -92,7 +92,20 @@ def _decoded_text(part: Message) -> str:
             return raw.decode(declared, errors="replace")
         except (LookupError, ValueError):  # unknown, not a text encoding ("base64"), odd codec
             pass
+    return guessed_text(raw)
+
+
+def guessed_text(raw: bytes) -> str:
+    """Bytes of no known charset: UTF-8 if they are, else windows-1251 with replacement."""
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError:
         return raw.decode(FALLBACK_CHARSET, errors="replace")
+
+
+def unescaped(value: str) -> str:
+    """A header value with raw 8-bit bytes (which the email package keeps as surrogate
+    escapes) decoded as ``guessed_text`` decodes bodies."""
+    if value.isascii() or not any("\udc80" <= char <= "\udcff" for char in value):
+        return value
+    return guessed_text(value.encode("utf-8", errors="surrogateescape"))

@@ -101,6 +101,15 @@ class MailSettings(BaseSettings):
             raise ValueError(f"{value!r} — не адрес электронной почты")
         return value
 
+    @field_validator("smtp_user", "smtp_password")
+    @classmethod
+    def _ascii_credentials(cls, value: str | SecretStr) -> str | SecretStr:
+        plain = value.get_secret_value() if isinstance(value, SecretStr) else value
+        if not plain.isascii():
+            # smtplib sends the login and password as ASCII (AUTH PLAIN, LOGIN, CRAM-MD5).
+            raise ValueError("логин и пароль почтового сервера — только латиница, цифры и знаки")
+        return value
+
     @model_validator(mode="after")
     def _receiver_knows_its_domains(self) -> MailSettings:
         if self.smtp_in_port is not None and not self.mail_domains:
