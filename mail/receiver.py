@@ -20,14 +20,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import socket
 import weakref
 from collections.abc import Awaitable, Callable, Iterable
 
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from mail.parse import AttachmentRules, ReceivedMail, parse_mail
-from models.os_errors import os_error_reason
+from models.os_errors import listen_error_reason
 
 log = logging.getLogger(__name__)
 
@@ -121,10 +120,7 @@ class MailReceiver:
                 self._protocol, self._host, self._requested_port
             )
         except OSError as exc:
-            if isinstance(exc, socket.gaierror):
-                reason = f"адрес {self._host} не найден"
-            else:
-                reason = os_error_reason(exc)
+            reason = listen_error_reason(exc, self._host)
             log.error(
                 "Приём почты: не удалось открыть порт %s:%d (%s); письма не принимаются",
                 self._host,

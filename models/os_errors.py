@@ -7,6 +7,7 @@ server; this table gives the administrator the reason in the language of the res
 from __future__ import annotations
 
 import errno
+import socket
 
 REASONS: dict[int, str] = {
     errno.ENOENT: "нет такого файла или папки",
@@ -37,3 +38,11 @@ def os_error_reason(exc: OSError) -> str:
         return REASONS[exc.errno]
     name = errno.errorcode.get(exc.errno, str(exc.errno)) if exc.errno is not None else ""
     return f"системная ошибка {name}".rstrip()
+
+
+def listen_error_reason(exc: OSError, host: str) -> str:
+    """Why a server could not listen on ``host``, in Russian: a name that does not resolve,
+    or the OS's reason (port taken, no permission)."""
+    if isinstance(exc, socket.gaierror):
+        return f"адрес {host} не найден"
+    return os_error_reason(exc)

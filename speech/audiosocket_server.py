@@ -20,11 +20,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import socket
 from concurrent.futures import Executor
 
 from ivr.agi.streams import peer_name
-from models.os_errors import os_error_reason
+from models.os_errors import listen_error_reason
 from speech.audiosocket_frames import (
     MAX_PAYLOAD,
     EndOfStream,
@@ -76,10 +75,7 @@ class AudioSocketServer:
                 self._handle, self._host, self._requested_port
             )
         except OSError as exc:
-            if isinstance(exc, socket.gaierror):
-                reason = f"адрес {self._host} не найден"
-            else:
-                reason = os_error_reason(exc)
+            reason = listen_error_reason(exc, self._host)
             log.error(
                 "AudioSocket: не удалось открыть порт %s:%d (%s); распознавание речи недоступно",
                 self._host,
