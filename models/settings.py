@@ -6,6 +6,7 @@ Every field can be set from the environment with the ``CONSULT_LINE_`` prefix
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, time, timedelta, tzinfo
 from pathlib import Path
 from typing import Any, Literal
@@ -42,6 +43,7 @@ MAX_TRAINING_OPERATORS = 50
 # where the recognizer doubts them they score about 0.45-0.6 (measured with synthetic speech
 # and a test model). 0.7 asks those callers again rather than store a wrong answer.
 SPEECH_MIN_CONFIDENCE = 0.7
+_PUBLIC_URL = re.compile(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~/-]*)?")
 
 
 class Settings(MailSettings):
@@ -196,6 +198,12 @@ class Settings(MailSettings):
         "empty: a random key at each start (a form opened before a restart must be reloaded); "
         "set the same value on every console process behind one address",
     )
+    public_url: str = Field(
+        default="",
+        description="the address clients open the public pages at (the survey link in notices, "
+        "the message form), e.g. https://obr.minprom.example.ru; empty: "
+        "http://<HTTP_HOST>:<HTTP_PORT>, reachable only where that address is",
+    )
     session_idle_hours: float = Field(
         default=8.0, gt=0, le=168, description="a session ends this long after its last request"
     )
@@ -209,6 +217,22 @@ class Settings(MailSettings):
         default=15, ge=1, le=1440, description="how long a locked account stays locked"
     )
     log_level: str = Field(default="INFO")
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url_is_http(cls, value: str) -> str:
+        value = value.strip().rstrip("/")
+        if value and not _PUBLIC_URL.fullmatch(value):
+            raise ValueError(
+                f"{value!r}: нужен адрес вида https://host[:port][/path], без пробелов, "
+                "параметров и якоря"
+            )
+        return value
+
+    @property
+    def public_base(self) -> str:
+        """The address public links start with (no trailing slash)."""
+        return self.public_url or f"http://{self.http_host}:{self.http_port}"
 
     @field_validator("timezone")
     @classmethod

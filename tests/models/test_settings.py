@@ -188,3 +188,27 @@ def test_a_bad_source_list_is_one_error_not_two(monkeypatch: pytest.MonkeyPatch)
 def test_asterisk_is_told_an_address_it_can_send_the_audio_to(listening: str, told: str) -> None:
     # EXEC AudioSocket needs one concrete address: "every address" is this machine's loopback.
     assert Settings(audiosocket_host=listening).audiosocket_connect_host == told
+
+
+@pytest.mark.parametrize(
+    ("given", "base"),
+    [
+        ("", "http://127.0.0.1:8000"),
+        ("https://obr.minprom.example.ru/", "https://obr.minprom.example.ru"),
+        ("http://10.1.2.3:8443/line", "http://10.1.2.3:8443/line"),
+    ],
+)
+def test_public_address_of_links(given: str, base: str) -> None:  # W12
+    assert Settings(public_url=given).public_base == base
+
+
+@pytest.mark.parametrize(
+    "given",
+    ["obr.example.ru", "ftp://obr.example.ru", "https://obr.example.ru/?a=1", "https://a b"],
+)
+def test_a_public_address_that_is_no_web_address_is_refused(
+    monkeypatch: pytest.MonkeyPatch, given: str
+) -> None:
+    monkeypatch.setenv("CONSULT_LINE_PUBLIC_URL", given)
+    with pytest.raises(ConfigError, match="CONSULT_LINE_PUBLIC_URL"):
+        load_settings()

@@ -1,0 +1,45 @@
+"""The survey link of a written message (W12): issued with a notice, answered once.
+
+A link is ``<public address>/public/survey/<token>``: the token is 24 random bytes
+(``secrets.token_urlsafe``), which nobody can guess or forge, and the database keeps only its
+SHA-256 (``models.tables.MessageSurvey.token_hash``), so a copy of the database does not give
+working links. Each notice carrying the link gets its own row; the public page answers a row
+once (``MessageSurvey.answered_at``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from datetime import datetime
+from typing import Final
+
+from sqlmodel import Session, col, select
+
+from models.settings import Settings
+from models.tables import MessageSurvey
+
+SURVEY_PATH: Final = "/public/survey"
+_TOKEN_BYTES: Final = 24
+_TOKEN_SHAPE: Final = re.compile(r"[A-Za-z0-9_-]{20,64}")
+
+
+def issue_survey_link(session: Session, settings: Settings, message_id: int, now: datetime) -> str:
+    """A new survey link for the message (its row added to ``session``)."""
+    token = secrets.token_urlsafe(_TOKEN_BYTES)
+    session.add(MessageSurvey(message_id=message_id, token_hash=token_hash(token), issued_at=now))
+    return f"{settings.public_base}{SURVEY_PATH}/{token}"
+
+
+def find_survey(session: Session, token: str) -> MessageSurvey | None:
+    """The survey a link's token names; None for any text that is not one of ours."""
+    if not _TOKEN_SHAPE.fullmatch(token):
+        return None
+    return session.exec(
+        select(MessageSurvey).where(col(MessageSurvey.token_hash) == token_hash(token))
+    ).first()
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("ascii")).hexdigest()
