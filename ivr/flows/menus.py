@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Final, Generic, TypeVar
+from typing import Final, Generic, Required, TypedDict, TypeVar, Unpack
 
 from ivr.agi.channel import AgiChannel
 from ivr.prompts import PromptId, prompt_file
@@ -106,40 +106,30 @@ class Answer(Generic[_T]):
     spoken: SpokenAnswer | None = None
 
 
+class AskOptions(TypedDict, total=False):
+    """How a question is asked (:func:`ask_answer`); only ``step`` is required."""
+
+    step: Required[str]  # the step's name in the call's trail
+    trail: Trail | None
+    intro: Sequence[Segment]
+    max_digits: int  # 1: a menu key; more: a number typed on the keypad
+    timeout_ms: int
+    invalid_prompt: PromptId
+    silence_prompt: PromptId
+    repeat_on_silence: bool
+    voice: CallVoice | None
+    voice_prompt: PromptId | None
+
+
 async def ask(
     channel: AgiChannel,
     language: Language,
     question: PromptId,
     parse: Callable[[str], _T | None],
-    *,
-    step: str,
-    trail: Trail | None = None,
-    intro: Sequence[Segment] = (),
-    max_digits: int = 1,
-    timeout_ms: int = MENU_TIMEOUT_MS,
-    invalid_prompt: PromptId = "invalid-choice",
-    silence_prompt: PromptId = "no-input",
-    repeat_on_silence: bool = True,
-    voice: CallVoice | None = None,
-    voice_prompt: PromptId | None = None,
+    **options: Unpack[AskOptions],
 ) -> _T | None:
     """:func:`ask_answer`, the value only."""
-    answer = await ask_answer(
-        channel,
-        language,
-        question,
-        parse,
-        step=step,
-        trail=trail,
-        intro=intro,
-        max_digits=max_digits,
-        timeout_ms=timeout_ms,
-        invalid_prompt=invalid_prompt,
-        silence_prompt=silence_prompt,
-        repeat_on_silence=repeat_on_silence,
-        voice=voice,
-        voice_prompt=voice_prompt,
-    )
+    answer = await ask_answer(channel, language, question, parse, **options)
     return None if answer is None else answer.value
 
 
@@ -148,17 +138,7 @@ async def ask_answer(
     language: Language,
     question: PromptId,
     parse: Callable[[str], _T | None],
-    *,
-    step: str,
-    trail: Trail | None = None,
-    intro: Sequence[Segment] = (),
-    max_digits: int = 1,
-    timeout_ms: int = MENU_TIMEOUT_MS,
-    invalid_prompt: PromptId = "invalid-choice",
-    silence_prompt: PromptId = "no-input",
-    repeat_on_silence: bool = True,
-    voice: CallVoice | None = None,
-    voice_prompt: PromptId | None = None,
+    **options: Unpack[AskOptions],
 ) -> Answer[_T] | None:
     """Asks ``question`` and returns the parsed answer, or None after a wrong key or silence
     twice (or once, for silence, when ``repeat_on_silence`` is False).
@@ -173,13 +153,16 @@ async def ask_answer(
     pressed first wins. Words that are no answer are asked again with «say-again»; when
     speech is unavailable the question is asked on the keypad.
     """
-    preface: Sequence[Segment] = intro
+    step, trail, voice = options["step"], options.get("trail"), options.get("voice")
+    max_digits = options.get("max_digits", 1)
+    timeout_ms = options.get("timeout_ms", MENU_TIMEOUT_MS)
+    preface: Sequence[Segment] = options.get("intro", ())
     for attempt in range(1, ATTEMPTS + 1):
         phrases = voice.phrases(question, language) if voice and max_digits == 1 else {}
         spoken: SpokenAnswer | None = None
         misheard = False
         if phrases and voice is not None:
-            said = prompt_file(voice_prompt or question, language)
+            said = prompt_file(options.get("voice_prompt") or question, language)
             reply = await _collect_voiced(channel, preface, said, voice, phrases)
             if reply.heard is Heard.UNAVAILABLE:
                 keys = await channel.get_data(prompt_file(question, language), timeout_ms, 1)
@@ -196,9 +179,16 @@ async def ask_answer(
         value = parse(keys) if keys else None
         if value is not None:
             return Answer(value, spoken)
+        repeat_on_silence = options.get("repeat_on_silence", True)
         if attempt == ATTEMPTS or (not keys and not misheard and not repeat_on_silence):
             return None
-        again = "say-again" if misheard else invalid_prompt if keys else silence_prompt
+        again: PromptId = (
+            "say-again"
+            if misheard
+            else options.get("invalid_prompt", "invalid-choice")
+            if keys
+            else options.get("silence_prompt", "no-input")
+        )
         preface = [play(again, language)]
     return None
 
