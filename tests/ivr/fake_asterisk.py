@@ -47,6 +47,7 @@ from dataclasses import dataclass, field
 from typing import NoReturn
 
 from tests.asterisk_captures import Kind, capture_path
+from tests.speech.fake_asterisk import FakeAsterisk, frame, uuid_frame
 
 DEAD_CHANNEL = "511 Command Not Permitted on a dead channel or intercept routine"
 MAX_ARGS = 128  # res_agi.c
@@ -491,9 +492,6 @@ def capture_dialogue(name: str, *, connection: int = 1) -> list[str]:
 
 # --------------------------------------------------------------------------- AudioSocket
 
-FRAME_MS = 20
-FRAME_BYTES = 320  # 20 ms of 8 kHz signed 16-bit mono
-
 
 async def audiosocket_client(
     host: str, port: int, session: uuid.UUID, said: Speech, hangs_up: bool
@@ -502,41 +500,16 @@ async def audiosocket_client(
     caller's audio frame by frame at the pace of speech, a DTMF frame if any, then the
     frames the server sends until it hangs up or closes; returns those. ``hangs_up``: the
     caller hangs up after speaking (a hang-up frame, then the socket closes)."""
-    reader, writer = await asyncio.open_connection(host, port)
-    received: list[tuple[int, bytes]] = []
-
-    async def read_server() -> None:
-        with contextlib.suppress(asyncio.IncompleteReadError, ConnectionError):
-            while True:
-                head = await reader.readexactly(3)
-                payload = await reader.readexactly(int.from_bytes(head[1:], "big"))
-                received.append((head[0], payload))
-                if head[0] == 0x00:
-                    return
-
-    reading = asyncio.create_task(read_server())
+    call = await FakeAsterisk.connect(port, host)
     try:
-        writer.write(_frame(0x01, session.bytes))
-        for start in range(0, len(said.audio), FRAME_BYTES):
-            if reading.done():
-                break  # the server has ended the session
-            writer.write(_frame(0x10, said.audio[start : start + FRAME_BYTES]))
-            await writer.drain()
-            await asyncio.sleep(FRAME_MS / 1000)
-        if said.dtmf and not reading.done():
-            writer.write(_frame(0x03, said.dtmf.encode("ascii")))
+        call.send(uuid_frame(str(session)))
+        await call.send_paced(said.audio)
+        if said.dtmf and not call.ended:
+            call.send(frame(0x03, said.dtmf.encode("ascii")))
         if hangs_up:
-            writer.write(_frame(0x00, b""))
-        await writer.drain()
-        if not hangs_up:
-            await reading
+            call.send(frame(0x00))
+            await call.writer.drain()
+            return list(call.received)
+        return await call.until_closed()
     finally:
-        reading.cancel()
-        writer.close()
-        with contextlib.suppress(ConnectionError, OSError):
-            await writer.wait_closed()
-    return received
-
-
-def _frame(kind: int, payload: bytes) -> bytes:
-    return bytes([kind]) + len(payload).to_bytes(2, "big") + payload
+        await call.aclose()

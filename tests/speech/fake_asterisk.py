@@ -134,8 +134,8 @@ class FakeAsterisk:
         self._task = asyncio.create_task(self._read())
 
     @classmethod
-    async def connect(cls, port: int) -> FakeAsterisk:
-        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    async def connect(cls, port: int, host: str = "127.0.0.1") -> FakeAsterisk:
+        reader, writer = await asyncio.open_connection(host, port)
         return cls(reader, writer)
 
     def send(self, data: bytes) -> None:
