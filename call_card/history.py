@@ -26,8 +26,17 @@ from call_card.labels import (
     QUALITY_LABELS_RU,
 )
 from call_card.lookup import employee_names
+from models.message_labels import OPEN_STATES, STATUS_RU
 from models.rules.missed import MISSED_REASON_LABELS_RU
-from models.tables import Call, CallbackTask, CallReferral, SurveyResponse
+from models.tables import (
+    Call,
+    CallbackTask,
+    CallReferral,
+    Client,
+    MessageStatus,
+    SurveyResponse,
+    WrittenMessage,
+)
 from models.topics import TOPIC_LABELS_RU
 
 HISTORY_LIMIT = 20
@@ -37,14 +46,15 @@ class HistoryKind(StrEnum):
     CALL = "call"
     CALLBACK = "callback"
     SURVEY = "survey"
+    MESSAGE = "message"  # a written message (W): the caller asks where it stands (C1)
 
 
 @dataclass(frozen=True, slots=True)
 class HistoryEntry:
     kind: HistoryKind
-    ref_id: int  # calls.id, callback_tasks.id or survey_responses.id
-    occurred_at: datetime  # arrival, request or survey instant (UTC)
-    status: str  # the stored value: call outcome, task status, survey completeness
+    ref_id: int  # calls.id, callback_tasks.id, survey_responses.id or written_messages.id
+    occurred_at: datetime  # arrival, request, survey or registration instant (UTC)
+    status: str  # the stored value: call outcome, task or message status, survey completeness
     status_label: str  # Russian
     summary: str  # Russian: topic, operator, agency named; the question; the answers
     linkedid: str | None = None  # the call (of a call or a survey)
@@ -65,6 +75,7 @@ def interaction_history(
     calls = _calls(session, client_id, phone_e164, exclude_call_id, limit)
     entries = calls + _callbacks(session, client_id, phone_e164, limit)
     entries += _surveys(session, client_id, phone_e164, exclude_call_id, limit)
+    entries += _messages(session, client_id, phone_e164, limit)
     entries.sort(key=lambda entry: (entry.occurred_at, entry.kind.value, entry.ref_id))
     entries.reverse()
     return entries[:limit]
@@ -197,6 +208,41 @@ def _surveys(
                 status_label="Опрос пройден" if survey.completed else "Опрос прерван",
                 summary=", ".join(answers) or "нет ответов",
                 linkedid=call.linkedid,
+            )
+        )
+    return entries
+
+
+def _messages(
+    session: Session, client_id: int | None, phone_e164: str | None, limit: int
+) -> list[HistoryEntry]:
+    """The client's written messages: theirs by the client record, or by the record that
+    carries the number (a message gives its sender a record, found by e-mail or phone)."""
+    rows = session.exec(
+        select(WrittenMessage)
+        .outerjoin(Client, col(Client.id) == col(WrittenMessage.client_id))
+        .where(owner_filter(WrittenMessage.client_id, Client.phone_e164, client_id, phone_e164))
+        .order_by(col(WrittenMessage.received_at).desc())
+        .limit(limit)
+    )
+    entries = []
+    for message in rows:
+        assert message.id is not None
+        parts = [f"обращение № {message.number}"]
+        if message.subject:
+            parts.append(f"«{message.subject}»")
+        if message.status in OPEN_STATES:
+            if message.status is MessageStatus.REGISTERED:
+                parts.append(f"первичный ответ до {message.primary_due:%d.%m.%Y}")
+            parts.append(f"ответ по существу до {message.answer_due:%d.%m.%Y}")
+        entries.append(
+            HistoryEntry(
+                kind=HistoryKind.MESSAGE,
+                ref_id=message.id,
+                occurred_at=message.received_at,
+                status=message.status.value,
+                status_label="Обращение: " + STATUS_RU[message.status],
+                summary="; ".join(parts),
             )
         )
     return entries

@@ -3,16 +3,18 @@ number, newest first, bounded, the call on the card left out."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy.engine import Engine
 
 from call_card.history import HistoryEntry, HistoryKind, interaction_history
 from models.db import session_scope
+from models.message_store import MessageDraft, register_message
 from models.rules.callbacks import CallbackStatus
 from models.rules.missed import MissedReason
 from models.rules.survey import AnswerReceived, QualityRating
-from models.tables import Call, CallReferral, Language, SurveyResponse
+from models.settings import Settings
+from models.tables import Call, CallReferral, Client, Language, MessageIntake, SurveyResponse
 from models.topics import Topic
 from tests.call_card.samples import CALLER, NOW, add_call, add_client, add_person, add_task
 
@@ -133,3 +135,50 @@ def test_calls_show_why_they_were_missed_and_the_agency_named(db_engine: Engine)
     assert summaries["missed"] == (
         "Государственные услуги и статус заявлений; Звонящий положил трубку в очереди"
     )
+
+
+def _message(engine: Engine, received_at: datetime, **sender: str) -> str:
+    settings = Settings(database_url=engine.url.render_as_string(hide_password=False))
+    draft = MessageDraft(
+        intake=MessageIntake.WEB,
+        received_at=received_at,
+        registered_by="web",
+        subject="Лицензия на розничную продажу",
+        **sender,
+    )
+    return register_message(engine, settings, draft).number
+
+
+def test_written_messages_of_the_number_tell_where_they_stand(db_engine: Engine) -> None:
+    # C1, G3: the caller asks about their message; the card finds it by the number they call
+    # from (the message gave its sender a client record with that number)
+    mine = _message(db_engine, NOW - timedelta(days=1), sender_phone="8 (928) 123-45-67")
+    _message(db_engine, NOW - timedelta(hours=1), sender_phone="+7 928 999-99-99")
+    add_call(db_engine, "earlier", ended=True, arrived_at=NOW - timedelta(days=2))
+    history = _history(db_engine, phone=CALLER)
+    assert [(entry.kind, entry.linkedid) for entry in history] == [
+        (HistoryKind.MESSAGE, None),
+        (HistoryKind.CALL, "earlier"),
+    ]
+    message = history[0]
+    assert message.status_label == "Обращение: зарегистрировано"
+    # registered Wednesday 02.12.2026: the primary answer by the 3rd working day (Monday
+    # 07.12); the statutory 30 days end on 01.01.2027, a holiday, moved past the New Year
+    # holidays and the weekend to Monday 11.01.2027
+    assert message.summary == (
+        f"обращение № {mine}; «Лицензия на розничную продажу»; первичный ответ до "
+        "07.12.2026; ответ по существу до 11.01.2027"
+    )
+
+
+def test_written_messages_of_the_client_record(db_engine: Engine) -> None:
+    # G3: a message by e-mail belongs to the client whose record has that e-mail
+    client = add_client(db_engine, OTHER, "Магомед", Language.RU)
+    with session_scope(db_engine) as session:
+        record = session.get(Client, client)
+        assert record is not None
+        record.email = "magomed@example.ru"
+    number = _message(db_engine, NOW, sender_email="Magomed@Example.ru")
+    history = _history(db_engine, client_id=client, phone=None)
+    assert [entry.summary.split(";")[0] for entry in history] == [f"обращение № {number}"]
+    assert _history(db_engine, phone=CALLER) == []
