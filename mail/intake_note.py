@@ -16,6 +16,7 @@ from datetime import datetime, timedelta, tzinfo
 from typing import Final
 
 from mail.parse import AttachmentRules, RefusedAttachment
+from mail.sizes import human_size
 
 HEADING: Final = "——— Отметка линии при приёме письма ———"
 NO_TEXT: Final = "Письмо пришло без текста."
@@ -62,14 +63,6 @@ def intake_note(facts: NoteFacts, tz: tzinfo) -> str:
 def with_note(text: str, note: str) -> str:
     """The stored text: the sender's, then the note after a blank line."""
     return "\n\n".join(part for part in (text, note) if part)
-
-
-def human_size(size: int) -> str:
-    if size < 1024:
-        return f"{size} Б"
-    if size < 1024 * 1024:
-        return f"{size / 1024:.0f} КБ"
-    return f"{size / 1024 / 1024:.1f} МБ".replace(".", ",")
 
 
 def _refused_lines(refused: tuple[RefusedAttachment, ...], rules: AttachmentRules) -> list[str]:

@@ -182,7 +182,7 @@ async def test_a_30_mb_file_over_the_file_limit_is_noted_and_the_mail_stored(
     assert message.body == (
         f"Добрый день!\n\n{HEADING}\n"
         "Не сохранены вложения (1) — попросите отправителя прислать их иначе:\n"
-        "– скан.pdf (30,0 МБ): файл больше 10 МБ"
+        "– скан.pdf (30 МБ): файл больше 10 МБ"
     )
     assert [f.filename for f in files] == ["опись.pdf"]
 
