@@ -76,6 +76,10 @@ def message_draft(
     )
 
 
+class MailNotStoredError(Exception):
+    """The database refused the mail; the message says why, in Russian."""
+
+
 class MailIntake:
     def __init__(
         self,
@@ -97,6 +101,11 @@ class MailIntake:
             registered = await asyncio.to_thread(
                 register_message, self._engine, self._settings, draft
             )
+        except SQLAlchemyError as exc:
+            reason = failure_reason(exc)
+            self._watch.deferred(reason)
+            # Without the statement and its values (the sender's text) in the receiver's log.
+            raise MailNotStoredError(reason) from None
         except Exception as exc:
             self._watch.deferred(failure_reason(exc))
             raise

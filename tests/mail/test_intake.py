@@ -371,3 +371,19 @@ async def test_deliveries_in_parallel_get_numbers_in_turn(
             )
     numbers = sorted(message.number for message, _ in stored(db_engine))
     assert numbers == [f"ПО-2026-{n:06d}" for n in range(1, 7)]
+
+
+async def test_a_mail_not_stored_leaves_its_text_out_of_the_log(
+    run_line: RunLine, db_engine: Engine, caplog: pytest.LogCaptureFixture
+) -> None:
+    # The 451's log line says why, not what the citizen wrote (the failed statement's values).
+    flaky = FlakyDatabase(db_engine.url.render_as_string(hide_password=False))
+    async with flaky as engine, run_line(engine=engine) as line:
+        await line.send(letter(text="Первое письмо."))  # the pool's connection is open
+        second = letter(subject="Второе", text="Секретные подробности дела.")
+        second.replace_header("Message-ID", "<second@example.org>")
+        async with flaky.gone():
+            with pytest.raises(smtplib.SMTPDataError):
+                await line.send(second)
+    assert "база данных недоступна" in caplog.text
+    assert "Секретные подробности" not in caplog.text
