@@ -26,6 +26,10 @@ NEXT_YEAR_FROM_MONTH = 12
 SOUNDS_NAMED = 5
 SCHEMA_BEHIND = "схема базы данных устарела: выполните consult-line migrate"
 MAIL_FAILED_WARNING = "приём писем по почте не работает"
+MAIL_OFF_ON_TRAINING_LINE = (
+    "на учебной линии письма граждан не принимаются (CONSULT_LINE_SMTP_IN_PORT задан): их "
+    "регистрирует только настоящая линия"
+)
 
 
 def describe_line(settings: Settings) -> dict[str, str]:
@@ -212,12 +216,24 @@ def _speech_warnings(speech: SpeechStatus | None) -> list[str]:
     return []
 
 
+def mail_at_start(settings: Settings) -> IntakeStatus:
+    """The mail receiver before ``serve`` starts it: off without a port, and on the training
+    line, whose data are not where citizens' letters belong; else starting."""
+    if settings.smtp_in_port is None:
+        return off_status(bool(settings.mail_domains))
+    if settings.training_line:
+        return IntakeStatus(IntakeState.OFF, MAIL_OFF_ON_TRAINING_LINE)
+    return IntakeStatus(IntakeState.STARTING)
+
+
 def _mail_warnings(settings: Settings, mail: IntakeStatus | None) -> list[str]:
-    """Domains named for a receiver that is off, a receiver that could not listen, and mails
+    """Mail settings that leave the receiver off, a receiver that could not listen, and mails
     not stored since the last one that was; off and starting are states, not faults."""
     warnings = []
-    if settings.smtp_in_port is None and settings.mail_domains:
-        warnings.append(f"приём писем по почте выключен: {off_status(True).reason}")
+    start = mail_at_start(settings)
+    configured = settings.smtp_in_port is not None or bool(settings.mail_domains)
+    if configured and start.state is IntakeState.OFF:
+        warnings.append(f"приём писем по почте выключен: {start.reason}")
     if mail is None:
         return warnings
     if mail.state is IntakeState.FAILED:

@@ -21,7 +21,7 @@ from ami.bridge import AmiBridge
 from ami.bus import LiveBus
 from ami.connection import AmiError
 from ami.pg_relay import DEFAULT_CHANNEL, PgNotifyRelay
-from consult_line.health import Probes
+from consult_line.health import Probes, mail_at_start
 from consult_line.scheduler import JobContext, build_scheduler
 from consult_line.training import TrainingPbx
 from consult_line.wiring import Services
@@ -66,7 +66,7 @@ class Background:
     training: TrainingPbx | None = None  # the training line's simulated Asterisk
     speech: SpeechModel = field(default_factory=lambda: SpeechModel(None))  # off: no path
     listenings: Listenings = field(default_factory=Listenings)  # the IVR's spoken answers
-    mail: IntakeWatch = field(default_factory=lambda: IntakeWatch(None))  # off: no port
+    mail: IntakeWatch = field(default_factory=IntakeWatch)  # the mail receiver; off
 
     def probes(self) -> Probes:
         """What /health asks the running parts."""
@@ -112,7 +112,7 @@ def build_background(services: Services, **bridge_options: Any) -> Background:
         training=training,
         speech=SpeechModel(settings.speech_model_dir),
         listenings=listenings,
-        mail=IntakeWatch(settings.smtp_in_port, domains_set=bool(settings.mail_domains)),
+        mail=IntakeWatch(mail_at_start(settings)),
     )
 
 
@@ -209,9 +209,9 @@ async def mail_receiver(services: Services, watch: IntakeWatch) -> AsyncIterator
     """With ``CONSULT_LINE_SMTP_IN_PORT`` set: the receiver of written messages listening, each
     mail registered as it comes (``mail.intake``). A port it cannot have is said (log, /health)
     and the service works on without mail: the Ministry's mail server keeps the letters and
-    tries again, so none is lost."""
+    tries again, so none is lost. Never on the training line (``mail_at_start``)."""
     settings = services.settings
-    if settings.smtp_in_port is None:
+    if settings.smtp_in_port is None or settings.training_line:
         yield
         return
     host, port = settings.smtp_in_host, settings.smtp_in_port

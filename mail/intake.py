@@ -92,7 +92,7 @@ class MailIntake:
         self._settings = settings
         self._clock = clock
         self._rules = AttachmentRules.from_settings(settings)
-        self._watch = watch or IntakeWatch(settings.smtp_in_port)
+        self._watch = watch or IntakeWatch()
 
     async def deliver(self, mail: ReceivedMail) -> None:
         """Registers ``mail``; raises when it could not be stored (the receiver's 451)."""

@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 from dataclasses import replace
 
-from consult_line.health import check, describe_line, file_probes
+from consult_line.health import check, describe_line, file_probes, mail_at_start
 from consult_line.wiring import Services
-from mail.intake_status import IntakeState, IntakeStatus, off_status
+from mail.intake_status import IntakeState, IntakeStatus
 from mail.sizes import human_size
 from models.os_errors import listen_error, listen_error_reason
 from models.settings import Settings
@@ -54,9 +54,9 @@ def _speech_model(speech: SpeechModel) -> SpeechModel:
 
 def _mail_intake(settings: Settings) -> IntakeStatus:
     """What ``serve``'s mail receiver would do with these settings; its port tried now."""
+    status = mail_at_start(settings)
     port = settings.smtp_in_port
-    if port is None:
-        status = off_status(bool(settings.mail_domains))
+    if port is None or status.state is IntakeState.OFF:
         print(f"Приём почты: выключен ({status.reason})")
         return status
     host = settings.smtp_in_host

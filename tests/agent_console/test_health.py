@@ -15,10 +15,10 @@ from agent_console.auth.cookies import SESSION_COOKIE
 from agent_console.deps import AppContext
 from ami.log_sources import inspect_sources
 from ami.permissions import PermissionCheck
-from consult_line.health import Probes, check
+from consult_line.health import Probes, check, mail_at_start
 from consult_line.wiring import Services, build_backend, build_services
 from ivr.missing_sounds import MissingSounds
-from mail.intake_status import IntakeWatch
+from mail.intake_status import IntakeState, IntakeStatus, IntakeWatch
 from models.calendar_store import confirm_year
 from models.db import session_scope
 from models.settings import Settings
@@ -205,7 +205,7 @@ def test_mail_intake_listening_then_not_storing_then_storing_again(db_engine: En
     # G3: mails answered 451 wait on the sending server; the monitor sees it until the next
     # mail is stored.
     services = _services_on_a_known_day(db_engine)
-    watch = IntakeWatch(2525)
+    watch = IntakeWatch(IntakeStatus(IntakeState.STARTING))
     client = _client_with(services, Probes(mail=watch.status))
     assert client.get("/health").json()["mail"]["state"] == "starting"
     watch.listening("127.0.0.1:2525")
@@ -231,7 +231,7 @@ def test_mail_intake_listening_then_not_storing_then_storing_again(db_engine: En
 
 def test_mail_intake_that_could_not_listen_is_a_warning(db_engine: Engine) -> None:
     services = _services_on_a_known_day(db_engine)
-    watch = IntakeWatch(25)
+    watch = IntakeWatch(IntakeStatus(IntakeState.STARTING))
     watch.failed("не удалось открыть порт 0.0.0.0:25 (нет прав доступа)")
     body = _client_with(services, Probes(mail=watch.status)).get("/health").json()
     assert body["status"] == "degraded"
@@ -244,14 +244,18 @@ def test_mail_intake_that_could_not_listen_is_a_warning(db_engine: Engine) -> No
 
 def test_mail_intake_off_is_not_a_fault_unless_domains_are_named(db_engine: Engine) -> None:
     services = _services_on_a_known_day(db_engine)
-    body = _client_with(services, Probes(mail=IntakeWatch(None).status)).get("/health").json()
+    body = (
+        _client_with(services, Probes(mail=IntakeWatch(mail_at_start(services.settings)).status))
+        .get("/health")
+        .json()
+    )
     assert (body["status"], body["mail"]["state"]) == ("ok", "off")
     assert body["mail"]["reason"] == "CONSULT_LINE_SMTP_IN_PORT не задан"
     named = replace(
         services, settings=services.settings.model_copy(update={"smtp_in_domain": "obr.example.ru"})
     )
     body = (
-        _client_with(named, Probes(mail=IntakeWatch(None, domains_set=True).status))
+        _client_with(named, Probes(mail=IntakeWatch(mail_at_start(named.settings)).status))
         .get("/health")
         .json()
     )

@@ -178,6 +178,25 @@ def test_mail_domains_without_a_port_are_a_warning(
     ) in capsys.readouterr().out
 
 
+def test_mail_intake_stays_off_on_the_training_line(
+    monkeypatch: pytest.MonkeyPatch, database_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # G3: a citizen's letter registered in the training line's data would be lost to the line.
+    monkeypatch.setenv("CONSULT_LINE_PBX", "training")
+    monkeypatch.setenv("CONSULT_LINE_DATABASE_URL", database_url)
+    monkeypatch.setenv("CONSULT_LINE_SMTP_IN_PORT", "2525")
+    monkeypatch.setenv("CONSULT_LINE_SMTP_IN_DOMAIN", "obr.example.ru")
+    assert main(["migrate"]) == 0
+    assert main(["check-config"]) == 0
+    out = capsys.readouterr().out
+    reason = (
+        "на учебной линии письма граждан не принимаются (CONSULT_LINE_SMTP_IN_PORT задан): их "
+        "регистрирует только настоящая линия"
+    )
+    assert f"Приём почты: выключен ({reason})" in out
+    assert f"ВНИМАНИЕ: приём писем по почте выключен: {reason}" in out
+
+
 @pytest.mark.parametrize(
     ("variables", "refusal"),
     [

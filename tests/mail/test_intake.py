@@ -68,7 +68,7 @@ def run_line(db_engine: Engine) -> RunLine:
     ) -> AsyncIterator[Line]:
         url = db_engine.url.render_as_string(hide_password=False)
         line = Settings(database_url=url, smtp_in_domain=DOMAIN, **settings)
-        watch = IntakeWatch(None)
+        watch = IntakeWatch()
         intake = MailIntake(engine or db_engine, line, lambda: received, watch)
         receiver = MailReceiver(
             intake.deliver,
