@@ -26,6 +26,10 @@ class HealthReport:
     # Speech recognition: {"state": "off" | "loading" | "ready" | "failed", "reason": ...};
     # None where the process does not run it.
     speech: Mapping[str, Any] | None = None
+    # The receiver of written messages by mail: {"state": "off" | "starting" | "listening" |
+    # "failed", "reason", "address", counts of mails stored, duplicates, answered 451};
+    # None where the process does not run it.
+    mail: Mapping[str, Any] | None = None
 
     @property
     def status(self) -> str:

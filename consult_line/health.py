@@ -14,6 +14,7 @@ from agent_console.health import HealthReport
 from ami.log_sources import inspect_sources
 from consult_line.wiring import Services
 from ivr.missing_sounds import MissingSound
+from mail.intake_status import IntakeState, IntakeStatus, off_status
 from models.migrate import pending_migrations
 from models.rules.calendar import ProductionCalendar, YearStatus
 from models.settings import Settings
@@ -24,6 +25,11 @@ NEXT_YEAR_FROM_MONTH = 12
 # How many missing sounds a warning names (the full list is in missing_sounds).
 SOUNDS_NAMED = 5
 SCHEMA_BEHIND = "схема базы данных устарела: выполните consult-line migrate"
+MAIL_FAILED_WARNING = "приём писем по почте не работает"
+MAIL_OFF_ON_TRAINING_LINE = (
+    "на учебной линии письма граждан не принимаются (CONSULT_LINE_SMTP_IN_PORT задан): их "
+    "регистрирует только настоящая линия"
+)
 
 
 def describe_line(settings: Settings) -> dict[str, str]:
@@ -65,6 +71,7 @@ class Probes:
     reconciliation: Callable[[], Mapping[str, Any]] | None = None
     sounds: Callable[[], Sequence[MissingSound]] | None = None
     speech: Callable[[], SpeechStatus] | None = None
+    mail: Callable[[], IntakeStatus] | None = None
 
 
 def file_probes(settings: Settings) -> Probes:
@@ -86,11 +93,13 @@ def check(services: Services, probes: Probes = Probes()) -> HealthReport:
     reconciliation = probes.reconciliation() if probes.reconciliation is not None else None
     sounds = tuple(probes.sounds()) if probes.sounds is not None else ()
     speech = probes.speech() if probes.speech is not None else None
+    mail = probes.mail() if probes.mail is not None else None
     service_warnings = [
         *_ami_warnings(link),
         *_reconciliation_warnings(reconciliation),
         *_sound_warnings(sounds),
         *_speech_warnings(speech),
+        *_mail_warnings(services.settings, mail),
     ]
     service = HealthReport(
         line=describe_line(services.settings),
@@ -101,6 +110,7 @@ def check(services: Services, probes: Probes = Probes()) -> HealthReport:
         reconciliation=reconciliation,
         missing_sounds=tuple(sound.as_dict() for sound in sounds),
         speech=speech.as_dict() if speech is not None else None,
+        mail=mail.as_dict() if mail is not None else None,
     )
     behind = False
     try:
@@ -204,3 +214,33 @@ def _speech_warnings(speech: SpeechStatus | None) -> list[str]:
     if speech.state is SpeechState.READY:
         return [f"распознавание речи: {speech.reason}"]
     return []
+
+
+def mail_at_start(settings: Settings) -> IntakeStatus:
+    """The mail receiver before ``serve`` starts it: off without a port, and on the training
+    line, whose data are not where citizens' letters belong; else starting."""
+    if settings.smtp_in_port is None:
+        return off_status(bool(settings.mail_domains))
+    if settings.training_line:
+        return IntakeStatus(IntakeState.OFF, MAIL_OFF_ON_TRAINING_LINE)
+    return IntakeStatus(IntakeState.STARTING)
+
+
+def _mail_warnings(settings: Settings, mail: IntakeStatus | None) -> list[str]:
+    """Mail settings that leave the receiver off, a receiver that could not listen, and mails
+    not stored since the last one that was; off and starting are states, not faults."""
+    warnings = []
+    start = mail_at_start(settings)
+    configured = settings.smtp_in_port is not None or bool(settings.mail_domains)
+    if configured and start.state is IntakeState.OFF:
+        warnings.append(f"приём писем по почте выключен: {start.reason}")
+    if mail is None:
+        return warnings
+    if mail.state is IntakeState.FAILED:
+        warnings.append(f"{MAIL_FAILED_WARNING}: {mail.reason}")
+    if mail.failing:
+        warnings.append(
+            f"приём почты: письма не сохраняются ({mail.last_error}); не сохранено подряд: "
+            f"{mail.failing}, отправляющий сервер получил ответ 451 и повторит доставку"
+        )
+    return warnings

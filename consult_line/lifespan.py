@@ -1,5 +1,6 @@
-"""What runs beside the web app in ``serve``: the scheduler, FastAGI, the AMI bridge and, on
-the training line, the simulated Asterisk the bridge connects to (``consult_line.training``)."""
+"""What runs beside the web app in ``serve``: the scheduler, FastAGI, the AMI bridge, the
+receiver of written messages by mail and, on the training line, the simulated Asterisk the
+bridge connects to (``consult_line.training``)."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from ami.bridge import AmiBridge
 from ami.bus import LiveBus
 from ami.connection import AmiError
 from ami.pg_relay import DEFAULT_CHANNEL, PgNotifyRelay
-from consult_line.health import Probes
+from consult_line.health import Probes, mail_at_start
 from consult_line.scheduler import JobContext, build_scheduler
 from consult_line.training import TrainingPbx
 from consult_line.wiring import Services
@@ -31,9 +32,14 @@ from ivr.missing_sounds import MissingSounds
 from ivr.routes import bind_routes
 from ivr.spoken import SPOKEN, unheard
 from ivr.voice import Voice
+from mail.intake import MailIntake
+from mail.intake_status import IntakeWatch
+from mail.parse import AttachmentRules
+from mail.receiver import MailReceiver
 from models.db import caller_path_engine
 from models.line_scope import scope_to_line
 from models.line_store import LineStore
+from models.os_errors import listen_error_reason
 from models.rules.calendar import ProductionCalendar
 from models.settings import Settings
 from speech.audiosocket_server import AudioSocketServer
@@ -60,6 +66,7 @@ class Background:
     training: TrainingPbx | None = None  # the training line's simulated Asterisk
     speech: SpeechModel = field(default_factory=lambda: SpeechModel(None))  # off: no path
     listenings: Listenings = field(default_factory=Listenings)  # the IVR's spoken answers
+    mail: IntakeWatch = field(default_factory=IntakeWatch)  # the mail receiver; off
 
     def probes(self) -> Probes:
         """What /health asks the running parts."""
@@ -69,6 +76,7 @@ class Background:
             reconciliation=bridge.reconciliation_status if bridge is not None else None,
             sounds=self.sounds.snapshot,
             speech=self.speech.status,
+            mail=self.mail.status,
         )
 
 
@@ -104,6 +112,7 @@ def build_background(services: Services, **bridge_options: Any) -> Background:
         training=training,
         speech=SpeechModel(settings.speech_model_dir),
         listenings=listenings,
+        mail=IntakeWatch(mail_at_start(settings)),
     )
 
 
@@ -195,6 +204,46 @@ async def speech_services(
         log.info("AudioSocket остановлен")
 
 
+@asynccontextmanager
+async def mail_receiver(services: Services, watch: IntakeWatch) -> AsyncIterator[None]:
+    """With ``CONSULT_LINE_SMTP_IN_PORT`` set: the receiver of written messages listening, each
+    mail registered as it comes (``mail.intake``). A port it cannot have is said (log, /health)
+    and the service works on without mail: the Ministry's mail server keeps the letters and
+    tries again, so none is lost. Never on the training line (``mail_at_start``)."""
+    settings = services.settings
+    if settings.smtp_in_port is None or settings.training_line:
+        yield
+        return
+    host, port = settings.smtp_in_host, settings.smtp_in_port
+    receiver = MailReceiver(
+        MailIntake(services.engine, settings, services.clock, watch).deliver,
+        host=host,
+        port=port,
+        domains=settings.mail_domains,
+        max_bytes=settings.mail_max_bytes,
+        rules=AttachmentRules.from_settings(settings),
+    )
+    try:
+        await receiver.start()
+    except OSError as exc:  # the receiver has said it in the log
+        watch.failed(
+            f"не удалось открыть порт {host}:{port} ({listen_error_reason(exc, host)}); письма "
+            "ждут на почтовом сервере министерства, он повторит доставку: освободите порт и "
+            "перезапустите службу"
+        )
+        yield
+        return
+    watch.listening(f"{host}:{receiver.port}")
+    domains = ", ".join(sorted(settings.mail_domains))
+    log.info("приём почты (SMTP): %s:%d, домены %s", host, receiver.port, domains)
+    try:
+        yield
+    finally:
+        await receiver.stop()
+        watch.stopped()
+        log.info("приём почты остановлен")
+
+
 async def _load_speech(model: SpeechModel) -> None:
     """Loads the model; says which spoken answers it cannot hear (they stay on the keypad)."""
     await model.load_async()
@@ -234,11 +283,14 @@ def background_services(
                 callers = asyncio.create_task(
                     background.training.let_callers_in(logged_in), name="training callers"
                 )
+        mail = contextlib.AsyncExitStack()
+        await mail.enter_async_context(mail_receiver(services, background.mail))
         scheduler.start()
         log.info("планировщик запущен")
         try:
             yield
         finally:
+            await mail.aclose()  # no new letters while the rest stops
             scheduler.shutdown(wait=True)
             log.info("планировщик остановлен")
             if callers is not None:

@@ -24,7 +24,8 @@ from enum import StrEnum
 from mail.clean import body_text, one_line, safe_filename
 from mail.message_id import normalised_message_id, synthesized_message_id
 from mail.parts import file_bytes, sort_parts, unescaped
-from models.mail_settings import MEGABYTE, MailSettings
+from mail.sizes import human_size
+from models.mail_settings import MailSettings
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +64,7 @@ class RefusedAttachment:
     def explanation(self, rules: AttachmentRules) -> str:
         """Why the file was not kept, for the people handling the message."""
         if self.reason is RefusalReason.TOO_LARGE:
-            return f"файл больше {rules.max_bytes / MEGABYTE:.3g} МБ"
+            return f"файл больше {human_size(rules.max_bytes)}"
         return f"тип файла {self.content_type} не разрешён"
 
 

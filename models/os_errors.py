@@ -40,6 +40,18 @@ def os_error_reason(exc: OSError) -> str:
     return f"системная ошибка {name}".rstrip()
 
 
+def listen_error(host: str, port: int) -> OSError | None:
+    """Why a server could not listen on ``host:port`` now (tried and let go at once), or None;
+    ``::`` takes IPv4 too, as the servers bind it where the system can."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    every = host == "::" and socket.has_dualstack_ipv6()
+    try:
+        socket.create_server((host, port), family=family, dualstack_ipv6=every).close()
+    except OSError as exc:  # socket.gaierror included
+        return exc
+    return None
+
+
 def listen_error_reason(exc: OSError, host: str) -> str:
     """Why a server could not listen on ``host``, in Russian: a name that does not resolve,
     or the OS's reason (port taken, no permission)."""

@@ -338,6 +338,18 @@ class Settings(MailSettings):
         return self
 
     @model_validator(mode="after")
+    def _mail_port_apart(self) -> Settings:
+        taken = {self.agi_port: "CONSULT_LINE_AGI_PORT", self.http_port: "CONSULT_LINE_HTTP_PORT"}
+        if self.speech_model_dir is not None:
+            taken[self.audiosocket_port] = "CONSULT_LINE_AUDIOSOCKET_PORT"
+        if self.smtp_in_port in taken:
+            raise ValueError(
+                f"CONSULT_LINE_SMTP_IN_PORT совпадает с {taken[self.smtp_in_port]} "
+                f"({self.smtp_in_port}): у приёмника почты должен быть свой порт"
+            )
+        return self
+
+    @model_validator(mode="after")
     def _speech_pause_shorter_than_answers(self) -> Settings:
         for name in ("speech_max_utterance_s", "speech_question_max_s"):
             if self.speech_end_silence_s >= getattr(self, name):

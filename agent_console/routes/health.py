@@ -1,6 +1,6 @@
 """``GET /health``: which line (the real Asterisk or the training line), database reachability,
 schema, production-calendar warnings, line state, the AMI link and its permissions, the
-reconciliation sources, sounds the IVR could not play, the speech model."""
+reconciliation sources, sounds the IVR could not play, the speech model, the mail receiver."""
 
 from __future__ import annotations
 
@@ -36,6 +36,7 @@ class HealthOut(BaseModel):
     reconciliation: dict[str, Any] | None
     missing_sounds: list[dict[str, Any]]
     speech: dict[str, Any] | None
+    mail: dict[str, Any] | None
 
 
 @router.get("/health", response_model=HealthOut, dependencies=[public])
@@ -59,4 +60,5 @@ def health(context: ContextDep, response: Response) -> HealthOut:
         reconciliation=dict(report.reconciliation) if report.reconciliation is not None else None,
         missing_sounds=[dict(sound) for sound in report.missing_sounds],
         speech=dict(report.speech) if report.speech is not None else None,
+        mail=dict(report.mail) if report.mail is not None else None,
     )

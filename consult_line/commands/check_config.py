@@ -5,8 +5,12 @@ from __future__ import annotations
 import argparse
 from dataclasses import replace
 
-from consult_line.health import check, describe_line, file_probes
+from consult_line.health import check, describe_line, file_probes, mail_at_start
 from consult_line.wiring import Services
+from mail.intake_status import IntakeState, IntakeStatus
+from mail.sizes import human_size
+from models.os_errors import listen_error, listen_error_reason
+from models.settings import Settings
 from speech.model import SpeechModel, SpeechState
 
 
@@ -23,7 +27,9 @@ def run(services: Services, _args: argparse.Namespace) -> int:
     for name, value in services.settings.masked().items():
         print(f"  CONSULT_LINE_{name.upper()} = {value}")
     speech = _speech_model(SpeechModel(settings.speech_model_dir))
-    report = check(services, replace(file_probes(services.settings), speech=speech.status))
+    mail = _mail_intake(settings)
+    probes = replace(file_probes(settings), speech=speech.status, mail=lambda: mail)
+    report = check(services, probes)
     print(f"База данных: {'доступна' if report.database == 'ok' else 'НЕДОСТУПНА'}")
     for status in report.calendar:
         print(f"Производственный календарь {status.year}: {status.note}")
@@ -44,3 +50,26 @@ def _speech_model(speech: SpeechModel) -> SpeechModel:
     else:
         print(f"Распознавание речи: модель загружена за {speech.load_seconds or 0:.1f} с")
     return speech
+
+
+def _mail_intake(settings: Settings) -> IntakeStatus:
+    """What ``serve``'s mail receiver would do with these settings; its port tried now."""
+    status = mail_at_start(settings)
+    port = settings.smtp_in_port
+    if port is None or status.state is IntakeState.OFF:
+        print(f"Приём почты: выключен ({status.reason})")
+        return status
+    host = settings.smtp_in_host
+    print(
+        f"Приём почты: SMTP {host}:{port}, домены {', '.join(sorted(settings.mail_domains))}; "
+        f"письмо до {human_size(settings.mail_max_bytes)}, вложение до "
+        f"{human_size(settings.mail_attachment_max_bytes)}"
+    )
+    exc = listen_error(host, port)
+    if exc is None:
+        return IntakeStatus(IntakeState.STARTING)
+    return IntakeStatus(
+        IntakeState.FAILED,
+        f"порт {host}:{port} (CONSULT_LINE_SMTP_IN_PORT) недоступен: "
+        f"{listen_error_reason(exc, host)} (если его держит запущенная служба — всё в порядке)",
+    )

@@ -17,7 +17,7 @@ from consult_line.lifespan import build_background
 from consult_line.web import HttpServer, build_app
 from consult_line.wiring import Services
 from models.migrate import pending_migrations
-from models.os_errors import os_error_reason
+from models.os_errors import listen_error, os_error_reason
 from models.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -76,12 +76,9 @@ def _unavailable_port(settings: Settings) -> str | None:
         ("CONSULT_LINE_HTTP", settings.http_host, settings.http_port),
         ("CONSULT_LINE_AGI", settings.agi_host, settings.agi_port),
     ):
-        family = socket.AF_INET6 if ":" in host else socket.AF_INET
-        every = host == "::" and socket.has_dualstack_ipv6()  # IPv4 too, as the servers bind it
-        try:
-            socket.create_server((host, port), family=family, dualstack_ipv6=every).close()
-        except socket.gaierror:
+        exc = listen_error(host, port)
+        if isinstance(exc, socket.gaierror):
             return f"адрес {host} ({prefix}_HOST) не найден"
-        except OSError as exc:
+        if exc is not None:
             return f"порт {host}:{port} ({prefix}_PORT) недоступен: {os_error_reason(exc)}"
     return None

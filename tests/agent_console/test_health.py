@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -14,9 +15,10 @@ from agent_console.auth.cookies import SESSION_COOKIE
 from agent_console.deps import AppContext
 from ami.log_sources import inspect_sources
 from ami.permissions import PermissionCheck
-from consult_line.health import Probes, check
+from consult_line.health import Probes, check, mail_at_start
 from consult_line.wiring import Services, build_backend, build_services
 from ivr.missing_sounds import MissingSounds
+from mail.intake_status import IntakeState, IntakeStatus, IntakeWatch
 from models.calendar_store import confirm_year
 from models.db import session_scope
 from models.settings import Settings
@@ -197,3 +199,68 @@ def test_a_ready_model_that_ignores_lists_of_answers_is_a_warning(db_engine: Eng
 
 def test_a_process_without_speech_reports_none(db_engine: Engine) -> None:
     assert _client(_services_on_a_known_day(db_engine)).get("/health").json()["speech"] is None
+
+
+def test_mail_intake_listening_then_not_storing_then_storing_again(db_engine: Engine) -> None:
+    # G3: mails answered 451 wait on the sending server; the monitor sees it until the next
+    # mail is stored.
+    services = _services_on_a_known_day(db_engine)
+    watch = IntakeWatch(IntakeStatus(IntakeState.STARTING))
+    client = _client_with(services, Probes(mail=watch.status))
+    assert client.get("/health").json()["mail"]["state"] == "starting"
+    watch.listening("127.0.0.1:2525")
+    body = client.get("/health").json()
+    assert (body["status"], body["mail"]["state"], body["mail"]["address"]) == (
+        "ok",
+        "listening",
+        "127.0.0.1:2525",
+    )
+    watch.deferred("база данных недоступна: connection refused")
+    watch.deferred("база данных недоступна: connection refused")
+    body = client.get("/health").json()
+    assert body["status"] == "degraded"
+    assert (
+        "приём почты: письма не сохраняются (база данных недоступна: connection refused); не "
+        "сохранено подряд: 2, отправляющий сервер получил ответ 451 и повторит доставку"
+    ) in body["warnings"]
+    watch.stored(duplicate=False)
+    body = client.get("/health").json()
+    assert body["status"] == "ok"
+    assert (body["mail"]["stored"], body["mail"]["deferred"], body["mail"]["failing"]) == (1, 2, 0)
+
+
+def test_mail_intake_that_could_not_listen_is_a_warning(db_engine: Engine) -> None:
+    services = _services_on_a_known_day(db_engine)
+    watch = IntakeWatch(IntakeStatus(IntakeState.STARTING))
+    watch.failed("не удалось открыть порт 0.0.0.0:25 (нет прав доступа)")
+    body = _client_with(services, Probes(mail=watch.status)).get("/health").json()
+    assert body["status"] == "degraded"
+    assert body["mail"]["state"] == "failed"
+    assert (
+        "приём писем по почте не работает: не удалось открыть порт 0.0.0.0:25 (нет прав доступа)"
+        in body["warnings"]
+    )
+
+
+def test_mail_intake_off_is_not_a_fault_unless_domains_are_named(db_engine: Engine) -> None:
+    services = _services_on_a_known_day(db_engine)
+    body = (
+        _client_with(services, Probes(mail=IntakeWatch(mail_at_start(services.settings)).status))
+        .get("/health")
+        .json()
+    )
+    assert (body["status"], body["mail"]["state"]) == ("ok", "off")
+    assert body["mail"]["reason"] == "CONSULT_LINE_SMTP_IN_PORT не задан"
+    named = replace(
+        services, settings=services.settings.model_copy(update={"smtp_in_domain": "obr.example.ru"})
+    )
+    body = (
+        _client_with(named, Probes(mail=IntakeWatch(mail_at_start(named.settings)).status))
+        .get("/health")
+        .json()
+    )
+    assert body["status"] == "degraded"
+    assert any(
+        w.startswith("приём писем по почте выключен: CONSULT_LINE_SMTP_IN_PORT не задан, хотя")
+        for w in body["warnings"]
+    )

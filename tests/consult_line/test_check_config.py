@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import socket
 from pathlib import Path
 
 import pytest
@@ -116,3 +117,110 @@ def test_loads_the_speech_model_and_says_how_long_it_took(
     assert f"Распознавание речи: загружается модель {korean_model_dir()}…" in out
     assert re.search(r"Распознавание речи: модель загружена за \d+\.\d с", out)
     assert "ВНИМАНИЕ: распознавание речи" not in out
+
+
+def test_mail_intake_off_by_default(
+    monkeypatch: pytest.MonkeyPatch, database_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("CONSULT_LINE_DATABASE_URL", database_url)
+    assert main(["migrate"]) == 0
+    assert main(["check-config"]) == 0
+    out = capsys.readouterr().out
+    assert "Приём почты: выключен (CONSULT_LINE_SMTP_IN_PORT не задан)" in out
+    assert "ВНИМАНИЕ: приём" not in out
+
+
+def test_mail_intake_says_where_it_listens_and_what_it_takes(
+    monkeypatch: pytest.MonkeyPatch, database_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with socket.create_server(("127.0.0.1", 0)) as probe:
+        port = probe.getsockname()[1]
+    monkeypatch.setenv("CONSULT_LINE_DATABASE_URL", database_url)
+    monkeypatch.setenv("CONSULT_LINE_SMTP_IN_PORT", str(port))
+    monkeypatch.setenv("CONSULT_LINE_SMTP_IN_DOMAIN", "Obr.Example.ru, line.example.ru")
+    monkeypatch.setenv("CONSULT_LINE_MAIL_ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024))
+    assert main(["migrate"]) == 0
+    assert main(["check-config"]) == 0
+    out = capsys.readouterr().out
+    assert (
+        f"Приём почты: SMTP 127.0.0.1:{port}, домены line.example.ru, obr.example.ru; письмо до "
+        "25 МБ, вложение до 10 МБ"
+    ) in out
+    assert "ВНИМАНИЕ: приём" not in out
+
+
+def test_mail_intake_on_a_port_it_cannot_have_is_a_warning_with_the_reason(
+    monkeypatch: pytest.MonkeyPatch, database_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("CONSULT_LINE_DATABASE_URL", database_url)
+    monkeypatch.setenv("CONSULT_LINE_SMTP_IN_DOMAIN", "obr.example.ru")
+    assert main(["migrate"]) == 0
+    with socket.create_server(("127.0.0.1", 0)) as busy:
+        port = busy.getsockname()[1]
+        monkeypatch.setenv("CONSULT_LINE_SMTP_IN_PORT", str(port))
+        assert main(["check-config"]) == 0  # the line works without mail: a warning
+    assert (
+        f"ВНИМАНИЕ: приём писем по почте не работает: порт 127.0.0.1:{port} "
+        "(CONSULT_LINE_SMTP_IN_PORT) недоступен: адрес уже занят другой программой"
+    ) in capsys.readouterr().out
+
+
+def test_mail_domains_without_a_port_are_a_warning(
+    monkeypatch: pytest.MonkeyPatch, database_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("CONSULT_LINE_DATABASE_URL", database_url)
+    monkeypatch.setenv("CONSULT_LINE_SMTP_IN_DOMAIN", "obr.example.ru")
+    assert main(["migrate"]) == 0
+    assert main(["check-config"]) == 0
+    assert (
+        "ВНИМАНИЕ: приём писем по почте выключен: CONSULT_LINE_SMTP_IN_PORT не задан, хотя задан "
+        "CONSULT_LINE_SMTP_IN_DOMAIN: письма не принимаются"
+    ) in capsys.readouterr().out
+
+
+def test_mail_intake_stays_off_on_the_training_line(
+    monkeypatch: pytest.MonkeyPatch, database_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # G3: a citizen's letter registered in the training line's data would be lost to the line.
+    monkeypatch.setenv("CONSULT_LINE_PBX", "training")
+    monkeypatch.setenv("CONSULT_LINE_DATABASE_URL", database_url)
+    monkeypatch.setenv("CONSULT_LINE_SMTP_IN_PORT", "2525")
+    monkeypatch.setenv("CONSULT_LINE_SMTP_IN_DOMAIN", "obr.example.ru")
+    assert main(["migrate"]) == 0
+    assert main(["check-config"]) == 0
+    out = capsys.readouterr().out
+    reason = (
+        "на учебной линии письма граждан не принимаются (CONSULT_LINE_SMTP_IN_PORT задан): их "
+        "регистрирует только настоящая линия"
+    )
+    assert f"Приём почты: выключен ({reason})" in out
+    assert f"ВНИМАНИЕ: приём писем по почте выключен: {reason}" in out
+
+
+@pytest.mark.parametrize(
+    ("variables", "refusal"),
+    [
+        (
+            {"CONSULT_LINE_SMTP_IN_PORT": "2525"},
+            "CONSULT_LINE_SMTP_IN_PORT задан, а CONSULT_LINE_SMTP_IN_DOMAIN пуст",
+        ),
+        (
+            {"CONSULT_LINE_SMTP_IN_PORT": "8000", "CONSULT_LINE_SMTP_IN_DOMAIN": "obr.example.ru"},
+            "CONSULT_LINE_SMTP_IN_PORT совпадает с CONSULT_LINE_HTTP_PORT (8000)",
+        ),
+        (
+            {"CONSULT_LINE_SMTP_IN_PORT": "2525", "CONSULT_LINE_SMTP_IN_DOMAIN": "obr example"},
+            "'obr example' — не имя домена",
+        ),
+    ],
+)
+def test_mail_intake_misconfigured_exits_2_saying_what_to_fix(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    variables: dict[str, str],
+    refusal: str,
+) -> None:
+    for name, value in variables.items():
+        monkeypatch.setenv(name, value)
+    assert main(["check-config"]) == 2
+    assert refusal in capsys.readouterr().err

@@ -91,7 +91,7 @@ def test_attachment_over_the_limit_listed_as_too_large():
         101,
         RefusalReason.TOO_LARGE,
     )
-    assert refused.explanation(RULES) == "файл больше 9.54e-05 МБ"
+    assert refused.explanation(RULES) == "файл больше 100 Б"
 
 
 def test_images_of_the_unchosen_html_version_still_kept():

@@ -154,6 +154,29 @@ def test_audiosocket_needs_a_port_of_its_own_when_speech_is_on(
         load_settings()
 
 
+@pytest.mark.parametrize(
+    ("port", "clash"), [("4573", "CONSULT_LINE_AGI_PORT"), ("8000", "CONSULT_LINE_HTTP_PORT")]
+)
+def test_the_mail_receiver_needs_a_port_of_its_own(
+    monkeypatch: pytest.MonkeyPatch, port: str, clash: str
+) -> None:
+    monkeypatch.setenv("CONSULT_LINE_SMTP_IN_DOMAIN", "obr.example.ru")
+    monkeypatch.setenv("CONSULT_LINE_SMTP_IN_PORT", port)
+    with pytest.raises(ConfigError, match=f"SMTP_IN_PORT совпадает с {clash} \\({port}\\)"):
+        load_settings()
+
+
+def test_the_mail_receiver_clashes_with_audiosocket_only_when_speech_is_on(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("CONSULT_LINE_SMTP_IN_DOMAIN", "obr.example.ru")
+    monkeypatch.setenv("CONSULT_LINE_SMTP_IN_PORT", "4574")
+    assert load_settings().smtp_in_port == 4574  # speech off: no AudioSocket server
+    monkeypatch.setenv("CONSULT_LINE_SPEECH_MODEL_PATH", "/opt/vosk/small-ru")
+    with pytest.raises(ConfigError, match="SMTP_IN_PORT совпадает с CONSULT_LINE_AUDIOSOCKET"):
+        load_settings()
+
+
 def test_audiosocket_beyond_loopback_needs_the_allowed_sources(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
