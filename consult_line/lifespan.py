@@ -180,19 +180,27 @@ async def speech_services(
 ) -> AsyncIterator[Voice | None]:
     """With a speech model set: its loading started (in a thread: the service answers
     meanwhile, the IVR keeps to the keypad until it is ready) and the AudioSocket server
-    listening; the recognizers run in threads of their own. None when speech is off."""
+    listening; the recognizers run in threads of their own. None when speech is off, and
+    when the AudioSocket port cannot be had: the model is then ``failed`` with the reason
+    (log, /health) and the line works on with the keypad."""
     if settings.speech_model_dir is None:
         yield None
         return
-    loading = asyncio.create_task(_load_speech(background.speech), name="speech model")
     recognizers = ThreadPoolExecutor(RECOGNIZER_THREADS, thread_name_prefix="speech")
-    server = AudioSocketServer(
-        background.listenings,
-        host=settings.audiosocket_host,
-        port=settings.audiosocket_port,
-        executor=recognizers,
-    )
-    await server.start()
+    host, port = settings.audiosocket_host, settings.audiosocket_port
+    server = AudioSocketServer(background.listenings, host=host, port=port, executor=recognizers)
+    try:
+        await server.start()
+    except OSError as exc:  # the server has said it in the log; the keypad works on
+        recognizers.shutdown(wait=False)
+        background.speech.fail(
+            f"не удалось открыть порт AudioSocket {host}:{port} "
+            f"({listen_error_reason(exc, host)}); освободите порт или укажите другой "
+            "(CONSULT_LINE_AUDIOSOCKET_PORT) и перезапустите службу"
+        )
+        yield None
+        return
+    loading = asyncio.create_task(_load_speech(background.speech), name="speech model")
     log.info("AudioSocket (речь): %s:%d", settings.audiosocket_host, server.port)
     try:
         yield build_voice(settings, background, server.port)

@@ -172,6 +172,12 @@ class SpeechModel:
                 log.warning("распознавание речи: %s", self._status.reason)
         return self._status
 
+    def fail(self, reason: str) -> None:
+        """Speech cannot work for a reason outside the model (its AudioSocket port): the
+        state becomes ``failed`` with ``reason`` and the model is never loaded."""
+        with self._lock:
+            self._loaded, self._status = None, SpeechStatus(SpeechState.FAILED, reason)
+
     async def load_async(self) -> SpeechStatus:
         """:meth:`load` in a worker thread: the event loop keeps serving calls meanwhile."""
         return await asyncio.to_thread(self.load)

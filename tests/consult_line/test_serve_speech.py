@@ -5,6 +5,7 @@ is reported loudly and callers keep the keypad."""
 from __future__ import annotations
 
 import asyncio
+import socket
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -93,3 +94,34 @@ async def test_a_broken_model_is_reported_and_callers_keep_the_keypad(
         assert not any(command.startswith("EXEC") for command in record.commands)
         assert record.variables_set["SURVEY_QUALITY"] == "not_satisfied"
         assert service.stop() == 0
+
+
+async def test_an_audiosocket_port_it_cannot_have_is_said_and_callers_keep_the_keypad(
+    migrated: str,
+) -> None:
+    with socket.create_server(("127.0.0.1", 0)) as busy:
+        taken = busy.getsockname()[1]
+        with _start(
+            migrated,
+            CONSULT_LINE_SPEECH_MODEL_PATH=str(korean_model_dir()),
+            CONSULT_LINE_AUDIOSOCKET_PORT=str(taken),
+        ) as service:
+            body = _speech(service, "failed")
+            assert body["speech"]["state"] == "failed", body
+            assert body["status"] == "degraded"
+            assert (
+                f"не удалось открыть порт AudioSocket 127.0.0.1:{taken} (адрес уже занят "
+                "другой программой)"
+            ) in body["speech"]["reason"]
+            env = capture_environment(
+                "x-full-flow-ivr-queue-survey", agi_network_script="survey", args=["1795867285.0"]
+            )
+            call = FakeCall(
+                digits=["", "1", "3", ""],
+                variables={MEMBERINTERFACE: "PJSIP/201", LINE_LANGUAGE: "ru"},
+            )
+            record = await run_call(service.agi_port, env, call)
+            assert not any(command.startswith("EXEC") for command in record.commands)
+            assert record.variables_set["SURVEY_QUALITY"] == "not_satisfied"
+            assert service.stop() == 0
+    assert f"AudioSocket: не удалось открыть порт 127.0.0.1:{taken}" in "".join(service.seen)
