@@ -11,13 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from agent_console.public_message_form import TOO_LONG, normalized
-from call_card.labels import QUALITY_LABELS_RU
+from call_card.labels import QUALITY_LABELS_RU, YES_NO_LABELS_RU
 from models.rules.survey import AnswerReceived, QualityRating
 from models.survey_answers import COMMENT_MAX, SurveyAnswers
 
 RECEIVED_QUESTION = "Получен ли ответ на Ваш вопрос?"
 QUALITY_QUESTION = "Оцените качество работы с Вашим обращением"
-RECEIVED_LABELS_RU: dict[AnswerReceived, str] = {AnswerReceived.YES: "да", AnswerReceived.NO: "нет"}
 NO_RECEIVED = "Ответьте, пожалуйста, получен ли ответ на Ваш вопрос."
 NO_QUALITY = "Оцените, пожалуйста, качество работы с Вашим обращением."
 
@@ -28,7 +27,7 @@ class Choice:
     label: str
 
 
-RECEIVED_CHOICES = [Choice(answer.value, label) for answer, label in RECEIVED_LABELS_RU.items()]
+RECEIVED_CHOICES = [Choice(answer.value, label) for answer, label in YES_NO_LABELS_RU.items()]
 QUALITY_CHOICES = [Choice(rating.value, label) for rating, label in QUALITY_LABELS_RU.items()]
 _ANSWERS = {answer.value: answer for answer in AnswerReceived}
 _RATINGS = {rating.value: rating for rating in QualityRating}
