@@ -22,7 +22,7 @@ from reports.table import Row
 SENT_RU = "Отправлено ссылок"
 SENT_ANSWERED_RU = "Из них ответили"
 RESPONSE_RATE_RU = "Доля ответивших"
-ANSWERED_RU = "Получено ответов"
+ANSWERED_RU = "Ответов за период"
 COMMENTED_RU = "С комментарием"
 SATISFIED_SHARE_RU = "Доля удовлетворенных"
 

@@ -43,16 +43,11 @@ def message_survey_body(
 def _facts(counts: MessageSurveyCounts) -> list[FactGroup]:
     return [
         FactGroup(
-            "Ссылки на опрос",
+            "Итого",
             [
                 Fact(SENT_RU, str(counts.sent)),
                 Fact(SENT_ANSWERED_RU, counted_text(counts.sent_answered, counts.sent)),
                 Fact(RESPONSE_RATE_RU, percent_text(counts.response_rate)),
-            ],
-        ),
-        FactGroup(
-            "Ответы за период",
-            [
                 Fact(ANSWERED_RU, str(counts.answered)),
                 Fact(COMMENTED_RU, counted_text(counts.commented, counts.answered)),
             ],

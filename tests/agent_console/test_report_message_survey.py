@@ -60,7 +60,7 @@ def test_the_supervisor_reads_the_messages_survey_with_its_comments(
     facts = dict(_FACT.findall(html))
     assert (facts["Отправлено ссылок"], facts["Из них ответили"]) == ("4", "3 (75,0 %)")
     assert facts["Доля ответивших"] == "75,0 %"
-    assert (facts["Получено ответов"], facts["С комментарием"]) == ("3", "2 (66,7 %)")
+    assert (facts["Ответов за период"], facts["С комментарием"]) == ("3", "2 (66,7 %)")
     assert (facts["Да"], facts["Нет"]) == ("2 (66,7 %)", "1 (33,3 %)")
     assert facts["Частично удовлетворен"] == "1 (33,3 %)"
     assert facts["Доля удовлетворенных"] == "33,3 %"
@@ -76,7 +76,7 @@ def test_the_supervisor_reads_the_messages_survey_with_its_comments(
     ]  # fmt: skip
     assert "<b>Ответа нет" not in html  # the client's words are text, never markup
     assert 'name="channel" value="messages" checked' in html
-    assert 'name="operator"' not in html  # the calls' filters are folded away
+    assert "report-form__more" not in html  # the calls' filters are folded away
     assert "chart-survey-trend" not in html
     assert "Канал</dt><dd>Письменные обращения" in console.signed_in("supervisor").get(
         f"/reports/survey?{MESSAGES}&print=1"
@@ -86,6 +86,7 @@ def test_the_supervisor_reads_the_messages_survey_with_its_comments(
 def test_the_calls_stay_the_default_channel(console: Console) -> None:
     html = console.signed_in("supervisor").get(f"/reports/survey?{DAYS}").text
     assert 'name="channel" value="calls" checked' in html
+    assert "report-form__more" in html
     assert dict(_FACT.findall(html))["Принято звонков"] == "9"
     assert "Отправлено ссылок" not in html
 

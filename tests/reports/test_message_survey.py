@@ -99,7 +99,7 @@ def test_the_totals_sheet_has_every_figure() -> None:
         "Отправлено ссылок": 4,
         "Из них ответили": 3,
         "Доля ответивших, %": 75.0,
-        "Получено ответов": 3,
+        "Ответов за период": 3,
         "С комментарием": 2,
         "Ответ получен": 2,
         "Ответ не получен": 1,
@@ -165,7 +165,7 @@ def test_one_row_per_answer_in_the_order_they_came(
 def test_the_sheets_and_the_audit_line(session: Session) -> None:
     [totals] = _report().sheets(session)
     assert totals.title == "Итоги"
-    assert dict(totals.rows)["Получено ответов"] == 3
+    assert dict(totals.rows)["Ответов за период"] == 3
     assert _report().describe() == "since=2026-10-05 until=2026-10-06 channel=messages"
 
 
