@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from models.rules.survey import AnswerReceived, QualityRating
-from reports.survey_figures import share
+from reports.survey_figures import AnswerShares, share
 from reports.table import Row
 
 SENT_RU = "Отправлено ссылок"
@@ -38,7 +38,7 @@ class AnswerCount:
 
 
 @dataclass(frozen=True, slots=True)
-class MessageSurveyCounts:
+class MessageSurveyCounts(AnswerShares):
     sent: int = 0  # links issued in the period
     sent_answered: int = 0  # of those, answered by now
     answered: int = 0  # answers received in the period
@@ -50,20 +50,8 @@ class MessageSurveyCounts:
     not_satisfied: int = 0
 
     @property
-    def resolved_answers(self) -> int:
-        return self.resolved_yes + self.resolved_no
-
-    @property
-    def ratings(self) -> int:
-        return self.satisfied + self.partly_satisfied + self.not_satisfied
-
-    @property
     def response_rate(self) -> float | None:
         return share(self.sent_answered, self.sent)
-
-    @property
-    def satisfied_share(self) -> float | None:
-        return share(self.satisfied, self.ratings)
 
 
 def message_survey_tally(

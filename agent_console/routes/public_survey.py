@@ -80,11 +80,9 @@ def survey_page(
     backend: BackendDep,
     _viewer: Annotated[SignedIn | None, public_form],
 ) -> Response:
-    subject = _subject(backend, token)
-    if subject is None:
-        return _not_found(request, backend)
-    if subject.answered:
-        return _done(request, backend, already=True)
+    subject = _open_survey(request, backend, token)
+    if isinstance(subject, Response):
+        return subject
     return _form(request, backend, subject, SurveyForm())
 
 
@@ -103,11 +101,9 @@ def survey_submit(
     where = request.client.host if request.client else "?"
     if not context.public_surveys.admit(where, now):
         return _refused(request, backend, TOO_MANY, 429, back=request.url.path)
-    subject = _subject(backend, token)
-    if subject is None:
-        return _not_found(request, backend)
-    if subject.answered:
-        return _done(request, backend, already=True)
+    subject = _open_survey(request, backend, token)
+    if isinstance(subject, Response):
+        return subject
     form = read_survey_form(received, quality, comment)
     if not form.valid:
         return _form(request, backend, subject, form, status=422)
@@ -116,9 +112,16 @@ def survey_submit(
     return _done(request, backend, already=not stored)
 
 
-def _subject(backend: Backend, token: str) -> SurveySubject | None:
+def _open_survey(request: Request, backend: Backend, token: str) -> SurveySubject | Response:
+    """The survey still to be answered, or the page that says why not: no such survey (404),
+    or answered before."""
     with session_scope(backend.engine) as session:
-        return survey_subject(session, token, backend.settings.tz)
+        subject = survey_subject(session, token, backend.settings.tz)
+    if subject is None:
+        return _refused(request, backend, NOT_FOUND, 404)
+    if subject.answered:
+        return _done(request, backend, already=True)
+    return subject
 
 
 def _form(
@@ -153,10 +156,6 @@ def _done(request: Request, backend: Backend, *, already: bool) -> Response:
         page=DonePage(already),
         headers=NO_STORE,
     )
-
-
-def _not_found(request: Request, backend: Backend) -> Response:
-    return _refused(request, backend, NOT_FOUND, 404)
 
 
 def _refused(
