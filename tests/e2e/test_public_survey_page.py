@@ -24,7 +24,7 @@ from models.tables import MessageIntake, MessageSurvey, Role
 from tests.agent_console.console import PASSWORD
 from tests.e2e.browser import Page
 from tests.e2e.server import LiveServer
-from tests.e2e.test_report_missed_page import _loaded, _submit
+from tests.e2e.test_report_missed_page import _submit
 from tests.e2e.test_report_survey_page import _fact
 
 NOW = datetime(2026, 3, 12, 7, 0, tzinfo=UTC)  # Thursday 12 March 2026, 10:00 in Moscow
@@ -112,4 +112,3 @@ def test_a_client_answers_and_the_supervisor_reads_it_in_the_report(
     assert cells[COMMENT_COLUMN - 1].text == COMMENT  # the markup shown as the client typed it
     assert not driver.find_elements(By.CSS_SELECTOR, ".report-table td b")
     page.screenshot("report-survey-messages")
-    _loaded(page, "channel=messages")
