@@ -31,6 +31,7 @@ from agent_console.routes import (
     my_callbacks,
     operators_report,
     public_message,
+    public_survey,
     queue,
     reports,
     sign_in,
@@ -60,6 +61,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     clients.router,
     messages.router,
     public_message.router,
+    public_survey.router,
 )
 
 Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]

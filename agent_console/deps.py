@@ -13,6 +13,7 @@ from sqlalchemy.engine import Engine
 
 from agent_console.auth.passwords import PRODUCTION, Passwords
 from agent_console.health import HealthReport
+from agent_console.public_limits import PublicLimit, survey_limit
 from agent_console.public_message_desk import PublicMessageDesk
 from ami.bridge import AmiBridge
 from ami.bus import LiveBus
@@ -55,6 +56,8 @@ class AppContext:
     training_line: bool = False
     # The public message form's limits and the forms already registered (in memory).
     public_messages: PublicMessageDesk = field(default_factory=PublicMessageDesk)
+    # The survey page's limits (W12): answers sent lately, by address and in all (in memory).
+    public_surveys: PublicLimit = field(default_factory=survey_limit)
 
     @property
     def ami(self) -> AmiConnection | None:

@@ -50,7 +50,7 @@ class MessageForm:
 
 def read_form(values: dict[str, str], *, consent: bool) -> MessageForm:
     """The form as sent (``values`` by field name; missing ones are empty)."""
-    texts = {name: _normalized(values.get(name, "")) for name in FIELD_LIMITS}
+    texts = {name: normalized(values.get(name, "")) for name in FIELD_LIMITS}
     errors: dict[str, str] = {}
     for name, limit in FIELD_LIMITS.items():
         if len(texts[name]) > limit:
@@ -68,6 +68,6 @@ def read_form(values: dict[str, str], *, consent: bool) -> MessageForm:
     return MessageForm(**texts, consent=consent, errors=errors)
 
 
-def _normalized(text: str) -> str:
+def normalized(text: str) -> str:
     """Trimmed, with the browser's CR LF line ends as LF (a textarea sends CR LF)."""
     return text.replace("\r\n", "\n").replace("\r", "\n").strip()

@@ -36,6 +36,9 @@ ANSWER_RECEIVED_LABELS_RU: dict[AnswerReceived, str] = {
     AnswerReceived.NO: "ответ не получен",
 }
 
+# The answer itself, as a table or a form shows it under the question.
+YES_NO_LABELS_RU: dict[AnswerReceived, str] = {AnswerReceived.YES: "да", AnswerReceived.NO: "нет"}
+
 QUALITY_LABELS_RU: dict[QualityRating, str] = {
     QualityRating.SATISFIED: "удовлетворен",
     QualityRating.PARTLY_SATISFIED: "частично удовлетворен",

@@ -34,6 +34,8 @@ CALLBACK_STATES = ("none", "open", "in_progress", "done", "failed", "cancelled")
 SHORT_CALLS = ("all", "only", "without")
 TOPICS_OR_NONE = (*(topic.value for topic in Topic), "none")
 LANGUAGES = ("ru", "en")  # models.tables.Language (test_cli_report.py keeps them equal)
+# reports.message_survey.Channel (test_cli_report_survey.py keeps them equal).
+SURVEY_CHANNELS = ("calls", "messages")
 CALLBACK_STATUSES = ("open", "in_progress", "done", "failed", "cancelled")
 CALLBACK_TERMS = ("kept", "missed", "open", "cancelled")
 TRANSFER_OUTCOMES = ("completed", "refused", "failed", "pending")
@@ -301,6 +303,13 @@ def _missed_filters(parser: argparse.ArgumentParser) -> None:
 
 def _survey_filters(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
+        "--channel",
+        choices=SURVEY_CHANNELS,
+        metavar="КАНАЛ",
+        help="calls — опрос после звонков (по умолчанию), messages — опрос по письменным "
+        "обращениям (W12), с ним фильтры звонков не указываются",
+    )
+    parser.add_argument(
         "--operator",
         action="append",
         metavar="НОМЕР",
@@ -374,7 +383,11 @@ def _operators_filters(parser: argparse.ArgumentParser) -> None:
 # Each report of `consult-line report`: its name, help and filters (reports.catalogue.REPORTS).
 REPORTS: tuple[tuple[str, str, Callable[[argparse.ArgumentParser], None]], ...] = (
     ("missed", "пропущенные звонки в рабочее время (C13)", _missed_filters),
-    ("survey", "опрос после консультации по операторам (C15)", _survey_filters),
+    (
+        "survey",
+        "опрос после консультации по операторам (C15) или по письменным обращениям (W12)",
+        _survey_filters,
+    ),
     (
         "callbacks",
         "обратные звонки: соблюдение обещанного срока, попытки (C11)",

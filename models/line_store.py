@@ -82,6 +82,15 @@ def clean_text(value: str, limit: int) -> str:
     return kept[:limit]
 
 
+def clean_lines(value: str, limit: int) -> str:
+    """Text of several lines as it may be stored: like :func:`clean_text`, but line breaks
+    and tabs are kept."""
+    kept = "".join(
+        char for char in value if char in "\n\t" or unicodedata.category(char) not in _UNPRINTABLE
+    )
+    return kept[:limit]
+
+
 @dataclass(frozen=True, slots=True)
 class SpokenAnswer:
     """An answer the caller said rather than keyed: the recognizer's confidence (0–1, None

@@ -23,7 +23,7 @@ from sqlmodel import Session, col, select
 
 from models.calendar_store import load_calendar
 from models.db import session_scope
-from models.line_store import clean_text
+from models.line_store import clean_lines, clean_text
 from models.phones import normalize_phone
 from models.rules.abuse import find_abuse
 from models.rules.message_deadlines import deadlines
@@ -203,5 +203,4 @@ def _client(session: Session, draft: MessageDraft) -> Client | None:
 
 def _clean_body(text: str) -> str:
     """The message's text without control characters other than line breaks and tabs."""
-    kept = "".join(char for char in text if char in "\n\t" or clean_text(char, 1))
-    return kept[:BODY_MAX]
+    return clean_lines(text, BODY_MAX)

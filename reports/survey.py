@@ -16,6 +16,10 @@ The counts (:func:`survey_tally`) — one row per operator, and one per UTC hour
 trend, spread over local days here — are sums of ``survey_counts``, which triggers keep by hour
 and operator as calls and answers are written (``models.tables.report_counts``); a topic or
 language filter, not among those counts, has them grouped from the period's calls instead.
+
+The same report has a second channel, ``channel=messages``: the survey of written messages
+(W12, ``reports.message_survey``), with its own figures and table; the default, ``calls``, is
+all of the above, unchanged by it.
 """
 
 from __future__ import annotations
@@ -30,7 +34,7 @@ from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col
 
-from call_card.labels import LANGUAGE_LABELS_RU, QUALITY_LABELS_RU
+from call_card.labels import LANGUAGE_LABELS_RU, QUALITY_LABELS_RU, YES_NO_LABELS_RU
 from models.exports import BATCH, batches
 from models.rules.missed import CallOutcome
 from models.rules.survey import AnswerReceived, QualityRating
@@ -39,7 +43,8 @@ from models.tables.calls import Call, HangupSide
 from models.tables.report_counts import SURVEY_MEASURES, SurveyCount
 from models.topics import TOPIC_LABELS_RU, Topic
 from reports.hours import HOUR_TEXT, hour_text_bounds, utc_hour
-from reports.inputs import FilterValues, InputError, chosen
+from reports.inputs import FilterValues, InputError, chosen, one_of
+from reports.message_survey import CHANNEL, Channel, MessageSurveyReport
 from reports.missed import NO_TOPIC, NO_TOPIC_LABEL_RU, TOPIC_CHOICES, topic_condition
 from reports.period import Period
 from reports.report import ReportSpec
@@ -53,6 +58,11 @@ from reports.survey_sheets import tally_sheets
 from reports.table import Column, Kind, Row, Sheet
 
 OPERATOR, TOPIC, LANGUAGE = "operator", "topic", "language"
+CALL_FILTERS = (OPERATOR, TOPIC, LANGUAGE)
+CALLS_ONLY = (
+    "Фильтры «оператор», «тема» и «язык» — только для звонков: чтобы увидеть опрос по "
+    "письменным обращениям, снимите их."
+)
 NUMBER_MAX = 8  # employees.internal_number
 COMPLETE_RU, PARTIAL_RU = "полностью", "частично"
 LANGUAGE_CHOICES: dict[str, Language] = {language.value: language for language in Language}
@@ -179,15 +189,29 @@ class SurveyReport:
         return " ".join(parts)
 
 
-def survey_report(period: Period, values: FilterValues, tz: ZoneInfo) -> SurveyReport:
-    return SurveyReport(period, survey_filters(values), tz)
+SurveyQuery = SurveyReport | MessageSurveyReport
+
+
+def survey_report(period: Period, values: FilterValues, tz: ZoneInfo) -> SurveyQuery:
+    """The calls' survey, or with ``channel=messages`` the written messages' (W12), which the
+    calls' filters do not apply to: given with it, they are refused."""
+    if one_of(values, CHANNEL, "канал", Channel, Channel.CALLS) is Channel.CALLS:
+        return SurveyReport(period, survey_filters(values), tz)
+    if calls_filtered(values):
+        raise InputError(CALLS_ONLY, CHANNEL)
+    return MessageSurveyReport(period, tz)
+
+
+def calls_filtered(values: FilterValues) -> bool:
+    """Whether any of the calls' filters is given a value."""
+    return any(value.strip() for name in CALL_FILTERS for value in values.get(name, ()))
 
 
 SURVEY = ReportSpec(
     name="survey",
     title="Опрос после консультации",
     file_stem="survey",
-    filters=(OPERATOR, TOPIC, LANGUAGE),
+    filters=(CHANNEL, OPERATOR, TOPIC, LANGUAGE),
     query=survey_report,
     check=check_operators,
 )
@@ -382,6 +406,4 @@ def survey_rows(
 
 
 def _yes_no(answer: AnswerReceived | None) -> str:
-    if answer is None:
-        return ""
-    return "да" if answer is AnswerReceived.YES else "нет"
+    return YES_NO_LABELS_RU[answer] if answer is not None else ""

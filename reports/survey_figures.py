@@ -25,8 +25,37 @@ NO_OPERATOR_LABEL_RU = "Оператор не установлен"
 WHOLE_LINE_LABEL_RU = "Вся линия"
 
 
+class AnswerShares:
+    """The answers to both questions and their shares, for the counts that hold them: the
+    calls' (:class:`SurveyCounts`) and the written messages' (W12,
+    ``reports.message_survey_figures``)."""
+
+    __slots__ = ()
+    resolved_yes: int
+    resolved_no: int
+    satisfied: int
+    partly_satisfied: int
+    not_satisfied: int
+
+    @property
+    def resolved_answers(self) -> int:
+        return self.resolved_yes + self.resolved_no
+
+    @property
+    def ratings(self) -> int:
+        return self.satisfied + self.partly_satisfied + self.not_satisfied
+
+    @property
+    def satisfied_share(self) -> float | None:
+        return share(self.satisfied, self.ratings)
+
+    @property
+    def resolved_share(self) -> float | None:
+        return share(self.resolved_yes, self.resolved_answers)
+
+
 @dataclass(frozen=True, slots=True)
-class SurveyCounts:
+class SurveyCounts(AnswerShares):
     answered_calls: int = 0  # calls the operator answered
     offered: int = 0  # the caller reached the survey: the operator hung up, or an answer came
     complete: int = 0  # both questions answered
@@ -51,24 +80,8 @@ class SurveyCounts:
         return self.offered - self.responded
 
     @property
-    def resolved_answers(self) -> int:
-        return self.resolved_yes + self.resolved_no
-
-    @property
-    def ratings(self) -> int:
-        return self.satisfied + self.partly_satisfied + self.not_satisfied
-
-    @property
     def response_rate(self) -> float | None:
         return share(self.responded, self.offered)
-
-    @property
-    def satisfied_share(self) -> float | None:
-        return share(self.satisfied, self.ratings)
-
-    @property
-    def resolved_share(self) -> float | None:
-        return share(self.resolved_yes, self.resolved_answers)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,6 +1,10 @@
 """«Опрос после консультации» (C15, ``reports.survey``): the form with operators, topics and
 languages, the line's totals, the trend of the response rate and the satisfied share, the
-figures per operator and the surveys a page at a time (``templates/report_survey.html``)."""
+figures per operator and the surveys a page at a time (``templates/report_survey.html``).
+
+The form's «Канал» chooses the written messages' survey instead (W12,
+``agent_console.screens.message_survey``); the calls' filters are then folded away.
+"""
 
 from __future__ import annotations
 
@@ -19,14 +23,26 @@ from agent_console.report_pages import (
     table_view,
 )
 from agent_console.report_screen import Body, Choices, ReportScreen, rows_shown
+from agent_console.screens.message_survey import message_survey_body
 from call_card.labels import LANGUAGE_LABELS_RU
 from models.tables import Employee, EmployeeRole, Language, Role
 from reports.inputs import FilterValues
 from reports.line_chart import LineChartView, Lines, Point, line_chart, percent_text
+from reports.message_survey import CHANNEL, CHANNEL_LABELS_RU, Channel, MessageSurveyReport
 from reports.missed import TOPIC_CHOICE_LABELS_RU
 from reports.period import Period
 from reports.report import ReportSpec
-from reports.survey import LANGUAGE, OPERATOR, SURVEY, TOPIC, SurveyReport, survey_report
+from reports.survey import (
+    CALL_FILTERS,
+    LANGUAGE,
+    OPERATOR,
+    SURVEY,
+    TOPIC,
+    SurveyQuery,
+    SurveyReport,
+    calls_filtered,
+    survey_report,
+)
 from reports.survey_figures import Stretch, SurveyCounts, counted_text, weekly
 from reports.survey_sheets import OPERATOR_COLUMNS, operator_rows, trend_points
 
@@ -43,7 +59,7 @@ class SurveyExtra:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class SurveyScreen(ReportScreen[SurveyReport]):
+class SurveyScreen(ReportScreen[SurveyQuery]):
     spec: ReportSpec = SURVEY
     unit: str = "опросов"
     template: str = "report_survey.html"
@@ -60,7 +76,7 @@ class SurveyScreen(ReportScreen[SurveyReport]):
 
     def made(
         self, session: Session, period: Period, values: FilterValues, backend: Backend
-    ) -> SurveyReport:
+    ) -> SurveyQuery:
         report = survey_report(period, values, backend.settings.tz)
         SURVEY.check(session, values)
         return report
@@ -69,44 +85,63 @@ class SurveyScreen(ReportScreen[SurveyReport]):
         self, values: FilterValues, choices: Choices, invalid: str
     ) -> tuple[list[ChoiceGroup], list[ChoiceGroup]]:
         languages = {language.value: LANGUAGE_LABELS_RU[language] for language in Language}
-        return [], [
+        channel = choice_group(
+            values,
+            CHANNEL,
+            "Канал",
+            {key.value: label for key, label in CHANNEL_LABELS_RU.items()},
+            kind="radio",
+            default=Channel.CALLS.value,
+            invalid=invalid,
+        )
+        calls = [
             choice_group(values, OPERATOR, "Оператор", choices, invalid=invalid),
             choice_group(values, TOPIC, "Тема", TOPIC_CHOICE_LABELS_RU, invalid=invalid),
             choice_group(values, LANGUAGE, "Язык", languages, invalid=invalid),
         ]
+        messages = any(o.checked and o.value == Channel.MESSAGES for o in channel.options)
+        if messages and not calls_filtered(values) and invalid not in CALL_FILTERS:
+            return [channel], []  # nothing of the calls' to choose
+        return [channel], calls
 
     def body(
         self,
         session: Session,
         values: FilterValues,
-        query: SurveyReport,
+        query: SurveyQuery,
         number: int,
         choices: Choices,
     ) -> Body:
-        period = query.period
-        tally = query.tally(session)
-        line = tally.line
-        shown = rows_shown(values, number, line.responded)
-        rows = query.page(session, offset=shown.offset, limit=shown.limit)
-        # The line's operators, and whoever else answered calls in the period (a former one).
-        seen = {one.number: f"{one.name} ({one.number})" for one in tally.operators if one.number}
-        operators = sorted({**choices, **seen}.items(), key=lambda kv: kv[1])
-        trend = _trend(period, trend_points(tally, period, query.tz))
-        return Body(
-            facts=_facts(line),
-            extra=SurveyExtra(
-                trend=line_chart(trend, width=TREND_WIDTH, height=TREND_HEIGHT),
-                operators=table_view(
-                    f"По операторам за {period.label()}", OPERATOR_COLUMNS, operator_rows(tally)
-                ),
+        if isinstance(query, MessageSurveyReport):
+            return message_survey_body(session, values, query, number)
+        return _calls_body(session, values, query, number, choices)
+
+
+def _calls_body(
+    session: Session, values: FilterValues, query: SurveyReport, number: int, choices: Choices
+) -> Body:
+    period = query.period
+    tally = query.tally(session)
+    line = tally.line
+    shown = rows_shown(values, number, line.responded)
+    rows = query.page(session, offset=shown.offset, limit=shown.limit)
+    # The line's operators, and whoever else answered calls in the period (a former one).
+    seen = {one.number: f"{one.name} ({one.number})" for one in tally.operators if one.number}
+    operators = sorted({**choices, **seen}.items(), key=lambda kv: kv[1])
+    trend = _trend(period, trend_points(tally, period, query.tz))
+    return Body(
+        facts=_facts(line),
+        extra=SurveyExtra(
+            trend=line_chart(trend, width=TREND_WIDTH, height=TREND_HEIGHT),
+            operators=table_view(
+                f"По операторам за {period.label()}", OPERATOR_COLUMNS, operator_rows(tally)
             ),
-            table=table_view(
-                f"Опросы за {period.label()}", query.columns, [r.cells() for r in rows]
-            ),
-            total=line.responded,
-            page=shown.page,
-            choices=dict(operators),
-        )
+        ),
+        table=table_view(f"Опросы за {period.label()}", query.columns, [r.cells() for r in rows]),
+        total=line.responded,
+        page=shown.page,
+        choices=dict(operators),
+    )
 
 
 def _facts(line: SurveyCounts) -> list[FactGroup]:

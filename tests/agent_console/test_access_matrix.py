@@ -31,6 +31,8 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("GET", "/health"): "public",
     ("GET", "/public/message"): "public: signed form",
     ("POST", "/public/message"): "public: signed form",
+    ("GET", "/public/survey/{token:path}"): "public: signed form",
+    ("POST", "/public/survey/{token:path}"): "public: signed form",
     ("GET", "/kb/search"): "api: any role",
     ("GET", "/kb/entries/{entry_id}"): "api: any role",
     ("GET", "/kb/entries/{entry_id}/versions"): "api: any role",

@@ -20,6 +20,7 @@ from models.tables import AuditEntry, Role
 from reports.survey import COLUMNS
 from reports.table import csv_lines
 from tests.agent_console.console import Clock, Console, alert
+from tests.reports.message_survey_samples import add_sample_message_surveys
 from tests.reports.survey_samples import ALIEVA, MSK, OMAROV, add_sample_surveys
 
 NOW = datetime(2026, 10, 14, 7, 0, tzinfo=UTC)  # Wednesday 14 October, 10:00 in Moscow
@@ -33,6 +34,8 @@ _DOT = re.compile(r"<circle class=\"chart__dot[^>]*><title>([^<]+)</title>")
 @pytest.fixture
 def console(db_engine: Engine) -> Console:
     add_sample_surveys(db_engine)
+    # The written messages' survey of the same days changes none of the calls' figures (W12).
+    add_sample_message_surveys(db_engine)
     console = Console(db_engine, Clock(NOW))
     console.add_user("supervisor", Role.SUPERVISOR)
     console.add_user("admin", Role.ADMIN)

@@ -13,11 +13,14 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from consult_line.arguments import LANGUAGES
+from consult_line.arguments import LANGUAGES, SURVEY_CHANNELS
 from consult_line.cli import main
 from models.db import create_db_engine
 from models.tables import AuditEntry, Language, Role
+from reports.message_survey import Channel
+from reports.survey import CALLS_ONLY
 from tests.agent_console.console import Clock, Console
+from tests.reports.message_survey_samples import add_sample_message_surveys
 from tests.reports.survey_samples import add_sample_surveys
 
 DAYS = ["--since", "2026-10-05", "--until", "2026-10-06"]
@@ -29,6 +32,7 @@ def engine(monkeypatch: pytest.MonkeyPatch, database_url: str) -> Iterator[Engin
     assert main(["migrate"]) == 0
     engine = create_db_engine(database_url)
     add_sample_surveys(engine)
+    add_sample_message_surveys(engine)  # the calls' figures stay as they were (W12)
     yield engine
     engine.dispose()
 
@@ -81,3 +85,31 @@ def test_an_unknown_operator_is_refused_and_nothing_is_written(
 
 def test_the_commands_languages_are_the_lines() -> None:
     assert list(LANGUAGES) == [language.value for language in Language]
+
+
+def test_the_written_messages_survey_is_the_pages_csv_too(
+    engine: Engine, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:  # W12
+    target = tmp_path / "messages.csv"
+    assert main(["report", "survey", *DAYS, "--channel", "messages", "--output", str(target)]) == 0
+    assert capsys.readouterr().err == "Строк в отчёте: 3\n"  # m4, m1, m2
+    console = Console(engine, Clock(datetime(2026, 10, 14, 7, tzinfo=UTC)))
+    console.add_user("supervisor", Role.SUPERVISOR)
+    query = "since=2026-10-05&until=2026-10-06&channel=messages"
+    page = console.signed_in("supervisor").get(f"/reports/survey.csv?{query}")
+    assert target.read_bytes() == page.content
+    assert _audit(engine)[0] == (
+        "since=2026-10-05 until=2026-10-06 channel=messages format=csv rows=3"
+    )
+
+
+def test_the_calls_filters_are_refused_with_the_messages(
+    engine: Engine, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["report", "survey", *DAYS, "--channel", "messages", "--language", "ru"]) == 2
+    assert capsys.readouterr().err == f"Ошибка: {CALLS_ONLY}\n"
+    assert _audit(engine) == []
+
+
+def test_the_commands_channels_are_the_reports() -> None:
+    assert list(SURVEY_CHANNELS) == [channel.value for channel in Channel]

@@ -1,0 +1,175 @@
+"""The survey page of a written message (W12): ``GET``/``POST /public/survey/<token>``, for
+whoever holds the link the final notice carried (``models.survey_links``).
+
+One page of plain HTML that works without JavaScript: which message it is about (its number and
+date, nothing of the client: the page opens by a link that may be forwarded), the two questions
+of the call survey and an optional comment. The link's token is the secret that names the
+survey, so no session or cookie is needed; the POST carries a signed form token as the public
+message form does (the ``public_form`` rule), answers sent are limited per address and in all
+(``agent_console.public_limits``), and the answers are stored once
+(``models.survey_answers.record_answers``): a second submission — a double click, another tab,
+a reload — gets «Спасибо, Ваш ответ уже получен» and changes nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from starlette.responses import Response
+
+from agent_console.auth.form_tokens import issue
+from agent_console.auth.refusals import PUBLIC_REFUSAL, ErrorPage
+from agent_console.auth.rules import public_form
+from agent_console.deps import Backend, BackendDep, ContextDep
+from agent_console.public_survey_form import (
+    QUALITY_CHOICES,
+    QUALITY_QUESTION,
+    RECEIVED_CHOICES,
+    RECEIVED_QUESTION,
+    Choice,
+    SurveyForm,
+    read_survey_form,
+)
+from agent_console.templating import Layout, render
+from models.db import session_scope
+from models.survey_answers import COMMENT_MAX, SurveySubject, record_answers, survey_subject
+from models.survey_links import SURVEY_PATH
+from models.user_sessions import SignedIn
+
+PATH = SURVEY_PATH + "/{token:path}"  # any text after the prefix: ours, or the «not found» page
+TITLE = "Опрос о работе с обращением"
+NOT_FOUND = (
+    "Ссылка на опрос не найдена. Проверьте, что она скопирована из письма целиком, "
+    "до последнего знака."
+)
+TOO_MANY = (
+    "Слишком много ответов с Вашего адреса за последний час. Пожалуйста, откройте ссылку "
+    "позже — ответ можно дать и через несколько дней."
+)
+# The page's address is a secret: no cache keeps it, nor the answers it shows.
+NO_STORE = {"Cache-Control": "no-store"}
+
+router = APIRouter(tags=["public-survey"])
+
+FormText = Annotated[str, Form()]  # no max_length: a long comment gets the form back
+
+
+@dataclass(frozen=True, slots=True)
+class SurveyPage:
+    number: str
+    received_on: str  # «12.03.2026»
+    form: SurveyForm
+    received_question: str = RECEIVED_QUESTION
+    quality_question: str = QUALITY_QUESTION
+    received_choices: tuple[Choice, ...] = tuple(RECEIVED_CHOICES)
+    quality_choices: tuple[Choice, ...] = tuple(QUALITY_CHOICES)
+    comment_max: int = COMMENT_MAX
+
+
+@dataclass(frozen=True, slots=True)
+class DonePage:
+    already: bool  # answered before: nothing was changed now
+
+
+@router.get(PATH, include_in_schema=False)
+def survey_page(
+    request: Request,
+    token: str,
+    backend: BackendDep,
+    _viewer: Annotated[SignedIn | None, public_form],
+) -> Response:
+    subject = _open_survey(request, backend, token)
+    if isinstance(subject, Response):
+        return subject
+    return _form(request, backend, subject, SurveyForm())
+
+
+@router.post(PATH, include_in_schema=False)
+def survey_submit(
+    request: Request,
+    token: str,
+    context: ContextDep,
+    _viewer: Annotated[SignedIn | None, public_form],
+    received: FormText = "",
+    quality: FormText = "",
+    comment: FormText = "",
+) -> Response:
+    backend = context.backend
+    now = backend.clock()
+    where = request.client.host if request.client else "?"
+    if not context.public_surveys.admit(where, now):
+        return _refused(request, backend, TOO_MANY, 429, back=request.url.path)
+    subject = _open_survey(request, backend, token)
+    if isinstance(subject, Response):
+        return subject
+    form = read_survey_form(received, quality, comment)
+    if not form.valid:
+        return _form(request, backend, subject, form, status=422)
+    with session_scope(backend.engine) as session:
+        stored = record_answers(session, subject.survey_id, form.answers(), now)
+    return _done(request, backend, already=not stored)
+
+
+def _open_survey(request: Request, backend: Backend, token: str) -> SurveySubject | Response:
+    """The survey still to be answered, or the page that says why not: no such survey (404),
+    or answered before."""
+    with session_scope(backend.engine) as session:
+        subject = survey_subject(session, token, backend.settings.tz)
+    if subject is None:
+        return _refused(request, backend, NOT_FOUND, 404)
+    if subject.answered:
+        return _done(request, backend, already=True)
+    return subject
+
+
+def _form(
+    request: Request,
+    backend: Backend,
+    subject: SurveySubject,
+    form: SurveyForm,
+    *,
+    status: int = 200,
+) -> Response:
+    token = issue(backend.form_key(), backend.clock())
+    layout = Layout.of(backend.settings.line_title, None, csrf_token=token)
+    page = SurveyPage(subject.number, f"{subject.received_on:%d.%m.%Y}", form)
+    return render(
+        request,
+        "public_survey.html",
+        layout=layout,
+        title=TITLE,
+        page=page,
+        status=status,
+        headers=NO_STORE,
+    )
+
+
+def _done(request: Request, backend: Backend, *, already: bool) -> Response:
+    layout = Layout.of(backend.settings.line_title, None)
+    return render(
+        request,
+        "public_survey_done.html",
+        layout=layout,
+        title=TITLE,
+        page=DonePage(already),
+        headers=NO_STORE,
+    )
+
+
+def _refused(
+    request: Request, backend: Backend, message: str, status: int, *, back: str = ""
+) -> Response:
+    layout = Layout.of(backend.settings.line_title, None)
+    shown = ErrorPage(message, back, "Открыть опрос заново" if back else "")
+    headers = NO_STORE | ({"Retry-After": "3600"} if status == 429 else {})
+    return render(
+        request,
+        PUBLIC_REFUSAL,
+        layout=layout,
+        title="Ссылка не найдена" if status == 404 else "Ответ не принят",
+        page=shown,
+        status=status,
+        headers=headers,
+    )
