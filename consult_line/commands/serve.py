@@ -12,6 +12,7 @@ import uvicorn
 from sqlalchemy.exc import OperationalError
 
 from agent_console.live_stream import live_feed
+from consult_line.access_log import hide_link_tokens
 from consult_line.health import check, describe_line, file_probes
 from consult_line.lifespan import build_background
 from consult_line.web import HttpServer, build_app
@@ -56,6 +57,7 @@ def run(services: Services, _args: argparse.Namespace) -> int:
         ),
         live=live_feed(app),
     )
+    hide_link_tokens()  # uvicorn has set its loggers up by now
     # uvicorn re-raises the stop signal after its graceful shutdown; with these handlers
     # in place that re-raise is harmless and SIGTERM ends the process with status 0.
     signal.signal(signal.SIGTERM, lambda *_: None)

@@ -56,8 +56,8 @@ class Service:
         code = self.process.wait(timeout=30)
         while (line := self.lines.get(timeout=START_TIMEOUT_S)) != "":  # pump at end of stream
             self.seen.append(line)
-        assert self.process.stderr is not None
-        self.process.stderr.close()
+        assert self.process.stdout is not None
+        self.process.stdout.close()
         return code
 
 
@@ -75,18 +75,19 @@ def _pump(stream: IO[str], lines: queue.Queue[str]) -> None:
 
 
 def spawn_serve(env: dict[str, str], port: int, agi_port: int, cwd: Path | None = None) -> Service:
-    """``consult-line serve`` in a process of its own, its log read line by line."""
+    """``consult-line serve`` in a process of its own, its log (and the web server's access
+    log, which goes to stdout) read line by line."""
     process = subprocess.Popen(
         [sys.executable, "-m", "consult_line.cli", "serve"],
         env=env,
         cwd=cwd,
-        stderr=subprocess.PIPE,
-        stdout=subprocess.DEVNULL,
+        stderr=subprocess.STDOUT,
+        stdout=subprocess.PIPE,
         text=True,
     )
-    assert process.stderr is not None
+    assert process.stdout is not None
     service = Service(process, f"http://127.0.0.1:{port}", agi_port)
-    threading.Thread(target=_pump, args=(process.stderr, service.lines), daemon=True).start()
+    threading.Thread(target=_pump, args=(process.stdout, service.lines), daemon=True).start()
     return service
 
 
@@ -269,3 +270,14 @@ def test_refuses_to_open_fastagi_to_the_network_without_an_allow_list(
     monkeypatch.setenv("CONSULT_LINE_AGI_ALLOWED_SOURCES", "192.0.2.7")
     assert main(["serve"]) == 2
     assert "CONSULT_LINE_AGI" not in capsys.readouterr().err
+
+
+def test_the_access_log_keeps_no_survey_link(migrated_service: Service) -> None:
+    # W12: a survey link is the client's key to their answer; the log says the page, not it
+    token = "Zq3xY8-secret_token_0123456789abcd"
+    page = httpx.get(f"{migrated_service.base}/public/survey/{token}?x=1", timeout=10)
+    assert page.status_code == 404
+    assert migrated_service.stop() == 0
+    log = "".join(migrated_service.seen)
+    assert '"GET /public/survey/…?x=1 HTTP/1.1" 404' in log
+    assert token not in log
