@@ -32,16 +32,9 @@ from tests.client_history.message_samples import (
     TEXT_A,
     URGENCY_NOTE,
     MessageIds,
-    write_messages,
+    write_story_messages,
 )
-from tests.client_history.samples import (
-    EXPERT,
-    OPERATOR,
-    PHONE,
-    STAFF_ONLY,
-    StoryIds,
-    write_story,
-)
+from tests.client_history.samples import EXPERT, PHONE, STAFF_ONLY, StoryIds, write_story
 
 NOW = datetime(2026, 12, 9, 9, 30, tzinfo=UTC)  # 12:30 in Moscow
 _ENTRY = re.compile(r'<li class="timeline__entry timeline__entry--(\w+)" id="([\w-]+)">')
@@ -53,17 +46,16 @@ def story(db_engine: Engine) -> StoryIds:
 
 
 @pytest.fixture
-def client_id(db_engine: Engine, story: StoryIds) -> int:
+def written(db_engine: Engine, story: StoryIds) -> MessageIds:
+    return write_story_messages(db_engine, story)
+
+
+@pytest.fixture
+def client_id(db_engine: Engine, written: MessageIds) -> int:
     with session_scope(db_engine) as session:
         client = session.exec(select(Client).where(col(Client.phone_e164) == PHONE)).one()
         assert client.id is not None
         return client.id
-
-
-@pytest.fixture
-def written(db_engine: Engine, story: StoryIds, client_id: int) -> MessageIds:
-    staff = {OPERATOR.internal_number: story.operator, EXPERT.internal_number: story.expert}
-    return write_messages(db_engine, client_id, staff)
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from client_history.records import (
     AttachmentRecord,
@@ -31,6 +31,7 @@ from models.rules.survey import AnswerReceived, QualityRating
 from models.tables import (
     AbuseCheck,
     Channel,
+    Client,
     MessageAttachment,
     MessageIntake,
     MessageNotice,
@@ -41,7 +42,7 @@ from models.tables import (
     WrittenMessage,
 )
 from models.topics import Topic
-from tests.client_history.samples import EXPERT, OPERATOR, PHONE, msk
+from tests.client_history.samples import EXPERT, OPERATOR, PHONE, StoryIds, msk
 
 NUMBER_A = "ПО-2026-000041"
 NUMBER_B = "ПО-2026-000050"
@@ -269,6 +270,16 @@ def write_messages(engine: Engine, client_id: int, staff: dict[str, int]) -> Mes
                 )
             )
     return MessageIds(messages, attachments, notices)
+
+
+def write_story_messages(engine: Engine, story: StoryIds) -> MessageIds:
+    """The messages for the story's client record (``write_story(..., client=True)``)."""
+    with session_scope(engine) as session:
+        client = session.exec(select(Client).where(col(Client.phone_e164) == PHONE)).one()
+        assert client.id is not None
+        client_id = client.id
+    staff = {OPERATOR.internal_number: story.operator, EXPERT.internal_number: story.expert}
+    return write_messages(engine, client_id, staff)
 
 
 def _message(session: Session, record: MessageRecord, client_id: int, staff: dict[str, int]) -> int:

@@ -8,25 +8,15 @@ from __future__ import annotations
 import pytest
 from selenium.webdriver.common.by import By
 from sqlalchemy.engine import Engine
-from sqlmodel import col, select
 
-from models.db import session_scope
-from models.tables import Client, Role
+from models.tables import Role
 from tests.client_history.message_samples import (
     ANSWER_TEXT,
     NUMBER_A,
     MessageIds,
-    write_messages,
+    write_story_messages,
 )
-from tests.client_history.samples import (
-    AGENCY,
-    EXPERT,
-    OPERATOR,
-    PHONE,
-    QUESTION,
-    StoryIds,
-    write_story,
-)
+from tests.client_history.samples import AGENCY, OPERATOR, QUESTION, StoryIds, write_story
 from tests.e2e.browser import Page
 
 
@@ -42,12 +32,7 @@ def story(db_engine: Engine) -> StoryIds:
 
 @pytest.fixture
 def written(db_engine: Engine, story: StoryIds) -> MessageIds:
-    with session_scope(db_engine) as session:
-        client = session.exec(select(Client).where(col(Client.phone_e164) == PHONE)).one()
-        assert client.id is not None
-        client_id = client.id
-    staff = {OPERATOR.internal_number: story.operator, EXPERT.internal_number: story.expert}
-    return write_messages(db_engine, client_id, staff)
+    return write_story_messages(db_engine, story)
 
 
 def _loaded(page: Page, expected: str) -> None:
