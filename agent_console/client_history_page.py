@@ -1,7 +1,7 @@
 """The supervisors' page of a client's history (``templates/client_history.html``): who the
-client is, how many calls and callback requests there are, and the history newest first, a
-page at a time, with everything stored about each entry — the staff's details included (the
-document for the client leaves them out: ``client_history.disclosure``)."""
+client is, how many calls, callback requests and written messages there are, and the history
+newest first, a page at a time, with everything stored about each entry — the staff's details
+included (the document for the client leaves them out: ``client_history.disclosure``)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 
+from agent_console.client_history_messages import (
+    message_events,
+    message_facts,
+    message_title,
+    message_tone,
+)
 from agent_console.client_texts import (
     NONE,
     date_text,
@@ -40,7 +46,8 @@ from client_history.labels import (
 from client_history.records import CallRecord, ClientRecord, Staff
 from client_history.reference import JSON_VIEW, PRINT_VIEW, ref_path
 from client_history.store import EntryKey
-from client_history.timeline import CallbackEntry, CallEntry, EntryKind, Timeline
+from client_history.timeline import CallbackEntry, CallEntry, EntryKind, MessageEntry, Timeline
+from models.message_labels import STATUS_RU as MESSAGE_STATUS_RU
 from models.rules.missed import MISSED_REASON_LABELS_RU
 from models.tables import CallbackChangeKind, Language
 from models.topics import TOPIC_LABELS_RU
@@ -67,6 +74,7 @@ class EntryView:
     tone: str  # the status as a class: answered, missed, after_hours, in_progress; open, done…
     facts: list[Fact]
     events: list[Event] = field(default_factory=list)
+    title_href: str = ""  # the title links there: a written message's own page
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,9 +100,12 @@ def history_page(
 ) -> HistoryPage:
     """The page: ``keys`` are the whole history (for the totals), ``timeline`` the entries of
     page ``page``."""
-    calls = [key for key in keys if key.kind is EntryKind.CALL]
-    tasks = [key for key in keys if key.kind is EntryKind.CALLBACK]
-    totals = [Fact("Звонков", str(len(calls))), Fact("Заявок на обратный звонок", str(len(tasks)))]
+    counted = [
+        ("Звонков", EntryKind.CALL),
+        ("Заявок на обратный звонок", EntryKind.CALLBACK),
+        ("Письменных обращений", EntryKind.MESSAGE),
+    ]
+    totals = [Fact(label, str(sum(key.kind is kind for key in keys))) for label, kind in counted]
     if keys:
         totals.append(Fact("Первое обращение", when_text(keys[0].at, tz)))
         totals.append(Fact("Последнее обращение", when_text(keys[-1].at, tz)))
@@ -122,10 +133,28 @@ def client_facts(client: ClientRecord, tz: tzinfo) -> list[Fact]:
     ]
 
 
-def entry_view(entry: CallEntry | CallbackEntry, tz: tzinfo) -> EntryView:
+def entry_view(entry: CallEntry | CallbackEntry | MessageEntry, tz: tzinfo) -> EntryView:
     if isinstance(entry, CallEntry):
         return call_view(entry, tz)
+    if isinstance(entry, MessageEntry):
+        return message_view(entry, tz)
     return callback_view(entry, tz)
+
+
+def message_view(entry: MessageEntry, tz: tzinfo) -> EntryView:
+    message = entry.message
+    title, href = message_title(message)
+    owner = staff_text(message.owner) if message.owner else "нет"
+    return EntryView(
+        anchor=f"message-{message.id}",
+        when=when_text(message.received_at, tz),
+        title=title,
+        status=MESSAGE_STATUS_RU[message.status],
+        tone=message_tone(message),
+        facts=message_facts(entry, tz, owner),
+        events=[Event(at, text) for at, text in message_events(entry, tz)],
+        title_href=href,
+    )
 
 
 def call_view(entry: CallEntry, tz: tzinfo) -> EntryView:

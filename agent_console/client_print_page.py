@@ -6,6 +6,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from agent_console.client_print_messages import (
+    MESSAGE_HEADERS,
+    message_cells,
+    message_details,
+)
 from agent_console.client_texts import (
     NONE,
     date_text,
@@ -49,6 +54,8 @@ class PrintPage:
     calls: list[PrintRow]
     callback_headers: list[str]
     callbacks: list[PrintRow]
+    message_headers: list[str]
+    messages: list[PrintRow]
     back_href: str
     json_href: str
 
@@ -76,6 +83,8 @@ def print_page(document: ClientDocument, client_id: int) -> PrintPage:
         calls=[_call_row(call) for call in document.calls],
         callback_headers=CALLBACK_HEADERS,
         callbacks=[_callback_row(task) for task in document.callbacks],
+        message_headers=MESSAGE_HEADERS,
+        messages=[PrintRow(message_cells(row), message_details(row)) for row in document.messages],
         back_href=ref_path(client_id),
         json_href=ref_path(client_id, JSON_VIEW),
     )

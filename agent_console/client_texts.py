@@ -1,4 +1,4 @@
-"""How the pages of a client's history write instants, dates and durations."""
+"""How the pages of a client's history write instants, dates, durations and file sizes."""
 
 from __future__ import annotations
 
@@ -50,3 +50,12 @@ def duration_text(seconds: float | None) -> str:
 
 def phone_text(value: str | None) -> str:
     return NONE if not value else format_phone(value)
+
+
+def size_text(size: int) -> str:
+    """A file's size: ``512 Б``, ``245 КБ``, ``3,4 МБ``."""
+    if size < 1024:
+        return f"{size} Б"
+    if size < 1024 * 1024:
+        return f"{round(size / 1024)} КБ"
+    return f"{size / 1024 / 1024:.1f} МБ".replace(".", ",")

@@ -17,15 +17,14 @@ Ministry, not with a person); the knowledge base, which the order makes the staf
 tool (K1–K2: whether it held the answer, which entry); an operator's reason for writing no
 wrap-up; the telephony's own data (the call's Linkedid, the voice-menu path, hang-up causes,
 the short-call flag, internal extensions, the recognizer's confidence); the dates of records
-that only mark the staff's bookkeeping. :data:`DISCLOSURE` holds the decision for every field
-of ``client_history.records``; :func:`client_document` keeps to it, and the tests check both.
+that only mark the staff's bookkeeping. The written messages and what was sent for them are
+decided in ``message_disclosure``. :data:`DISCLOSURE` holds the decision for every field of
+``client_history.records``; :func:`client_document` keeps to it, and the tests check both.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
-from enum import StrEnum
 
 from call_card.labels import (
     ANSWER_RECEIVED_LABELS_RU,
@@ -38,6 +37,18 @@ from call_card.labels import (
     TRANSFER_OUTCOME_LABELS_RU,
 )
 from call_card.script_text import spoken_name
+from client_history.audience import (
+    BOOKKEEPING,
+    RECORD_KEY,
+    TELEPHONY,
+    THEIR_OWN,
+    WHEN,
+    WHO,
+    Audience,
+    Decision,
+    for_client,
+    for_staff,
+)
 from client_history.document import (
     ClientDocument,
     DocAttempt,
@@ -51,6 +62,7 @@ from client_history.document import (
     DocWindow,
 )
 from client_history.labels import CHANNEL_LABELS_RU, CLIENT_SOURCE_LABELS_RU, IN_PROGRESS
+from client_history.message_disclosure import MESSAGE_DISCLOSURE, message_doc
 from client_history.records import (
     AttemptRecord,
     CallRecord,
@@ -70,156 +82,132 @@ from models.rules.missed import MISSED_REASON_LABELS_RU
 from models.tables import CallbackChangeKind
 from models.topics import TOPIC_LABELS_RU, Topic
 
-
-class Audience(StrEnum):
-    CLIENT = "client"  # in the printable document and the JSON file
-    STAFF = "staff"  # on the supervisors' page only
-
-
-@dataclass(frozen=True, slots=True)
-class Decision:
-    audience: Audience
-    why: str
-
-
-def _client(why: str) -> Decision:
-    return Decision(Audience.CLIENT, why)
-
-
-def _staff(why: str) -> Decision:
-    return Decision(Audience.STAFF, why)
-
-
-_THEIR_OWN = "the client's own data"
-_WHEN = "when it happened"
-_RECORD_KEY = "a key of the database, meaningless to the client"
-_BOOKKEEPING = "the instant the staff wrote it down, not part of the interaction"
-_WHO = "who of the staff did it: how the Ministry organises its work"
-_TELEPHONY = "the telephony's own data"
+__all__ = ["DISCLOSURE", "Audience", "client_document"]
 
 DISCLOSURE: dict[type, dict[str, Decision]] = {
     ClientRecord: {
-        "id": _staff(_RECORD_KEY),
-        "phone": _client(_THEIR_OWN),
-        "full_name": _client(_THEIR_OWN),
-        "email": _client(_THEIR_OWN),
-        "language": _client(_THEIR_OWN),
-        "preferred_channel": _client("their choice of channel (G1)"),
-        "extra_channel": _client("their choice of an extra channel (G2)"),
-        "created_at": _staff(_BOOKKEEPING),
+        "id": for_staff(RECORD_KEY),
+        "phone": for_client(THEIR_OWN),
+        "full_name": for_client(THEIR_OWN),
+        "email": for_client(THEIR_OWN),
+        "language": for_client(THEIR_OWN),
+        "preferred_channel": for_client("their choice of channel (G1)"),
+        "extra_channel": for_client("their choice of an extra channel (G2)"),
+        "created_at": for_staff(BOOKKEEPING),
     },
     Staff: {
-        "full_name": _staff(
+        "full_name": for_staff(
             "the client gets only the name the consultant introduced themselves with in the "
             "greeting (C5), not the employee's full name"
         ),
-        "internal_number": _staff("an internal extension"),
-        "department": _client("where the call was put through to (C9)"),
+        "internal_number": for_staff("an internal extension"),
+        "department": for_client("where the call was put through to (C9)"),
     },
     CallRecord: {
-        "id": _staff(_RECORD_KEY),
-        "linkedid": _staff(_TELEPHONY),
-        "caller": _client("the number they called from"),
-        "arrived_at": _client(_WHEN),
-        "in_working_hours": _client("shown as the outcome «in after-hours time» (C3)"),
-        "language": _client("their choice in the voice menu"),
-        "ivr_path": _staff(_TELEPHONY + "; the topic chosen is given"),
-        "topic": _client("their choice in the voice menu (C1)"),
-        "queue_wait_s": _client("how long they waited"),
-        "answered_at": _client(_WHEN),
-        "operator": _client("as the consultant's given name only (see Staff)"),
-        "ended_at": _client(_WHEN),
-        "talk_s": _client("how long the consultation lasted"),
-        "outcome": _client("whether they were answered"),
-        "missed_reason": _client("what happened to their call (C13)"),
-        "short_call": _staff("a flag of the supervisors' report (C13)"),
-        "hangup_side": _staff(_TELEPHONY),
-        "hangup_cause": _staff(_TELEPHONY),
-        "spoken_question": _client(
+        "id": for_staff(RECORD_KEY),
+        "linkedid": for_staff(TELEPHONY),
+        "caller": for_client("the number they called from"),
+        "arrived_at": for_client(WHEN),
+        "in_working_hours": for_client("shown as the outcome «in after-hours time» (C3)"),
+        "language": for_client("their choice in the voice menu"),
+        "ivr_path": for_staff(TELEPHONY + "; the topic chosen is given"),
+        "topic": for_client("their choice in the voice menu (C1)"),
+        "queue_wait_s": for_client("how long they waited"),
+        "answered_at": for_client(WHEN),
+        "operator": for_client("as the consultant's given name only (see Staff)"),
+        "ended_at": for_client(WHEN),
+        "talk_s": for_client("how long the consultation lasted"),
+        "outcome": for_client("whether they were answered"),
+        "missed_reason": for_client("what happened to their call (C13)"),
+        "short_call": for_staff("a flag of the supervisors' report (C13)"),
+        "hangup_side": for_staff(TELEPHONY),
+        "hangup_cause": for_staff(TELEPHONY),
+        "spoken_question": for_client(
             "their question in their own words, as the voice menu recognized it: the message "
             "itself (G3)"
         ),
-        "spoken_question_confidence": _staff(
-            _TELEPHONY + ": the recognizer's measure of itself; the document says the question "
+        "spoken_question_confidence": for_staff(
+            TELEPHONY + ": the recognizer's measure of itself; the document says the question "
             "was recognized automatically"
         ),
     },
     TransferRecord: {
-        "call_id": _staff(_RECORD_KEY),
-        "seq": _staff("the order is shown by time"),
-        "at": _client(_WHEN),
-        "kind": _staff(_TELEPHONY + " (blind or attended)"),
-        "outcome": _client("whether they were put through (C9, C10)"),
-        "from_employee": _staff(_WHO),
-        "to_employee": _client("as the department only (see Staff)"),
-        "to_extension": _staff("an internal extension"),
+        "call_id": for_staff(RECORD_KEY),
+        "seq": for_staff("the order is shown by time"),
+        "at": for_client(WHEN),
+        "kind": for_staff(TELEPHONY + " (blind or attended)"),
+        "outcome": for_client("whether they were put through (C9, C10)"),
+        "from_employee": for_staff(WHO),
+        "to_employee": for_client("as the department only (see Staff)"),
+        "to_extension": for_staff("an internal extension"),
     },
     WrapupRecord: {
-        "call_id": _staff(_RECORD_KEY),
-        "created_at": _staff(_BOOKKEEPING),
-        "question": _client("their question, as written down: the message itself (G3)"),
-        "topic": _client("the topic of their question (C1)"),
-        "kb_answer_found": _staff("the knowledge base is the staff's tool (K1–K2, K7)"),
-        "kb_entry_id": _staff("the knowledge base is the staff's tool (K1–K2)"),
-        "kb_entry_title": _staff("the knowledge base is the staff's tool (K1–K2)"),
-        "operator": _staff(_WHO + "; the consultant is named on the call"),
+        "call_id": for_staff(RECORD_KEY),
+        "created_at": for_staff(BOOKKEEPING),
+        "question": for_client("their question, as written down: the message itself (G3)"),
+        "topic": for_client("the topic of their question (C1)"),
+        "kb_answer_found": for_staff("the knowledge base is the staff's tool (K1–K2, K7)"),
+        "kb_entry_id": for_staff("the knowledge base is the staff's tool (K1–K2)"),
+        "kb_entry_title": for_staff("the knowledge base is the staff's tool (K1–K2)"),
+        "operator": for_staff(WHO + "; the consultant is named on the call"),
     },
     DismissalRecord: {
-        "call_id": _staff(_RECORD_KEY),
-        "at": _staff(_BOOKKEEPING),
-        "reason": _staff("why an operator wrote no wrap-up: the staff's bookkeeping (K7)"),
-        "employee": _staff(_WHO),
+        "call_id": for_staff(RECORD_KEY),
+        "at": for_staff(BOOKKEEPING),
+        "reason": for_staff("why an operator wrote no wrap-up: the staff's bookkeeping (K7)"),
+        "employee": for_staff(WHO),
     },
     ReferralRecord: {
-        "call_id": _staff(_RECORD_KEY),
-        "at": _client(_WHEN),
-        "agency_title": _client("the agency they were referred to (C14)"),
-        "contacts": _client("the contacts they were given (C14)"),
-        "employee": _staff(_WHO),
+        "call_id": for_staff(RECORD_KEY),
+        "at": for_client(WHEN),
+        "agency_title": for_client("the agency they were referred to (C14)"),
+        "contacts": for_client("the contacts they were given (C14)"),
+        "employee": for_staff(WHO),
     },
     SurveyRecord: {
-        "call_id": _staff(_RECORD_KEY),
-        "created_at": _client(_WHEN),
-        "answer_received": _client("their own answer (C15)"),
-        "quality": _client("their own answer (C15)"),
-        "channel": _staff(_TELEPHONY + " (keypad or speech)"),
-        "operator": _staff(_WHO + "; the consultant is named on the call"),
+        "call_id": for_staff(RECORD_KEY),
+        "created_at": for_client(WHEN),
+        "answer_received": for_client("their own answer (C15)"),
+        "quality": for_client("their own answer (C15)"),
+        "channel": for_staff(TELEPHONY + " (keypad or speech)"),
+        "operator": for_staff(WHO + "; the consultant is named on the call"),
     },
     TaskRecord: {
-        "id": _staff(_RECORD_KEY + "; requests are numbered in the document"),
-        "phone": _client("the number they gave for the call back (C11)"),
-        "question": _client("their question (C11)"),
-        "topic": _client("the topic of their question (C1)"),
-        "source": _client("how the request came about, in the client's words"),
-        "origin_call_id": _client("as the number of the call in the document"),
-        "requested_at": _client(_WHEN),
-        "promised_on": _client("the date they were promised an answer (C11)"),
-        "owner": _staff(_WHO),
-        "status": _client("where their request stands"),
-        "closed_at": _client(_WHEN),
-        "result_note": _client("the outcome of their request: material of its handling (G3)"),
+        "id": for_staff(RECORD_KEY + "; requests are numbered in the document"),
+        "phone": for_client("the number they gave for the call back (C11)"),
+        "question": for_client("their question (C11)"),
+        "topic": for_client("the topic of their question (C1)"),
+        "source": for_client("how the request came about, in the client's words"),
+        "origin_call_id": for_client("as the number of the call in the document"),
+        "requested_at": for_client(WHEN),
+        "promised_on": for_client("the date they were promised an answer (C11)"),
+        "owner": for_staff(WHO),
+        "status": for_client("where their request stands"),
+        "closed_at": for_client(WHEN),
+        "result_note": for_client("the outcome of their request: material of its handling (G3)"),
     },
     WindowRecord: {
-        "task_id": _staff(_RECORD_KEY),
-        "starts_at": _client("the time agreed with them (C11)"),
-        "ends_at": _client("the time agreed with them (C11)"),
+        "task_id": for_staff(RECORD_KEY),
+        "starts_at": for_client("the time agreed with them (C11)"),
+        "ends_at": for_client("the time agreed with them (C11)"),
     },
     AttemptRecord: {
-        "task_id": _staff(_RECORD_KEY),
-        "at": _client("when they were called back (C11)"),
-        "result": _client("what came of the call back"),
-        "employee": _staff(_WHO),
+        "task_id": for_staff(RECORD_KEY),
+        "at": for_client("when they were called back (C11)"),
+        "result": for_client("what came of the call back"),
+        "employee": for_staff(WHO),
     },
     ChangeRecord: {
-        "task_id": _staff(_RECORD_KEY),
-        "at": _client(_WHEN),
-        "kind": _client("a new date agreed; the closing is shown by the request's outcome"),
-        "reason": _client("why the date changed: material of the handling (G3)"),
-        "promised_before": _client("the date promised before"),
-        "promised_after": _client("the date promised now"),
-        "detail": _client("the windows agreed before and after"),
-        "employee": _staff(_WHO),
+        "task_id": for_staff(RECORD_KEY),
+        "at": for_client(WHEN),
+        "kind": for_client("a new date agreed; the closing is shown by the request's outcome"),
+        "reason": for_client("why the date changed: material of the handling (G3)"),
+        "promised_before": for_client("the date promised before"),
+        "promised_after": for_client("the date promised now"),
+        "detail": for_client("the windows agreed before and after"),
+        "employee": for_staff(WHO),
     },
+    **MESSAGE_DISCLOSURE,
 }
 
 
@@ -248,6 +236,7 @@ def client_document(
             _callback(entry, task_numbers[entry.task.id], call_numbers, tz)
             for entry in timeline.callbacks
         ),
+        messages=tuple(message_doc(entry, tz) for entry in timeline.messages),
     )
 
 

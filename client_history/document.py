@@ -4,7 +4,10 @@ printable document and in the JSON file, and nothing else.
 Instants are the line's local time (aware), durations whole seconds, codes the stored values
 (``answered``, ``no_answer``) with their Russian words beside them (``*_label``). Calls and
 callback requests are numbered from 1, oldest first; a call names the requests it opened, and
-a request the call that opened it, by these numbers.
+a request the call that opened it, by these numbers. A written message goes by the number it
+was registered under (``ПО-2026-000123``), with its text, deadlines and state, the files that
+came with it (names and sizes), every notice and answer sent for it in full, and the client's
+survey answers.
 """
 
 from __future__ import annotations
@@ -123,6 +126,70 @@ class DocCallback:
 
 
 @dataclass(frozen=True, slots=True)
+class DocAttachment:
+    filename: str
+    content_type: str
+    size: int  # bytes
+
+
+@dataclass(frozen=True, slots=True)
+class DocNotice:
+    """A notice or answer sent for the message by one channel (G1–G2), as it was sent."""
+
+    at: datetime
+    kind: str  # primary, abuse, redirect, refusal, answer
+    kind_label: str
+    channel: str
+    channel_label: str
+    to: str  # the address or number it went to
+    subject: str
+    text: str
+    state: str  # sent, failed, to_print
+    state_label: str
+
+
+@dataclass(frozen=True, slots=True)
+class DocMessageSurvey:
+    """W12: the client's answers about the handling of their message."""
+
+    at: datetime  # when they answered
+    answer_received: str | None
+    answer_received_label: str | None
+    quality: str | None
+    quality_label: str | None
+    comment: str
+
+
+@dataclass(frozen=True, slots=True)
+class DocMessage:
+    number: str  # «ПО-2026-000123»
+    received_at: datetime
+    intake: str  # paper, phone, web, email
+    intake_label: str
+    sender_name: str
+    sender_email: str
+    sender_phone: str
+    sender_address: str
+    consent: bool  # the web form's consent to process personal data
+    subject: str
+    text: str
+    topic: str | None
+    topic_label: str | None
+    need: str
+    urgent: bool  # W3–W4
+    urgency_note: str
+    primary_due: date  # W6
+    answer_due: date  # W3–W4
+    abuse_notice_due: date | None  # W5, once a person confirmed the abuse
+    status: str
+    status_label: str
+    closed_at: datetime | None
+    attachments: tuple[DocAttachment, ...]
+    notices: tuple[DocNotice, ...]
+    surveys: tuple[DocMessageSurvey, ...]  # answered ones only
+
+
+@dataclass(frozen=True, slots=True)
 class ClientDocument:
     prepared_at: datetime
     line: str  # the line's name
@@ -131,3 +198,4 @@ class ClientDocument:
     client: DocClient
     calls: tuple[DocCall, ...]
     callbacks: tuple[DocCallback, ...]
+    messages: tuple[DocMessage, ...]

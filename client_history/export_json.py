@@ -2,11 +2,13 @@
 
 The object has ``format`` (``consult-line/client-history``) and ``version`` (1), then the
 fields of :class:`client_history.document.ClientDocument` under their own names: ``client``
-an object, ``calls`` and ``callbacks`` arrays, oldest first. Instants are ISO 8601 local time
-with the offset, to the second (``2026-12-07T12:15:03+03:00``); dates ISO (``2026-12-10``);
-durations whole seconds; a missing value is ``null``, never left out; lists are ``[]`` when
-empty. A new field may be added within version 1; a field is never renamed or removed without
-a new version. The README shows an example.
+an object, ``calls``, ``callbacks`` and ``messages`` arrays, oldest first (``messages`` was
+added within version 1: a written message with its attachments — names and sizes, never the
+files' bytes — its notices in full and the client's survey answers). Instants are ISO 8601
+local time with the offset, to the second (``2026-12-07T12:15:03+03:00``); dates ISO
+(``2026-12-10``); durations whole seconds; a missing value is ``null``, never left out; lists
+are ``[]`` when empty. A new field may be added within version 1; a field is never renamed or
+removed without a new version. The README shows an example.
 """
 
 from __future__ import annotations

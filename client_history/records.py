@@ -17,12 +17,17 @@ from models.rules.missed import CallOutcome, MissedReason
 from models.rules.survey import AnswerReceived, QualityRating
 from models.rules.transfers import TransferOutcome
 from models.tables import (
+    AbuseCheck,
     AttemptResult,
     CallbackChangeKind,
     CallbackSource,
     Channel,
     HangupSide,
     Language,
+    MessageIntake,
+    MessageStatus,
+    NoticeKind,
+    NoticeState,
     SurveyChannel,
     TransferKind,
 )
@@ -181,8 +186,81 @@ class ChangeRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class MessageRecord:
+    """A written message of the client (W2–W12): what they wrote, its deadlines and state."""
+
+    id: int
+    number: str
+    received_at: datetime
+    intake: MessageIntake
+    sender_name: str
+    sender_email: str
+    sender_phone: str
+    sender_address: str
+    subject: str
+    body: str
+    email_message_id: str | None
+    form_key: str | None
+    consent: bool
+    topic: Topic | None
+    need: str
+    classified_by: Staff | None
+    urgent: bool
+    urgency_note: str
+    primary_due: date
+    answer_due: date
+    abuse: AbuseCheck
+    abuse_words: str
+    abuse_notice_due: date | None
+    status: MessageStatus
+    owner: Staff | None
+    registered_by: str
+    closed_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class AttachmentRecord:
+    """A file that came with a message: its name and size (the bytes are never read here)."""
+
+    id: int
+    message_id: int
+    filename: str
+    content_type: str
+    size: int
+
+
+@dataclass(frozen=True, slots=True)
+class NoticeRecord:
+    """A notice or answer sent for a message by one channel (G1–G2)."""
+
+    id: int
+    message_id: int
+    kind: NoticeKind
+    channel: Channel
+    to_address: str
+    subject: str
+    body: str
+    state: NoticeState
+    error: str
+    at: datetime
+    by: str
+
+
+@dataclass(frozen=True, slots=True)
+class MessageSurveyRecord:
+    """W12: a survey link sent with a notice, and the client's answers once they gave them."""
+
+    message_id: int
+    issued_at: datetime
+    answered_at: datetime | None
+    answer_received: AnswerReceived | None
+    quality: QualityRating | None
+    comment: str
+
+
+@dataclass(frozen=True, slots=True)
 class Records:
-    """Everything stored about some of a client's calls and tasks."""
+    """Everything stored about some of a client's calls, tasks and messages."""
 
     calls: tuple[CallRecord, ...] = ()
     transfers: tuple[TransferRecord, ...] = ()
@@ -194,3 +272,7 @@ class Records:
     windows: tuple[WindowRecord, ...] = ()
     attempts: tuple[AttemptRecord, ...] = ()
     changes: tuple[ChangeRecord, ...] = ()
+    messages: tuple[MessageRecord, ...] = ()
+    attachments: tuple[AttachmentRecord, ...] = ()
+    notices: tuple[NoticeRecord, ...] = ()
+    message_surveys: tuple[MessageSurveyRecord, ...] = ()

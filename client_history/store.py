@@ -4,13 +4,15 @@ A row belongs to the client when it is linked to the client's record *or* carrie
 number: the line never creates client records by itself, so most callers' calls and tasks are
 found by the number only (as on the call card, ``call_card.history``). A callback task also
 belongs to the client when one of the client's calls opened it, whatever number the client gave
-for the call back.
+for the call back. A written message belongs to the client record it was registered to
+(``models.message_store`` finds or creates the record by the sender's e-mail and phone).
 
 The history is read in two steps, so that a page of it costs the same for a client who called
-twice and for one who called two thousand times: :func:`entry_keys` lists every call and task
-(id and instant only, by the indexes ``ix_calls_client_arrived``, ``ix_calls_caller_arrived``
-and those of ``callback_tasks``), then :func:`load_timeline` reads the chosen ones in full,
-a few hundred at a time.
+twice and for one who called two thousand times: :func:`entry_keys` lists every call, task and
+message (id and instant only, by the indexes ``ix_calls_client_arrived``,
+``ix_calls_caller_arrived`` and those of ``callback_tasks`` and ``written_messages``), then
+:func:`load_timeline` reads the chosen ones in full, a few hundred at a time. The files that
+came with a message are read without their bytes.
 """
 
 from __future__ import annotations
@@ -28,11 +30,15 @@ from sqlmodel import Session, SQLModel, col, select
 from call_card.history import owner_filter
 from call_card.lookup import insert_once
 from client_history.records import (
+    AttachmentRecord,
     AttemptRecord,
     CallRecord,
     ChangeRecord,
     ClientRecord,
     DismissalRecord,
+    MessageRecord,
+    MessageSurveyRecord,
+    NoticeRecord,
     Records,
     ReferralRecord,
     Staff,
@@ -60,8 +66,12 @@ from models.tables import (
     Employee,
     KbEntry,
     Language,
+    MessageAttachment,
+    MessageNotice,
+    MessageSurvey,
     SurveyResponse,
     WrapupDismissal,
+    WrittenMessage,
 )
 
 _R = TypeVar("_R", bound=Hashable)  # a frozen record of client_history.records
@@ -69,7 +79,7 @@ _R = TypeVar("_R", bound=Hashable)  # a frozen record of client_history.records
 
 @dataclass(frozen=True, slots=True)
 class EntryKey:
-    """A call or task of the history, before it is read in full."""
+    """A call, task or message of the history, before it is read in full."""
 
     kind: EntryKind
     ref_id: int
@@ -136,7 +146,7 @@ def client_record(client: Client) -> ClientRecord:
 
 
 def entry_keys(session: Session, client: ClientRecord) -> list[EntryKey]:
-    """Every call and callback task of the client, oldest first."""
+    """Every call, callback task and written message of the client, oldest first."""
     calls = [
         EntryKey(EntryKind.CALL, call_id, at)
         for call_id, at in session.exec(
@@ -159,6 +169,15 @@ def entry_keys(session: Session, client: ClientRecord) -> list[EntryKey]:
         if task_id is not None
     }
     keys = calls + [EntryKey(EntryKind.CALLBACK, task_id, at) for task_id, at in tasks.items()]
+    keys += [
+        EntryKey(EntryKind.MESSAGE, message_id, at)
+        for message_id, at in session.exec(
+            select(WrittenMessage.id, WrittenMessage.received_at).where(
+                col(WrittenMessage.client_id) == client.id
+            )
+        )
+        if message_id is not None
+    ]
     keys.sort(key=lambda key: entry_order(key.kind, key.at, key.ref_id))
     return keys
 
@@ -171,13 +190,23 @@ def _owned(client_column: Any, phone_column: Any, client: ClientRecord) -> Colum
 
 
 def load_timeline(session: Session, client: ClientRecord, keys: Sequence[EntryKey]) -> Timeline:
-    """The calls and tasks of ``keys`` read in full, as a timeline."""
-    call_ids = [key.ref_id for key in keys if key.kind is EntryKind.CALL]
-    task_ids = [key.ref_id for key in keys if key.kind is EntryKind.CALLBACK]
-    return build_timeline(client, load_records(session, call_ids, task_ids))
+    """The calls, tasks and messages of ``keys`` read in full, as a timeline."""
+
+    def ids(kind: EntryKind) -> list[int]:
+        return [key.ref_id for key in keys if key.kind is kind]
+
+    return build_timeline(
+        client,
+        load_records(session, ids(EntryKind.CALL), ids(EntryKind.CALLBACK), ids(EntryKind.MESSAGE)),
+    )
 
 
-def load_records(session: Session, call_ids: Sequence[int], task_ids: Sequence[int]) -> Records:
+def load_records(
+    session: Session,
+    call_ids: Sequence[int],
+    task_ids: Sequence[int],
+    message_ids: Sequence[int] = (),
+) -> Records:
     rows: dict[type, list[Row[Any]]] = {
         CallRecord: _rows(session, Call, Call.id, call_ids),
         TransferRecord: _rows(session, CallTransfer, CallTransfer.call_id, call_ids),
@@ -189,6 +218,16 @@ def load_records(session: Session, call_ids: Sequence[int], task_ids: Sequence[i
         WindowRecord: _rows(session, CallbackWindow, CallbackWindow.task_id, task_ids),
         AttemptRecord: _rows(session, CallbackAttempt, CallbackAttempt.task_id, task_ids),
         ChangeRecord: _rows(session, CallbackTaskChange, CallbackTaskChange.task_id, task_ids),
+        MessageRecord: _rows(session, WrittenMessage, WrittenMessage.id, message_ids),
+        AttachmentRecord: _rows(
+            session,
+            MessageAttachment,
+            MessageAttachment.message_id,
+            message_ids,
+            without=("data",),  # the files themselves: only their names and sizes are shown
+        ),
+        NoticeRecord: _rows(session, MessageNotice, MessageNotice.message_id, message_ids),
+        MessageSurveyRecord: _rows(session, MessageSurvey, MessageSurvey.message_id, message_ids),
     }
     staff = _staff(
         session,
@@ -215,6 +254,10 @@ def load_records(session: Session, call_ids: Sequence[int], task_ids: Sequence[i
         windows=_records(WindowRecord, rows, staff),
         attempts=_records(AttemptRecord, rows, staff),
         changes=_records(ChangeRecord, rows, staff),
+        messages=_records(MessageRecord, rows, staff),
+        attachments=_records(AttachmentRecord, rows, staff),
+        notices=_records(NoticeRecord, rows, staff),
+        message_surveys=_records(MessageSurveyRecord, rows, staff),
     )
 
 
@@ -252,14 +295,26 @@ def _employee_columns(record: type) -> list[str]:
     return [column for name, column in _columns(record) if column != name]
 
 
-def _rows(session: Session, table: type[SQLModel], key: Any, ids: Sequence[int]) -> list[Row[Any]]:
+def _rows(
+    session: Session,
+    table: type[SQLModel],
+    key: Any,
+    ids: Sequence[int],
+    *,
+    without: Sequence[str] = (),
+) -> list[Row[Any]]:
     """The rows of ``table`` whose ``key`` is one of ``ids``, read a batch at a time, as plain
-    rows: building ORM objects would take most of the time of a long history."""
-    columns = table.__table__  # type: ignore[attr-defined]
+    rows (building ORM objects would take most of the time of a long history), every column
+    but those named in ``without``."""
+    columns = [
+        column
+        for column in table.__table__.columns  # type: ignore[attr-defined]
+        if column.name not in without
+    ]
     connection = session.connection()
     found: list[Row[Any]] = []
     for batch in batches(ids):
-        found += connection.execute(sa_select(columns).where(col(key).in_(batch))).all()
+        found += connection.execute(sa_select(*columns).where(col(key).in_(batch))).all()
     return found
 
 

@@ -1,6 +1,7 @@
 """A client's history as a timeline: each call with what happened on it (transfers, wrap-up,
 referral to another agency, survey answers), each callback task with its windows, attempts and
-changes, in the order they happened.
+changes, each written message with its attachments, the notices sent for it and its survey,
+in the order they happened.
 
 Pure: built from :class:`client_history.records.Records`, nothing read here.
 """
@@ -15,11 +16,15 @@ from enum import StrEnum
 from typing import Any, TypeVar
 
 from client_history.records import (
+    AttachmentRecord,
     AttemptRecord,
     CallRecord,
     ChangeRecord,
     ClientRecord,
     DismissalRecord,
+    MessageRecord,
+    MessageSurveyRecord,
+    NoticeRecord,
     Records,
     ReferralRecord,
     SurveyRecord,
@@ -35,6 +40,11 @@ _R = TypeVar("_R")
 class EntryKind(StrEnum):
     CALL = "call"
     CALLBACK = "callback"
+    MESSAGE = "message"
+
+
+# At one instant: a call before the task it opened, then a written message.
+_KIND_ORDER = {EntryKind.CALL: 0, EntryKind.CALLBACK: 1, EntryKind.MESSAGE: 2}
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +86,25 @@ class CallbackEntry:
         return self.task.id
 
 
-Entry = CallEntry | CallbackEntry
+@dataclass(frozen=True, slots=True)
+class MessageEntry:
+    message: MessageRecord
+    attachments: tuple[AttachmentRecord, ...]  # as they came
+    notices: tuple[NoticeRecord, ...]  # in time order
+    surveys: tuple[MessageSurveyRecord, ...]  # by the instant the link was issued
+
+    kind = EntryKind.MESSAGE
+
+    @property
+    def at(self) -> datetime:
+        return self.message.received_at
+
+    @property
+    def ref_id(self) -> int:
+        return self.message.id
+
+
+Entry = CallEntry | CallbackEntry | MessageEntry
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,15 +120,19 @@ class Timeline:
     def callbacks(self) -> list[CallbackEntry]:
         return [entry for entry in self.entries if isinstance(entry, CallbackEntry)]
 
+    @property
+    def messages(self) -> list[MessageEntry]:
+        return [entry for entry in self.entries if isinstance(entry, MessageEntry)]
+
 
 def entry_order(kind: EntryKind, at: datetime, ref_id: int) -> tuple[datetime, int, int]:
     """Oldest first; at one instant a call before the task it opened, then by id."""
-    return (at, 0 if kind is EntryKind.CALL else 1, ref_id)
+    return (at, _KIND_ORDER[kind], ref_id)
 
 
 def build_timeline(client: ClientRecord, records: Records) -> Timeline:
-    """The calls and tasks of ``records`` with what belongs to each, oldest first. Rows that
-    belong to a call or task not in ``records`` are left out."""
+    """The calls, tasks and messages of ``records`` with what belongs to each, oldest first.
+    Rows that belong to a call, task or message not in ``records`` are left out."""
     transfers = _grouped(records.transfers, lambda row: row.call_id, lambda row: row.seq)
     referrals = _grouped(records.referrals, lambda row: row.call_id, lambda row: row.at)
     wrapups = {row.call_id: row for row in records.wrapups}
@@ -135,8 +167,26 @@ def build_timeline(client: ClientRecord, records: Records) -> Timeline:
         )
         for task in records.tasks
     ]
+    entries += _message_entries(records)
     entries.sort(key=lambda entry: entry_order(entry.kind, entry.at, entry.ref_id))
     return Timeline(client=client, entries=tuple(entries))
+
+
+def _message_entries(records: Records) -> list[MessageEntry]:
+    attachments = _grouped(records.attachments, lambda row: row.message_id, lambda row: row.id)
+    notices = _grouped(records.notices, lambda row: row.message_id, lambda row: (row.at, row.id))
+    surveys = _grouped(
+        records.message_surveys, lambda row: row.message_id, lambda row: row.issued_at
+    )
+    return [
+        MessageEntry(
+            message=message,
+            attachments=attachments.get(message.id, ()),
+            notices=notices.get(message.id, ()),
+            surveys=surveys.get(message.id, ()),
+        )
+        for message in records.messages
+    ]
 
 
 def _grouped(

@@ -455,6 +455,15 @@ def messages(parser: argparse.ArgumentParser) -> None:
     listed.add_argument(
         "--format", choices=("text", "jsonl"), default="text", help="формат вывода (text)"
     )
+    remind = _action(
+        actions,
+        "remind",
+        "разослать ответственным и руководителям напоминания о сроках: просроченные, сегодня "
+        "и в следующий рабочий день",
+    )
+    remind.add_argument(
+        "--dry-run", action="store_true", help="только показать, что будет отправлено"
+    )
 
 
 def retention(parser: argparse.ArgumentParser) -> None:

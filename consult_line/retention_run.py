@@ -26,6 +26,10 @@ PART_LABELS: dict[Part, str] = {
     Part.CALLBACK_WINDOWS: "окна обратного звонка (callback_windows)",
     Part.CALLBACK_ATTEMPTS: "попытки обратного звонка (callback_attempts)",
     Part.CALLBACK_TASK_CHANGES: "изменения заявок (callback_task_changes)",
+    Part.WRITTEN_MESSAGES: "письменные обращения (written_messages)",
+    Part.MESSAGE_ATTACHMENTS: "вложения обращений (message_attachments)",
+    Part.MESSAGE_NOTICES: "уведомления и ответы по обращениям (message_notices)",
+    Part.MESSAGE_SURVEYS: "опросы по обращениям (message_surveys)",
     Part.CLIENTS_DELETED: "клиенты (clients)",
     Part.CLIENTS_ANONYMISED: "клиенты (clients)",
 }

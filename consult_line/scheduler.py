@@ -14,6 +14,7 @@ from apscheduler.triggers.cron import CronTrigger
 from ami.bridge import AmiBridge
 from ami.bus import LiveBus
 from consult_line.health import calendar_warnings
+from consult_line.message_reminder_run import ReminderRun, plan_reminders, send_reminders
 from consult_line.retention_run import Outcome, begin, purge, summary
 from consult_line.wiring import Services
 from models.callback_reminders import Reminder, overdue, windows_opening
@@ -154,6 +155,46 @@ async def purge_expired_history(context: JobContext) -> None:
         )
 
 
+async def remind_message_deadlines(context: JobContext) -> None:
+    """W3–W6: on a working morning, each owner gets one letter listing their open messages
+    whose next deadline is today, the next working day or past; messages nobody can be written
+    about go to the supervisors (``consult_line.message_reminder_run``)."""
+    services = context.services
+
+    def work() -> ReminderRun:
+        run = plan_reminders(services)
+        if run.working_day:
+            send_reminders(services, run)
+        return run
+
+    run = await asyncio.to_thread(work)
+    if not run.working_day:
+        log.info("напоминания о сроках обращений: %s — нерабочий день", run.today.isoformat())
+        return
+    if run.not_configured:
+        log.warning(
+            "напоминания о сроках письменных обращений не отправлены: исходящая почта не "
+            "настроена (CONSULT_LINE_SMTP_HOST пуст); писем было бы: %d",
+            len(run.letters),
+        )
+        return
+    for letter, reason in run.failed:
+        log.warning(
+            "напоминание о сроках обращений не отправлено (%s): %s", letter.person.email, reason
+        )
+    if run.nobody:
+        log.warning(
+            "обращения со сроками без ответственного, а у руководителей нет адреса почты: %s",
+            ", ".join(item.number for item in run.nobody),
+        )
+    log.info(
+        "напоминания о сроках обращений: отправлено %d, уже были сегодня %d, не отправлено %d",
+        len(run.sent),
+        len(run.already),
+        len(run.failed),
+    )
+
+
 async def tidy_report_counts(context: JobContext) -> None:
     """C13, C15: the reports' counts that came to nothing go (``models.report_counts_upkeep``)."""
     removed = await asyncio.to_thread(drop_empty_counts, context.services.engine)
@@ -182,6 +223,9 @@ JOBS: tuple[Job, ...] = (
     Job("history-retention", purge_expired_history, {"hour": "2", "minute": "30"}),
     Job("report-counts-tidy", tidy_report_counts, {"hour": "4", "minute": "0"}),
     Job("kb-overdue-sections", remind_overdue_kb_sections, {"hour": "9", "minute": "0"}),
+    # Every morning before the working day; the job itself skips the production calendar's
+    # days off (and works on a working Saturday).
+    Job("message-reminders", remind_message_deadlines, {"hour": "8", "minute": "30"}),
 )
 
 

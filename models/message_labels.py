@@ -1,10 +1,11 @@
-"""The Russian words for a written message's intake and state, shared by the CLI and the console."""
+"""The Russian words for a written message's intake, state and notices, shared by the CLI, the
+console and the client's history."""
 
 from __future__ import annotations
 
 from typing import Final
 
-from models.tables import MessageIntake, MessageStatus
+from models.tables import AbuseCheck, MessageIntake, MessageStatus, NoticeKind, NoticeState
 
 INTAKE_RU: Final[dict[MessageIntake, str]] = {
     MessageIntake.PAPER: "бумага",
@@ -24,3 +25,21 @@ STATUS_RU: Final[dict[MessageStatus, str]] = {
 OPEN_STATES: Final[frozenset[MessageStatus]] = frozenset(
     {MessageStatus.REGISTERED, MessageStatus.ACKNOWLEDGED}
 )
+NOTICE_KIND_RU: Final[dict[NoticeKind, str]] = {
+    NoticeKind.PRIMARY: "первичный ответ",
+    NoticeKind.ABUSE: "уведомление о недопустимости оскорблений",
+    NoticeKind.REDIRECT: "уведомление о перенаправлении",
+    NoticeKind.REFUSAL: "отказ",
+    NoticeKind.ANSWER: "ответ по существу",
+}
+NOTICE_STATE_RU: Final[dict[NoticeState, str]] = {
+    NoticeState.SENT: "отправлено",
+    NoticeState.FAILED: "не отправлено",
+    NoticeState.TO_PRINT: "передано для отправки почтой",
+}
+ABUSE_RU: Final[dict[AbuseCheck, str]] = {
+    AbuseCheck.CLEAN: "не найдено",
+    AbuseCheck.SUSPECTED: "подозрение, ждёт проверки",
+    AbuseCheck.CONFIRMED: "подтверждено",
+    AbuseCheck.DISMISSED: "не подтвердилось",
+}

@@ -9,7 +9,8 @@ batches; nothing is ever read whole into memory. The order respects the foreign 
    old calls that point at it lose the pointer in the same transaction and go in step 2);
 2. calls past their term: transfers, wrap-up, referrals, dismissed wrap-up, survey answer,
    then the call;
-3. client records with nothing left: deleted, or anonymised where the audit log names them.
+3. written messages past their term: attachments, notices and survey links, then the message;
+4. client records with nothing left: deleted, or anonymised where the audit log names them.
 
 The same conditions decide every step, so a dry run counts what a run then does, and a run
 stopped anywhere (Ctrl+C, a lost connection, the scheduler's time budget) is finished by the
@@ -31,6 +32,8 @@ from models.retention_scope import (
     CALL_CHILDREN,
     CALLS,
     CLIENTS,
+    MESSAGE_CHILDREN,
+    MESSAGES,
     TASK_CHILDREN,
     TASKS,
     Child,
@@ -39,6 +42,8 @@ from models.retention_scope import (
     audited,
     call_expired,
     client_expired,
+    message_dated,
+    message_expired,
     task_expired,
 )
 from models.rules.callbacks import ACTIVE_STATUSES
@@ -99,10 +104,10 @@ class Tally:
 def plan(*, connection: Connection, cutoff: datetime) -> tuple[Affected, ...]:
     """What a run with this cut-off would remove or blank, per part; changes nothing.
 
-    One statement: the calls and tasks past their term are found once (common table
+    One statement: the calls, tasks and messages past their term are found once (common table
     expressions used several times are materialised by both databases) and every table is
     counted against them."""
-    task, call, client = TASKS.alias(), CALLS.alias(), CLIENTS.alias()
+    task, call, client, message = TASKS.alias(), CALLS.alias(), CLIENTS.alias(), MESSAGES.alias()
     calls = (
         select(call.c.id, call.c.arrived_at.label("day"))
         .where(call_expired(call, cutoff))
@@ -113,17 +118,29 @@ def plan(*, connection: Connection, cutoff: datetime) -> tuple[Affected, ...]:
         .where(task_expired(task, cutoff))
         .cte("expired_tasks")
     )
+    messages = (
+        select(message.c.id, message_dated(message).label("day"))
+        .where(message_expired(message, cutoff))
+        .cte("expired_messages")
+    )
     gone_client = client_expired(client, cutoff)
     parts = [
         _span(Part.CALLS, calls.c.day),
         *(
-            _span(c.part, _date(c)).join_from(c.table, calls, _key(c) == calls.c.id)
+            _span(c.part, _date(c, calls.c.day)).join_from(c.table, calls, _key(c) == calls.c.id)
             for c in CALL_CHILDREN
         ),
         _span(Part.CALLBACK_TASKS, tasks.c.day),
         *(
-            _span(c.part, _date(c)).join_from(c.table, tasks, _key(c) == tasks.c.id)
+            _span(c.part, _date(c, tasks.c.day)).join_from(c.table, tasks, _key(c) == tasks.c.id)
             for c in TASK_CHILDREN
+        ),
+        _span(Part.WRITTEN_MESSAGES, messages.c.day),
+        *(
+            _span(c.part, _date(c, messages.c.day)).join_from(
+                c.table, messages, _key(c) == messages.c.id
+            )
+            for c in MESSAGE_CHILDREN
         ),
         _span(Part.CLIENTS_DELETED, client.c.created_at, gone_client & ~audited(client)),
         _span(
@@ -157,8 +174,9 @@ def _key(child: Child) -> Any:
     return child.table.c[child.parent_key]
 
 
-def _date(child: Child) -> Any:
-    return child.table.c[child.date_column]
+def _date(child: Child, parent_day: Any = None) -> Any:
+    """The child's own date column, or ``parent_day`` for a child dated by its parent."""
+    return parent_day if child.date_column is None else child.table.c[child.date_column]
 
 
 # ------------------------------------------------------------------------------ the run
@@ -174,7 +192,7 @@ def purge_batches(
     """
     if batch_size < 1:
         raise ValueError(f"batch size of at least one row, got {batch_size}")
-    task, call, client = TASKS.alias(), CALLS.alias(), CLIENTS.alias()
+    task, call, client, message = TASKS.alias(), CALLS.alias(), CLIENTS.alias(), MESSAGES.alias()
     yield from _batches(
         engine,
         select(task.c.id, task.c.requested_at).where(task_expired(task, cutoff)),
@@ -186,6 +204,12 @@ def purge_batches(
         select(call.c.id, call.c.arrived_at).where(call_expired(call, cutoff)),
         batch_size,
         _remove_calls,
+    )
+    yield from _batches(
+        engine,
+        select(message.c.id, message_dated(message)).where(message_expired(message, cutoff)),
+        batch_size,
+        _remove_messages,
     )
     yield from _batches(
         engine,
@@ -235,7 +259,7 @@ def _without_jit(connection: Connection) -> None:
 
 def _remove_tasks(connection: Connection, batch: Batch) -> tuple[Affected, ...]:
     ids = [row[0] for row in batch]
-    children = _remove_children(connection, TASK_CHILDREN, ids)
+    children = _remove_children(connection, TASK_CHILDREN, batch)
     # Calls attached to these tasks are as old as the tasks' cases and go in the next step
     # (one that also opened a task still kept stays, without the pointer to this one).
     connection.execute(
@@ -247,9 +271,16 @@ def _remove_tasks(connection: Connection, batch: Batch) -> tuple[Affected, ...]:
 
 def _remove_calls(connection: Connection, batch: Batch) -> tuple[Affected, ...]:
     ids = [row[0] for row in batch]
-    children = _remove_children(connection, CALL_CHILDREN, ids)
+    children = _remove_children(connection, CALL_CHILDREN, batch)
     connection.execute(delete(CALLS).where(CALLS.c.id.in_(ids)))
     return (affected(Part.CALLS, [row[1] for row in batch]), *children)
+
+
+def _remove_messages(connection: Connection, batch: Batch) -> tuple[Affected, ...]:
+    ids = [row[0] for row in batch]
+    children = _remove_children(connection, MESSAGE_CHILDREN, batch)
+    connection.execute(delete(MESSAGES).where(MESSAGES.c.id.in_(ids)))
+    return (affected(Part.WRITTEN_MESSAGES, [row[1] for row in batch]), *children)
 
 
 def _remove_clients(connection: Connection, batch: Batch) -> tuple[Affected, ...]:
@@ -270,12 +301,17 @@ def _remove_clients(connection: Connection, batch: Batch) -> tuple[Affected, ...
 
 
 def _remove_children(
-    connection: Connection, children: Sequence[Child], parent_ids: Sequence[int]
+    connection: Connection, children: Sequence[Child], parents: Batch
 ) -> list[Affected]:
+    """Removes the rows of ``children`` that belong to the ``parents`` (id, date, ...)."""
+    parent_days = {row[0]: row[1] for row in parents}
     done = []
     for child in children:
-        removed = connection.execute(
-            delete(child.table).where(_key(child).in_(parent_ids)).returning(_date(child))
-        )
-        done.append(affected(child.part, removed.scalars().all()))
+        statement = delete(child.table).where(_key(child).in_(list(parent_days)))
+        if child.date_column is None:
+            owners = connection.execute(statement.returning(_key(child))).scalars().all()
+            days = [parent_days[owner] for owner in owners]
+        else:
+            days = list(connection.execute(statement.returning(_date(child))).scalars().all())
+        done.append(affected(child.part, days))
     return done

@@ -11,10 +11,13 @@ without the question, nor the question without its handling:
   age) and its request, closing, every attempt, change, agreed window and linked call all
   lie before the cut-off; its windows, attempts and changes share its fate;
 * a call linked to a task that is not past its term stays;
-* a client record goes when it is older than the cut-off, none of its calls and tasks
-  stays and it wrote no message (written messages have no term here yet: their authors
-  stay). A client the audit log names is anonymised instead of deleted (phone, name and
-  e-mail blanked): the log of who read or exported personal data is kept as it is.
+* a written message is dated by its closing (``closed_at``), or by its arrival when it was
+  never closed, and is past its term when that instant and every notice sent for it and every
+  survey link of it (issued or answered) lie before the cut-off; its attachments, notices and
+  survey share its fate;
+* a client record goes when it is older than the cut-off and none of its calls, tasks and
+  messages stays. A client the audit log names is anonymised instead of deleted (phone, name
+  and e-mail blanked): the log of who read or exported personal data is kept as it is.
 
 Every subquery works on its own alias, so a condition can be nested in another (a task's
 calls inside a call's tasks) without correlating to the wrong row.
@@ -26,7 +29,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ColumnElement, FromClause, Table, and_, exists, or_
+from sqlalchemy import ColumnElement, FromClause, Table, and_, exists, func, or_
 from sqlmodel import SQLModel
 
 import models.tables  # noqa: F401 — every table in the metadata
@@ -42,6 +45,8 @@ TASKS = table("callback_tasks")
 CLIENTS = table("clients")
 AUDIT = table("audit_log")
 MESSAGES = table("written_messages")
+NOTICES = table("message_notices")
+SURVEY_LINKS = table("message_surveys")
 ACTIVE = tuple(ACTIVE_STATUSES)
 
 
@@ -58,18 +63,23 @@ class Part(StrEnum):
     CALLBACK_WINDOWS = "callback_windows"
     CALLBACK_ATTEMPTS = "callback_attempts"
     CALLBACK_TASK_CHANGES = "callback_task_changes"
+    WRITTEN_MESSAGES = "written_messages"
+    MESSAGE_ATTACHMENTS = "message_attachments"
+    MESSAGE_NOTICES = "message_notices"
+    MESSAGE_SURVEYS = "message_surveys"
     CLIENTS_DELETED = "clients_deleted"
     CLIENTS_ANONYMISED = "clients_anonymised"
 
 
 @dataclass(frozen=True, slots=True)
 class Child:
-    """A table whose rows each belong to one row of a parent and go with it."""
+    """A table whose rows each belong to one row of a parent and go with it; a row without a
+    date of its own (``date_column`` None) is dated by its parent."""
 
     part: Part
     table: Table
     parent_key: str
-    date_column: str
+    date_column: str | None
 
 
 CALL_CHILDREN: tuple[Child, ...] = (
@@ -83,6 +93,11 @@ TASK_CHILDREN: tuple[Child, ...] = (
     Child(Part.CALLBACK_WINDOWS, table("callback_windows"), "task_id", "starts_at"),
     Child(Part.CALLBACK_ATTEMPTS, table("callback_attempts"), "task_id", "at"),
     Child(Part.CALLBACK_TASK_CHANGES, table("callback_task_changes"), "task_id", "at"),
+)
+MESSAGE_CHILDREN: tuple[Child, ...] = (
+    Child(Part.MESSAGE_ATTACHMENTS, table("message_attachments"), "message_id", None),
+    Child(Part.MESSAGE_NOTICES, NOTICES, "message_id", "at"),
+    Child(Part.MESSAGE_SURVEYS, SURVEY_LINKS, "message_id", "issued_at"),
 )
 
 
@@ -116,16 +131,34 @@ def call_expired(call: FromClause, cutoff: datetime) -> ColumnElement[bool]:
     )
 
 
+def message_dated(message: FromClause) -> ColumnElement[datetime]:
+    """The instant a message's term counts from: its closing, or its arrival if never closed."""
+    return func.coalesce(message.c.closed_at, message.c.received_at)
+
+
+def message_expired(message: FromClause, cutoff: datetime) -> ColumnElement[bool]:
+    """``message`` (an alias of written_messages) and everything sent for it lie before the
+    cut-off."""
+    notices, surveys = NOTICES.alias(), SURVEY_LINKS.alias()
+    return and_(
+        message_dated(message) < cutoff,
+        ~exists().where(notices.c.message_id == message.c.id, notices.c.at >= cutoff),
+        ~exists().where(
+            surveys.c.message_id == message.c.id,
+            or_(surveys.c.issued_at >= cutoff, surveys.c.answered_at >= cutoff),
+        ),
+    )
+
+
 def client_expired(client: FromClause, cutoff: datetime) -> ColumnElement[bool]:
-    """``client`` (an alias of clients) is older than the cut-off and none of its calls and
-    tasks stays. Other channels' tables that name a client belong here too."""
+    """``client`` (an alias of clients) is older than the cut-off and none of its calls, tasks
+    and messages stays. Other channels' tables that name a client belong here too."""
     calls, tasks, messages = CALLS.alias(), TASKS.alias(), MESSAGES.alias()
     return and_(
         client.c.created_at < cutoff,
         ~exists().where(calls.c.client_id == client.c.id, ~call_expired(calls, cutoff)),
         ~exists().where(tasks.c.client_id == client.c.id, ~task_expired(tasks, cutoff)),
-        # Written messages are not purged yet: their authors stay.
-        ~exists().where(messages.c.client_id == client.c.id),
+        ~exists().where(messages.c.client_id == client.c.id, ~message_expired(messages, cutoff)),
     )
 
 

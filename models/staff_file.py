@@ -257,6 +257,7 @@ class EmployeeItem(_Item):
     full_name: Annotated[str, _text(255)]
     device: Device
     department: Code
+    email: Email | None = None  # where the reminders of written messages' deadlines go
     roles: Annotated[tuple[Annotated[Role, _one_of(Role)], ...], Field(min_length=1)]
     competences: Annotated[
         tuple[Annotated[Topic, _one_of(Topic)], ...], BeforeValidator(_none_as_empty)

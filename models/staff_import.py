@@ -228,6 +228,7 @@ def _upsert_employees(
             full_name=item.full_name,
             device=item.device,
             department_id=department_id,
+            email=item.email,
             active=True,
             updated_at=now,
         )
@@ -240,7 +241,9 @@ def _upsert_employees(
             outcomes["created"] += 1
             continue
         assert row.id is not None
-        changed = _copy_fields(row, fresh, ("full_name", "device", "department_id", "active"))
+        changed = _copy_fields(
+            row, fresh, ("full_name", "device", "department_id", "email", "active")
+        )
         changed = _sync_related(session, row.id, item, related) or changed
         if changed:
             row.updated_at = now

@@ -142,7 +142,10 @@ def _history(
     response = render(
         request, "client_history.html", layout=layout, title=f"Клиент {view.phone}", page=view
     )
-    detail = f"page={number} calls={len(timeline.calls)} callbacks={len(timeline.callbacks)}"
+    detail = (
+        f"page={number} calls={len(timeline.calls)} callbacks={len(timeline.callbacks)} "
+        f"messages={len(timeline.messages)}"
+    )
     return Shown(response, detail)
 
 
@@ -185,7 +188,10 @@ def _document(backend: Backend, session: Session, client: ClientRecord) -> Clien
 
 
 def _counts(document: ClientDocument) -> str:
-    return f"calls={len(document.calls)} callbacks={len(document.callbacks)}"
+    return (
+        f"calls={len(document.calls)} callbacks={len(document.callbacks)} "
+        f"messages={len(document.messages)}"
+    )
 
 
 VIEWS: tuple[HistoryView, ...] = (

@@ -1,5 +1,6 @@
 """``consult-line messages list [--status S] [--format text|jsonl]``: the written messages,
-oldest first, with their deadlines (W3–W6) and state, for people and for scripts."""
+oldest first, with their deadlines (W3–W6) and state, for people and for scripts;
+``consult-line messages remind`` is ``commands.messages_remind``."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from dataclasses import asdict, dataclass
 
 from sqlmodel import Session, col, select
 
+from consult_line.commands import messages_remind
 from consult_line.wiring import Services
 from models.message_labels import INTAKE_RU, STATUS_RU
 from models.tables import Client, MessageIntake, MessageStatus, WrittenMessage
@@ -30,6 +32,8 @@ class Listed:
 
 
 def run(services: Services, args: argparse.Namespace) -> int:
+    if args.action == "remind":
+        return messages_remind.run(services, args)
     status = MessageStatus(args.status) if args.status else None
     with Session(services.engine) as session:
         rows = list(_listed(session, services, status))

@@ -23,6 +23,7 @@ from models.tables.calls import (
 )
 from models.tables.clients import Channel, Client, Language
 from models.tables.kb import KbEntry, KbEntryVersion, KbSection, KbSource
+from models.tables.message_reminders import MessageReminder
 from models.tables.message_surveys import MessageSurvey
 from models.tables.messages import (
     AbuseCheck,
@@ -77,6 +78,7 @@ __all__ = [
     "MessageAttachment",
     "MessageIntake",
     "MessageNotice",
+    "MessageReminder",
     "MessageStatus",
     "MessageSurvey",
     "MissedCount",

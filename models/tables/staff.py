@@ -39,6 +39,8 @@ class Employee(SQLModel, table=True):
     full_name: str = Field(max_length=255)
     device: str = Field(max_length=64)
     department_id: int = Field(foreign_key="departments.id", index=True)
+    # Where the deadline reminders of written messages go (W3–W6); None: nowhere.
+    email: str | None = Field(default=None, max_length=255)
     active: bool = Field(default=True)
     updated_at: datetime = Field(sa_type=utc())
 

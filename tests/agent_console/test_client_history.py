@@ -204,7 +204,7 @@ def test_every_view_print_and_export_is_in_the_audit_log(console: Console) -> No
             "client_history_view",
             f"client:{client_id}",
             client_id,
-            "page=1 calls=4 callbacks=2",
+            "page=1 calls=4 callbacks=2 messages=0",
         ),
         (
             NOW + timedelta(minutes=1),
@@ -212,7 +212,7 @@ def test_every_view_print_and_export_is_in_the_audit_log(console: Console) -> No
             "client_history_print",
             f"client:{client_id}",
             client_id,
-            "calls=4 callbacks=2",
+            "calls=4 callbacks=2 messages=0",
         ),
         (
             NOW + timedelta(minutes=2),
@@ -220,7 +220,7 @@ def test_every_view_print_and_export_is_in_the_audit_log(console: Console) -> No
             "client_history_export_json",
             f"client:{client_id}",
             client_id,
-            "calls=4 callbacks=2",
+            "calls=4 callbacks=2 messages=0",
         ),
     ]
     assert all(PHONE not in row.subject + row.detail for row in _audit(console))
@@ -231,7 +231,7 @@ def test_the_printed_document_holds_the_clients_part_only(console: Console) -> N
     page = console.signed_in("boss").get(f"/clients/{client_id}/print")
     assert page.status_code == 200
     html = page.text
-    assert "<h1>История взаимодействия с консультационной линией</h1>" in html
+    assert "<h1>История взаимодействия</h1>" in html
     assert "Сведения на 09.12.2026 12:30" in html
     assert "обращения ранее 09.12.2021 могли быть удалены" in html
     assert "<h2>Звонки на линию (4)</h2>" in html
@@ -377,9 +377,9 @@ def test_a_long_history_comes_a_hundred_entries_a_page(console: Console) -> None
     assert _ENTRY.findall(beyond.text) == entries
     details = [row.detail for row in _audit(console)]
     assert details == [
-        "page=1 calls=100 callbacks=0",
-        "page=2 calls=4 callbacks=2",
-        "page=2 calls=4 callbacks=2",
+        "page=1 calls=100 callbacks=0 messages=0",
+        "page=2 calls=4 callbacks=2 messages=0",
+        "page=2 calls=4 callbacks=2 messages=0",
     ]
 
 

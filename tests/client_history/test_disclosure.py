@@ -3,6 +3,7 @@ client's document of the sample story, written out by hand."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import fields
 from datetime import date
 
@@ -12,10 +13,14 @@ from client_history import records
 from client_history.disclosure import DISCLOSURE, Audience, client_document
 from client_history.document import (
     ClientDocument,
+    DocAttachment,
     DocAttempt,
     DocCall,
     DocCallback,
     DocClient,
+    DocMessage,
+    DocMessageSurvey,
+    DocNotice,
     DocReferral,
     DocReschedule,
     DocSurvey,
@@ -25,6 +30,19 @@ from client_history.document import (
 from client_history.export_json import json_bytes
 from client_history.records import Records, Staff
 from client_history.timeline import build_timeline
+from tests.client_history.message_samples import (
+    ADDRESS_B,
+    ANSWER_TEXT,
+    MESSAGE_STAFF_ONLY,
+    NUMBER_A,
+    NUMBER_B,
+    PRIMARY_SUBJECT,
+    PRIMARY_TEXT,
+    SURVEY_COMMENT,
+    TEXT_A,
+    URGENCY_NOTE,
+    with_messages,
+)
 from tests.client_history.samples import (
     AGENCY,
     CALL_A,
@@ -299,3 +317,132 @@ def test_a_call_without_a_wrapup_topic_keeps_the_topic_chosen_in_the_menu() -> N
     )
     (call,) = document.calls
     assert (call.topic, call.question, call.callbacks) == ("support_measures", None, ())
+
+
+def _with_messages() -> ClientDocument:
+    return client_document(
+        build_timeline(CLIENT, with_messages(story_records())),
+        prepared_at=PREPARED,
+        tz=MSK,
+        line="Линия",
+        kept_years=5,
+        kept_since=date(2021, 12, 9),
+    )
+
+
+@pytest.mark.parametrize(
+    ("cls", "name"),
+    [
+        (records.MessageRecord, "owner"),
+        (records.MessageRecord, "abuse_words"),
+        (records.MessageRecord, "email_message_id"),
+        (records.NoticeRecord, "error"),
+        (records.NoticeRecord, "by"),
+    ],
+)
+def test_who_handled_a_message_and_the_abuse_lexicon_stay_with_the_staff(
+    cls: type, name: str
+) -> None:
+    assert DISCLOSURE[cls][name].audience is Audience.STAFF
+
+
+def test_a_message_in_the_document_field_by_field() -> None:  # G3, G4
+    first, second = _with_messages().messages
+    assert first == DocMessage(
+        number=NUMBER_A,
+        received_at=msk(3, 9, 15),
+        intake="email",
+        intake_label="почта",
+        sender_name="Гаджиева Марьям",
+        sender_email="maryam@example.ru",
+        sender_phone="",
+        sender_address="",
+        consent=False,
+        subject="Субсидия на оборудование",
+        text=TEXT_A,
+        topic="support_measures",
+        topic_label="Меры государственной поддержки",
+        need="Перечень документов",
+        urgent=True,
+        urgency_note=URGENCY_NOTE,
+        primary_due=date(2026, 12, 8),
+        answer_due=date(2026, 12, 9),
+        abuse_notice_due=None,  # the suspicion was dismissed: nothing of it reaches the client
+        status="answered",
+        status_label="дан ответ",
+        closed_at=msk(8, 16, 5),
+        attachments=(
+            DocAttachment("заявка.pdf", "application/pdf", 245_760),
+            DocAttachment("фото станка.jpg", "image/jpeg", 1_572_864),
+        ),
+        notices=(
+            DocNotice(
+                at=msk(4, 10),
+                kind="primary",
+                kind_label="первичный ответ",
+                channel="email",
+                channel_label="электронная почта",
+                to="maryam@example.ru",
+                subject=PRIMARY_SUBJECT,
+                text=PRIMARY_TEXT,
+                state="sent",
+                state_label="отправлено",
+            ),
+            DocNotice(
+                at=msk(4, 10, 1),
+                kind="primary",
+                kind_label="первичный ответ",
+                channel="sms",
+                channel_label="SMS",
+                to=PHONE,
+                subject="",
+                text=f"Обращение {NUMBER_A} зарегистрировано",
+                state="failed",  # said so; the mail server's reason stays with the staff
+                state_label="не отправлено",
+            ),
+            DocNotice(
+                at=msk(8, 16),
+                kind="answer",
+                kind_label="ответ по существу",
+                channel="email",
+                channel_label="электронная почта",
+                to="maryam@example.ru",
+                subject=f"Ответ на обращение № {NUMBER_A}",
+                text=ANSWER_TEXT,
+                state="sent",
+                state_label="отправлено",
+            ),
+        ),
+        surveys=(  # the link never answered is not an answer
+            DocMessageSurvey(
+                at=msk(8, 18, 30),
+                answer_received="yes",
+                answer_received_label="ответ получен",
+                quality="partly_satisfied",
+                quality_label="частично удовлетворен",
+                comment=SURVEY_COMMENT,
+            ),
+        ),
+    )
+    assert (second.number, second.sender_address, second.consent, second.topic) == (
+        NUMBER_B,
+        ADDRESS_B,
+        True,
+        None,
+    )
+    # W5: a person confirmed the abuse, so its notice's deadline is the client's to know
+    assert (second.abuse_notice_due, second.status_label) == (
+        date(2026, 12, 14),
+        "первичный ответ дан",
+    )
+    assert [(n.kind, n.channel, n.state_label) for n in second.notices] == [
+        ("primary", "post", "передано для отправки почтой")
+    ]
+
+
+def test_nothing_the_staff_keeps_of_a_message_reaches_the_clients_file() -> None:  # G4
+    text = json_bytes(_with_messages()).decode()
+    for value in (*STAFF_ONLY, *MESSAGE_STAFF_ONLY):
+        assert value not in text, value
+    for value in (TEXT_A, PRIMARY_TEXT, ANSWER_TEXT, URGENCY_NOTE, SURVEY_COMMENT, ADDRESS_B):
+        assert json.dumps(value, ensure_ascii=False) in text, value

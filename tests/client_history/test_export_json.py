@@ -10,6 +10,14 @@ from typing import Any
 from client_history.disclosure import client_document
 from client_history.export_json import document_json, file_name, json_bytes
 from client_history.timeline import build_timeline
+from tests.client_history.message_samples import (
+    ANSWER_TEXT,
+    NUMBER_A,
+    NUMBER_B,
+    PRIMARY_TEXT,
+    TEXT_A,
+    with_messages,
+)
 from tests.client_history.samples import CLIENT, MSK, msk, story_records
 
 TOP = [
@@ -22,6 +30,7 @@ TOP = [
     "client",
     "calls",
     "callbacks",
+    "messages",
 ]
 CLIENT_KEYS = [
     "phone",
@@ -76,11 +85,50 @@ CALLBACK_KEYS = [
     "reschedules",
     "call",
 ]
+MESSAGE_KEYS = [
+    "number",
+    "received_at",
+    "intake",
+    "intake_label",
+    "sender_name",
+    "sender_email",
+    "sender_phone",
+    "sender_address",
+    "consent",
+    "subject",
+    "text",
+    "topic",
+    "topic_label",
+    "need",
+    "urgent",
+    "urgency_note",
+    "primary_due",
+    "answer_due",
+    "abuse_notice_due",
+    "status",
+    "status_label",
+    "closed_at",
+    "attachments",
+    "notices",
+    "surveys",
+]
+NOTICE_KEYS = [
+    "at",
+    "kind",
+    "kind_label",
+    "channel",
+    "channel_label",
+    "to",
+    "subject",
+    "text",
+    "state",
+    "state_label",
+]
 
 
 def _json() -> Any:
     document = client_document(
-        build_timeline(CLIENT, story_records()),
+        build_timeline(CLIENT, with_messages(story_records())),
         prepared_at=msk(9, 12, 30, 15),
         tz=MSK,
         line="Линия",
@@ -144,3 +192,39 @@ def test_the_file_is_named_by_the_record_not_the_phone_number() -> None:
         kept_since=date(2021, 12, 9),
     )
     assert file_name(7, document) == "client-history_7_2026-12-09.json"
+
+
+def test_messages_with_their_files_notices_and_survey_answers() -> None:  # G3, G4
+    first, second = _json()["messages"]
+    assert [list(first), list(second)] == [MESSAGE_KEYS] * 2
+    assert (first["number"], second["number"]) == (NUMBER_A, NUMBER_B)  # oldest first
+    assert (first["received_at"], first["text"]) == ("2026-12-03T09:15:00+03:00", TEXT_A)
+    assert (first["primary_due"], first["answer_due"]) == ("2026-12-08", "2026-12-09")
+    assert (first["status"], first["closed_at"]) == ("answered", "2026-12-08T16:05:00+03:00")
+    # the files: names, types and sizes, never their bytes
+    assert first["attachments"] == [
+        {"filename": "заявка.pdf", "content_type": "application/pdf", "size": 245_760},
+        {"filename": "фото станка.jpg", "content_type": "image/jpeg", "size": 1_572_864},
+    ]
+    assert [list(notice) for notice in first["notices"]] == [NOTICE_KEYS] * 3
+    assert [(n["kind"], n["channel"], n["state"]) for n in first["notices"]] == [
+        ("primary", "email", "sent"),
+        ("primary", "sms", "failed"),
+        ("answer", "email", "sent"),
+    ]
+    assert [n["text"] for n in first["notices"][::2]] == [PRIMARY_TEXT, ANSWER_TEXT]
+    assert first["surveys"] == [
+        {
+            "at": "2026-12-08T18:30:00+03:00",
+            "answer_received": "yes",
+            "answer_received_label": "ответ получен",
+            "quality": "partly_satisfied",
+            "quality_label": "частично удовлетворен",
+            "comment": "Спасибо, но долго",
+        }
+    ]
+    assert (second["closed_at"], second["surveys"], second["abuse_notice_due"]) == (
+        None,
+        [],
+        "2026-12-14",
+    )

@@ -5,7 +5,7 @@ client record when it is first opened, once."""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import timedelta
+from datetime import date, timedelta
 
 from sqlalchemy.engine import Engine
 from sqlmodel import col, func, select
@@ -15,15 +15,23 @@ from client_history.reference import ClientNumber, PhoneNumber
 from client_history.store import entry_keys, find_client, load_timeline, open_client
 from client_history.timeline import EntryKind, build_timeline
 from models.db import session_scope
-from models.tables import Call, CallWrapup, Client
+from models.tables import Call, CallWrapup, Client, MessageIntake, WrittenMessage
 from scripts_kb.content_files import load_content
 from scripts_kb.store import load_into_db
+from tests.client_history.message_samples import (
+    MESSAGE_A,
+    MESSAGE_B,
+    message_records,
+    write_messages,
+)
 from tests.client_history.samples import (
     ANSWERED,
     CLIENT,
     CLOSED,
     DISMISSED,
+    EXPERT,
     NO_ANSWER,
+    OPERATOR,
     PHONE,
     REFERRAL,
     RESCHEDULED,
@@ -180,3 +188,57 @@ def test_a_wrapup_names_the_knowledge_base_entry_the_operator_found(db_engine: E
     assert first.wrapup is not None
     assert (first.wrapup.kb_answer_found, first.wrapup.kb_entry_id) == (True, entry.id)
     assert first.wrapup.kb_entry_title == entry.title
+
+
+def test_the_clients_messages_are_read_in_full_and_nobody_elses(  # G3
+    db_engine: Engine,
+) -> None:
+    ids = write_story(db_engine, client=True)
+    with session_scope(db_engine) as session:
+        client = find_client(session, PhoneNumber(PHONE))
+        assert client is not None
+        other = Client(phone_e164=STRANGER, created_at=NOW)
+        session.add(other)
+        session.flush()
+        assert other.id is not None
+        other_id = other.id
+    staff = {OPERATOR.internal_number: ids.operator, EXPERT.internal_number: ids.expert}
+    written = write_messages(db_engine, client.id, staff)
+    with session_scope(db_engine) as session:  # somebody else's message: not theirs
+        session.add(
+            WrittenMessage(
+                number="ПО-2026-000099",
+                received_at=msk(5, 15),
+                intake=MessageIntake.WEB,
+                client_id=other_id,
+                primary_due=date(2026, 12, 10),
+                answer_due=date(2027, 1, 11),
+            )
+        )
+    with session_scope(db_engine) as session:
+        keys = entry_keys(session, client)
+        timeline = load_timeline(session, client, keys)
+    kinds = [(key.kind, key.ref_id) for key in keys]
+    a, b = written.messages["A"], written.messages["B"]
+    assert kinds[4:8] == [
+        (EntryKind.MESSAGE, a),  # 03.12, after the missed call's task of 02.12
+        (EntryKind.CALL, ids.calls["C"]),
+        (EntryKind.MESSAGE, b),
+        (EntryKind.CALL, ids.calls["D"]),
+    ]
+    assert len(kinds) == 8
+    message_ids = {MESSAGE_A.id: a, MESSAGE_B.id: b}
+    samples = message_records()
+    expected = Records(
+        messages=(replace(MESSAGE_A, id=a), replace(MESSAGE_B, id=b)),
+        attachments=tuple(
+            replace(row, id=written.attachments[row.filename], message_id=a)
+            for row in samples.attachments
+        ),
+        notices=tuple(
+            replace(row, id=written.notices[row.id], message_id=message_ids[row.message_id])
+            for row in samples.notices
+        ),
+        message_surveys=tuple(replace(row, message_id=a) for row in samples.message_surveys),
+    )
+    assert timeline.messages == build_timeline(client, expected).messages

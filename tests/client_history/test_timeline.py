@@ -7,7 +7,26 @@ from __future__ import annotations
 from dataclasses import replace
 
 from client_history.records import Records
-from client_history.timeline import CallbackEntry, CallEntry, EntryKind, build_timeline
+from client_history.timeline import (
+    CallbackEntry,
+    CallEntry,
+    EntryKind,
+    MessageEntry,
+    build_timeline,
+)
+from tests.client_history.message_samples import (
+    ANSWER,
+    FILE_JPG,
+    FILE_PDF,
+    LINK_ANSWERED,
+    LINK_UNANSWERED,
+    MESSAGE_A,
+    MESSAGE_B,
+    PRIMARY_EMAIL,
+    PRIMARY_POST,
+    PRIMARY_SMS,
+    with_messages,
+)
 from tests.client_history.samples import (
     ANSWERED,
     CALL_A,
@@ -109,3 +128,32 @@ def test_rows_of_calls_or_tasks_not_read_are_left_out() -> None:
 def test_an_empty_history_is_an_empty_timeline() -> None:
     timeline = build_timeline(CLIENT, Records())
     assert (timeline.client, timeline.entries) == (CLIENT, ())
+
+
+def test_messages_take_their_place_in_time_with_their_files_notices_and_surveys() -> None:
+    # G3: one history across channels; message A came 03.12 09:15, message B 05.12 14:00
+    timeline = build_timeline(CLIENT, with_messages(story_records()))
+    assert [(entry.kind, entry.ref_id) for entry in timeline.entries] == [
+        (EntryKind.CALL, 11),
+        (EntryKind.CALLBACK, 22),
+        (EntryKind.CALL, 12),
+        (EntryKind.CALLBACK, 21),
+        (EntryKind.MESSAGE, 31),
+        (EntryKind.CALL, 13),
+        (EntryKind.MESSAGE, 32),
+        (EntryKind.CALL, 14),
+    ]
+    a, b = timeline.messages
+    assert a == MessageEntry(
+        message=MESSAGE_A,
+        attachments=(FILE_PDF, FILE_JPG),
+        notices=(PRIMARY_EMAIL, PRIMARY_SMS, ANSWER),
+        surveys=(LINK_UNANSWERED, LINK_ANSWERED),
+    )
+    assert b == MessageEntry(message=MESSAGE_B, attachments=(), notices=(PRIMARY_POST,), surveys=())
+
+
+def test_a_message_at_the_same_instant_as_a_call_comes_after_it() -> None:
+    at_once = replace(MESSAGE_A, received_at=CALL_A.arrived_at)
+    timeline = build_timeline(CLIENT, Records(calls=(CALL_A,), messages=(at_once,)))
+    assert [entry.kind for entry in timeline.entries] == [EntryKind.CALL, EntryKind.MESSAGE]

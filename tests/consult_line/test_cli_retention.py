@@ -57,7 +57,14 @@ def test_dry_run_lists_every_table_and_changes_nothing(
     assert "  ответы на опрос (survey_responses): 1, с 2000-04-27 по 2000-04-27" in out
     assert "  заявки на обратный звонок (callback_tasks): 1, с 2001-05-29 по 2001-05-29" in out
     deleted, anonymised = out.index("Будет удалено:"), out.index("Будет обезличено:")
-    assert out[deleted + 11] == "  клиенты (clients): 1, с 2001-06-01 по 2001-06-01"
+    # G3: written messages dated by their closing (or arrival): 12 May and 1 June 2001
+    assert out[deleted + 11] == (
+        "  письменные обращения (written_messages): 2, с 2001-05-12 по 2001-06-01"
+    )
+    assert out[deleted + 12] == (
+        "  вложения обращений (message_attachments): 1, с 2001-05-12 по 2001-05-12"
+    )
+    assert out[deleted + 15] == "  клиенты (clients): 1, с 2001-06-01 по 2001-06-01"
     assert out[anonymised + 1] == "  клиенты (clients): 1, с 2001-06-01 по 2001-06-01"
     assert out[-1].startswith("Незакрытых заявок на обратный звонок старше срока: 1;")
     assert _calls(engine) == before
@@ -81,6 +88,7 @@ def test_run_removes_what_the_dry_run_listed_and_is_audited_then_finds_nothing(
     [entry] = _runs(engine)
     assert entry.actor.startswith("cli:")
     assert "calls=7 " in entry.detail
+    assert "written_messages=2 " in entry.detail
     assert "clients_anonymised=1" in entry.detail
     assert not entry.detail.endswith("interrupted")
 

@@ -16,7 +16,13 @@ is in the names: ``gone_*`` rows go, ``kept_*`` rows stay.
 * a closed old task whose attached call came after the cut-off: the task and its old origin
   call stay;
 * an old task still open: stays with its origin call;
-* an old call from a hidden number: goes; a dismissed wrap-up of an old call: goes.
+* an old call from a hidden number: goes; a dismissed wrap-up of an old call: goes;
+* written messages, dated by their closing or, never closed, by their arrival: client
+  ``gone``'s message closed before the cut-off (with a file, a notice and an answered survey)
+  goes, and so does a message nobody closed that came before it; a message that came before the
+  cut-off but was closed at it stays, and keeps its author, client ``writer`` (no calls); so do
+  a message that came at the cut-off and is still open, one closed before it whose answer was
+  sent again after it, and one whose survey was answered after it.
 """
 
 from __future__ import annotations
@@ -44,16 +50,32 @@ from models.tables import (
     CallReferral,
     CallTransfer,
     CallWrapup,
+    Channel,
     Client,
+    MessageAttachment,
+    MessageIntake,
+    MessageNotice,
+    MessageStatus,
+    MessageSurvey,
+    NoticeKind,
+    NoticeState,
     SurveyResponse,
     TransferKind,
     WrapupDismissal,
+    WrittenMessage,
 )
 from tests.factories import add_employee
 
 # What two callers said in the voice menu: a column of their calls, gone with the old one (G3).
 GONE_SPOKEN = "как продлить лицензию я иванов"
 KEPT_SPOKEN = "сколько стоит лицензия"
+KEPT_MESSAGES = {
+    "ПО-2026-000003",  # closed at the cut-off
+    "ПО-2026-000004",  # came at the cut-off, still open
+    "ПО-2026-000005",  # closed before, answered again after it
+    "ПО-2026-000006",  # closed before, survey answered after it
+}
+GONE_MESSAGES = {"ПО-2026-000001", "ПО-2026-000002"}
 KEPT_CALLS = {"kept-mixed", "kept-spanning", "kept-task-origin", "kept-task-late", "kept-open"}
 GONE_CALLS = {
     "gone-client",
@@ -73,6 +95,7 @@ class Sample:
     audited: int
     spanning: int
     recent: int
+    writer: int
     spanning_task: int
     gone_task: int
     late_task: int
@@ -87,6 +110,7 @@ def build_history(engine: Engine, *, old: datetime, new: datetime) -> Sample:
             for n, name in enumerate(["gone", "mixed", "audited", "spanning"], start=1)
         }
         clients["recent"] = Client(phone_e164="+79280000009", created_at=new)
+        clients["writer"] = Client(email="writer@example.ru", full_name="writer", created_at=old)
         session.add_all(clients.values())
         session.flush()
         ids = {name: _id(client.id) for name, client in clients.items()}
@@ -201,6 +225,7 @@ def build_history(engine: Engine, *, old: datetime, new: datetime) -> Sample:
         call("kept-task-late", new).callback_task_id = late_task
 
         open_task = task(call("kept-open", old - timedelta(days=9)), CallbackStatus.OPEN, None)
+        _messages(session, ids, old=old, new=new)
         session.commit()
     return Sample(
         gone=ids["gone"],
@@ -208,10 +233,80 @@ def build_history(engine: Engine, *, old: datetime, new: datetime) -> Sample:
         audited=ids["audited"],
         spanning=ids["spanning"],
         recent=ids["recent"],
+        writer=ids["writer"],
         spanning_task=spanning_task,
         gone_task=gone_task,
         late_task=late_task,
         open_task=open_task,
+    )
+
+
+def _messages(session: Session, ids: dict[str, int], *, old: datetime, new: datetime) -> None:
+    day = timedelta(days=1)
+
+    def message(
+        n: int, received: datetime, closed: datetime | None, client: str | None = None
+    ) -> int:
+        row = WrittenMessage(
+            number=f"ПО-2026-{n:06d}",
+            received_at=received,
+            intake=MessageIntake.EMAIL,
+            client_id=ids[client] if client else None,
+            body="Прошу разъяснить порядок лицензирования",
+            primary_due=received.date() + 3 * day,
+            answer_due=received.date() + 30 * day,
+            status=MessageStatus.ANSWERED if closed else MessageStatus.REGISTERED,
+            closed_at=closed,
+        )
+        session.add(row)
+        session.flush()
+        return _id(row.id)
+
+    def notice(message_id: int, at: datetime) -> MessageNotice:
+        return MessageNotice(
+            message_id=message_id,
+            kind=NoticeKind.ANSWER,
+            channel=Channel.EMAIL,
+            to_address="writer@example.ru",
+            body="Ответ по существу",
+            state=NoticeState.SENT,
+            at=at,
+        )
+
+    gone = message(1, old - 60 * day, old - 20 * day, "gone")
+    session.add_all(
+        [
+            MessageAttachment(
+                message_id=gone,
+                filename="скан.pdf",
+                content_type="application/pdf",
+                size=4,
+                data=b"%PDF",
+            ),
+            notice(gone, old - 40 * day),
+            MessageSurvey(
+                message_id=gone,
+                token_hash="a" * 64,
+                issued_at=old - 40 * day,
+                answered_at=old - 39 * day,
+                answer_received=AnswerReceived.YES,
+            ),
+        ]
+    )
+    message(2, old, None)  # never closed: dated by its arrival
+    message(3, old - 30 * day, new, "writer")
+    message(4, new, None)
+    resent = message(5, old - 90 * day, old - 80 * day)
+    session.add_all([notice(resent, old - 80 * day), notice(resent, new)])
+    rated = message(6, old - 90 * day, old - 80 * day)
+    session.add(
+        MessageSurvey(
+            message_id=rated,
+            token_hash="b" * 64,
+            issued_at=old - 80 * day,
+            answered_at=new,
+            quality=QualityRating.SATISFIED,
+        )
     )
 
 

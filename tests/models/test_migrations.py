@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 from alembic import command
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
@@ -21,7 +21,9 @@ from models.tables import (
     CallbackTask,
     Client,
     KbEntryVersion,
+    MessageIntake,
     SurveyResponse,
+    WrittenMessage,
 )
 
 T0 = datetime(2026, 10, 5, 7, 0, tzinfo=UTC)
@@ -81,6 +83,16 @@ def test_history_view_unites_calls_callbacks_and_surveys_in_time_order(db_engine
                 promised_on=date(2026, 10, 8),
             )
         )
+        session.add(
+            WrittenMessage(
+                number="ПО-2026-000001",
+                received_at=T0 + timedelta(minutes=7),
+                intake=MessageIntake.EMAIL,
+                client_id=client.id,
+                primary_due=date(2026, 10, 8),
+                answer_due=date(2026, 11, 5),
+            )
+        )
         client_id = client.id
 
     with session_scope(db_engine) as session:
@@ -90,7 +102,9 @@ def test_history_view_unites_calls_callbacks_and_surveys_in_time_order(db_engine
         ("call", "answered"),
         ("callback", CallbackStatus.OPEN.value),
         ("survey", "partial"),
+        ("message", "registered"),  # revision 0019
     ]
+    assert (items[3].channel, items[3].summary) == ("email", "ПО-2026-000001")
     assert items[0].occurred_at == T0
     assert items[2].summary == "yes/"
 
@@ -122,3 +136,19 @@ def test_entries_loaded_before_0004_get_their_text_as_version_1(empty_engine: En
         "Текст",
     )
     assert (version.changed_by, version.changed_at, version.source) == ("kb load", T0, "edit")
+
+
+def test_0019_goes_down_and_up_again(db_engine: Engine) -> None:
+    # employees.email, message_reminders and the view's messages come and go together
+    config = alembic_config(db_engine.url.render_as_string(hide_password=False))
+    with db_engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0018")
+    with db_engine.connect() as connection:
+        columns = {column["name"] for column in inspect(connection).get_columns("employees")}
+        assert "email" not in columns
+        assert not inspect(connection).has_table("message_reminders")
+        kinds = connection.execute(text("SELECT kind FROM client_interaction_history")).all()
+        assert kinds == []
+    upgrade(db_engine)
+    assert schema_drift(db_engine) == []

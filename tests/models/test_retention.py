@@ -22,13 +22,17 @@ from models.tables import (
     CallbackTask,
     CallWrapup,
     Client,
+    MessageAttachment,
     MessageIntake,
+    MessageNotice,
+    MessageSurvey,
     WrittenMessage,
 )
 from tests.conftest import EngineFactory
 from tests.models.retention_samples import (
     GONE_CALLS,
     KEPT_CALLS,
+    KEPT_MESSAGES,
     KEPT_SPOKEN,
     Sample,
     build_history,
@@ -81,8 +85,17 @@ def test_dry_run_counts_each_table_and_changes_nothing(db_engine: Engine, sample
     )
     assert found[Part.CLIENTS_DELETED].rows == 1
     assert found[Part.CLIENTS_ANONYMISED].rows == 1
+    # G3: messages dated by their closing, or by their arrival when never closed
+    assert found[Part.WRITTEN_MESSAGES] == Affected(Part.WRITTEN_MESSAGES, 2, OLD - 20 * day, OLD)
+    assert found[Part.MESSAGE_ATTACHMENTS] == Affected(  # dated by its message
+        Part.MESSAGE_ATTACHMENTS, 1, OLD - 20 * day, OLD - 20 * day
+    )
+    assert found[Part.MESSAGE_NOTICES] == Affected(
+        Part.MESSAGE_NOTICES, 1, OLD - 40 * day, OLD - 40 * day
+    )
     assert {part: item.rows for part, item in found.items()} == {part: 1 for part in Part} | {
-        Part.CALLS: 7
+        Part.CALLS: 7,
+        Part.WRITTEN_MESSAGES: 2,
     }
     with db_engine.connect() as connection:  # kept however old, until someone closes it
         assert open_tasks_before(connection=connection, cutoff=CUTOFF) == 1
@@ -101,7 +114,13 @@ def test_run_removes_what_the_dry_run_counted_and_keeps_every_recent_case(
         assert set(session.exec(select_rows(Call.spoken_question)).all()) == {"", KEPT_SPOKEN}
         clients = {client.id: client for client in session.exec(select_rows(Client)).all()}
         # The client with an old and a new call keeps both record and new call.
-        assert set(clients) == {sample.mixed, sample.audited, sample.spanning, sample.recent}
+        assert set(clients) == {
+            sample.mixed,
+            sample.audited,
+            sample.spanning,
+            sample.recent,
+            sample.writer,  # no calls, and an old record: kept for its message
+        }
         assert clients[sample.mixed].phone_e164 == "+79280000002"
         assert clients[sample.spanning].full_name == "spanning"
         audited = clients[sample.audited]
@@ -117,6 +136,11 @@ def test_run_removes_what_the_dry_run_counted_and_keeps_every_recent_case(
         assert origin.callback_task_id == sample.spanning_task
         wrapups = session.exec(select_rows(CallWrapup.call_id)).all()
         assert len(wrapups) == 1
+        numbers = set(session.exec(select_rows(WrittenMessage.number)).all())
+        assert numbers == KEPT_MESSAGES
+        assert session.exec(select_rows(MessageAttachment.id)).all() == []
+        assert len(session.exec(select_rows(MessageNotice.id)).all()) == 2  # the resent answer
+        assert len(session.exec(select_rows(MessageSurvey.id)).all()) == 1
     if db_engine.dialect.name == "sqlite":
         with db_engine.connect() as connection:
             assert connection.execute(text("PRAGMA foreign_key_check")).all() == []
@@ -159,28 +183,79 @@ def test_batch_size_must_be_positive(db_engine: Engine) -> None:
         next(purge_batches(engine=db_engine, cutoff=CUTOFF, batch_size=0))
 
 
-def test_the_author_of_a_written_message_is_kept_with_the_message(
-    db_engine: Engine, sample: Sample
+@pytest.mark.parametrize(
+    ("received_at", "closed_at", "kept"),
+    [
+        # G3: five years from the closing ...
+        (OLD - timedelta(days=400), CUTOFF - timedelta(microseconds=1), False),
+        (OLD - timedelta(days=400), CUTOFF, True),
+        # ... or, for a message never closed, from its arrival
+        (CUTOFF - timedelta(microseconds=1), None, False),
+        (CUTOFF, None, True),
+    ],
+)
+def test_a_message_and_its_only_author_go_on_the_day_after_five_years(
+    db_engine: Engine, received_at: datetime, closed_at: datetime | None, kept: bool
 ) -> None:
-    # G3: written messages have no term in the purge yet, so their authors stay whole: a
-    # client record deleted under a message would fail the whole night's batch.
-    author = sample.gone  # a client the purge would delete
     with Session(db_engine) as session:
+        author = Client(email="author@example.ru", created_at=OLD - timedelta(days=500))
+        session.add(author)
+        session.flush()
+        message = WrittenMessage(
+            number="ПО-2021-000001",
+            received_at=received_at,
+            intake=MessageIntake.PAPER,
+            client_id=author.id,
+            primary_due=received_at.date(),
+            answer_due=received_at.date(),
+            closed_at=closed_at,
+        )
+        session.add(message)
+        session.flush()
         session.add(
-            WrittenMessage(
-                number="ПО-2020-000001",
-                received_at=OLD,
-                intake=MessageIntake.PAPER,
-                client_id=author,
-                primary_due=OLD.date(),
-                answer_due=OLD.date(),
+            MessageAttachment(
+                message_id=message.id,
+                filename="a.txt",
+                content_type="text/plain",
+                size=1,
+                data=b"a",
             )
         )
         session.commit()
-    for _ in purge_batches(engine=db_engine, cutoff=CUTOFF):
-        pass
+    tally = _run(db_engine)
     with Session(db_engine) as session:
-        client = session.get(Client, author)
+        left = (
+            len(session.exec(select_rows(WrittenMessage)).all()),
+            len(session.exec(select_rows(MessageAttachment)).all()),
+            len(session.exec(select_rows(Client)).all()),
+        )
+    assert left == ((1, 1, 1) if kept else (0, 0, 0))
+    assert tally.parts[Part.CLIENTS_DELETED].rows == (0 if kept else 1)
+    if db_engine.dialect.name == "sqlite":
+        with db_engine.connect() as connection:
+            assert connection.execute(text("PRAGMA foreign_key_check")).all() == []
+
+
+def test_a_client_with_an_old_call_and_a_kept_message_stays_whole(
+    db_engine: Engine, sample: Sample
+) -> None:
+    # G3: the client goes only when none of their calls or messages is kept
+    with Session(db_engine) as session:
+        session.add(
+            WrittenMessage(
+                number="ПО-2026-000100",
+                received_at=NEW,
+                intake=MessageIntake.WEB,
+                client_id=sample.gone,
+                primary_due=NEW.date(),
+                answer_due=NEW.date(),
+            )
+        )
+        session.commit()
+    _run(db_engine)
+    with Session(db_engine) as session:
+        client = session.get(Client, sample.gone)
         assert client is not None
         assert client.phone_e164 is not None  # neither deleted nor anonymised
-        assert session.exec(select_rows(WrittenMessage)).one().client_id == author
+        # its old call went all the same: the term is counted for each interaction
+        assert "gone-client" not in set(session.exec(select_rows(Call.linkedid)).all())

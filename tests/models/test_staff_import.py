@@ -357,3 +357,31 @@ def test_device_passes_from_a_deactivated_employee_to_a_new_one(
     stored = _stored(db_engine)
     assert (stored["301"].active, stored["302"].active) == (False, True)
     assert stored["302"].device == "PJSIP/301"
+
+
+def test_an_employees_email_is_set_changed_and_removed_by_the_file(
+    db_engine: Engine, tmp_path: Path
+) -> None:
+    # where the reminders of written messages' deadlines go (W3–W6)
+    consult = "    department: consult\n"
+    with_email = (consult, consult + "    email: pm@example.org\n")
+    _import(db_engine, load(tmp_path, edited(with_email)), T1)
+    assert _emails(db_engine) == {"201": "pm@example.org", "301": None}
+    changed = (with_email[0], with_email[1].replace("pm@", "patimat@"))
+    summary = _import(db_engine, load(tmp_path, edited(changed)), T2)
+    assert summary.employees == Counts(updated=1, unchanged=1)
+    assert _emails(db_engine) == {"201": "patimat@example.org", "301": None}
+    _import(db_engine, load(tmp_path, BASE), T3)
+    assert _emails(db_engine) == {"201": None, "301": None}
+
+
+def test_an_email_that_is_not_an_address_is_refused(tmp_path: Path) -> None:
+    bad = ("    department: consult\n", "    department: consult\n    email: патимат\n")
+    with pytest.raises(StaffFileError) as refused:
+        load(tmp_path, edited(bad))
+    assert "«патимат» — ожидается адрес вида otdel@example.org" in str(refused.value)
+
+
+def _emails(engine: Engine) -> dict[str, str | None]:
+    with Session(engine) as session:
+        return {e.internal_number: e.email for e in session.exec(select(Employee)).all()}
