@@ -72,5 +72,6 @@ def downgrade() -> None:
     _create_view(_VIEW_CALLS_TASKS_SURVEYS)
     op.drop_index(op.f('ix_message_reminders_employee_id'), table_name='message_reminders')
     op.drop_table('message_reminders')
-    with op.batch_alter_table('employees') as batch:
-        batch.drop_column('email')
+    # Not in batch mode: SQLite would copy ``employees`` and drop the original, which the
+    # rows of other tables refer to. SQLite 3.35+ drops a plain column in place.
+    op.drop_column('employees', 'email')
