@@ -1,10 +1,11 @@
-"""The Russian words for a written message's intake and state, shared by the CLI and the console."""
+"""The Russian words for a written message's intake, state, abuse check and notices, shared by
+the CLI and the console."""
 
 from __future__ import annotations
 
 from typing import Final
 
-from models.tables import MessageIntake, MessageStatus
+from models.tables import AbuseCheck, MessageIntake, MessageStatus, NoticeKind, NoticeState
 
 INTAKE_RU: Final[dict[MessageIntake, str]] = {
     MessageIntake.PAPER: "бумага",
@@ -20,7 +21,21 @@ STATUS_RU: Final[dict[MessageStatus, str]] = {
     MessageStatus.REFUSED: "отказ",
     MessageStatus.ABUSIVE: "оскорбительное",
 }
-# The states in which the substantive answer is still owed (its deadline still counts).
-OPEN_STATES: Final[frozenset[MessageStatus]] = frozenset(
-    {MessageStatus.REGISTERED, MessageStatus.ACKNOWLEDGED}
-)
+ABUSE_RU: Final[dict[AbuseCheck, str]] = {
+    AbuseCheck.CLEAN: "не найдено",
+    AbuseCheck.SUSPECTED: "подозрение на оскорбления",
+    AbuseCheck.CONFIRMED: "оскорбления подтверждены",
+    AbuseCheck.DISMISSED: "подозрение снято",
+}
+NOTICE_KIND_RU: Final[dict[NoticeKind, str]] = {
+    NoticeKind.PRIMARY: "первичный ответ",
+    NoticeKind.ABUSE: "уведомление о недопустимости",
+    NoticeKind.REDIRECT: "уведомление о перенаправлении",
+    NoticeKind.REFUSAL: "отказ",
+    NoticeKind.ANSWER: "ответ по существу",
+}
+NOTICE_STATE_RU: Final[dict[NoticeState, str]] = {
+    NoticeState.SENT: "отправлено",
+    NoticeState.FAILED: "не отправлено",
+    NoticeState.TO_PRINT: "к печати",
+}
