@@ -13,8 +13,9 @@ from enum import StrEnum
 from agent_console.message_list import Choice, message_href
 from models.message_handling import Verdict
 from models.message_labels import ABUSE_RU
+from models.rules.calendar import ProductionCalendar
 from models.rules.message_actions import handling_open
-from models.rules.message_deadlines import URGENT_MAX_WORKING_DAYS
+from models.rules.message_deadlines import URGENT_MAX_WORKING_DAYS, urgent_term_of
 from models.rules.message_states import ABUSE_HELD, AbuseCheck
 from models.tables import Employee, WrittenMessage
 from models.topics import TOPIC_LABELS_RU, Topic
@@ -115,6 +116,7 @@ def handling(
     me: int,
     owner: Employee | None,
     employees: list[Employee] | None,
+    calendar: ProductionCalendar,
     sent: Sent | None = None,
 ) -> Handling:
     """The forms for ``message``; ``employees`` those it may be given to (None: the viewer
@@ -122,7 +124,7 @@ def handling(
     return Handling(
         classification=_classification(message, suggestion, sent),
         open=handling_open(message.status),
-        urgency=_urgency(message, sent),
+        urgency=_urgency(message, calendar, sent),
         abuse=_abuse(message, sent),
         owner=_owner(message, me, owner, employees, sent),
     )
@@ -170,12 +172,17 @@ def _suggestion_text(suggestion: Suggestion | None) -> str:
     return "Предложение базы знаний: " + ", ".join(parts) + "."
 
 
-def _urgency(message: WrittenMessage, sent: Sent | None) -> UrgencyForm:
+def _urgency(
+    message: WrittenMessage, calendar: ProductionCalendar, sent: Sent | None
+) -> UrgencyForm:
     refused = sent is not None and sent.form == HandlingForm.URGENCY
+    term = urgent_term_of(message.received_at, message.answer_due, calendar)
     return UrgencyForm(
         action=_action(message, HandlingForm.URGENCY),
-        urgent=(sent.values.get("urgent") == "1") if sent and refused else message.urgent,
-        term=_typed(sent, HandlingForm.URGENCY, "term", ""),
+        urgent=message.urgent,
+        term=_typed(
+            sent, HandlingForm.URGENCY, "term", str(term) if message.urgent and term else ""
+        ),
         reason=_typed(sent, HandlingForm.URGENCY, "reason", message.urgency_note),
         error=sent.error if sent and refused else "",
         error_field=sent.field if sent and refused else "",

@@ -196,4 +196,6 @@ def _late(message: WrittenMessage, today: date, calendar: ProductionCalendar) ->
     if day is None:
         return ""
     passed = lateness(day, today, calendar)
-    return f"{passed.working_days} раб. дн. ({passed.calendar_days} кал. дн.)"
+    # No-break spaces: a number never parts from its unit at a line's end.
+    working, days = passed.working_days, passed.calendar_days
+    return f"{working}\u00a0раб.\u00a0дн. ({days}\u00a0кал.\u00a0дн.)"

@@ -180,6 +180,7 @@ def show_message(
                 me=user.employee_id,
                 owner=owner,
                 employees=active_employees(session) if user.has_any(ASSIGNERS) else None,
+                calendar=load_calendar(session=session, settings=backend.settings),
                 sent=sent,
             )
         record_message_access(

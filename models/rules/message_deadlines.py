@@ -108,6 +108,21 @@ def urgent_term(text: str) -> int:
     return days
 
 
+def urgent_term_of(
+    received_at: datetime, answer_due: date, calendar: ProductionCalendar
+) -> int | None:
+    """The urgent term (W3–W4) that gives ``answer_due``, in working days; None when no term
+    of 1–15 working days does (the calendar changed since, or the message is not urgent)."""
+    day = registered_on(received_at, calendar)
+    for days in range(1, URGENT_MAX_WORKING_DAYS + 1):
+        day = calendar.next_working_day(day)
+        if day == answer_due:
+            return days
+        if day > answer_due:
+            return None
+    return None
+
+
 class Duty(StrEnum):
     """What the line owes a message by a deadline."""
 

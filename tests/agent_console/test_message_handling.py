@@ -223,6 +223,7 @@ def test_urgent_with_a_term_then_back_to_the_statutory_term(console: Console) ->
     # From Mon 30.11.2026, 5 working days: 01, 02, 03, 04, 07.12.
     assert 'id="due-answer"><span class="due">07.12.2026</span>' in page
     assert "<strong>срочное</strong>: Магазин открывается 10.12" in page
+    assert 'name="term" type="text" value="5"' in page  # the term, read back from the date
     assert _changes(console) == [("web:expert", "message_urgency")]
     assert _post(browser, f"{PAGE}/urgency", urgent="0").status_code == 303
     stored = _stored(console)
@@ -431,7 +432,8 @@ def test_the_lists_mine_overdue_and_without_an_owner(console: Console) -> None:
     row = re.search(rf'id="message-{NUMBER}">(.*?)</tr>', overdue, re.S)
     assert row is not None
     assert '<td class="messages__owner">Сотрудник 402</td>' in row.group(1)
-    assert '<td class="messages__late">2 раб. дн. (4 кал. дн.)</td>' in row.group(1)
+    late = "2\u00a0раб.\u00a0дн. (4\u00a0кал.\u00a0дн.)"  # Thu 03.12 → Fri 04 and Mon 07
+    assert f'<td class="messages__late">{late}</td>' in row.group(1)
     assert 'aria-current="page">Просроченные<' in overdue
     assert _rows(supervisor.get("/messages?view=unassigned").text) == [SUSPECTED]
     assert "Просрочено на" not in supervisor.get("/messages").text

@@ -22,6 +22,7 @@ from models.rules.message_deadlines import (
     next_due,
     overdue,
     urgent_term,
+    urgent_term_of,
 )
 from models.rules.message_states import AbuseCheck, MessageStatus
 
@@ -204,3 +205,18 @@ def test_a_deadline_is_overdue_from_the_next_day() -> None:
 )
 def test_how_late_in_calendar_and_working_days(due: date, today: date, late: Lateness) -> None:
     assert lateness(due, today, CALENDAR) == late
+
+
+@pytest.mark.parametrize("days", [1, 2, 10, 15])
+def test_the_urgent_term_read_back_from_its_deadline(days: int) -> None:
+    received = _at(2025, 12, 30)  # over the New Year holidays
+    due = deadlines(received, CALENDAR, urgent_working_days=days).answer_due
+    assert urgent_term_of(received, due, CALENDAR) == days
+
+
+def test_no_urgent_term_gives_a_deadline_past_15_working_days_or_on_a_day_off() -> None:
+    # From Mon 07.12.2026 the 15th working day is Mon 28.12; the statutory 11.01.2027 is later.
+    received = _at(2026, 12, 7)
+    assert urgent_term_of(received, deadlines(received, CALENDAR).answer_due, CALENDAR) is None
+    assert urgent_term_of(received, date(2026, 12, 28), CALENDAR) == 15
+    assert urgent_term_of(received, date(2026, 12, 12), CALENDAR) is None  # a Saturday
