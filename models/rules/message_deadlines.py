@@ -28,7 +28,7 @@ from enum import StrEnum
 from typing import Final, Protocol
 
 from models.rules.calendar import ProductionCalendar, require_aware
-from models.rules.message_states import OPEN_STATES, AbuseCheck, MessageStatus
+from models.rules.message_states import ABUSE_HELD, OPEN_STATES, AbuseCheck, MessageStatus
 
 PRIMARY_ANSWER_WORKING_DAYS: Final = 3  # W6
 ABUSE_NOTICE_WORKING_DAYS: Final = 5  # W5
@@ -163,7 +163,7 @@ class Lateness:
 def duty_state(duty: Duty, status: MessageStatus, abuse: AbuseCheck) -> DutyState:
     """Whether ``duty`` is owed for a message in ``status`` with the abuse check ``abuse``."""
     if duty is Duty.ABUSE_NOTICE:
-        if abuse not in (AbuseCheck.SUSPECTED, AbuseCheck.CONFIRMED):
+        if abuse not in ABUSE_HELD:
             return DutyState.NOT_NEEDED
         if status is MessageStatus.ABUSIVE:
             return DutyState.DONE
