@@ -27,6 +27,7 @@ from agent_console.routes import (
     kb_gap_report,
     kb_review,
     live,
+    message_handling,
     messages,
     my_callbacks,
     operators_report,
@@ -60,6 +61,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     operators_report.router,
     clients.router,
     messages.router,
+    message_handling.router,
     public_message.router,
     public_survey.router,
 )

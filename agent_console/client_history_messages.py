@@ -19,8 +19,8 @@ from models.message_labels import (
     INTAKE_RU,
     NOTICE_KIND_RU,
     NOTICE_STATE_RU,
-    OPEN_STATES,
 )
+from models.rules.message_states import OPEN_STATES
 from models.tables import AbuseCheck
 from models.topics import TOPIC_LABELS_RU
 

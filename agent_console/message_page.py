@@ -1,5 +1,7 @@
-"""One written message as the console shows it (``GET /messages/{number}``), and how its
-attachments are handed out: always as a download, never shown in the console's origin.
+"""One written message as the console shows it (``GET /messages/{number}``): its facts and
+deadlines, the notices sent for it, and how its attachments are handed out: always as a
+download, never shown in the console's origin. The handling forms are
+``agent_console.message_handling_forms``'s.
 
 A stored content type is kept only for PDF, PNG and JPEG; anything else (HTML and SVG above
 all: the sender's files) goes out as ``application/octet-stream``. The file name is the
@@ -16,17 +18,28 @@ from urllib.parse import quote
 
 from sqlmodel import Session, col, select
 
-from agent_console.message_list import (
-    Due,
-    answer_open,
-    due,
-    message_href,
-    primary_open,
-    sender_of,
-)
+from agent_console.message_handling_forms import Handling
+from agent_console.message_list import Due, abuse_due, duty_due, message_href, sender_of
+from client_history.labels import CHANNEL_LABELS_RU
 from client_history.reference import ref_path
-from models.message_labels import INTAKE_RU, STATUS_RU
-from models.tables import Client, MessageAttachment, MessageStatus, WrittenMessage
+from models.message_labels import (
+    ABUSE_RU,
+    INTAKE_RU,
+    NOTICE_KIND_RU,
+    NOTICE_STATE_RU,
+    STATUS_RU,
+)
+from models.rules.message_actions import allowed_notices
+from models.rules.message_deadlines import Duty
+from models.tables import (
+    Client,
+    Employee,
+    MessageAttachment,
+    MessageNotice,
+    NoticeKind,
+    NoticeState,
+    WrittenMessage,
+)
 from models.topics import TOPIC_LABELS_RU
 
 SERVED_AS_IS: Final = frozenset({"application/pdf", "image/png", "image/jpeg"})
@@ -39,6 +52,26 @@ class AttachmentLink:
     filename: str
     size: str
     content_type: str
+
+
+@dataclass(frozen=True, slots=True)
+class NoticeRow:
+    """A notice or answer sent for the message by one channel (G1–G2)."""
+
+    kind: str
+    channel: str
+    to: str
+    state: str
+    failed: bool
+    at: str
+    by: str
+    error: str
+
+
+@dataclass(frozen=True, slots=True)
+class NoticeLink:
+    href: str
+    label: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,14 +88,22 @@ class MessagePage:
     client_href: str  # "" without a client record
     client_label: str
     topic: str
+    need: str
     urgent: bool
+    urgency_note: str
+    abuse: str
+    abuse_words: str
+    owner: str
     subject: str
     body: str
     primary: Due
     answer: Due
     abuse_notice: Due | None
     attachments: list[AttachmentLink]
+    notices: list[NoticeRow]
+    notice_links: list[NoticeLink]  # empty for those who do not send notices
     notice: str = ""
+    forms: Handling | None = None  # the handling forms; None for those who do not handle
 
 
 def load_message(session: Session, number: str) -> tuple[WrittenMessage, Client | None] | None:
@@ -76,15 +117,22 @@ def load_message(session: Session, number: str) -> tuple[WrittenMessage, Client 
 
 
 def message_page(
-    session: Session, message: WrittenMessage, client: Client | None, today: date, tz: tzinfo
+    session: Session,
+    message: WrittenMessage,
+    client: Client | None,
+    today: date,
+    tz: tzinfo,
+    *,
+    sends_notices: bool,
 ) -> MessagePage:
+    """The page's facts; ``sends_notices``: the viewer may send notices (links to them)."""
     assert message.id is not None
     attachments = session.exec(
         select(MessageAttachment)
         .where(col(MessageAttachment.message_id) == message.id)
         .order_by(col(MessageAttachment.id))
     ).all()
-    abuse_open = message.status is not MessageStatus.ABUSIVE
+    owner = session.get(Employee, message.owner_id) if message.owner_id is not None else None
     return MessagePage(
         number=message.number,
         received=f"{message.received_at.astimezone(tz):%d.%m.%Y %H:%M}",
@@ -98,14 +146,17 @@ def message_page(
         client_href=ref_path(client.id) if client is not None and client.id else "",
         client_label=f"Клиент № {client.id}" if client is not None else "",
         topic=TOPIC_LABELS_RU[message.topic] if message.topic else "не указана",
+        need=message.need,
         urgent=message.urgent,
+        urgency_note=message.urgency_note,
+        abuse=ABUSE_RU[message.abuse],
+        abuse_words=message.abuse_words,
+        owner=owner.full_name if owner is not None else "",
         subject=message.subject,
         body=message.body,
-        primary=due(message.primary_due, primary_open(message), today),
-        answer=due(message.answer_due, answer_open(message), today),
-        abuse_notice=due(message.abuse_notice_due, abuse_open, today)
-        if message.abuse_notice_due
-        else None,
+        primary=duty_due(Duty.PRIMARY, message.primary_due, message, today),
+        answer=duty_due(Duty.ANSWER, message.answer_due, message, today),
+        abuse_notice=abuse_due(message, today),
         attachments=[
             AttachmentLink(
                 href=f"{message_href(message.number)}/attachments/{a.id}",
@@ -115,7 +166,42 @@ def message_page(
             )
             for a in attachments
         ],
+        notices=_notices(session, message.id, tz),
+        notice_links=notice_links(message) if sends_notices else [],
     )
+
+
+def notice_links(message: WrittenMessage) -> list[NoticeLink]:
+    """Links to send the notices allowed now (``models.rules.message_actions``), in the
+    order of :class:`NoticeKind`."""
+    allowed = allowed_notices(message.status, message.abuse)
+    base = f"{message_href(message.number)}/notices/new"
+    return [
+        NoticeLink(f"{base}?kind={kind.value}", NOTICE_KIND_RU[kind].capitalize())
+        for kind in NoticeKind
+        if kind in allowed
+    ]
+
+
+def _notices(session: Session, message_id: int, tz: tzinfo) -> list[NoticeRow]:
+    sent = session.exec(
+        select(MessageNotice)
+        .where(col(MessageNotice.message_id) == message_id)
+        .order_by(col(MessageNotice.at), col(MessageNotice.id))
+    ).all()
+    return [
+        NoticeRow(
+            kind=NOTICE_KIND_RU[notice.kind],
+            channel=CHANNEL_LABELS_RU[notice.channel],
+            to=notice.to_address,
+            state=NOTICE_STATE_RU[notice.state],
+            failed=notice.state is NoticeState.FAILED,
+            at=f"{notice.at.astimezone(tz):%d.%m.%Y %H:%M}",
+            by=notice.by,
+            error=notice.error,
+        )
+        for notice in sent
+    ]
 
 
 def served_type(stored: str) -> str:

@@ -26,7 +26,8 @@ from call_card.labels import (
     QUALITY_LABELS_RU,
 )
 from call_card.lookup import employee_names
-from models.message_labels import OPEN_STATES, STATUS_RU
+from models.message_labels import STATUS_RU
+from models.rules.message_states import OPEN_STATES
 from models.rules.missed import MISSED_REASON_LABELS_RU
 from models.tables import (
     Call,

@@ -453,6 +453,12 @@ def messages(parser: argparse.ArgumentParser) -> None:
         help="только в этом состоянии: " + ", ".join(MESSAGE_STATUSES),
     )
     listed.add_argument(
+        "--overdue",
+        action="store_true",
+        help="только просроченные: прошёл срок первичного ответа, ответа по существу или "
+        "уведомления о недопустимости (W5), а он не выполнен",
+    )
+    listed.add_argument(
         "--format", choices=("text", "jsonl"), default="text", help="формат вывода (text)"
     )
     remind = _action(

@@ -9,6 +9,10 @@ How long a connection may wait for the database is part of the engine (:class:`W
 * the caller's engine (:func:`caller_path_engine`, the FastAGI routes) waits no longer than the
   caller may: connecting, any statement (lock waits included) and SQLite's lock wait are all
   bounded by one limit, so a thread the route gave up on is freed soon after.
+
+SQLite's own ``lower()`` knows only ASCII letters; every SQLite connection gets one that lowers
+every letter, as PostgreSQL's does in a UTF-8 locale, so a search by name in any case finds
+«Гаджиева» on both databases (:func:`unicode_lower`).
 """
 
 from __future__ import annotations
@@ -93,8 +97,14 @@ def _sqlite_engine(url: URL, limits: WaitLimits, pool: dict[str, Any]) -> Engine
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.close()
+        dbapi_connection.create_function("lower", 1, unicode_lower, deterministic=True)
 
     return engine
+
+
+def unicode_lower(value: object) -> object:
+    """SQLite's ``lower()`` for every alphabet: text lowered, anything else (NULL) as it is."""
+    return value.lower() if isinstance(value, str) else value
 
 
 def _in_memory(url: URL) -> bool:

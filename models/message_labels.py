@@ -1,5 +1,5 @@
-"""The Russian words for a written message's intake, state and notices, shared by the CLI, the
-console and the client's history."""
+"""The Russian words for a written message's intake, state, abuse check and notices, shared by
+the CLI, the console and the client's history."""
 
 from __future__ import annotations
 
@@ -21,13 +21,15 @@ STATUS_RU: Final[dict[MessageStatus, str]] = {
     MessageStatus.REFUSED: "отказ",
     MessageStatus.ABUSIVE: "оскорбительное",
 }
-# The states in which the substantive answer is still owed (its deadline still counts).
-OPEN_STATES: Final[frozenset[MessageStatus]] = frozenset(
-    {MessageStatus.REGISTERED, MessageStatus.ACKNOWLEDGED}
-)
+ABUSE_RU: Final[dict[AbuseCheck, str]] = {
+    AbuseCheck.CLEAN: "не найдено",
+    AbuseCheck.SUSPECTED: "подозрение на оскорбления",
+    AbuseCheck.CONFIRMED: "оскорбления подтверждены",
+    AbuseCheck.DISMISSED: "подозрение снято",
+}
 NOTICE_KIND_RU: Final[dict[NoticeKind, str]] = {
     NoticeKind.PRIMARY: "первичный ответ",
-    NoticeKind.ABUSE: "уведомление о недопустимости оскорблений",
+    NoticeKind.ABUSE: "уведомление о недопустимости",
     NoticeKind.REDIRECT: "уведомление о перенаправлении",
     NoticeKind.REFUSAL: "отказ",
     NoticeKind.ANSWER: "ответ по существу",
@@ -35,11 +37,5 @@ NOTICE_KIND_RU: Final[dict[NoticeKind, str]] = {
 NOTICE_STATE_RU: Final[dict[NoticeState, str]] = {
     NoticeState.SENT: "отправлено",
     NoticeState.FAILED: "не отправлено",
-    NoticeState.TO_PRINT: "передано для отправки почтой",
-}
-ABUSE_RU: Final[dict[AbuseCheck, str]] = {
-    AbuseCheck.CLEAN: "не найдено",
-    AbuseCheck.SUSPECTED: "подозрение, ждёт проверки",
-    AbuseCheck.CONFIRMED: "подтверждено",
-    AbuseCheck.DISMISSED: "не подтвердилось",
+    NoticeState.TO_PRINT: "к печати",
 }

@@ -17,8 +17,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from models.db import session_scope
-from models.message_labels import OPEN_STATES
 from models.rules.message_reminders import OpenMessage, Person
+from models.rules.message_states import OPEN_STATES
 from models.tables import Employee, EmployeeRole, MessageReminder, Role, WrittenMessage
 
 

@@ -1,12 +1,15 @@
 """Written messages in the console (W2–W6, C1), for operators, experts, supervisors and
 administrators:
 
-* ``GET /messages`` — «Письменные обращения», soonest open deadline first, overdue ones marked;
+* ``GET /messages`` — «Письменные обращения», soonest open deadline first, overdue ones marked,
+  a page at a time (``?page=``); ``?view=`` «Мои», «Просроченные», «Без исполнителя»;
   ``?state=`` filters by state, ``?q=`` finds a message by number, sender, e-mail or phone
   (an operator telling a caller where their message stands);
 * ``GET``/``POST /messages/new`` — registering a paper letter or a message taken by phone;
   registered, the browser goes to the message (303); sent twice, it is one message;
-* ``GET /messages/{number}`` — the message, its deadlines, attachments and client;
+* ``GET /messages/{number}`` — the message, its deadlines, attachments, client and the notices
+  sent; for experts, supervisors and administrators also the handling forms
+  (``agent_console.routes.message_handling``) and the links to send the notices allowed now;
 * ``GET /messages/{number}/attachments/{attachment_id}`` — an attachment, as a download.
 
 Looking at a message or downloading its attachment is written to the audit log
@@ -26,35 +29,59 @@ from agent_console.auth.refusals import ErrorPage
 from agent_console.auth.rules import page
 from agent_console.deps import Backend, BackendDep
 from agent_console.message_form import MessageForm, blank_form, draft_of, form_errors
-from agent_console.message_list import ListPage, load_rows, message_href, state_choices
+from agent_console.message_handling_forms import DONE_RU, HandlingForm, Sent, handling
+from agent_console.message_list import (
+    chosen_status,
+    chosen_view,
+    list_page,
+    message_href,
+    page_of,
+)
 from agent_console.message_page import disposition, load_message, message_page, served_type
 from agent_console.templating import Layout, render
 from models.audit_trail import web_actor
+from models.calendar_store import load_calendar
 from models.db import session_scope
 from models.message_audit import MESSAGE_ATTACHMENT, MESSAGE_VIEW, record_message_access
+from models.message_handling import active_employees
+from models.message_queue import QueueQuery, load_queue
 from models.message_store import register_message
-from models.tables import MessageAttachment, MessageStatus, Role
+from models.tables import Employee, MessageAttachment, Role
 from models.user_sessions import SignedIn
+from scripts_kb.suggestion import suggest
 
 router = APIRouter(prefix="/messages", tags=["messages"])
 
 STAFF = (Role.OPERATOR, Role.EXPERT, Role.SUPERVISOR, Role.ADMIN)
+HANDLERS = (Role.EXPERT, Role.SUPERVISOR, Role.ADMIN)  # an operator sees and registers only
+ASSIGNERS = (Role.SUPERVISOR, Role.ADMIN)  # give a message to anyone
 LIST_TITLE = "Письменные обращения"
 NEW_TITLE = "Регистрация обращения"
 StaffDep = Annotated[SignedIn, page(*STAFF)]
 
 
 @router.get("", include_in_schema=False)
-def list_page(
-    request: Request, backend: BackendDep, user: StaffDep, state: str = "", q: str = ""
+def list_view(
+    request: Request,
+    backend: BackendDep,
+    user: StaffDep,
+    view: str = "",
+    state: str = "",
+    q: str = "",
+    page: str = "",
 ) -> Response:
     layout = Layout.of(backend.settings.line_title, user)
-    chosen = MessageStatus(state) if state in {s.value for s in MessageStatus} else None
+    today = backend.today()
+    shown_view, status = chosen_view(view), chosen_status(state)
+    query = QueueQuery(
+        today=today, view=shown_view, status=status, text=q, employee_id=user.employee_id
+    )
     with session_scope(backend.engine) as session:
-        rows = load_rows(
-            session, state=chosen, query=q, today=backend.today(), tz=backend.settings.tz
+        calendar = load_calendar(session=session, settings=backend.settings)
+        found = load_queue(session, query, page=page_of(page))
+        shown = list_page(
+            found, view=shown_view, status=status, query=q, today=today, calendar=calendar
         )
-    shown = ListPage(rows=rows, query=q, states=state_choices(chosen))
     return render(request, "messages.html", layout=layout, title=LIST_TITLE, page=shown)
 
 
@@ -109,15 +136,53 @@ def _form(
 
 @router.get("/{number}", include_in_schema=False)
 def message_view(
-    request: Request, backend: BackendDep, user: StaffDep, number: str, registered: str = ""
+    request: Request,
+    backend: BackendDep,
+    user: StaffDep,
+    number: str,
+    registered: str = "",
+    done: str = "",
 ) -> Response:
+    notice = ""
+    if registered:
+        notice = f"Обращение зарегистрировано под номером {number}."
+    elif done in {form.value for form in HandlingForm}:
+        notice = DONE_RU[HandlingForm(done)]
+    return show_message(request, backend, user, number, notice=notice)
+
+
+def show_message(
+    request: Request,
+    backend: Backend,
+    user: SignedIn,
+    number: str,
+    *,
+    notice: str = "",
+    sent: Sent | None = None,
+) -> Response:
+    """The message's page (its look audited); ``sent``: a handling form refused (422)."""
     layout = Layout.of(backend.settings.line_title, user)
+    handles = user.has_any(HANDLERS)
     with session_scope(backend.engine) as session:
         found = load_message(session, number)
         if found is None:
-            return _not_found(request, layout, number)
+            return not_found(request, layout, number)
         message, client = found
-        shown = message_page(session, message, client, backend.today(), backend.settings.tz)
+        shown = message_page(
+            session, message, client, backend.today(), backend.settings.tz, sends_notices=handles
+        )
+        forms = None
+        if handles:
+            owner = session.get(Employee, message.owner_id) if message.owner_id else None
+            forms = handling(
+                message,
+                suggestion=suggest(backend.kb_index.get(), message.subject, message.body),
+                me=user.employee_id,
+                owner=owner,
+                employees=active_employees(session) if user.has_any(ASSIGNERS) else None,
+                calendar=load_calendar(session=session, settings=backend.settings),
+                sent=sent,
+            )
         record_message_access(
             session,
             at=backend.clock(),
@@ -127,10 +192,14 @@ def message_view(
             client_id=message.client_id,
             detail=f"attachments={len(shown.attachments)}",
         )
-    if registered:
-        shown = replace(shown, notice=f"Обращение зарегистрировано под номером {shown.number}.")
+    shown = replace(shown, notice=notice, forms=forms)
     return render(
-        request, "message.html", layout=layout, title=f"Обращение {shown.number}", page=shown
+        request,
+        "message.html",
+        layout=layout,
+        title=f"Обращение {shown.number}",
+        page=shown,
+        status=422 if sent is not None else 200,
     )
 
 
@@ -145,7 +214,7 @@ def attachment(
         stored = session.get(MessageAttachment, key) if found and key is not None else None
         if found is None or stored is None or stored.message_id != found[0].id:
             layout = Layout.of(backend.settings.line_title, user)
-            return _not_found(request, layout, number, attachment=True)
+            return not_found(request, layout, number, attachment=True)
         record_message_access(
             session,
             at=backend.clock(),
@@ -159,7 +228,7 @@ def attachment(
     return Response(data, media_type=kind, headers={"Content-Disposition": disposition(name)})
 
 
-def _not_found(
+def not_found(
     request: Request, layout: Layout, number: str, *, attachment: bool = False
 ) -> Response:
     what = (

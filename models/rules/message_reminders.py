@@ -1,6 +1,6 @@
 """Which written messages a morning reminder names, and to whom it goes (W3–W6).
 
-A message still open (``models.message_labels.OPEN_STATES``) owes its *next* deadline:
+A message still open (``models.rules.message_states.OPEN_STATES``) owes its *next* deadline:
 
 * a message whose abuse a person confirmed (W5) owes only the notice that such conduct is
   unacceptable: no answer on the merits, so neither the primary nor the substantive one;
@@ -23,9 +23,8 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
-from models.message_labels import OPEN_STATES
 from models.rules.calendar import ProductionCalendar
-from models.tables.messages import AbuseCheck, MessageStatus
+from models.rules.message_states import OPEN_STATES, AbuseCheck, MessageStatus
 
 
 class DeadlineKind(StrEnum):

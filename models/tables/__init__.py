@@ -1,5 +1,6 @@
 """All tables, imported here so that ``SQLModel.metadata`` is complete for Alembic."""
 
+from models.rules.message_states import AbuseCheck, MessageStatus, NoticeKind
 from models.tables.accounts import UserAccount, UserSession
 from models.tables.audit import AuditEntry
 from models.tables.calendar import CalendarOverride, CalendarYearConfirmation
@@ -26,12 +27,9 @@ from models.tables.kb import KbEntry, KbEntryVersion, KbSection, KbSource
 from models.tables.message_reminders import MessageReminder
 from models.tables.message_surveys import MessageSurvey
 from models.tables.messages import (
-    AbuseCheck,
     MessageAttachment,
     MessageIntake,
     MessageNotice,
-    MessageStatus,
-    NoticeKind,
     NoticeState,
     WrittenMessage,
 )

@@ -15,6 +15,7 @@ from enum import StrEnum
 from sqlalchemy import Column, Index, LargeBinary, Text
 from sqlmodel import Field, SQLModel
 
+from models.rules.message_states import AbuseCheck, MessageStatus, NoticeKind
 from models.tables._columns import enum_type, owner_key, utc
 from models.tables.clients import Channel
 from models.topics import Topic
@@ -27,32 +28,6 @@ class MessageIntake(StrEnum):
     PHONE = "phone"  # dictated on the line, registered by staff
     WEB = "web"  # the public form
     EMAIL = "email"  # the mailbox forwarded to the service
-
-
-class MessageStatus(StrEnum):
-    REGISTERED = "registered"  # nothing sent yet
-    ACKNOWLEDGED = "acknowledged"  # W6: the primary answer went out
-    REDIRECTED = "redirected"  # W7: sent on to the competent agency, the client told
-    ANSWERED = "answered"  # the substantive answer went out (W12: with the survey link)
-    REFUSED = "refused"  # W10: refused, the grounds in plain words
-    ABUSIVE = "abusive"  # W5: not considered on the merits, the notice went out
-
-
-class AbuseCheck(StrEnum):
-    """W5: the lexicon's suspicion, and a person's verdict on it."""
-
-    CLEAN = "clean"  # nothing found
-    SUSPECTED = "suspected"  # found, waiting for a person
-    CONFIRMED = "confirmed"  # a person agreed: the notice is due, no answer on the merits
-    DISMISSED = "dismissed"  # a person disagreed: handled as any other message
-
-
-class NoticeKind(StrEnum):
-    PRIMARY = "primary"  # W6
-    ABUSE = "abuse"  # W5
-    REDIRECT = "redirect"  # W7
-    REFUSAL = "refusal"  # W10
-    ANSWER = "answer"  # the substantive answer (W12: survey link)
 
 
 class NoticeState(StrEnum):

@@ -98,6 +98,12 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("GET", "/messages/{number}/attachments/{attachment_id}"): (
         "page: operator, expert, supervisor, admin"
     ),
+    # An operator sees and registers messages; handling is for experts and above (W2–W5).
+    ("POST", "/messages/{number}/classification"): "page: expert, supervisor, admin",
+    ("POST", "/messages/{number}/urgency"): "page: expert, supervisor, admin",
+    ("POST", "/messages/{number}/abuse"): "page: expert, supervisor, admin",
+    ("POST", "/messages/{number}/take"): "page: expert, supervisor, admin",
+    ("POST", "/messages/{number}/owner"): "page: supervisor, admin",
     ("GET", "/openapi.json"): "api: admin",
     ("GET", "/docs"): "page: admin",
     ("MOUNT", "/static"): "public",

@@ -1,11 +1,11 @@
 """``consult-line messages list``: the written messages with their deadlines and state, as
-text for people and JSON lines for scripts (W3–W6)."""
+text for people and JSON lines for scripts (W3–W6); the overdue ones marked or alone."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -84,3 +84,48 @@ def test_an_unknown_status_is_a_mistake_in_the_command_line(
 ) -> None:
     assert main(["messages", "list", "--status", "lost"]) == 2
     assert "недопустимое значение 'lost'" in capsys.readouterr().err
+
+
+def test_overdue_messages_are_marked_and_listed_alone(
+    engine: Engine, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The command reads the wall clock: one message owed long ago, one owed far ahead, one
+    # closed long ago (nothing owed, so never overdue).
+    with Session(engine) as session:
+        late, ahead = session.exec(select(WrittenMessage).order_by(WrittenMessage.id)).all()
+        late.primary_due, late.answer_due = date(2020, 1, 9), date(2020, 2, 3)
+        ahead.primary_due, ahead.answer_due = date(2999, 1, 9), date(2999, 2, 3)
+        session.add_all([late, ahead])
+        session.commit()
+    settings = Settings(database_url=engine.url.render_as_string(hide_password=False))
+    closed = register_message(
+        engine,
+        settings,
+        MessageDraft(
+            intake=MessageIntake.PAPER,
+            received_at=datetime(2020, 1, 6, 10, tzinfo=MSK),
+            registered_by="clerk",
+            sender_name="Исаев Магомед",
+        ),
+    )
+    with Session(engine) as session:
+        done = session.exec(select(WrittenMessage).where(WrittenMessage.id == closed.id)).one()
+        done.status = MessageStatus.ANSWERED
+        session.add(done)
+        session.commit()
+    assert main(["messages", "list", "--format", "jsonl"]) == 0
+    rows = {r["number"]: r for r in map(json.loads, capsys.readouterr().out.splitlines())}
+    assert [(n, r["next_due"], r["overdue"]) for n, r in rows.items()] == [
+        (closed.number, "", False),  # oldest first
+        ("ПО-2026-000001", "2020-01-09", True),
+        ("ПО-2026-000002", "2999-01-09", False),
+    ]
+    assert main(["messages", "list"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[1].endswith("[зарегистрировано]  ПРОСРОЧЕНО (срок 2020-01-09)")
+    assert "ПРОСРОЧЕНО" not in lines[0] + lines[2]
+    assert main(["messages", "list", "--overdue"]) == 0
+    only = capsys.readouterr().out.splitlines()
+    assert [line.split()[0] for line in only] == ["ПО-2026-000001"]
+    assert main(["messages", "list", "--overdue", "--status", "answered"]) == 0
+    assert capsys.readouterr().out.startswith("Просроченных обращений нет (на ")
