@@ -29,7 +29,7 @@ ABUSE_RU: Final[dict[AbuseCheck, str]] = {
 }
 NOTICE_KIND_RU: Final[dict[NoticeKind, str]] = {
     NoticeKind.PRIMARY: "первичный ответ",
-    NoticeKind.ABUSE: "уведомление о недопустимости",
+    NoticeKind.ABUSE: "уведомление о недопустимости оскорблений",
     NoticeKind.REDIRECT: "уведомление о перенаправлении",
     NoticeKind.REFUSAL: "отказ",
     NoticeKind.ANSWER: "ответ по существу",
@@ -37,5 +37,5 @@ NOTICE_KIND_RU: Final[dict[NoticeKind, str]] = {
 NOTICE_STATE_RU: Final[dict[NoticeState, str]] = {
     NoticeState.SENT: "отправлено",
     NoticeState.FAILED: "не отправлено",
-    NoticeState.TO_PRINT: "к печати",
+    NoticeState.TO_PRINT: "передано для отправки почтой",
 }

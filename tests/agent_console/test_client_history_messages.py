@@ -94,7 +94,7 @@ def test_messages_stand_among_the_calls_newest_first_linking_to_their_pages(  # 
         "<dt>Первичный ответ до</dt><dd>08.12.2026</dd>",
         "<dt>Ответ по существу до</dt><dd>09.12.2026</dd>",
         f"<dt>Срочное</dt><dd>{URGENCY_NOTE}</dd>",
-        f"<dt>Оскорбления</dt><dd>не подтвердилось ({ABUSE_WORDS_A})</dd>",  # staff see it
+        f"<dt>Оскорбления</dt><dd>подозрение снято ({ABUSE_WORDS_A})</dd>",  # staff see it
         f"<dt>Ответственный</dt><dd>{EXPERT.full_name} (4472, {EXPERT.department})</dd>",
         "<dt>Закрыто</dt><dd>08.12.2026 16:05</dd>",
         "<dt>Вложения</dt><dd>заявка.pdf (240 КБ); фото станка.jpg (1,5 МБ)</dd>",
