@@ -27,6 +27,7 @@ from agent_console.routes import (
     kb_gap_report,
     kb_review,
     live,
+    message_notices,
     messages,
     my_callbacks,
     operators_report,
@@ -59,6 +60,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     operators_report.router,
     clients.router,
     messages.router,
+    message_notices.router,
     public_message.router,
 )
 

@@ -16,6 +16,8 @@ from models.tables import AuditEntry
 
 MESSAGE_VIEW: Final = "message_view"
 MESSAGE_ATTACHMENT: Final = "message_attachment_download"
+MESSAGE_NOTICES_VIEW: Final = "message_notices_view"  # its notices, or one composed
+MESSAGE_NOTICE_PRINT: Final = "message_notice_print"
 _ACTOR_MAX = 128
 
 

@@ -168,7 +168,7 @@ def resend_notice(
     with a new survey link; the row records the new attempt."""
     require_aware(now, "now")
     with session_scope(engine) as session:
-        message = _message(session, number)
+        message = find_message(session, number)
         notice = session.get(MessageNotice, notice_id) if message is not None else None
         if message is None or notice is None or notice.message_id != message.id:
             return Refused(f"Уведомления № {notice_id} по обращению {number} нет.", True)
@@ -385,8 +385,8 @@ def _locked_message(session: Session, number: str) -> WrittenMessage | None:
         .values(status=WrittenMessage.status)
         .execution_options(synchronize_session=False)
     )
-    return _message(session, number)
+    return find_message(session, number)
 
 
-def _message(session: Session, number: str) -> WrittenMessage | None:
+def find_message(session: Session, number: str) -> WrittenMessage | None:
     return session.exec(select(WrittenMessage).where(col(WrittenMessage.number) == number)).first()

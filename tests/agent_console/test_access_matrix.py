@@ -96,6 +96,11 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("GET", "/messages/{number}/attachments/{attachment_id}"): (
         "page: operator, expert, supervisor, admin"
     ),
+    ("GET", "/messages/{number}/notices"): "page: expert, supervisor, admin",
+    ("GET", "/messages/{number}/notices/new"): "page: expert, supervisor, admin",
+    ("POST", "/messages/{number}/notices"): "page: expert, supervisor, admin",
+    ("GET", "/messages/{number}/notices/{notice_id}/print"): "page: expert, supervisor, admin",
+    ("POST", "/messages/{number}/notices/{notice_id}/resend"): "page: expert, supervisor, admin",
     ("GET", "/openapi.json"): "api: admin",
     ("GET", "/docs"): "page: admin",
     ("MOUNT", "/static"): "public",
