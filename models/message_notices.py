@@ -235,10 +235,12 @@ def _claim(
     if message is None or message.id is None:
         return Refused(f"Обращения с номером {request.number} нет.", not_found=True)
     earlier = session.exec(
-        select(MessageNotice).where(
+        select(MessageNotice)
+        .where(
             col(MessageNotice.message_id) == message.id,
             col(MessageNotice.form_key) == request.form_key,
         )
+        .order_by(col(MessageNotice.id))
     ).all()
     if earlier:
         return _Claimed(message.id, message.number, earlier[0].kind, tuple(earlier), {}, True)
@@ -249,8 +251,8 @@ def _claim(
     routes = message_routes(message, client)
     if all(route.missing for route in routes):
         return Refused(
-            "Уведомление некуда отправить: клиент не выбрал канал связи и не оставил ни "
-            "адреса электронной почты, ни почтового адреса, ни телефона."
+            "Уведомление некуда отправить: ни для одного канала клиента нет адреса — ни "
+            "электронной почты, ни почтового адреса, ни телефона."
         )
     choice = choice_problem(
         session, request.kind, agency_id=request.agency_id, refusal_id=request.refusal_id

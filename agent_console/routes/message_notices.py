@@ -177,9 +177,8 @@ def print_letter(
         message, client = found
         _audit(session, backend, user, message, MESSAGE_NOTICE_PRINT, f"notice={notice.id}")
         shown = print_page(session, backend.settings, message, client, notice, backend.clock())
-    layout = Layout.of(backend.settings.line_title, user)
     title = f"Письмо по обращению {number}"
-    return render(request, "message_notice_print.html", layout=layout, title=title, page=shown)
+    return _page(request, backend, user, "message_notice_print.html", title, shown)
 
 
 @router.post("/{notice_id}/resend", include_in_schema=False)
@@ -251,21 +250,28 @@ def _audit(
 def _notices(
     request: Request, backend: Backend, user: SignedIn, shown: NoticesPage, status: int = 200
 ) -> Response:
-    layout = Layout.of(backend.settings.line_title, user)
     title = f"Уведомления по обращению {shown.number}"
-    return render(
-        request, "message_notices.html", layout=layout, title=title, page=shown, status=status
-    )
+    return _page(request, backend, user, "message_notices.html", title, shown, status)
 
 
 def _compose(
     request: Request, backend: Backend, user: SignedIn, shown: ComposePage, status: int = 200
 ) -> Response:
-    layout = Layout.of(backend.settings.line_title, user)
     title = f"{shown.kind_title}: обращение {shown.number}"
-    return render(
-        request, "message_notice_new.html", layout=layout, title=title, page=shown, status=status
-    )
+    return _page(request, backend, user, "message_notice_new.html", title, shown, status)
+
+
+def _page(
+    request: Request,
+    backend: Backend,
+    user: SignedIn,
+    template: str,
+    title: str,
+    shown: object,
+    status: int = 200,
+) -> Response:
+    layout = Layout.of(backend.settings.line_title, user)
+    return render(request, template, layout=layout, title=title, page=shown, status=status)
 
 
 def _not_found(
@@ -295,9 +301,6 @@ def _error(
     *,
     status: int,
 ) -> Response:
-    layout = Layout.of(backend.settings.line_title, user)
     label = "К списку обращений" if back_href == "/messages" else "К уведомлениям по обращению"
     shown = ErrorPage(message, back_href, label)
-    return render(
-        request, "error.html", layout=layout, title="Уведомления", page=shown, status=status
-    )
+    return _page(request, backend, user, "error.html", "Уведомления", shown, status)

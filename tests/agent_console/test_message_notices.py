@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from urllib.parse import quote
 
@@ -48,17 +47,6 @@ READY_PRIMARY = (
     f"Уважаемая {NAME}!\nВаше обращение зарегистрировано под № {NUMBER}.\n\n"
     "Оцените, пожалуйста: [ссылка на опрос]"
 )
-
-
-@pytest.fixture
-def outbox() -> Outbox:
-    return Outbox()
-
-
-@pytest.fixture
-def smtp(outbox: Outbox) -> Iterator[ThreadedSmtp]:
-    with ThreadedSmtp(outbox) as server:
-        yield server
 
 
 def _console(engine: Engine, smtp_port: int | None) -> Console:

@@ -45,12 +45,7 @@ class MailLiveServer(LiveServer):
 
 
 @pytest.fixture
-def outbox() -> Outbox:
-    return Outbox()
-
-
-@pytest.fixture
-def live_server(db_engine: Engine, tmp_path: Path, outbox: Outbox) -> Iterator[LiveServer]:
+def live_server(db_engine: Engine, tmp_path: Path, smtp: ThreadedSmtp) -> Iterator[LiveServer]:
     load_kb(db_engine)
     add_message(
         db_engine,
@@ -59,10 +54,9 @@ def live_server(db_engine: Engine, tmp_path: Path, outbox: Outbox) -> Iterator[L
         chosen=Channel.EMAIL,
         received_at=datetime.now(UTC) - timedelta(days=1),
     )
-    with ThreadedSmtp(outbox) as smtp:
-        server = MailLiveServer(db_engine, tmp_path, smtp.port).start()
-        yield server
-        server.stop()
+    server = MailLiveServer(db_engine, tmp_path, smtp.port).start()
+    yield server
+    server.stop()
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import secrets
 import threading
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
@@ -63,17 +62,6 @@ ANSWER_TEXT = (
 
 
 @pytest.fixture
-def outbox() -> Outbox:
-    return Outbox()
-
-
-@pytest.fixture
-def smtp(outbox: Outbox) -> Iterator[ThreadedSmtp]:
-    with ThreadedSmtp(outbox) as server:
-        yield server
-
-
-@pytest.fixture
 def engine(db_engine: Engine) -> Engine:
     load_kb(db_engine)
     return db_engine
@@ -104,6 +92,14 @@ def _send(
         **choice,
     )
     return send_notice(engine, settings, notice_mailer(settings), request, at)
+
+
+def _resend(
+    engine: Engine, settings: Settings, notice_id: int, by: str, at: datetime
+) -> Sending | Refused:
+    return resend_notice(
+        engine, settings, notice_mailer(settings), number=NUMBER, notice_id=notice_id, by=by, now=at
+    )
 
 
 def _sent(result: Sending | Refused) -> Sending:
@@ -264,15 +260,7 @@ def test_a_refused_address_is_failed_with_the_reason_and_sent_again(
     outbox.refuse.clear()
     later = NOW + timedelta(hours=1)
     assert failed.id is not None
-    again = resend_notice(
-        engine,
-        settings,
-        notice_mailer(settings),
-        number=NUMBER,
-        notice_id=failed.id,
-        by="supervisor",
-        now=later,
-    )
+    again = _resend(engine, settings, failed.id, "supervisor", later)
     [resent] = _sent(again).notices
     assert (resent.id, resent.state, resent.error, resent.by, resent.at) == (
         failed.id,
@@ -286,15 +274,7 @@ def test_a_refused_address_is_failed_with_the_reason_and_sent_again(
     assert _link(body.get_content())
     assert _message(engine).status is MessageStatus.ACKNOWLEDGED
     # Sent now: not again.
-    twice = resend_notice(
-        engine,
-        settings,
-        notice_mailer(settings),
-        number=NUMBER,
-        notice_id=failed.id,
-        by="supervisor",
-        now=later,
-    )
+    twice = _resend(engine, settings, failed.id, "supervisor", later)
     assert "только письма по электронной почте, которые не ушли" in _refused(twice)
     assert len(outbox.envelopes) == 1
 
@@ -485,28 +465,10 @@ def test_a_letter_still_at_the_server_holds_other_sendings_until_it_is_stuck(
     assert "сейчас отправляется другое уведомление" in _refused(busy)
     [stuck] = _stored(engine)
     assert stuck.id is not None
-    early = resend_notice(
-        engine,
-        settings,
-        notice_mailer(settings),
-        number=NUMBER,
-        notice_id=stuck.id,
-        by="expert",
-        now=soon,
-    )
+    early = _resend(engine, settings, stuck.id, "expert", soon)
     assert isinstance(early, Refused)
     later = NOW + STUCK_AFTER
-    _sent(
-        resend_notice(
-            engine,
-            settings,
-            notice_mailer(settings),
-            number=NUMBER,
-            notice_id=stuck.id,
-            by="expert",
-            now=later,
-        )
-    )
+    _sent(_resend(engine, settings, stuck.id, "expert", later))
     assert len(outbox.envelopes) == 1
     assert _message(engine).status is MessageStatus.ACKNOWLEDGED
 
