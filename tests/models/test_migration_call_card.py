@@ -9,7 +9,8 @@ from sqlalchemy.engine import Engine
 from models.migrate import alembic_config, schema_drift, upgrade
 
 CARD_TABLES = {"call_referrals", "wrapup_dismissals", "callback_task_changes"}
-# Undone too by a downgrade to 0005: 0007 (accounts), 0014 (the reports' counts), 0016 (messages).
+# Undone too by a downgrade to 0005: 0007 (accounts), 0014 (the reports' counts), 0016 (messages),
+# 0018 (their surveys).
 LATER_TABLES = {
     "user_accounts",
     "user_sessions",
@@ -18,6 +19,7 @@ LATER_TABLES = {
     "written_messages",
     "message_attachments",
     "message_notices",
+    "message_surveys",
 }
 
 
