@@ -28,6 +28,7 @@ from agent_console.routes import (
     kb_review,
     live,
     message_handling,
+    message_notices,
     messages,
     my_callbacks,
     operators_report,
@@ -62,6 +63,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     clients.router,
     messages.router,
     message_handling.router,
+    message_notices.router,
     public_message.router,
     public_survey.router,
 )

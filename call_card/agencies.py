@@ -1,11 +1,5 @@
-"""A question outside the Ministry's remit (C14): the directory of other agencies from the
-knowledge base, the script with the agency named, and the outcome recorded on the call.
-
-An agency is a KB entry of kind ``agency`` in the ``external-agencies`` section. Its body is
-written in labelled paragraphs («Чем занимается: …», «Когда направлять: …», «Как связаться:
-…»); the contacts to read out are the «Как связаться» paragraph. Contacts the owning department
-has not confirmed yet are marked «[уточнить: …]» in the text: such an agency is flagged, and
-the operator offers the agency's official website rather than dictating them as exact.
+"""A question outside the Ministry's remit (C14): the script with the agency of the knowledge
+base's directory named (``models.kb_agencies``), and the outcome recorded on the call.
 
 The outcome keeps a copy of the agency's title and contacts as they were read out: the entry
 may change later, what the caller was told must not (G3).
@@ -13,8 +7,6 @@ may change later, what the caller was told must not (G3).
 
 from __future__ import annotations
 
-import json
-import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -24,37 +16,9 @@ from call_card.lookup import call_client, find_call_and_operator, insert_once
 from call_card.refusals import Refusal, conflict, not_found
 from call_card.script_text import Slot
 from call_card.scripts import Script, ScriptKind, call_language, call_values, script
+from models.kb_agencies import Agency, load_agency
 from models.rules.calendar import require_aware
-from models.tables import Call, CallReferral, Employee, KbEntry
-from models.topics import Topic
-
-AGENCY_SECTION = "external-agencies"
-AGENCY_KIND = "agency"
-UNCONFIRMED_MARK = "[уточнить"
-
-_LABELS = {
-    "Чем занимается": "duties",
-    "Чем занимаются": "duties",
-    "Когда направлять": "when",
-    "Не направлять": "not_when",
-    "Как связаться": "contacts",
-}
-# «Label: text», the label possibly qualified: «Чем занимаются (в сфере торговли): …».
-_LABELLED = re.compile(r"(?P<label>[^:(]+?)\s*(?P<qualifier>\([^)]*\))?:\s*(?P<text>.+)", re.DOTALL)
-_PARAGRAPH = re.compile(r"\n\s*\n")
-
-
-@dataclass(frozen=True, slots=True)
-class Agency:
-    entry_id: str
-    title: str
-    topics: tuple[Topic, ...]
-    duties: str  # «Чем занимается»
-    when: str  # «Когда направлять»
-    not_when: str  # «Не направлять», "" when the entry has none
-    contacts: str  # «Как связаться»: what the operator reads out
-    notes: tuple[str, ...]  # any other paragraph («Важно: …»)
-    unconfirmed: bool  # some contact is still «[уточнить: …]»
+from models.tables import Call, CallReferral, Employee
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,58 +34,11 @@ class Referral:
     already_recorded: bool = False  # a repeated submit: the first record is returned
 
 
-def agency_directory(session: Session, *, topic: Topic | None = None) -> list[Agency]:
-    """Every agency in the KB (withdrawn ones left out); those whose topics include ``topic``
-    (the call's) first, then by title."""
-    rows = session.exec(
-        select(KbEntry).where(
-            KbEntry.section_id == AGENCY_SECTION,
-            KbEntry.kind == AGENCY_KIND,
-            col(KbEntry.withdrawn_at).is_(None),
-        )
-    )
-    agencies = [parse_agency(row) for row in rows]
-    return sorted(
-        agencies, key=lambda a: (topic is None or topic not in a.topics, a.title, a.entry_id)
-    )
-
-
-def parse_agency(entry: KbEntry) -> Agency:
-    fields: dict[str, str] = {}
-    notes: list[str] = []
-    for paragraph in _PARAGRAPH.split(entry.body.strip()):
-        text = " ".join(paragraph.split())
-        match = _LABELLED.fullmatch(text)
-        key = _LABELS.get(match.group("label")) if match else None
-        if match is not None and key is not None and key not in fields:
-            qualifier = match.group("qualifier")
-            fields[key] = f"{qualifier} {match.group('text')}" if qualifier else match.group("text")
-        elif text:
-            notes.append(text)
-    contacts = fields.get("contacts", "")
-    return Agency(
-        entry_id=entry.id,
-        title=entry.title,
-        topics=tuple(Topic(value) for value in json.loads(entry.topics)),
-        duties=fields.get("duties", ""),
-        when=fields.get("when", ""),
-        not_when=fields.get("not_when", ""),
-        contacts=contacts,
-        notes=tuple(notes),
-        unconfirmed=not contacts or UNCONFIRMED_MARK in contacts,
-    )
-
-
 def find_agency(session: Session, agency_id: str) -> Agency | Refusal:
-    entry = session.get(KbEntry, agency_id)
-    if (
-        entry is None
-        or entry.withdrawn_at is not None
-        or entry.section_id != AGENCY_SECTION
-        or entry.kind != AGENCY_KIND
-    ):
+    agency = load_agency(session, agency_id)
+    if agency is None:
         return not_found(f"Ведомства {agency_id!r} нет в справочнике базы знаний.")
-    return parse_agency(entry)
+    return agency
 
 
 def out_of_remit_script(

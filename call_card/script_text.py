@@ -7,18 +7,19 @@ shown as a bracketed blank for the operator to say themselves (``[ведомст
 caller's name: a script addresses the caller by name as «{caller_name}, …», and without a
 name the address is dropped («Я могу Вам ещё чем-нибудь помочь?»). Values are inserted as
 they are; nothing in them is read as a placeholder again. A ``{word}`` that is not a slot is
-left as written.
+left as written (``models.text_slots``, shared with the written notices).
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from datetime import date, tzinfo
 from enum import StrEnum
 
 from models.rules.callbacks import TimeWindow
 from models.tables import Language
+from models.text_slots import day_and_month_ru, fill_slots, russian_date
+from models.text_slots import placeholders as placeholders
 
 
 class Slot(StrEnum):
@@ -49,27 +50,8 @@ _BLANKS: dict[Language, dict[Slot, str]] = {
     },
 }
 
-_SLOT_NAMES = frozenset(slot.value for slot in Slot)
-_PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
-# «{caller_name}, я могу…» without a name: «Я могу…».
-_ADDRESS = re.compile(r"\{caller_name\},\s*(\S)")
-
 _ZONE_NAMES_EN = {"Europe/Moscow": "Moscow time"}
 
-_MONTHS_RU = (
-    "января",
-    "февраля",
-    "марта",
-    "апреля",
-    "мая",
-    "июня",
-    "июля",
-    "августа",
-    "сентября",
-    "октября",
-    "ноября",
-    "декабря",
-)
 _MONTHS_EN = (
     "January",
     "February",
@@ -86,26 +68,11 @@ _MONTHS_EN = (
 )
 
 
-def placeholders(text: str) -> set[str]:
-    """Every ``{name}`` written in ``text``, slot or not."""
-    return set(_PLACEHOLDER.findall(text))
-
-
 def fill(text: str, values: Mapping[Slot, str], language: Language) -> str:
     """``text`` with the slots in ``values`` filled; empty or missing values as blanks."""
-    known = {slot: value.strip() for slot, value in values.items() if value.strip()}
-    if Slot.CALLER_NAME not in known:
-        text = _ADDRESS.sub(lambda match: match.group(1).upper(), text)
-    blanks = _BLANKS[language]
-
-    def replace(match: re.Match[str]) -> str:
-        name = match.group(1)
-        if name not in _SLOT_NAMES:
-            return match.group(0)
-        slot = Slot(name)
-        return known.get(slot, blanks[slot])
-
-    return _PLACEHOLDER.sub(replace, text)
+    named = {slot.value: value for slot, value in values.items()}
+    blanks = {slot.value: blank for slot, blank in _BLANKS[language].items()}
+    return fill_slots(text, named, blanks)
 
 
 def spoken_name(full_name: str) -> str:
@@ -119,7 +86,7 @@ def spoken_date(day: date, language: Language) -> str:
     """«11 декабря 2026 г.» / «11 December 2026»."""
     if language is Language.EN:
         return f"{day.day} {_MONTHS_EN[day.month - 1]} {day.year}"
-    return f"{day.day} {_MONTHS_RU[day.month - 1]} {day.year} г."
+    return russian_date(day)
 
 
 def spoken_windows(
@@ -147,4 +114,4 @@ def spoken_windows(
 def _day_month(day: date, language: Language) -> str:
     if language is Language.EN:
         return f"on {day.day} {_MONTHS_EN[day.month - 1]}"
-    return f"{day.day} {_MONTHS_RU[day.month - 1]}"
+    return day_and_month_ru(day)

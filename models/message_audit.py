@@ -21,6 +21,8 @@ MESSAGE_CLASSIFIED: Final = "message_classified"  # W2
 MESSAGE_URGENCY: Final = "message_urgency"  # W3–W4
 MESSAGE_ABUSE_REVIEW: Final = "message_abuse_review"  # W5
 MESSAGE_OWNER: Final = "message_owner"
+MESSAGE_NOTICES_VIEW: Final = "message_notices_view"  # its notices, or one composed
+MESSAGE_NOTICE_PRINT: Final = "message_notice_print"
 _ACTOR_MAX = 128
 
 

@@ -37,5 +37,8 @@ NOTICE_KIND_RU: Final[dict[NoticeKind, str]] = {
 NOTICE_STATE_RU: Final[dict[NoticeState, str]] = {
     NoticeState.SENT: "отправлено",
     NoticeState.FAILED: "не отправлено",
+    NoticeState.SENDING: "передаётся почтовому серверу",
     NoticeState.TO_PRINT: "передано для отправки почтой",
+    NoticeState.TO_CALL: "передано сотруднику, чтобы сообщить по телефону",
+    NoticeState.TO_DELIVER: "передано сотруднику для отправки",
 }

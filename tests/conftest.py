@@ -17,6 +17,7 @@ from sqlalchemy.engine import Engine, make_url
 
 from models.db import create_db_engine
 from models.migrate import upgrade
+from tests.smtp_outbox import Outbox, ThreadedSmtp
 
 EngineFactory = Callable[[], Engine]
 
@@ -111,3 +112,16 @@ def engine_factory(databases: _Databases) -> EngineFactory:
 def db_engine(engine_factory: EngineFactory) -> Engine:
     """A database migrated to the newest revision, exactly as ``consult-line migrate`` does."""
     return engine_factory()
+
+
+@pytest.fixture
+def outbox() -> Outbox:
+    """What the test SMTP server (``smtp``) received."""
+    return Outbox()
+
+
+@pytest.fixture
+def smtp(outbox: Outbox) -> Iterator[ThreadedSmtp]:
+    """A real SMTP server on loopback, in a thread of its own, keeping mail in ``outbox``."""
+    with ThreadedSmtp(outbox) as server:
+        yield server

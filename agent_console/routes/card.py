@@ -32,7 +32,7 @@ from agent_console.auth.rules import allow
 from agent_console.deps import Backend, BackendDep, ContextDep
 from agent_console.refusal_http import refuse
 from ami.actions import blind_transfer
-from call_card.agencies import agency_directory, record_out_of_remit
+from call_card.agencies import record_out_of_remit
 from call_card.callbacks import callback_offer, create_callback
 from call_card.card import CallCard, call_card
 from call_card.refusals import Refusal
@@ -41,6 +41,7 @@ from call_card.transfers import TransferPlan, live_availability, plan_transfer, 
 from call_card.wrapups import dismiss_wrapup, owed_wrapups, write_wrapup
 from models.calendar_store import load_calendar
 from models.db import session_scope
+from models.kb_agencies import agency_directory
 from models.rules.callbacks import TimeWindow
 from models.tables.staff import Employee, Role
 from models.topics import Topic

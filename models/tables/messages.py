@@ -31,9 +31,12 @@ class MessageIntake(StrEnum):
 
 
 class NoticeState(StrEnum):
-    SENT = "sent"
+    SENT = "sent"  # e-mail: the outgoing server took the letter
+    SENDING = "sending"  # e-mail: handed to the outgoing server, its answer not yet recorded
     FAILED = "failed"  # with the reason; sent again by staff
     TO_PRINT = "to_print"  # post: printed and sent by the office
+    TO_CALL = "to_call"  # phone: a person calls the client and reads it out
+    TO_DELIVER = "to_deliver"  # SMS, the state portal: a person sends it there (no gateway)
 
 
 class WrittenMessage(SQLModel, table=True):
@@ -107,3 +110,6 @@ class MessageNotice(SQLModel, table=True):
     error: str = Field(default="", max_length=255)
     at: datetime = Field(sa_type=utc())
     by: str = Field(default="", max_length=64)  # a login, or "scheduler"
+    # The console form's one-time key, the same on every channel's row of one sending: the
+    # same form sent twice sends once.
+    form_key: str | None = Field(default=None, max_length=64)

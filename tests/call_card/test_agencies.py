@@ -8,9 +8,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import select
 
 from call_card.agencies import (
-    Agency,
     Referral,
-    agency_directory,
     call_referrals,
     find_agency,
     out_of_remit_script,
@@ -19,6 +17,7 @@ from call_card.agencies import (
 from call_card.refusals import Refusal, RefusalKind
 from call_card.scripts import Script
 from models.db import session_scope
+from models.kb_agencies import Agency, agency_directory
 from models.tables import Call, CallReferral, KbEntry, Language
 from models.topics import Topic
 from tests.call_card.samples import NOW, add_call, add_person

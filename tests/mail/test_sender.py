@@ -9,47 +9,15 @@ from __future__ import annotations
 import asyncio
 import socket
 from collections.abc import AsyncIterator
-from email import message_from_bytes, policy
-from email.message import EmailMessage
 from typing import Any
 
 import pytest
-from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 
 from mail.sender import MailSendError, send_mail, send_mail_async
 from models.mail_settings import MailSettings
+from tests.smtp_outbox import LOGIN, PASSWORD, Outbox, smtp_server
 
-LOGIN, PASSWORD = "line", "s3cret-123"
 FROM = "Консультационная линия <line@ministry.example.ru>"
-
-
-class Outbox:
-    """The test server's handler: keeps every envelope; logins checked against one pair."""
-
-    def __init__(self) -> None:
-        self.envelopes: list[Envelope] = []
-        self.logins: list[str] = []
-
-    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:  # noqa: N802
-        self.envelopes.append(envelope)
-        return "250 OK"
-
-    def check_login(
-        self, server: SMTP, session: Session, envelope: Envelope, mechanism: str, data: Any
-    ) -> AuthResult:
-        ok = isinstance(data, LoginPassword) and (data.login, data.password) == (
-            LOGIN.encode(),
-            PASSWORD.encode(),
-        )
-        if ok:
-            self.logins.append(LOGIN)
-        return AuthResult(success=ok, handled=False)
-
-    def received(self) -> EmailMessage:
-        [envelope] = self.envelopes
-        parsed = message_from_bytes(envelope.original_content or b"", policy=policy.default)
-        assert isinstance(parsed, EmailMessage)
-        return parsed
 
 
 @pytest.fixture
@@ -60,17 +28,7 @@ def outbox() -> Outbox:
 @pytest.fixture
 async def smtp_port(outbox: Outbox) -> AsyncIterator[int]:
     loop = asyncio.get_running_loop()
-    server = await loop.create_server(
-        lambda: SMTP(
-            outbox,
-            hostname="smtp.test",
-            auth_require_tls=False,  # loopback only; STARTTLS has its own test below
-            authenticator=outbox.check_login,
-            loop=loop,
-        ),
-        "127.0.0.1",
-        0,
-    )
+    server = await loop.create_server(lambda: smtp_server(outbox, loop), "127.0.0.1", 0)
     yield server.sockets[0].getsockname()[1]
     server.close()
 
