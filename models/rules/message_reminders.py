@@ -4,8 +4,10 @@ A message still open (``models.rules.message_states.OPEN_STATES``) owes its *nex
 
 * a message whose abuse a person confirmed (W5) owes only the notice that such conduct is
   unacceptable: no answer on the merits, so neither the primary nor the substantive one;
+* one the lexicon suspects owes the notice's deadline too, until a person decides;
 * any other owes the primary answer (W6) until it went out (status ``registered``) and the
-  substantive answer (W3–W4) until it is closed; the next deadline is the earlier of those.
+  substantive answer (W3–W4) until it is closed; the next deadline is the earliest of those
+  (``models.rules.message_deadlines.open_deadlines``).
 
 The reminder names a message whose next deadline has passed, is today, or is the next working
 day of the line's production calendar ("tomorrow": on a Friday, Monday; a deadline on the days
@@ -24,13 +26,10 @@ from datetime import date
 from enum import StrEnum
 
 from models.rules.calendar import ProductionCalendar
-from models.rules.message_states import OPEN_STATES, AbuseCheck, MessageStatus
+from models.rules.message_deadlines import Duty, open_deadlines
+from models.rules.message_states import AbuseCheck, MessageStatus
 
-
-class DeadlineKind(StrEnum):
-    PRIMARY = "primary"  # W6
-    ABUSE_NOTICE = "abuse_notice"  # W5
-    ANSWER = "answer"  # W3–W4
+DeadlineKind = Duty  # what a reminder names: the deadline's duty (W6, W3–W4, W5)
 
 
 class Urgency(StrEnum):
@@ -73,18 +72,12 @@ class Person:
     email: str
 
 
-def next_deadline(message: OpenMessage) -> tuple[DeadlineKind, date] | None:
-    """The deadline the message owes next; None for a closed message (or a confirmed abuse
-    without its notice's deadline, which registration always sets)."""
-    if message.status not in OPEN_STATES:
-        return None
-    if message.abuse is AbuseCheck.CONFIRMED:
-        due = message.abuse_notice_due
-        return None if due is None else (DeadlineKind.ABUSE_NOTICE, due)
-    owed = [(DeadlineKind.ANSWER, message.answer_due)]
-    if message.status is MessageStatus.REGISTERED:
-        owed.insert(0, (DeadlineKind.PRIMARY, message.primary_due))
-    return min(owed, key=lambda item: item[1])  # the primary answer first on the same day
+def next_deadline(message: OpenMessage) -> tuple[Duty, date] | None:
+    """The deadline the message owes next, by the rule the console's lists keep
+    (``models.rules.message_deadlines``); on one day the primary answer is named first. None
+    for a closed message."""
+    owed = open_deadlines(message)
+    return min(owed, key=lambda item: item[1]) if owed else None
 
 
 def due_soon(

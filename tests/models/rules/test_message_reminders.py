@@ -57,11 +57,12 @@ MESSAGE = OpenMessage(
             },
             (DeadlineKind.ABUSE_NOTICE, date(2026, 12, 14)),
         ),
-        # a suspicion (not confirmed yet) or a dismissed one: handled as any other message
+        # a suspicion (not confirmed yet): the W5 clock runs until a person decides
         (
             {"abuse": AbuseCheck.SUSPECTED, "abuse_notice_due": date(2026, 12, 8)},
-            (DeadlineKind.PRIMARY, date(2026, 12, 10)),
+            (DeadlineKind.ABUSE_NOTICE, date(2026, 12, 8)),
         ),
+        # a dismissed one: handled as any other message
         (
             {"abuse": AbuseCheck.DISMISSED, "abuse_notice_due": date(2026, 12, 8)},
             (DeadlineKind.PRIMARY, date(2026, 12, 10)),
