@@ -193,7 +193,7 @@ def test_an_expert_classifies_marks_urgent_and_confirms_abuse(  # W2–W5
     page.wait_text(".alert", "Решение о проверке на оскорбления сохранено.")
     assert page.text("#message-abuse").startswith("оскорбления подтверждены")
     links = page.driver.find_elements(By.CSS_SELECTOR, "a[href*='/notices/new']")
-    assert [link.text for link in links] == ["Уведомление о недопустимости"]
+    assert [link.text for link in links] == ["Уведомление о недопустимости оскорблений"]
     assert "не требуется" in page.text("#due-answer")
     assert _stored(db_engine, ABUSIVE).abuse is AbuseCheck.CONFIRMED
 
