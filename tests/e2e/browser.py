@@ -13,7 +13,11 @@ from pathlib import Path
 from typing import TypeVar
 
 from selenium import webdriver
-from selenium.common.exceptions import TimeoutException
+from selenium.common.exceptions import (
+    NoSuchElementException,
+    StaleElementReferenceException,
+    TimeoutException,
+)
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.chrome.webdriver import WebDriver
 from selenium.webdriver.common.by import By
@@ -125,11 +129,15 @@ class Page:
 
     def wait(self, condition: Callable[[], T], what: str, timeout: float = WAIT_S) -> T:
         """Waits until ``condition()`` is truthy and returns it; fails saying ``what`` it
-        waited for and what the page showed."""
+        waited for and what the page showed. A condition that read an element the page
+        replaced meanwhile (a form submitted, a list reloaded) is read again."""
         try:
-            return WebDriverWait(self.driver, timeout, poll_frequency=0.02).until(
-                lambda _driver: condition()
-            )
+            return WebDriverWait(
+                self.driver,
+                timeout,
+                poll_frequency=0.02,
+                ignored_exceptions=(NoSuchElementException, StaleElementReferenceException),
+            ).until(lambda _driver: condition())
         except TimeoutException:
             body = self.driver.find_element(By.TAG_NAME, "body").text
             raise AssertionError(
