@@ -73,4 +73,3 @@ def stale_claim(claimed_at: datetime, now: datetime) -> bool:
 def pause_between(per_minute: int) -> timedelta:
     """The pause between two letters at the configured pace."""
     return timedelta(minutes=1) / per_minute
-
