@@ -14,11 +14,13 @@ from apscheduler.triggers.cron import CronTrigger
 from ami.bridge import AmiBridge
 from ami.bus import LiveBus
 from consult_line.health import calendar_warnings
+from consult_line.mailing_run import Step, mailing_problem, send_a_minute
 from consult_line.message_reminder_run import ReminderRun, plan_reminders, send_reminders
 from consult_line.retention_run import Outcome, begin, purge, summary
 from consult_line.wiring import Services
 from models.callback_reminders import Reminder, overdue, windows_opening
 from models.db import session_scope
+from models.mailings import sending_count
 from models.report_counts_upkeep import drop_empty_counts
 from scripts_kb.upkeep import SectionFreshness, overdue_sections
 
@@ -195,6 +197,26 @@ async def remind_message_deadlines(context: JobContext) -> None:
     )
 
 
+async def send_mailings(context: JobContext) -> None:
+    """M1–M4: the letters of mailings being sent, at ``CONSULT_LINE_MAILING_PER_MINUTE``;
+    after a restart sending goes on where it stopped (``consult_line.mailing_run``)."""
+    services = context.services
+    problem = mailing_problem(services.settings)
+    if problem is not None:
+        waiting = await asyncio.to_thread(_sending_mailings, services)
+        if waiting:
+            log.warning("рассылки (%d) ждут и не отправляются: %s", waiting, problem)
+        return
+    for result in await send_a_minute(services):
+        if result.step in (Step.RETRY, Step.FAILED):
+            log.warning("письмо рассылки не отправлено (%s): %s", result.to, result.reason)
+
+
+def _sending_mailings(services: Services) -> int:
+    with session_scope(services.engine) as session:
+        return sending_count(session)
+
+
 async def tidy_report_counts(context: JobContext) -> None:
     """C13, C15: the reports' counts that came to nothing go (``models.report_counts_upkeep``)."""
     removed = await asyncio.to_thread(drop_empty_counts, context.services.engine)
@@ -226,6 +248,8 @@ JOBS: tuple[Job, ...] = (
     # Every morning before the working day; the job itself skips the production calendar's
     # days off (and works on a working Saturday).
     Job("message-reminders", remind_message_deadlines, {"hour": "8", "minute": "30"}),
+    # Every minute, a minute's worth of letters at most (max_instances=1: never two at once).
+    Job("mailings", send_mailings, {"minute": "*"}),
 )
 
 
