@@ -54,7 +54,8 @@ class Claimed:
 
 
 def recover_stale(session: Session, now: datetime) -> int:
-    """Deliveries left ``sending`` by a stop become ``unknown``; how many."""
+    """Deliveries left ``sending`` by a stop become ``unknown`` (a mailing left with nothing
+    else to send is done); how many."""
     result = session.connection().execute(
         update(MailingDelivery)
         .where(
@@ -63,7 +64,13 @@ def recover_stale(session: Session, now: datetime) -> int:
         )
         .values(state=DeliveryState.UNKNOWN, error=UNKNOWN_REASON)
     )
-    return int(result.rowcount or 0)
+    recovered = int(result.rowcount or 0)
+    if recovered:
+        sending = select(Mailing.id).where(col(Mailing.state) == MailingState.SENDING)
+        for mailing_id in session.exec(sending).all():
+            if mailing_id is not None:
+                finish_if_done(session, mailing_id, now)
+    return recovered
 
 
 def claim_next(
