@@ -4,7 +4,8 @@
 
 A mailing cannot start, and its letters do not go, while the outgoing server is not set
 (``CONSULT_LINE_SMTP_HOST``) or the public address is not (``CONSULT_LINE_PUBLIC_URL``: the
-unsubscribe link would lead nowhere a recipient can reach): :func:`mailing_problem` says which.
+unsubscribe link would lead nowhere a recipient can reach): ``models.mailings.mailing_problem``
+says which.
 A failure to hand a letter over is recorded on its delivery with the reason and tried again
 within the limits of ``models.rules.mailing_delivery``; a refused address fails at once.
 """
@@ -23,7 +24,6 @@ from mail.sender import MailSendError, send_mail
 from models.db import session_scope
 from models.mailing_send import Claimed, claim_next, record_failure, record_sent, recover_stale
 from models.rules.mailing_delivery import DeliveryState, pause_between
-from models.settings import Settings
 
 
 class Step(StrEnum):
@@ -39,18 +39,6 @@ class StepResult:
     step: Step
     to: str = ""
     reason: str = ""
-
-
-def mailing_problem(settings: Settings) -> str | None:
-    """Why mailings cannot go now (Russian), or None."""
-    if not settings.smtp_host.strip():
-        return "исходящая почта не настроена (CONSULT_LINE_SMTP_HOST пуст): рассылку не отправить"
-    if not settings.public_url:
-        return (
-            "не задан публичный адрес (CONSULT_LINE_PUBLIC_URL): ссылки подтверждения и отказа "
-            "от рассылки вели бы на внутренний адрес сервера"
-        )
-    return None
 
 
 def send_one(services: Services, *, mailing_id: int | None = None) -> StepResult:

@@ -14,13 +14,13 @@ from apscheduler.triggers.cron import CronTrigger
 from ami.bridge import AmiBridge
 from ami.bus import LiveBus
 from consult_line.health import calendar_warnings
-from consult_line.mailing_run import Step, mailing_problem, send_a_minute
+from consult_line.mailing_run import Step, send_a_minute
 from consult_line.message_reminder_run import ReminderRun, plan_reminders, send_reminders
 from consult_line.retention_run import Outcome, begin, purge, summary
 from consult_line.wiring import Services
 from models.callback_reminders import Reminder, overdue, windows_opening
 from models.db import session_scope
-from models.mailings import sending_count
+from models.mailings import mailing_problem, sending_count
 from models.report_counts_upkeep import drop_empty_counts
 from scripts_kb.upkeep import SectionFreshness, overdue_sections
 

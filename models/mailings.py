@@ -22,11 +22,24 @@ from sqlmodel import Session, col, select
 
 from models.rules.mailing_consent import ConsentState
 from models.rules.mailing_delivery import DeliveryState, MailingState
+from models.settings import Settings
 from models.tables import AuditEntry, Mailing, MailingDelivery, MailingSubscriber
 
 SUBJECT_MAX: Final = 200
 BODY_MAX: Final = 20_000
 _ACTOR_MAX: Final = 128
+
+
+def mailing_problem(settings: Settings) -> str | None:
+    """Why mailings cannot go now (Russian), or None."""
+    if not settings.smtp_host.strip():
+        return "исходящая почта не настроена (CONSULT_LINE_SMTP_HOST пуст): рассылку не отправить"
+    if not settings.public_url:
+        return (
+            "не задан публичный адрес (CONSULT_LINE_PUBLIC_URL): ссылки подтверждения и отказа "
+            "от рассылки вели бы на внутренний адрес сервера"
+        )
+    return None
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,12 +11,12 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
-from consult_line.mailing_run import Step, mailing_problem, send_one
+from consult_line.mailing_run import Step, send_one
 from consult_line.wiring import Services
 from models.db import session_scope
 from models.mailing_consent import ONE_CLICK_ACTOR, Withdrawal, unsubscribe, withdraw_by_staff
 from models.mailing_send import UNKNOWN_REASON, claim_next
-from models.mailings import Start, progress, start_mailing
+from models.mailings import Start, mailing_problem, progress, start_mailing
 from models.rules.mailing_consent import ConsentState, WithdrawalSource
 from models.rules.mailing_delivery import STALE_CLAIM, DeliveryState, MailingState
 from models.settings import Settings
