@@ -13,7 +13,7 @@ from sqlalchemy.engine import Engine
 from models.db import session_scope
 from models.mailing_consent import confirm, request_subscription
 from models.mailings import Start, create_draft, read_mailing_form, start_mailing
-from models.rules.mailing_consent import normalize_address
+from models.rules.mailing_consent import AddressProblem, normalize_address
 from models.settings import Settings
 
 FROM = "Минпромторг РД <news@ministry.example.ru>"
@@ -38,7 +38,7 @@ def subscribed(engine: Engine, addresses: Iterable[str], now: datetime) -> None:
     """Each address asked on the page and followed its confirmation link (M1, M3)."""
     for typed in addresses:
         address = normalize_address(typed)
-        assert isinstance(address, str), address
+        assert not isinstance(address, AddressProblem), address
         with session_scope(engine) as session:
             issued = request_subscription(session, address, actor="public:127.0.0.1", now=now)
             assert issued is not None

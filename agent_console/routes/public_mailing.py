@@ -55,6 +55,7 @@ from models.mailing_consent import (
 from models.mailings import mailing_problem
 from models.rules.mailing_consent import (
     CONFIRMATION_RESEND,
+    AddressProblem,
     ConsentState,
     WithdrawalSource,
     normalize_address,
@@ -128,14 +129,14 @@ def subscribe(
         return _refused(request, backend, TOO_MANY, 429, title=SUBSCRIBE_TITLE)
     address = normalize_address(email)
     errors = {}
-    if not isinstance(address, str):
+    if isinstance(address, AddressProblem):  # a StrEnum: tested before any str
         errors["email"] = address.value
     if consent != "yes":
         errors["consent"] = NO_CONSENT
     if errors:
         shown = SubscribeForm(email.strip()[:300], consent == "yes", errors)
         return _subscribe_form(request, backend, shown, status=422)
-    assert isinstance(address, str)
+    assert not isinstance(address, AddressProblem)
     if mailing_problem(backend.settings) is not None:
         return _refused(request, backend, UNAVAILABLE, 503, title=SUBSCRIBE_TITLE)
     with session_scope(backend.engine) as session:

@@ -67,7 +67,8 @@ class AddressProblem(StrEnum):
 
 def normalize_address(text: str) -> str | AddressProblem:
     """The address as stored: spaces around it removed, the domain in lower case (the local
-    part kept: some servers tell case apart); or what is wrong with it."""
+    part kept: some servers tell case apart); or what is wrong with it (an
+    :class:`AddressProblem`, itself a ``str``: test for it first)."""
     address = text.strip()
     if not address:
         return AddressProblem.EMPTY
