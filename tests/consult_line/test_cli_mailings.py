@@ -5,6 +5,7 @@ said in Russian with a non-zero exit code."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
@@ -22,7 +23,9 @@ NOW = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def engine(monkeypatch: pytest.MonkeyPatch, database_url: str, smtp: ThreadedSmtp) -> Engine:
+def engine(
+    monkeypatch: pytest.MonkeyPatch, database_url: str, smtp: ThreadedSmtp
+) -> Iterator[Engine]:
     for name, value in {
         "DATABASE_URL": database_url,
         "SMTP_HOST": "127.0.0.1",
@@ -38,7 +41,8 @@ def engine(monkeypatch: pytest.MonkeyPatch, database_url: str, smtp: ThreadedSmt
     with session_scope(engine) as session:
         form = read_mailing_form("Новости министерства", "Текст.")
         create_draft(session, form, by="web:chief", form_key="k1", now=NOW)
-    return engine
+    yield engine
+    engine.dispose()
 
 
 def test_send_starts_a_draft_and_sends_it_then_list_shows_it(
