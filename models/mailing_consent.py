@@ -25,6 +25,7 @@ from typing import Final
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from models.audit_trail import record_event
 from models.rules.mailing_consent import (
     ConsentSource,
     ConsentState,
@@ -33,7 +34,7 @@ from models.rules.mailing_consent import (
     may_send_confirmation,
 )
 from models.survey_links import token_hash
-from models.tables import AuditEntry, MailingDelivery, MailingSubscriber
+from models.tables import MailingDelivery, MailingSubscriber
 
 SUBSCRIBE_PATH: Final = "/public/subscribe"
 CONFIRM_PATH: Final = "/public/subscribe/confirm"
@@ -252,12 +253,7 @@ def _audit(
     subscriber_id: int,
     detail: str,
 ) -> None:
-    session.add(
-        AuditEntry(
-            at=at,
-            actor=actor[:_ACTOR_MAX],
-            action=action.value,
-            subject=f"subscriber:{subscriber_id}",
-            detail=detail,
-        )
+    subject = f"subscriber:{subscriber_id}"
+    record_event(
+        session=session, at=at, actor=actor, action=action.value, subject=subject, detail=detail
     )

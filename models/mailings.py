@@ -20,10 +20,11 @@ from sqlalchemy import select as core_select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from models.audit_trail import record_event
 from models.rules.mailing_consent import ConsentState
 from models.rules.mailing_delivery import DeliveryState, MailingState
 from models.settings import Settings
-from models.tables import AuditEntry, Mailing, MailingDelivery, MailingSubscriber
+from models.tables import Mailing, MailingDelivery, MailingSubscriber
 
 SUBJECT_MAX: Final = 200
 BODY_MAX: Final = 20_000
@@ -194,6 +195,6 @@ def _move(
 
 
 def _audit(session: Session, at: datetime, actor: str, action: str, mailing_id: int) -> None:
-    session.add(
-        AuditEntry(at=at, actor=actor[:_ACTOR_MAX], action=action, subject=f"mailing:{mailing_id}")
+    record_event(
+        session=session, at=at, actor=actor, action=action, subject=f"mailing:{mailing_id}"
     )

@@ -25,28 +25,17 @@ from models.tables import MailingSubscriber, Role
 from tests.agent_console.console import PASSWORD
 from tests.e2e.browser import Page
 from tests.e2e.server import LiveServer
-from tests.mailing_samples import FROM
+from tests.e2e.test_message_notice_page import MailLiveServer
 from tests.smtp_outbox import Outbox, ThreadedSmtp
 
 ADDRESS = "gasanova.aminat@example.ru"
 
 
-class MailingLiveServer(LiveServer):
+class MailingLiveServer(MailLiveServer):
     """The live app with outgoing mail to the test SMTP server; its public links lead to it."""
 
-    def __init__(self, engine: Engine, tmp_path: Path, smtp_port: int) -> None:
-        super().__init__(engine, tmp_path)
-        self.smtp_port = smtp_port
-
     def settings(self, agi_port: int) -> Settings:
-        mail = {
-            "smtp_host": "127.0.0.1",
-            "smtp_port": self.smtp_port,
-            "smtp_from": FROM,
-            "smtp_starttls": False,
-            "public_url": self.base_url,
-        }
-        return super().settings(agi_port).model_copy(update=mail)
+        return super().settings(agi_port).model_copy(update={"public_url": self.base_url})
 
     def services(self) -> Services:
         assert self.app is not None
