@@ -3,7 +3,9 @@
 * ``GET``/``POST /public/subscribe`` — M3: anyone types an address and agrees to receive the
   mailings; the address gets a confirmation letter (``mail.mailing_letters``). The page answers
   the same whatever the address's state (new, pending, subscribed, withdrawn, a letter sent
-  lately), so it tells nobody who is subscribed. Requests are limited per browser address and
+  lately), and the letter goes after the answer (a background task), so neither the page nor
+  its speed tells anybody who is subscribed; a letter the server refuses is logged and the
+  address may ask again at once. Requests are limited per browser address and
   in all (``agent_console.public_limits``), and one address gets a confirmation letter at most
   once per ``CONFIRMATION_RESEND`` (``models.rules.mailing_consent``); the POST carries a
   signed form token (the ``public_form`` rule);
@@ -22,10 +24,12 @@ unsubscribe says the consent is withdrawn already.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Annotated, Final
 
 from fastapi import APIRouter, Form, Request
+from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
@@ -43,6 +47,7 @@ from models.mailing_consent import (
     SUBSCRIBE_PATH,
     UNSUBSCRIBE_PATH,
     Confirmation,
+    Issued,
     Withdrawal,
     confirm,
     confirmation_state,
@@ -62,6 +67,7 @@ from models.rules.mailing_consent import (
 )
 from models.user_sessions import SignedIn
 
+log = logging.getLogger(__name__)
 router = APIRouter(tags=["public-mailing"])
 
 SUBSCRIBE_TITLE: Final = "Подписка на информационные рассылки"
@@ -78,9 +84,6 @@ TOO_MANY: Final = (
     "попробуйте позже."
 )
 UNAVAILABLE: Final = "Подписка на рассылки сейчас недоступна. Пожалуйста, попробуйте позже."
-LETTER_FAILED: Final = (
-    "Не удалось отправить письмо с подтверждением. Пожалуйста, попробуйте ещё раз позже."
-)
 LINK_NOT_FOUND: Final = (
     "Ссылка не найдена. Проверьте, что она скопирована из письма целиком, до последнего знака."
 )
@@ -141,20 +144,9 @@ def subscribe(
         return _refused(request, backend, UNAVAILABLE, 503, title=SUBSCRIBE_TITLE)
     with session_scope(backend.engine) as session:
         issued = request_subscription(session, address, actor=f"public:{where}", now=now)
-    if issued is not None:
-        settings = backend.settings
-        link = f"{settings.public_base}{CONFIRM_PATH}/{issued.token}"
-        letter = confirmation_letter(
-            settings.line_title, link, f"{settings.public_base}{SUBSCRIBE_PATH}"
-        )
-        try:
-            send_mail(settings, address, letter.subject, letter.text)
-        except (MailSendError, ValueError):
-            with session_scope(backend.engine) as session:
-                letter_not_sent(session, issued.subscriber_id)
-            return _refused(request, backend, LETTER_FAILED, 503, title=SUBSCRIBE_TITLE)
-    # The same words for every address: the page tells nobody who is subscribed.
-    return _outcome(
+    # The same words for every address, and the letter goes after the answer: neither the
+    # page nor its speed tells anybody who is subscribed.
+    answer = _outcome(
         request,
         backend,
         SUBSCRIBE_TITLE,
@@ -167,6 +159,25 @@ def subscribe(
             "«Спам» или повторите позже.",
         ),
     )
+    if issued is not None:
+        answer.background = BackgroundTask(_send_confirmation, backend, address, issued)
+    return answer
+
+
+def _send_confirmation(backend: Backend, address: str, issued: Issued) -> None:
+    """M1: the confirmation letter, after the page has answered. A letter the server did not
+    take is logged and forgotten, so that the address may ask again at once."""
+    settings = backend.settings
+    link = f"{settings.public_base}{CONFIRM_PATH}/{issued.token}"
+    letter = confirmation_letter(
+        settings.line_title, link, f"{settings.public_base}{SUBSCRIBE_PATH}"
+    )
+    try:
+        send_mail(settings, address, letter.subject, letter.text)
+    except (MailSendError, ValueError) as exc:
+        log.warning("письмо с подтверждением подписки не отправлено: %s", exc)
+        with session_scope(backend.engine) as session:
+            letter_not_sent(session, issued.subscriber_id)
 
 
 @router.get(CONFIRM_PATH + "/{token:path}", include_in_schema=False)

@@ -334,3 +334,21 @@ def test_operators_do_not_see_the_mailings(console: Console) -> None:
     assert browser.get("/mailings").status_code == 403
     assert browser.get("/mailings/subscribers").status_code == 403
     assert "/mailings" not in browser.get("/").text
+
+
+def test_a_confirmation_letter_the_server_refuses_may_be_asked_for_again_at_once(
+    console: Console, outbox: Outbox, caplog: pytest.LogCaptureFixture
+) -> None:  # M1, M3
+    outbox.refuse.add(ADDRESS)
+    browser = console.browser()
+    with caplog.at_level("WARNING"):
+        answer = ask(browser, ADDRESS)
+    assert SENT_TEXT in answer.text  # the page says the same: the letter goes after it
+    assert "письмо с подтверждением подписки не отправлено" in caplog.text
+    assert outbox.letters() == []
+    pending = subscriber(console.engine, ADDRESS)
+    assert pending is not None
+    assert (pending.confirm_sent_at, pending.confirm_token_hash) == (None, None)
+    outbox.refuse.clear()
+    ask(browser, ADDRESS)
+    assert [letter["To"] for letter in outbox.letters()] == [ADDRESS]
