@@ -20,6 +20,7 @@ from consult_line.retention_run import Outcome, begin, purge, summary
 from consult_line.wiring import Services
 from models.callback_reminders import Reminder, overdue, windows_opening
 from models.db import session_scope
+from models.mailing_consent import expire_requests
 from models.mailings import mailing_problem, sending_count
 from models.report_counts_upkeep import drop_empty_counts
 from scripts_kb.upkeep import SectionFreshness, overdue_sections
@@ -212,6 +213,18 @@ async def send_mailings(context: JobContext) -> None:
             log.warning("письмо рассылки не отправлено (%s): %s", result.to, result.reason)
 
 
+async def expire_mailing_requests(context: JobContext) -> None:
+    """M1: subscription requests not confirmed in time (``models.mailing_consent``)."""
+    services = context.services
+
+    def work() -> int:
+        with session_scope(services.engine) as session:
+            return expire_requests(session, actor="scheduler", now=services.clock())
+
+    expired = await asyncio.to_thread(work)
+    log.info("неподтверждённые запросы подписки на рассылки: истекло %d", expired)
+
+
 def _sending_mailings(services: Services) -> int:
     with session_scope(services.engine) as session:
         return sending_count(session)
@@ -250,6 +263,7 @@ JOBS: tuple[Job, ...] = (
     Job("message-reminders", remind_message_deadlines, {"hour": "8", "minute": "30"}),
     # Every minute, a minute's worth of letters at most (max_instances=1: never two at once).
     Job("mailings", send_mailings, {"minute": "*"}),
+    Job("mailing-requests-expiry", expire_mailing_requests, {"hour": "4", "minute": "15"}),
 )
 
 

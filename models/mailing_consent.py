@@ -27,6 +27,7 @@ from sqlmodel import Session, col, select
 
 from models.audit_trail import record_event
 from models.rules.mailing_consent import (
+    CONFIRMATION_LIFETIME,
     ConsentSource,
     ConsentState,
     WithdrawalSource,
@@ -50,6 +51,7 @@ class ConsentAction(StrEnum):
     REQUESTED = "mailing_consent_requested"  # the page's form: a confirmation letter issued
     CONFIRMED = "mailing_consent_confirmed"
     WITHDRAWN = "mailing_consent_withdrawn"
+    EXPIRED = "mailing_consent_request_expired"  # not confirmed in time
 
 
 class Confirmation(StrEnum):
@@ -213,6 +215,29 @@ def _withdraw(
     session.add(subscriber)
     _audit(session, now, actor, ConsentAction.WITHDRAWN, subscriber.id, source.value)
     return Withdrawal.WITHDRAWN
+
+
+def expire_requests(session: Session, *, actor: str, now: datetime) -> int:
+    """M1: requests not confirmed in time. An address that never consented is removed (there
+    is no consent to keep a record of, and the address is personal data); one that had
+    consented and withdrawn before goes back to withdrawn. How many."""
+    query = select(MailingSubscriber).where(
+        col(MailingSubscriber.state) == ConsentState.PENDING,
+        col(MailingSubscriber.requested_at) <= now - CONFIRMATION_LIFETIME,
+    )
+    expired = list(session.exec(query).all())
+    for subscriber in expired:
+        assert subscriber.id is not None
+        if subscriber.confirmed_at is None:
+            session.delete(subscriber)
+            detail = "адрес удалён: согласие не подтверждено"
+        else:
+            subscriber.state = ConsentState.WITHDRAWN
+            subscriber.confirm_token_hash = None
+            session.add(subscriber)
+            detail = "согласие по-прежнему отозвано"
+        _audit(session, now, actor, ConsentAction.EXPIRED, subscriber.id, detail)
+    return len(expired)
 
 
 def state_counts(session: Session) -> dict[ConsentState, int]:
