@@ -108,6 +108,7 @@ class Outcome:
     detail: str = ""
     button: str = ""  # a form posting to this page, with this label
     email: str = ""
+    subscribe_link: bool = False  # a link to the subscription page below
 
 
 @router.get(SUBSCRIBE_PATH, include_in_schema=False)
@@ -265,7 +266,6 @@ async def unsubscribe_submit(
 def _confirmed(request: Request, backend: Backend, result: Confirmation) -> Response:
     if result is Confirmation.NOT_FOUND:
         return _not_found(request, backend)
-    subscribe_again = f"Подписаться заново можно на странице {SUBSCRIBE_PATH}."
     shown = {
         Confirmation.CONFIRMED: Outcome(
             "confirm-done",
@@ -275,7 +275,10 @@ def _confirmed(request: Request, backend: Backend, result: Confirmation) -> Resp
         ),
         Confirmation.ALREADY: Outcome("confirm-done", "Подписка уже подтверждена ранее."),
         Confirmation.EXPIRED: Outcome(
-            "confirm-expired", "Срок действия ссылки истёк.", subscribe_again
+            "confirm-expired",
+            "Срок действия ссылки истёк.",
+            "Подпишитесь заново: на адрес придёт новое письмо с подтверждением.",
+            subscribe_link=True,
         ),
     }[result]
     status = 410 if result is Confirmation.EXPIRED else 200
@@ -290,7 +293,8 @@ def _withdrawn(request: Request, backend: Backend, result: Withdrawal) -> Respon
         if already
         else "Согласие на получение рассылок отозвано.",
         "Письма информационных рассылок на Ваш адрес больше не придут. Подписаться снова можно "
-        f"на странице {SUBSCRIBE_PATH}.",
+        "на странице подписки.",
+        subscribe_link=True,
     )
     return _outcome(request, backend, UNSUBSCRIBE_TITLE, shown)
 
