@@ -8,6 +8,8 @@ one-click — withdraws), forged links, and the supervisors' mailings and regist
 from __future__ import annotations
 
 import re
+import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
 import pytest
@@ -31,6 +33,7 @@ from models.rules.mailing_consent import (
 from models.rules.mailing_delivery import MailingState
 from models.tables import AuditEntry, Mailing, MailingDelivery, MailingSubscriber, Role
 from tests.agent_console.console import Clock, Console, form_token
+from tests.db_locks import waiting_writers, write_locked
 from tests.mailing_samples import FROM, PUBLIC_URL, started_mailing, subscribed
 from tests.smtp_outbox import Outbox, ThreadedSmtp
 
@@ -352,3 +355,36 @@ def test_a_confirmation_letter_the_server_refuses_may_be_asked_for_again_at_once
     outbox.refuse.clear()
     ask(browser, ADDRESS)
     assert [letter["To"] for letter in outbox.letters()] == [ADDRESS]
+
+
+def test_two_starts_at_the_same_moment_start_once(console: Console) -> None:  # M1, M2
+    """Both requests read the draft while a held lock keeps them from writing; released
+    together, one starts it and the other must find it started (a read-then-write would make
+    the recipients twice)."""
+    subscribed(console.engine, [ADDRESS, "second@example.ru"], NOW)
+    tabs = [console.signed_in("chief") for _ in range(2)]
+    key = "same-moment-key-0001"
+    tabs[0].post("/mailings", data={"subject": "Тема", "body": "Текст", "form_key": key})
+    engine = console.engine
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        with write_locked(engine, "mailings"):
+            sent = [pool.submit(tab.post, "/mailings/1/start") for tab in tabs]
+            _until_both_wait(engine, "mailings")
+        codes = sorted(future.result(timeout=10).status_code for future in sent)
+    assert codes == [303, 409]
+    with session_scope(engine) as session:
+        assert len(session.exec(select(MailingDelivery)).all()) == 2
+    started = [a for a in audit(engine) if a[1] == "mailing_started"]
+    assert len(started) == 1
+
+
+def _until_both_wait(engine: Engine, table: str) -> None:
+    """PostgreSQL: until both requests wait for the table's lock; SQLite cannot be asked who
+    waits, the requests are given a moment to get there."""
+    if engine.dialect.name != "postgresql":
+        time.sleep(0.5)
+        return
+    deadline = time.monotonic() + 10
+    while waiting_writers(engine, table) < 2:
+        assert time.monotonic() < deadline, "both starts should wait for the lock"
+        time.sleep(0.01)
