@@ -37,7 +37,7 @@ from agent_console.mailing_pages import (
     register_page,
 )
 from agent_console.message_notice_form import new_key
-from agent_console.templating import Layout, render
+from agent_console.templating import Layout, render, render_for
 from models.audit_trail import web_actor
 from models.db import session_scope
 from models.mailing_consent import REGISTER_PAGE, Withdrawal, withdraw_by_staff
@@ -225,8 +225,8 @@ def _page(
     *,
     status: int = 200,
 ) -> Response:
-    layout = Layout.of(backend.settings.line_title, user)
-    return render(request, template, layout=layout, title=title, page=shown, status=status)
+    line_title = backend.settings.line_title
+    return render_for(request, line_title, user, template, title=title, page=shown, status=status)
 
 
 def _not_found(request: Request, backend: Backend, user: SignedIn) -> Response:
