@@ -27,11 +27,13 @@ from agent_console.routes import (
     kb_gap_report,
     kb_review,
     live,
+    mailings,
     message_handling,
     message_notices,
     messages,
     my_callbacks,
     operators_report,
+    public_mailing,
     public_message,
     public_survey,
     queue,
@@ -64,8 +66,10 @@ ROUTERS: tuple[APIRouter, ...] = (
     messages.router,
     message_handling.router,
     message_notices.router,
+    mailings.router,
     public_message.router,
     public_survey.router,
+    public_mailing.router,
 )
 
 Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]

@@ -13,7 +13,7 @@ from sqlalchemy.engine import Engine
 
 from agent_console.auth.passwords import PRODUCTION, Passwords
 from agent_console.health import HealthReport
-from agent_console.public_limits import PublicLimit, survey_limit
+from agent_console.public_limits import PublicLimit, subscription_limit, survey_limit
 from agent_console.public_message_desk import PublicMessageDesk
 from ami.bridge import AmiBridge
 from ami.bus import LiveBus
@@ -58,6 +58,8 @@ class AppContext:
     public_messages: PublicMessageDesk = field(default_factory=PublicMessageDesk)
     # The survey page's limits (W12): answers sent lately, by address and in all (in memory).
     public_surveys: PublicLimit = field(default_factory=survey_limit)
+    # The mailing subscription page's limits (M3): requests lately, by address and in all.
+    public_subscriptions: PublicLimit = field(default_factory=subscription_limit)
 
     @property
     def ami(self) -> AmiConnection | None:

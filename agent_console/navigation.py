@@ -36,6 +36,7 @@ MENU: Final[tuple[_Entry, ...]] = (
     _entry("/wallboard", "Табло", Role.SUPERVISOR, Role.ADMIN),
     _entry("/reports/missed", "Отчёты", Role.SUPERVISOR, Role.ADMIN),
     _entry("/clients", "Клиенты", Role.SUPERVISOR, Role.ADMIN),
+    _entry("/mailings", "Рассылки", Role.SUPERVISOR, Role.ADMIN),
     _entry("/kb/review", "База знаний", Role.SUPERVISOR, Role.KB_EDITOR, Role.ADMIN),
     _entry("/docs", "Документация API", Role.ADMIN),
 )

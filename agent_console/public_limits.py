@@ -1,5 +1,6 @@
 """How many requests the public pages took lately, from one address and in all: the flood
-limits of the public message form and of the survey page, kept in the console's memory.
+limits of the public message form, the survey page and the mailing subscription page, kept in
+the console's memory.
 
 In memory on purpose: the limits protect the line from a flood, not a record to keep, and a
 restart forgets them. The sender's address is kept only as long as its window lasts.
@@ -70,3 +71,14 @@ SURVEY_OVERALL = 1000
 
 def survey_limit() -> PublicLimit:
     return PublicLimit(per_client=SURVEY_PER_CLIENT, overall=SURVEY_OVERALL)
+
+
+# The mailing subscription page (M3): every request counts, accepted or not. Besides, one
+# address gets a confirmation letter at most once per CONFIRMATION_RESEND
+# (models.rules.mailing_consent), whoever asks.
+SUBSCRIBE_PER_CLIENT = 10
+SUBSCRIBE_OVERALL = 300
+
+
+def subscription_limit() -> PublicLimit:
+    return PublicLimit(per_client=SUBSCRIBE_PER_CLIENT, overall=SUBSCRIBE_OVERALL)

@@ -75,3 +75,18 @@ def render(
     return templates().TemplateResponse(
         request, template, context, status_code=status, headers=headers
     )
+
+
+def render_for(
+    request: Request,
+    line_title: str,
+    user: SignedIn,
+    template: str,
+    *,
+    title: str,
+    page: Any,
+    status: int = 200,
+) -> Response:
+    """:func:`render` of a console page for the signed-in ``user`` (their menu and token)."""
+    layout = Layout.of(line_title, user)
+    return render(request, template, layout=layout, title=title, page=page, status=status)

@@ -472,6 +472,21 @@ def messages(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def mailings(parser: argparse.ArgumentParser) -> None:
+    actions = parser.add_subparsers(dest="action", required=True, metavar="ДЕЙСТВИЕ")
+    listed = _action(actions, "list", "рассылки: состояние и ход отправки")
+    listed.add_argument(
+        "--format", choices=("text", "jsonl"), default="text", help="формат вывода (text)"
+    )
+    send = _action(
+        actions,
+        "send",
+        "отправить письма рассылки сейчас, в темпе CONSULT_LINE_MAILING_PER_MINUTE: черновик "
+        "начинается, приостановленная продолжается",
+    )
+    send.add_argument("mailing_id", type=int, metavar="НОМЕР", help="номер рассылки")
+
+
 def retention(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--dry-run",

@@ -112,6 +112,12 @@ COMMANDS: tuple[Command, ...] = (
         "consult_line.commands.messages",
     ),
     Command(
+        "mailings",
+        "информационные рассылки: список, отправка",
+        arguments.mailings,
+        "consult_line.commands.mailings",
+    ),
+    Command(
         "retention",
         "удалить историю взаимодействия старше срока хранения (по умолчанию 5 лет)",
         arguments.retention,

@@ -14,11 +14,14 @@ from apscheduler.triggers.cron import CronTrigger
 from ami.bridge import AmiBridge
 from ami.bus import LiveBus
 from consult_line.health import calendar_warnings
+from consult_line.mailing_run import Step, send_a_minute
 from consult_line.message_reminder_run import ReminderRun, plan_reminders, send_reminders
 from consult_line.retention_run import Outcome, begin, purge, summary
 from consult_line.wiring import Services
 from models.callback_reminders import Reminder, overdue, windows_opening
 from models.db import session_scope
+from models.mailing_consent import expire_requests
+from models.mailings import mailing_problem, sending_count
 from models.report_counts_upkeep import drop_empty_counts
 from scripts_kb.upkeep import SectionFreshness, overdue_sections
 
@@ -195,6 +198,38 @@ async def remind_message_deadlines(context: JobContext) -> None:
     )
 
 
+async def send_mailings(context: JobContext) -> None:
+    """M1–M4: the letters of mailings being sent, at ``CONSULT_LINE_MAILING_PER_MINUTE``;
+    after a restart sending goes on where it stopped (``consult_line.mailing_run``)."""
+    services = context.services
+    problem = mailing_problem(services.settings)
+    if problem is not None:
+        waiting = await asyncio.to_thread(_sending_mailings, services)
+        if waiting:
+            log.warning("рассылки (%d) ждут и не отправляются: %s", waiting, problem)
+        return
+    for result in await send_a_minute(services):
+        if result.step in (Step.RETRY, Step.FAILED):
+            log.warning("письмо рассылки не отправлено (%s): %s", result.to, result.reason)
+
+
+async def expire_mailing_requests(context: JobContext) -> None:
+    """M1: subscription requests not confirmed in time (``models.mailing_consent``)."""
+    services = context.services
+
+    def work() -> int:
+        with session_scope(services.engine) as session:
+            return expire_requests(session, actor="scheduler", now=services.clock())
+
+    expired = await asyncio.to_thread(work)
+    log.info("неподтверждённые запросы подписки на рассылки: истекло %d", expired)
+
+
+def _sending_mailings(services: Services) -> int:
+    with session_scope(services.engine) as session:
+        return sending_count(session)
+
+
 async def tidy_report_counts(context: JobContext) -> None:
     """C13, C15: the reports' counts that came to nothing go (``models.report_counts_upkeep``)."""
     removed = await asyncio.to_thread(drop_empty_counts, context.services.engine)
@@ -226,6 +261,9 @@ JOBS: tuple[Job, ...] = (
     # Every morning before the working day; the job itself skips the production calendar's
     # days off (and works on a working Saturday).
     Job("message-reminders", remind_message_deadlines, {"hour": "8", "minute": "30"}),
+    # Every minute, a minute's worth of letters at most (max_instances=1: never two at once).
+    Job("mailings", send_mailings, {"minute": "*"}),
+    Job("mailing-requests-expiry", expire_mailing_requests, {"hour": "4", "minute": "15"}),
 )
 
 

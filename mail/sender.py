@@ -1,10 +1,11 @@
 """Outgoing mail: one plain-text letter (UTF-8) through the configured SMTP server.
 
 STARTTLS (verified against the system's certificates) and login when the settings ask for
-them. A subject or an address with a line break is refused before anything is sent
-(``ValueError``): it would be a header injection. Any failure to hand the letter over (the
-server away, refused login, refused recipient, TLS failure) is one ``MailSendError`` with the
-reason in Russian; the caller records the notice as not sent.
+them. Extra headers (a mailing's ``List-Unsubscribe``) are the caller's own fixed names with
+values it built. A subject, an address or a header value with a line break is refused before
+anything is sent (``ValueError``): it would be a header injection. Any failure to hand the
+letter over (the server away, refused login, refused recipient, TLS failure) is one
+``MailSendError`` with the reason in Russian; the caller records the notice as not sent.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import smtplib
 import ssl
+from collections.abc import Mapping
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid, parseaddr
 
@@ -33,12 +35,13 @@ def send_mail(
     *,
     reply_to: str | None = None,
     timeout_s: float = SEND_TIMEOUT_S,
+    headers: Mapping[str, str] | None = None,
 ) -> str:
     """Sends and returns the letter's Message-ID (without brackets). Blocking: async callers
     use ``send_mail_async``."""
     if not settings.smtp_host.strip():
         raise MailSendError("исходящая почта не настроена: CONSULT_LINE_SMTP_HOST пуст")
-    letter = compose(settings, to, subject, text, reply_to=reply_to)
+    letter = compose(settings, to, subject, text, reply_to=reply_to, headers=headers)
     try:
         with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=timeout_s) as smtp:
             if settings.smtp_starttls:
@@ -74,11 +77,19 @@ async def send_mail_async(
 
 
 def compose(
-    settings: MailSettings, to: str, subject: str, text: str, *, reply_to: str | None = None
+    settings: MailSettings,
+    to: str,
+    subject: str,
+    text: str,
+    *,
+    reply_to: str | None = None,
+    headers: Mapping[str, str] | None = None,
 ) -> EmailMessage:
     """The letter as it will be sent; ValueError for a line break in a header or a malformed
     address."""
-    for name, value in (("тема", subject), ("адрес", to), ("адрес для ответа", reply_to or "")):
+    extra = dict(headers or {})
+    checked = [("тема", subject), ("адрес", to), ("адрес для ответа", reply_to or "")]
+    for name, value in [*checked, *extra.items()]:
         if "\r" in value or "\n" in value:
             raise ValueError(f"{name} письма содержит перевод строки: письмо не отправлено")
     _check_address(to)
@@ -92,6 +103,8 @@ def compose(
     letter["Date"] = formatdate(localtime=True)
     domain = parseaddr(settings.smtp_from)[1].rpartition("@")[2] or None
     letter["Message-ID"] = make_msgid(domain=domain)
+    for name, value in extra.items():
+        letter[name] = value
     letter.set_content(text, charset="utf-8")
     return letter
 

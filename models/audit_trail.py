@@ -1,6 +1,7 @@
 """Entries of the audit log (``audit_log``) about accounts: sign-ins, failures, lockouts,
-sign-outs and the administrator's changes of accounts; and about runs of the purge of the
-interaction history past its term (G3).
+sign-outs and the administrator's changes of accounts; about runs of the purge of the
+interaction history past its term (G3); and any other event (:func:`record_event`: the consents
+to mailings and the mailings, M1–M4).
 
 ``actor`` says who acted (``web:<login>``, ``cli:<system user>``), ``subject`` which account
 (``user:<login>``), ``detail`` the rest (the browser's address, the attempt's number).
@@ -56,6 +57,21 @@ def record_account_event(
             actor=actor[:_ACTOR_MAX],
             action=action.value,
             subject=account_subject(login),
+            detail=detail,
+        )
+    )
+
+
+def record_event(
+    *, session: Session, at: datetime, actor: str, action: str, subject: str, detail: str = ""
+) -> None:
+    """Any other entry: ``subject`` names what it is about (``subscriber:7``, ``mailing:3``)."""
+    session.add(
+        AuditEntry(
+            at=at,
+            actor=actor[:_ACTOR_MAX],
+            action=action,
+            subject=subject[:_SUBJECT_MAX],
             detail=detail,
         )
     )

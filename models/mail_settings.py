@@ -70,6 +70,13 @@ class MailSettings(BaseSettings):
     smtp_password: SecretStr = Field(default=SecretStr(""))
     smtp_starttls: bool = Field(default=True, description="STARTTLS before login and sending")
     smtp_from: str = Field(default="", description="the From address of outgoing mail")
+    mailing_per_minute: int = Field(
+        default=30,
+        ge=1,
+        le=600,
+        description="M1-M4: letters of information mailings handed to the outgoing server a "
+        "minute, at most (the mail provider's limit on mass mail)",
+    )
 
     @field_validator("smtp_in_port", mode="before")
     @classmethod

@@ -6,7 +6,11 @@
   the sign-in page (and back afterwards), with none of the roles it gets a 403 page;
 * ``public`` — anyone, signed in or not (``/health``, the sign-in page);
 * ``public_form`` — an HTML form anyone may send without a session or cookie (the public
-  message form): its CSRF token is a signed, time-limited one (``agent_console.auth.form_tokens``).
+  message form): its CSRF token is a signed, time-limited one (``agent_console.auth.form_tokens``);
+* ``public_link`` — a page behind a secret link from a letter (a mailing's unsubscribe link,
+  a subscription's confirmation link): its POST carries no CSRF token, because the random token
+  in the path is itself the proof, and a mail program's one-click unsubscribe (RFC 8058) posts
+  with no page in between.
 
 The rule is also how a route gets the signed-in user::
 
@@ -66,10 +70,13 @@ class Rule:
     roles: frozenset[Role] | None  # None: public
     page: bool  # refusals as HTML (sign-in redirect, 403 page) rather than JSON
     signed_form: bool = False  # CSRF by a signed form token, not by a session or cookie
+    secret_link: bool = False  # no CSRF token: the path's secret token is the proof
 
     def describe(self) -> str:
         if self.signed_form:
             return "public: signed form"
+        if self.secret_link:
+            return "public: secret link"
         if self.roles is None:
             return "public"
         kind = "page" if self.page else "api"
@@ -103,6 +110,8 @@ class Access:
                 raise AccessDeniedError(401, SIGN_IN_REQUIRED, page=rule.page)
             if not user.has_any(rule.roles):
                 raise AccessDeniedError(403, _wrong_role(rule.roles), page=rule.page)
+        if rule.secret_link:
+            return user
         if request.method in UNSAFE_METHODS and rule.signed_form:
             verdict = check(await sent_token(request), backend.form_key(), backend.clock())
             if verdict is not TokenCheck.VALID:
@@ -140,6 +149,7 @@ def page(*roles: Role) -> Any:
 
 public: Any = Depends(Access(Rule(None, page=False)))
 public_form: Any = Depends(Access(Rule(None, page=True, signed_form=True)))
+public_link: Any = Depends(Access(Rule(None, page=True, secret_link=True)))
 
 
 class PublicFiles(StaticFiles):

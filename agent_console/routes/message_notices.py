@@ -40,7 +40,7 @@ from agent_console.message_notice_page import (
     notices_page,
     print_page,
 )
-from agent_console.templating import Layout, render
+from agent_console.templating import render_for
 from mail.notice_mail import notice_mailer
 from models.audit_trail import web_actor
 from models.db import session_scope
@@ -270,8 +270,8 @@ def _page(
     shown: object,
     status: int = 200,
 ) -> Response:
-    layout = Layout.of(backend.settings.line_title, user)
-    return render(request, template, layout=layout, title=title, page=shown, status=status)
+    line_title = backend.settings.line_title
+    return render_for(request, line_title, user, template, title=title, page=shown, status=status)
 
 
 def _not_found(

@@ -9,6 +9,7 @@ from consult_line.health import check, describe_line, file_probes, mail_at_start
 from consult_line.wiring import Services
 from mail.intake_status import IntakeState, IntakeStatus
 from mail.sizes import human_size
+from models.mailings import mailing_problem
 from models.os_errors import listen_error, listen_error_reason
 from models.settings import Settings
 from speech.model import SpeechModel, SpeechState
@@ -28,6 +29,7 @@ def run(services: Services, _args: argparse.Namespace) -> int:
         print(f"  CONSULT_LINE_{name.upper()} = {value}")
     speech = _speech_model(SpeechModel(settings.speech_model_dir))
     mail = _mail_intake(settings)
+    _mailings(settings)
     probes = replace(file_probes(settings), speech=speech.status, mail=lambda: mail)
     report = check(services, probes)
     print(f"База данных: {'доступна' if report.database == 'ok' else 'НЕДОСТУПНА'}")
@@ -50,6 +52,18 @@ def _speech_model(speech: SpeechModel) -> SpeechModel:
     else:
         print(f"Распознавание речи: модель загружена за {speech.load_seconds or 0:.1f} с")
     return speech
+
+
+def _mailings(settings: Settings) -> None:
+    """M1–M4: whether information mailings can go, and at what pace."""
+    problem = mailing_problem(settings)
+    if problem is not None:
+        print(f"Информационные рассылки: не отправляются — {problem}")
+        return
+    print(
+        f"Информационные рассылки: до {settings.mailing_per_minute} писем в минуту; страница "
+        f"подписки {settings.public_base}/public/subscribe"
+    )
 
 
 def _mail_intake(settings: Settings) -> IntakeStatus:

@@ -24,6 +24,7 @@ from models.tables.calls import (
 )
 from models.tables.clients import Channel, Client, Language
 from models.tables.kb import KbEntry, KbEntryVersion, KbSection, KbSource
+from models.tables.mailings import Mailing, MailingDelivery, MailingSubscriber
 from models.tables.message_reminders import MessageReminder
 from models.tables.message_surveys import MessageSurvey
 from models.tables.messages import (
@@ -73,6 +74,9 @@ __all__ = [
     "KbSection",
     "KbSource",
     "Language",
+    "Mailing",
+    "MailingDelivery",
+    "MailingSubscriber",
     "MessageAttachment",
     "MessageIntake",
     "MessageNotice",

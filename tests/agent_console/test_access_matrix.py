@@ -1,6 +1,6 @@
 """Every route of the real app declares who may use it, and the app keeps to it.
 
-A new route without a rule (``allow``, ``page``, ``public``, ``public_form`` from
+A new route without a rule (``allow``, ``page``, ``public``, ``public_form``, ``public_link`` from
 ``agent_console.auth.rules``) fails here, and so does a change of who may use a route until the
 table below says so too.
 """
@@ -33,6 +33,12 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("POST", "/public/message"): "public: signed form",
     ("GET", "/public/survey/{token:path}"): "public: signed form",
     ("POST", "/public/survey/{token:path}"): "public: signed form",
+    ("GET", "/public/subscribe"): "public: signed form",
+    ("POST", "/public/subscribe"): "public: signed form",
+    ("GET", "/public/subscribe/confirm/{token:path}"): "public: secret link",
+    ("POST", "/public/subscribe/confirm/{token:path}"): "public: secret link",
+    ("GET", "/public/unsubscribe/{token:path}"): "public: secret link",
+    ("POST", "/public/unsubscribe/{token:path}"): "public: secret link",
     ("GET", "/kb/search"): "api: any role",
     ("GET", "/kb/entries/{entry_id}"): "api: any role",
     ("GET", "/kb/entries/{entry_id}/versions"): "api: any role",
@@ -109,6 +115,14 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("POST", "/messages/{number}/notices"): "page: expert, supervisor, admin",
     ("GET", "/messages/{number}/notices/{notice_id}/print"): "page: expert, supervisor, admin",
     ("POST", "/messages/{number}/notices/{notice_id}/resend"): "page: expert, supervisor, admin",
+    ("GET", "/mailings"): "page: supervisor, admin",
+    ("POST", "/mailings"): "page: supervisor, admin",
+    ("GET", "/mailings/subscribers"): "page: supervisor, admin",
+    ("POST", "/mailings/subscribers/{subscriber_id}/withdraw"): "page: supervisor, admin",
+    ("GET", "/mailings/{mailing_id}"): "page: supervisor, admin",
+    ("POST", "/mailings/{mailing_id}/start"): "page: supervisor, admin",
+    ("POST", "/mailings/{mailing_id}/pause"): "page: supervisor, admin",
+    ("POST", "/mailings/{mailing_id}/resume"): "page: supervisor, admin",
     ("GET", "/openapi.json"): "api: admin",
     ("GET", "/docs"): "page: admin",
     ("MOUNT", "/static"): "public",

@@ -120,9 +120,24 @@ REPORTS = ["/reports/missed"]  # one entry; each report's page lists the others
     ("role", "expected"),
     [
         (Role.OPERATOR, ["/", "/callbacks", "/messages"]),
-        (Role.SUPERVISOR, ["/", "/messages", "/wallboard", *REPORTS, "/clients", "/kb/review"]),
+        (
+            Role.SUPERVISOR,
+            ["/", "/messages", "/wallboard", *REPORTS, "/clients", "/mailings", "/kb/review"],
+        ),
         (Role.KB_EDITOR, ["/", "/kb/review"]),
-        (Role.ADMIN, ["/", "/messages", "/wallboard", *REPORTS, "/clients", "/kb/review", "/docs"]),
+        (
+            Role.ADMIN,
+            [
+                "/",
+                "/messages",
+                "/wallboard",
+                *REPORTS,
+                "/clients",
+                "/mailings",
+                "/kb/review",
+                "/docs",
+            ],
+        ),
     ],
 )
 def test_the_menu_offers_every_page_the_user_may_open_and_no_other(

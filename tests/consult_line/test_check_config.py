@@ -128,6 +128,31 @@ def test_mail_intake_off_by_default(
     out = capsys.readouterr().out
     assert "Приём почты: выключен (CONSULT_LINE_SMTP_IN_PORT не задан)" in out
     assert "ВНИМАНИЕ: приём" not in out
+    assert (
+        "Информационные рассылки: не отправляются — исходящая почта не настроена "
+        "(CONSULT_LINE_SMTP_HOST пуст)" in out
+    )
+
+
+def test_mailings_say_their_pace_and_subscription_page(
+    monkeypatch: pytest.MonkeyPatch, database_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:  # M1–M4
+    for name, value in {
+        "DATABASE_URL": database_url,
+        "SMTP_HOST": "127.0.0.1",
+        "SMTP_FROM": "news@example.ru",
+        "PUBLIC_URL": "https://obr.example.ru",
+        "MAILING_PER_MINUTE": "12",
+    }.items():
+        monkeypatch.setenv(f"CONSULT_LINE_{name}", value)
+    assert main(["migrate"]) == 0
+    assert main(["check-config"]) == 0
+    out = capsys.readouterr().out
+    assert "CONSULT_LINE_MAILING_PER_MINUTE = 12" in out
+    assert (
+        "Информационные рассылки: до 12 писем в минуту; страница подписки "
+        "https://obr.example.ru/public/subscribe" in out
+    )
 
 
 def test_mail_intake_says_where_it_listens_and_what_it_takes(

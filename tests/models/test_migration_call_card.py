@@ -10,7 +10,7 @@ from models.migrate import alembic_config, schema_drift, upgrade
 
 CARD_TABLES = {"call_referrals", "wrapup_dismissals", "callback_task_changes"}
 # Undone too by a downgrade to 0005: 0007 (accounts), 0014 (the reports' counts), 0016 (messages),
-# 0018 (their surveys), 0019 (the reminders of their deadlines).
+# 0018 (their surveys), 0019 (the reminders of their deadlines), 0021 (information mailings).
 LATER_TABLES = {
     "user_accounts",
     "user_sessions",
@@ -21,6 +21,9 @@ LATER_TABLES = {
     "message_notices",
     "message_surveys",
     "message_reminders",
+    "mailing_subscribers",
+    "mailings",
+    "mailing_deliveries",
 }
 
 
