@@ -44,6 +44,15 @@ from models.tables.staff import (
     TrainingEntry,
 )
 from models.tables.surveys import SurveyChannel, SurveyResponse
+from models.tables.visits import (
+    Interpreter,
+    ReceptionHours,
+    ReceptionPoint,
+    VisitBooking,
+    VisitCancelLink,
+    VisitChannel,
+    VisitStatus,
+)
 
 __all__ = [
     "AbuseCheck",
@@ -68,6 +77,7 @@ __all__ = [
     "EmployeeCompetence",
     "EmployeeRole",
     "HangupSide",
+    "Interpreter",
     "KbEntry",
     "KbEntryVersion",
     "KbSection",
@@ -82,6 +92,8 @@ __all__ = [
     "MissedCount",
     "NoticeKind",
     "NoticeState",
+    "ReceptionHours",
+    "ReceptionPoint",
     "Role",
     "ServiceIntroduction",
     "SurveyChannel",
@@ -91,6 +103,10 @@ __all__ = [
     "TransferKind",
     "UserAccount",
     "UserSession",
+    "VisitBooking",
+    "VisitCancelLink",
+    "VisitChannel",
+    "VisitStatus",
     "WrapupDismissal",
     "WrittenMessage",
 ]
