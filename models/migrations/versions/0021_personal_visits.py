@@ -22,7 +22,7 @@ depends_on: str | Sequence[str] | None = None
 _ACTIVE = sa.text("status = 'booked'")
 
 
-def _channel(name: str, nullable: bool) -> sa.Column:
+def _channel(name: str, nullable: bool) -> sa.Column[str]:
     kind = sa.Enum('line', 'web', 'portal', 'staff', name='visitchannel', native_enum=False, length=24)
     return sa.Column(name, kind, nullable=nullable)
 
