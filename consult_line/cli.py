@@ -112,6 +112,12 @@ COMMANDS: tuple[Command, ...] = (
         "consult_line.commands.messages",
     ),
     Command(
+        "visits",
+        "личный приём: расписание, свободное время, запись и отмена",
+        arguments.visits,
+        "consult_line.commands.visits",
+    ),
+    Command(
         "retention",
         "удалить историю взаимодействия старше срока хранения (по умолчанию 5 лет)",
         arguments.retention,
