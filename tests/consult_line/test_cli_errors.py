@@ -67,7 +67,7 @@ def test_help_is_russian(argv: list[str], capsys: pytest.CaptureFixture[str]) ->
             ["servе"],  # a Cyrillic "е" typed by mistake
             "consult-line: аргумент КОМАНДА: недопустимое значение 'servе', возможные: 'serve', "
             "'migrate', 'check-config', 'check-asterisk', 'staff', 'user', 'seed-demo', "
-            "'calendar', 'export', 'report', 'kb', 'simulate', 'messages', 'retention'",
+            "'calendar', 'export', 'report', 'kb', 'simulate', 'messages', 'visits', 'retention'",
         ),
         (["migrate", "--now"], "consult-line: лишние аргументы: --now"),
         (
