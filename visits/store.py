@@ -19,6 +19,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
@@ -40,13 +41,16 @@ from models.tables import (
     AuditEntry,
     Channel,
     Client,
+    Employee,
     Interpreter,
     Language,
     ReceptionHours,
+    ReceptionPoint,
     VisitBooking,
     VisitChannel,
     VisitStatus,
 )
+from visits.confirmation import confirmation_text
 from visits.links import issue_cancel_link
 
 NAME_MAX = 255
@@ -224,6 +228,24 @@ def cancel_visit(
     _audit(session, now, actor, "visit_cancelled", booking, via.value)
     session.flush()
     return Cancelled(booking)
+
+
+def confirmation_for(
+    *, session: Session, booking: VisitBooking, cancel_link: str | None, tz: ZoneInfo
+) -> str:
+    """The confirmation text of a stored booking (``visits.confirmation``), its point and
+    employee read from the database."""
+    point = session.get(ReceptionPoint, booking.point_id)
+    employee = session.get(Employee, booking.employee_id)
+    if point is None or employee is None:
+        raise LookupError(f"booking {booking.id}: its point or employee is gone")
+    return confirmation_text(
+        booking=booking,
+        point=point,
+        employee_name=employee.full_name,
+        cancel_link=cancel_link,
+        tz=tz,
+    )
 
 
 def get_booking(session: Session, booking_id: int) -> VisitBooking | None:

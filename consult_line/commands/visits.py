@@ -20,8 +20,7 @@ from consult_line.actor import cli_actor
 from consult_line.wiring import Services
 from models.db import session_scope
 from models.rules.visit_slots import BookingRefusal, Slot
-from models.tables import Employee, Interpreter, Language, ReceptionPoint, VisitChannel
-from visits.confirmation import confirmation_text
+from models.tables import Employee, Interpreter, Language, VisitChannel
 from visits.schedule_file import ScheduleFileError, load_schedule_file
 from visits.schedule_import import import_schedule
 from visits.store import (
@@ -29,6 +28,7 @@ from visits.store import (
     BookingRequest,
     book_visit,
     cancel_visit,
+    confirmation_for,
     get_booking,
     list_free_slots,
 )
@@ -109,15 +109,9 @@ def _book(services: Services, args: argparse.Namespace) -> int:
                 actor=cli_actor(),
                 now=now,
             )
-            booking = booked.booking
-            point = session.get(ReceptionPoint, booking.point_id)
-            employee = session.get(Employee, booking.employee_id)
-            assert point is not None
-            assert employee is not None
-            text = confirmation_text(
-                booking=booking,
-                point=point,
-                employee_name=employee.full_name,
+            text = confirmation_for(
+                session=session,
+                booking=booked.booking,
                 cancel_link=booked.cancel_link,
                 tz=calendar.tz,
             )
