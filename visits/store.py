@@ -100,10 +100,16 @@ class Cancelled:
 
 
 def load_windows(session: Session) -> list[ReceptionWindow]:
-    """The reception schedule as the rules take it."""
+    """The reception schedule as the rules take it; an employee switched off in the staff
+    directory (``staff import --deactivate-missing``) receives nobody."""
+    rows = session.exec(
+        select(ReceptionHours)
+        .join(Employee, col(Employee.id) == col(ReceptionHours.employee_id))
+        .where(col(Employee.active))
+    ).all()
     return [
         ReceptionWindow(r.employee_id, r.point_id, r.weekday, r.opens, r.closes, r.slot_minutes)
-        for r in session.exec(select(ReceptionHours)).all()
+        for r in rows
     ]
 
 

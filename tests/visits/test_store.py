@@ -16,6 +16,7 @@ from models.settings import Settings
 from models.tables import (
     AuditEntry,
     Client,
+    Employee,
     Interpreter,
     VisitBooking,
     VisitChannel,
@@ -186,3 +187,15 @@ def test_concurrent_bookings_of_one_slot_give_one_winner(engine: Engine) -> None
     assert sorted(outcomes) == ["booked"] + ["Время уже занято: выберите другое."] * 3
     with Session(engine) as session:
         assert len(session.exec(select(VisitBooking)).all()) == 1
+
+
+def test_an_employee_switched_off_receives_nobody(engine: Engine) -> None:  # V1
+    with session_scope(engine) as session:
+        employee = session.exec(
+            select(Employee).where(col(Employee.internal_number) == "301")
+        ).one()
+        employee.active = False
+    assert "10:30" not in free_starts(engine)
+    assert "14:00" in free_starts(engine)  # 331 still receives
+    with pytest.raises(BookingError, match="На это время приёма нет"):
+        book(engine)
