@@ -487,6 +487,55 @@ def mailings(parser: argparse.ArgumentParser) -> None:
     send.add_argument("mailing_id", type=int, metavar="НОМЕР", help="номер рассылки")
 
 
+# models.tables.Interpreter and models.rules.visit_slots.ReminderKind / ReminderChannel
+# (tests/consult_line/test_cli_visits.py keeps them equal).
+INTERPRETERS = ("none", "sign_language", "tactile")
+REMINDERS = ("day_before", "two_hours")
+REMINDER_CHANNELS = ("email", "call")
+
+
+def visits(parser: argparse.ArgumentParser) -> None:
+    actions = parser.add_subparsers(dest="action", required=True, metavar="ДЕЙСТВИЕ")
+    schedule = _action(actions, "schedule", "загрузить расписание приёма из YAML-файла")
+    schedule.add_argument("file", type=input_file, metavar="ФАЙЛ", help="YAML-файл расписания")
+    slots = _action(actions, "slots", "свободное время для записи на день")
+    slots.add_argument("day", type=iso_date, metavar="ДАТА", help="ГГГГ-ММ-ДД")
+    slots.add_argument(
+        "--format", choices=("text", "jsonl"), default="text", help="формат вывода (text)"
+    )
+    book = _action(actions, "book", "записать на личный приём")
+    book.add_argument("day", type=iso_date, metavar="ДАТА", help="ГГГГ-ММ-ДД")
+    book.add_argument("at", type=clock_time, metavar="ЧЧ:ММ", help="начало приёма")
+    book.add_argument("--phone", required=True, metavar="НОМЕР", help="телефон посетителя")
+    book.add_argument("--name", default="", metavar="ТЕКСТ", help="как обращаться к посетителю")
+    book.add_argument("--email", default="", metavar="АДРЕС", help="e-mail для подтверждения")
+    book.add_argument(
+        "--reception",
+        metavar="НОМЕР",
+        help="внутренний номер принимающего сотрудника, если в это время принимают несколько",
+    )
+    book.add_argument("--language", choices=LANGUAGES, default="ru", help="язык (ru)")
+    book.add_argument(
+        "--interpreter", choices=INTERPRETERS, default="none", help="переводчик (V12): none"
+    )
+    book.add_argument(
+        "--remind",
+        action="append",
+        choices=REMINDERS,
+        default=[],
+        help="напоминание: day_before (за сутки), two_hours (за 2 часа); можно оба",
+    )
+    book.add_argument(
+        "--remind-by",
+        action="append",
+        choices=REMINDER_CHANNELS,
+        default=[],
+        help="как напомнить: email, call; можно оба",
+    )
+    cancel = _action(actions, "cancel", "отменить запись")
+    cancel.add_argument("booking", type=whole_number, metavar="НОМЕР", help="номер записи")
+
+
 def retention(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--dry-run",
@@ -521,6 +570,13 @@ def hours(text: str) -> tuple[time, time]:
     if opens >= closes:
         raise argparse.ArgumentTypeError("начало рабочего дня должно быть раньше конца")
     return opens, closes
+
+
+def clock_time(text: str) -> time:
+    try:
+        return time.fromisoformat(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"время в виде ЧЧ:ММ, получено {text!r}") from None
 
 
 def whole_number(text: str) -> int:

@@ -118,6 +118,12 @@ COMMANDS: tuple[Command, ...] = (
         "consult_line.commands.mailings",
     ),
     Command(
+        "visits",
+        "личный приём: расписание, свободное время, запись и отмена",
+        arguments.visits,
+        "consult_line.commands.visits",
+    ),
+    Command(
         "retention",
         "удалить историю взаимодействия старше срока хранения (по умолчанию 5 лет)",
         arguments.retention,

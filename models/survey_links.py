@@ -27,18 +27,28 @@ _TOKEN_SHAPE: Final = re.compile(r"[A-Za-z0-9_-]{20,64}")
 
 def issue_survey_link(session: Session, settings: Settings, message_id: int, now: datetime) -> str:
     """A new survey link for the message (its row added to ``session``)."""
-    token = secrets.token_urlsafe(_TOKEN_BYTES)
+    token = new_token()
     session.add(MessageSurvey(message_id=message_id, token_hash=token_hash(token), issued_at=now))
     return f"{settings.public_base}{SURVEY_PATH}/{token}"
 
 
 def find_survey(session: Session, token: str) -> MessageSurvey | None:
     """The survey a link's token names; None for any text that is not one of ours."""
-    if not _TOKEN_SHAPE.fullmatch(token):
+    if not looks_like_token(token):
         return None
     return session.exec(
         select(MessageSurvey).where(col(MessageSurvey.token_hash) == token_hash(token))
     ).first()
+
+
+def new_token() -> str:
+    """A random link token (also the visits' cancellation links, ``visits.links``)."""
+    return secrets.token_urlsafe(_TOKEN_BYTES)
+
+
+def looks_like_token(token: str) -> bool:
+    """Whether the text could be a token of :func:`new_token`: anything else is not looked up."""
+    return _TOKEN_SHAPE.fullmatch(token) is not None
 
 
 def token_hash(token: str) -> str:

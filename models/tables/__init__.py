@@ -45,6 +45,15 @@ from models.tables.staff import (
     TrainingEntry,
 )
 from models.tables.surveys import SurveyChannel, SurveyResponse
+from models.tables.visits import (
+    Interpreter,
+    ReceptionHours,
+    ReceptionPoint,
+    VisitBooking,
+    VisitCancelLink,
+    VisitChannel,
+    VisitStatus,
+)
 
 __all__ = [
     "AbuseCheck",
@@ -69,6 +78,7 @@ __all__ = [
     "EmployeeCompetence",
     "EmployeeRole",
     "HangupSide",
+    "Interpreter",
     "KbEntry",
     "KbEntryVersion",
     "KbSection",
@@ -86,6 +96,8 @@ __all__ = [
     "MissedCount",
     "NoticeKind",
     "NoticeState",
+    "ReceptionHours",
+    "ReceptionPoint",
     "Role",
     "ServiceIntroduction",
     "SurveyChannel",
@@ -95,6 +107,10 @@ __all__ = [
     "TransferKind",
     "UserAccount",
     "UserSession",
+    "VisitBooking",
+    "VisitCancelLink",
+    "VisitChannel",
+    "VisitStatus",
     "WrapupDismissal",
     "WrittenMessage",
 ]

@@ -67,7 +67,8 @@ def test_help_is_russian(argv: list[str], capsys: pytest.CaptureFixture[str]) ->
             ["servе"],  # a Cyrillic "е" typed by mistake
             "consult-line: аргумент КОМАНДА: недопустимое значение 'servе', возможные: 'serve', "
             "'migrate', 'check-config', 'check-asterisk', 'staff', 'user', 'seed-demo', "
-            "'calendar', 'export', 'report', 'kb', 'simulate', 'messages', 'mailings', 'retention'",
+            "'calendar', 'export', 'report', 'kb', 'simulate', 'messages', 'mailings', 'visits', "
+            "'retention'",
         ),
         (["migrate", "--now"], "consult-line: лишние аргументы: --now"),
         (

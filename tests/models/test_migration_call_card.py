@@ -10,7 +10,8 @@ from models.migrate import alembic_config, schema_drift, upgrade
 
 CARD_TABLES = {"call_referrals", "wrapup_dismissals", "callback_task_changes"}
 # Undone too by a downgrade to 0005: 0007 (accounts), 0014 (the reports' counts), 0016 (messages),
-# 0018 (their surveys), 0019 (the reminders of their deadlines), 0021 (information mailings).
+# 0018 (their surveys), 0019 (the reminders of their deadlines), 0021 (information mailings),
+# 0022 (personal visits).
 LATER_TABLES = {
     "user_accounts",
     "user_sessions",
@@ -24,6 +25,10 @@ LATER_TABLES = {
     "mailing_subscribers",
     "mailings",
     "mailing_deliveries",
+    "reception_points",
+    "reception_hours",
+    "visit_bookings",
+    "visit_cancel_links",
 }
 
 

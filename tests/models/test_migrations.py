@@ -152,3 +152,16 @@ def test_0019_goes_down_and_up_again(db_engine: Engine) -> None:
         assert kinds == []
     upgrade(db_engine)
     assert schema_drift(db_engine) == []
+
+
+def test_0022_goes_down_and_up_again(db_engine: Engine) -> None:
+    # the personal visits' tables (V1–V6) come and go together
+    config = alembic_config(db_engine.url.render_as_string(hide_password=False))
+    with db_engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0021")
+    with db_engine.connect() as connection:
+        for table in ("reception_points", "reception_hours", "visit_bookings"):
+            assert not inspect(connection).has_table(table)
+    upgrade(db_engine)
+    assert schema_drift(db_engine) == []

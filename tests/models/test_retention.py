@@ -22,10 +22,15 @@ from models.tables import (
     CallbackTask,
     CallWrapup,
     Client,
+    Department,
+    Employee,
     MessageAttachment,
     MessageIntake,
     MessageNotice,
     MessageSurvey,
+    ReceptionPoint,
+    VisitBooking,
+    VisitChannel,
     WrittenMessage,
 )
 from tests.conftest import EngineFactory
@@ -259,3 +264,37 @@ def test_a_client_with_an_old_call_and_a_kept_message_stays_whole(
         assert client.phone_e164 is not None  # neither deleted nor anonymised
         # its old call went all the same: the term is counted for each interaction
         assert "gone-client" not in set(session.exec(select_rows(Call.linkedid)).all())
+
+
+def test_a_client_with_a_visit_booking_stays(db_engine: Engine, sample: Sample) -> None:
+    # G3, V1: the bookings are not purged yet, so their client is neither deleted nor blanked
+    with Session(db_engine) as session:
+        department = Department(code="visits-test", name="Отдел")
+        session.add(department)
+        session.flush()
+        employee = Employee(
+            internal_number="9301",
+            full_name="Принимающий",
+            device="PJSIP/9301",
+            department_id=department.id,
+            updated_at=OLD,
+        )
+        point = ReceptionPoint(
+            code="ministry", name_ru="М", name_en="M", address_ru="А", address_en="A",
+            updated_at=OLD,
+        )  # fmt: skip
+        session.add_all([employee, point])
+        session.flush()
+        session.add(
+            VisitBooking(
+                employee_id=employee.id, point_id=point.id, starts_at=OLD, ends_at=OLD,
+                client_id=sample.gone, phone_e164="+79120000000", channel=VisitChannel.LINE,
+                booked_at=OLD,
+            )
+        )  # fmt: skip
+        session.commit()
+    _run(db_engine)
+    with Session(db_engine) as session:
+        client = session.get(Client, sample.gone)
+        assert client is not None
+        assert client.phone_e164 is not None

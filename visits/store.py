@@ -1,0 +1,310 @@
+"""Bookings of personal visits (V1–V2, V6): free slots, booking, cancellation, all audited.
+
+The console, the public pages and the command line all go through here, so the same rules
+(``models.rules.visit_slots``) apply everywhere. Functions take the caller's session; the
+caller commits. One slot of one employee holds at most one active booking: the database's
+partial unique index decides between two concurrent bookings, and the loser gets
+:class:`BookingError` with ``BookingRefusal.TAKEN`` («время уже занято») while its session stays
+usable (the insert runs in a savepoint).
+
+Every booking and cancellation is a row of ``audit_log`` (action ``visit_booked`` /
+``visit_cancelled``, subject ``visit:<id>``, the client). A booking is linked to the client
+record of its phone number (``clients.phone_e164``), created if there is none, as the written
+messages do, so the client's history can show it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from models.line_store import clean_text
+from models.phones import normalize_phone
+from models.rules.calendar import ProductionCalendar
+from models.rules.visit_slots import (
+    REFUSAL_RU,
+    BookingRefusal,
+    ReceptionWindow,
+    Slot,
+    can_cancel,
+    find_slot,
+    free_slots,
+)
+from models.settings import Settings
+from models.tables import (
+    AuditEntry,
+    Channel,
+    Client,
+    Employee,
+    Interpreter,
+    Language,
+    ReceptionHours,
+    ReceptionPoint,
+    VisitBooking,
+    VisitChannel,
+    VisitStatus,
+)
+from visits.confirmation import confirmation_text
+from visits.links import issue_cancel_link
+
+NAME_MAX = 255
+MAX_RANGE_DAYS = 62
+# One @, something on both sides, a dot in the domain, no spaces: enough to catch a typo.
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
+BAD_PHONE = "Номер телефона не распознан (пример: +7 912 345-67-89)."
+BAD_EMAIL = "Адрес e-mail указан с ошибкой (пример: ivanova@example.ru)."
+CANCEL_TOO_LATE = "Приём уже начался или прошёл: отменить запись нельзя."
+
+
+class BookingError(Exception):
+    """A booking refused; ``str(error)`` is the Russian sentence for the person booking."""
+
+    def __init__(self, reason: BookingRefusal | None, message: str) -> None:
+        self.reason = reason  # None: bad phone or e-mail
+        super().__init__(message)
+
+
+@dataclass(frozen=True, slots=True)
+class BookingRequest:
+    starts_at: datetime  # aware; the slot's start
+    phone: str  # as typed; normalised to E.164
+    channel: VisitChannel
+    name: str = ""
+    email: str = ""
+    language: Language = Language.RU
+    interpreter: Interpreter = Interpreter.NONE
+    remind_day_before: bool = False
+    remind_two_hours: bool = False
+    remind_by_email: bool = False
+    remind_by_call: bool = False
+    employee_id: int | None = None  # whom; needed when several receive at that time
+    booked_by_id: int | None = None  # the employee who booked it (line, staff)
+
+
+@dataclass(frozen=True, slots=True)
+class Booked:
+    booking: VisitBooking
+    cancel_link: str  # shown and sent once: only its hash is stored
+
+
+@dataclass(frozen=True, slots=True)
+class Cancelled:
+    booking: VisitBooking
+    already: bool = False  # it had been cancelled before: nothing changed
+
+
+def load_windows(session: Session) -> list[ReceptionWindow]:
+    """The reception schedule as the rules take it; an employee switched off in the staff
+    directory (``staff import --deactivate-missing``) receives nobody."""
+    rows = session.exec(
+        select(ReceptionHours)
+        .join(Employee, col(Employee.id) == col(ReceptionHours.employee_id))
+        .where(col(Employee.active))
+    ).all()
+    return [
+        ReceptionWindow(r.employee_id, r.point_id, r.weekday, r.opens, r.closes, r.slot_minutes)
+        for r in rows
+    ]
+
+
+def list_free_slots(
+    *,
+    session: Session,
+    calendar: ProductionCalendar,
+    first: date,
+    last: date,
+    now: datetime,
+) -> list[Slot]:
+    """Free slots from ``first`` to ``last`` (local dates, both included), in time order."""
+    if last < first or (last - first).days > MAX_RANGE_DAYS:
+        raise ValueError(f"a range of 0..{MAX_RANGE_DAYS} days is expected")
+    windows = load_windows(session)
+    start = datetime.combine(first, datetime.min.time(), tzinfo=calendar.tz)
+    end = datetime.combine(last + timedelta(days=1), datetime.min.time(), tzinfo=calendar.tz)
+    booked = [
+        (b.employee_id, b.starts_at)
+        for b in session.exec(
+            select(VisitBooking).where(
+                col(VisitBooking.status) == VisitStatus.BOOKED,
+                col(VisitBooking.starts_at) >= start,
+                col(VisitBooking.starts_at) < end,
+            )
+        ).all()
+    ]
+    slots: list[Slot] = []
+    day = first
+    while day <= last:
+        slots.extend(free_slots(windows, day, calendar, booked=booked, now=now))
+        day += timedelta(days=1)
+    return slots
+
+
+def book_visit(
+    *,
+    session: Session,
+    settings: Settings,
+    calendar: ProductionCalendar,
+    request: BookingRequest,
+    actor: str,
+    now: datetime,
+) -> Booked:
+    """Books the slot or raises :class:`BookingError` (past, holiday, no such slot, several
+    employees and none chosen, taken, bad phone or e-mail). ``actor``: who for the audit log
+    (``web:<login>``, ``cli:<user>``, ``public``)."""
+    phone = normalize_phone(request.phone)
+    if phone is None:
+        raise BookingError(None, BAD_PHONE)
+    email = clean_text(request.email, NAME_MAX).strip()
+    if email and not _EMAIL.fullmatch(email):
+        raise BookingError(None, BAD_EMAIL)
+    slot = find_slot(
+        load_windows(session),
+        calendar,
+        request.starts_at,
+        now=now,
+        employee_id=request.employee_id,
+    )
+    if isinstance(slot, BookingRefusal):
+        raise BookingError(slot, REFUSAL_RU[slot])
+    name = clean_text(request.name, NAME_MAX).strip()
+    client = _client(session, phone, name, email, request.language, now)
+    booking = VisitBooking(
+        employee_id=slot.employee_id,
+        point_id=slot.point_id,
+        starts_at=slot.starts_at,
+        ends_at=slot.ends_at,
+        client_id=client.id,
+        phone_e164=phone,
+        name=name,
+        email=email,
+        language=request.language,
+        interpreter=request.interpreter,
+        remind_day_before=request.remind_day_before,
+        remind_two_hours=request.remind_two_hours,
+        remind_by_email=request.remind_by_email,
+        remind_by_call=request.remind_by_call,
+        channel=request.channel,
+        booked_by_id=request.booked_by_id,
+        booked_at=now,
+    )
+    try:
+        with session.begin_nested():
+            session.add(booking)
+    except IntegrityError:
+        raise BookingError(BookingRefusal.TAKEN, REFUSAL_RU[BookingRefusal.TAKEN]) from None
+    assert booking.id is not None
+    link = issue_cancel_link(session, settings, booking.id, now)
+    _audit(
+        session,
+        now,
+        actor,
+        "visit_booked",
+        booking,
+        f"{request.channel.value} {slot.starts_at.isoformat()}",
+    )
+    session.flush()
+    return Booked(booking, link)
+
+
+def cancel_visit(
+    *,
+    session: Session,
+    booking: VisitBooking,
+    via: VisitChannel,
+    actor: str,
+    now: datetime,
+) -> Cancelled:
+    """Cancels the booking (V6); idempotent: a cancelled one is returned with ``already``.
+    Raises :class:`BookingError` once the visit has begun."""
+    if booking.status is VisitStatus.CANCELLED:
+        return Cancelled(booking, already=True)
+    if not can_cancel(booking.starts_at, now):
+        raise BookingError(None, CANCEL_TOO_LATE)
+    booking.status = VisitStatus.CANCELLED
+    booking.cancelled_at = now
+    booking.cancelled_via = via
+    booking.cancelled_by = actor[:128]
+    session.add(booking)
+    _audit(session, now, actor, "visit_cancelled", booking, via.value)
+    session.flush()
+    return Cancelled(booking)
+
+
+def confirmation_for(
+    *, session: Session, booking: VisitBooking, cancel_link: str | None, tz: ZoneInfo
+) -> str:
+    """The confirmation text of a stored booking (``visits.confirmation``), its point and
+    employee read from the database."""
+    point = session.get(ReceptionPoint, booking.point_id)
+    employee = session.get(Employee, booking.employee_id)
+    if point is None or employee is None:
+        raise LookupError(f"booking {booking.id}: its point or employee is gone")
+    return confirmation_text(
+        booking=booking,
+        point=point,
+        employee_name=employee.full_name,
+        cancel_link=cancel_link,
+        tz=tz,
+    )
+
+
+def get_booking(session: Session, booking_id: int) -> VisitBooking | None:
+    return session.get(VisitBooking, booking_id)
+
+
+def bookings_between(
+    session: Session, start: datetime, end: datetime, *, active_only: bool = True
+) -> Sequence[VisitBooking]:
+    """Bookings whose visit starts in [start, end), in time order (for lists and reminders)."""
+    query = select(VisitBooking).where(
+        col(VisitBooking.starts_at) >= start, col(VisitBooking.starts_at) < end
+    )
+    if active_only:
+        query = query.where(col(VisitBooking.status) == VisitStatus.BOOKED)
+    return session.exec(query.order_by(col(VisitBooking.starts_at), col(VisitBooking.id))).all()
+
+
+def _client(
+    session: Session, phone: str, name: str, email: str, language: Language, now: datetime
+) -> Client:
+    """The client of this number; a new one (phone as the chosen channel) if there is none."""
+    found = session.exec(select(Client).where(col(Client.phone_e164) == phone)).first()
+    if found is not None:
+        found.full_name = found.full_name or name or None
+        found.email = found.email or email or None
+        return found
+    client = Client(
+        phone_e164=phone,
+        full_name=name or None,
+        email=email or None,
+        language=language,
+        preferred_channel=Channel.PHONE,
+        created_at=now,
+    )
+    try:
+        with session.begin_nested():
+            session.add(client)
+    except IntegrityError:  # created meanwhile by a concurrent writer
+        return session.exec(select(Client).where(col(Client.phone_e164) == phone)).one()
+    return client
+
+
+def _audit(
+    session: Session, at: datetime, actor: str, action: str, booking: VisitBooking, detail: str
+) -> None:
+    session.add(
+        AuditEntry(
+            at=at,
+            actor=actor[:128],
+            action=action,
+            subject=f"visit:{booking.id}",
+            client_id=booking.client_id,
+            detail=detail,
+        )
+    )
