@@ -115,6 +115,8 @@ class Outcome:
 def subscribe_page(
     request: Request, backend: BackendDep, _viewer: Annotated[SignedIn | None, public_form]
 ) -> Response:
+    if _unavailable(backend):  # said before anybody types
+        return _refused(request, backend, UNAVAILABLE, 503, title=SUBSCRIBE_TITLE)
     return _subscribe_form(request, backend, SubscribeForm())
 
 
@@ -141,7 +143,7 @@ def subscribe(
         shown = SubscribeForm(email.strip()[:300], consent == "yes", errors)
         return _subscribe_form(request, backend, shown, status=422)
     assert not isinstance(address, AddressProblem)
-    if mailing_problem(backend.settings) is not None:
+    if _unavailable(backend):
         return _refused(request, backend, UNAVAILABLE, 503, title=SUBSCRIBE_TITLE)
     with session_scope(backend.engine) as session:
         issued = request_subscription(session, address, actor=f"public:{where}", now=now)
@@ -163,6 +165,14 @@ def subscribe(
     if issued is not None:
         answer.background = BackgroundTask(_send_confirmation, backend, address, issued)
     return answer
+
+
+def _unavailable(backend: Backend) -> bool:
+    """The visitor is told «недоступна»; the administrator reads why in the log."""
+    problem = mailing_problem(backend.settings)
+    if problem is not None:
+        log.warning("страница подписки на рассылки недоступна: %s", problem)
+    return problem is not None
 
 
 def _send_confirmation(backend: Backend, address: str, issued: Issued) -> None:
@@ -338,7 +348,7 @@ def _refused(
     request: Request, backend: Backend, message: str, status: int, *, title: str
 ) -> Response:
     layout = Layout.of(backend.settings.line_title, None)
-    back = SUBSCRIBE_PATH if status in (429, 503) else ""
+    back = SUBSCRIBE_PATH if status == 429 else ""  # 503: the page itself is unavailable
     shown = ErrorPage(message, back, "Открыть страницу подписки" if back else "")
     headers = NO_STORE | ({"Retry-After": "3600"} if status in (429, 503) else {})
     return render(

@@ -161,11 +161,18 @@ def test_a_wrong_address_or_no_consent_is_said_and_nothing_is_sent(
     assert subscriber(console.engine, ADDRESS) is None
 
 
-def test_without_outgoing_mail_the_page_says_it_is_unavailable(db_engine: Engine) -> None:
+def test_without_outgoing_mail_the_page_says_it_is_unavailable(
+    db_engine: Engine, caplog: pytest.LogCaptureFixture
+) -> None:
     console = Console(db_engine, Clock(NOW), public_url=PUBLIC_URL)
-    answer = ask(console.browser(), ADDRESS)
-    assert answer.status_code == 503
-    assert UNAVAILABLE in answer.text
+    browser = console.browser()
+    page = browser.get("/public/subscribe")  # before the visitor types anything
+    assert page.status_code == 503
+    assert UNAVAILABLE in page.text
+    assert 'name="email"' not in page.text
+    assert "CONSULT_LINE_SMTP_HOST" in caplog.text  # why, for the administrator
+    answer = browser.post("/public/subscribe", data={"email": ADDRESS, "consent": "yes"})
+    assert answer.status_code == 403  # no form was given out, so no form token either
     assert subscriber(console.engine, ADDRESS) is None
 
 
