@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from itertools import groupby
 
@@ -13,6 +14,7 @@ from consult_line.demo.callbacks import CallbackPlanner
 from consult_line.demo.callers import Callers
 from consult_line.demo.calls import DEMO_LINKEDID_PREFIX, CallPlanner
 from consult_line.demo.context import SeedContext
+from consult_line.demo.reception import seed_reception
 from consult_line.demo.staff import load_staff
 from consult_line.demo.summary import DemoSummary
 from consult_line.demo.writer import DayWriter
@@ -35,13 +37,15 @@ def seed_demo(
     if days < 1:
         raise ValueError(f"days must be at least 1: {days}")
     if _demo_present(session):
-        return DemoSummary(True, 0, 0, 0, 0, 0)
+        return DemoSummary(True, 0, 0, 0, 0, 0, 0)
     staff, employees = load_staff(session, now, calendar)
+    reception = seed_reception(session, now)
     rng = random.Random(seed)  # noqa: S311 — reproducible demo data, not a secret
     context = SeedContext(calendar, now, rng, staff)
     today = context.local_day(now)
     period = [today - timedelta(days=offset) for offset in range(days, 0, -1)]
-    return _seed_period(session, context, period, employees, training=training)
+    summary = _seed_period(session, context, period, employees, training=training)
+    return replace(summary, reception_hours=reception)
 
 
 def _demo_present(session: Session) -> bool:
@@ -68,4 +72,5 @@ def _seed_period(
         surveys=writer.surveys,
         clients=callers.created,
         employees=employees,
+        reception_hours=0,
     )

@@ -13,6 +13,7 @@ class DemoSummary:
     surveys: int
     clients: int
     employees: int
+    reception_hours: int  # rows of the demo's reception schedule (V1–V2)
 
     def lines(self) -> list[str]:
         if self.already_present:
@@ -29,4 +30,9 @@ class DemoSummary:
             f"  ответов на опрос после консультации: {self.surveys}",
             f"  новых клиентов: {self.clients}",
             staff,
+            *(
+                [f"  личный приём демонстрационных экспертов, строк расписания: {self.reception_hours}"]
+                if self.reception_hours
+                else []
+            ),
         ]

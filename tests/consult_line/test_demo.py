@@ -14,6 +14,8 @@ from sqlmodel import Session, col, select
 
 from agent_console.auth.passwords import Passwords
 from consult_line.demo import DEMO_LINKEDID_PREFIX, DemoSummary, seed_demo
+from consult_line.demo.common import row_id
+from consult_line.demo.reception import seed_reception
 from consult_line.demo.users import create_demo_accounts
 from models.accounts import find_account, list_accounts
 from models.exports import ExportKind, export_rows
@@ -34,10 +36,12 @@ from models.tables import (
     Department,
     Employee,
     EmployeeRole,
+    ReceptionHours,
     Role,
     SurveyResponse,
     TrainingEntry,
 )
+from visits.store import list_free_slots
 
 CHEAP = Passwords(profiles.CHEAPEST)
 MSK = ZoneInfo("Europe/Moscow")
@@ -431,3 +435,27 @@ def test_no_demo_accounts_for_a_deployers_own_staff(
     seed_demo(session=session, calendar=calendar, now=NOW, days=3)
     assert create_demo_accounts(session=session, passwords=CHEAP, now=NOW, actor="t") == []
     assert list_accounts(session) == []
+
+
+def test_the_demo_experts_receive_visitors(  # V1–V2: a fresh demo offers free times
+    session: Session, calendar: ProductionCalendar, seeded: DemoSummary
+) -> None:
+    assert seeded.reception_hours == 5
+    tuesday = date(2026, 11, 17)
+    slots = list_free_slots(
+        session=session, calendar=calendar, first=tuesday, last=tuesday, now=NOW
+    )
+    receiving = {row_id(e): e.internal_number for e in session.exec(select(Employee))}
+    assert {receiving[slot.employee_id] for slot in slots} == {"301"}
+    assert [s.starts_at.astimezone(MSK).time() for s in slots][:2] == [time(10), time(10, 30)]
+    assert len(slots) == 6  # 10:00–13:00 in half-hours
+
+
+def test_the_demo_leaves_a_deployers_reception_schedule_alone(
+    session: Session, calendar: ProductionCalendar, seeded: DemoSummary
+) -> None:
+    hours = session.exec(select(ReceptionHours)).all()
+    session.delete(hours[0])
+    session.flush()
+    assert seed_reception(session, NOW) == 0  # somebody receives already
+    assert len(session.exec(select(ReceptionHours)).all()) == len(hours) - 1
