@@ -27,6 +27,7 @@ from models.rules.mailing_delivery import STALE_CLAIM, DeliveryState, after_fail
 from models.rules.visit_reminders import (
     CallResult,
     Choices,
+    Planned,
     ReminderState,
     after_call_failure,
     plan,
@@ -59,8 +60,10 @@ class ClaimedCall:
     starts_at: datetime
 
 
-def plan_new(session: Session, *, now: datetime, calendar: ProductionCalendar) -> int:
-    """Rows for the active future bookings that have none yet; how many were added."""
+def unplanned(
+    session: Session, *, now: datetime, calendar: ProductionCalendar
+) -> list[tuple[VisitBooking, list[Planned]]]:
+    """The active future bookings that have no rows yet, with the rows they would get."""
     planned = select(VisitReminder.booking_id)
     bookings = session.exec(
         select(VisitBooking).where(
@@ -69,10 +72,15 @@ def plan_new(session: Session, *, now: datetime, calendar: ProductionCalendar) -
             col(VisitBooking.id).not_in(planned),
         )
     ).all()
+    return [(b, plan(choices_of(b), now=now, calendar=calendar)) for b in bookings]
+
+
+def plan_new(session: Session, *, now: datetime, calendar: ProductionCalendar) -> int:
+    """Rows for the active future bookings that have none yet; how many were added."""
     added = 0
-    for booking in bookings:
+    for booking, rows in unplanned(session, now=now, calendar=calendar):
         assert booking.id is not None
-        for row in plan(choices_of(booking), now=now, calendar=calendar):
+        for row in rows:
             try:
                 with session.begin_nested():
                     session.add(

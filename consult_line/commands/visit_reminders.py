@@ -3,8 +3,9 @@
 Plans the rows of new bookings, skips those of cancelled ones, sends the due letters
 (``consult_line.visit_reminder_run``) and prints one line per row of the coming visits:
 number, booking, what, how, when due, state, attempts, the call's result, the last error.
-Calls are placed only by ``serve`` (it holds the AMI link). ``--dry-run`` plans in a
-transaction that is rolled back and sends nothing: it shows what a run would do.
+Calls are placed only by ``serve`` (it holds the AMI link).
+``--dry-run`` changes nothing and sends nothing: it shows the rows new bookings would get
+and the rows there are.
 """
 
 from __future__ import annotations
@@ -23,12 +24,21 @@ SHOWN_SINCE = timedelta(days=1)
 
 def show_reminders(services: Services, *, dry_run: bool) -> int:
     if dry_run:
+        tz = services.settings.tz
         with Session(services.engine) as session:
             now = services.clock()
-            planned = reminder_store.plan_new(session, now=now, calendar=services.calendar())
-            print(f"Будет запланировано: {planned}. Ничего не отправлено (--dry-run).")
+            new = reminder_store.unplanned(session, now=now, calendar=services.calendar())
+            print(
+                f"Будет запланировано: {sum(len(rows) for _, rows in new)}. "
+                "Ничего не изменено и не отправлено (--dry-run)."
+            )
+            for booking, rows in new:
+                for row in rows:
+                    print(
+                        f"-\tзапись {booking.id}\t{row.kind.value}\t{row.channel.value}\t"
+                        f"{row.due_at.astimezone(tz):%d.%m.%Y %H:%M}\tбудет запланировано"
+                    )
             _print_rows(session, services)
-            session.rollback()
         return 0
     run = Run()
     prepare(services, run)
