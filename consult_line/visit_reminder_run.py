@@ -202,7 +202,9 @@ async def _place(services: Services, ami: AmiConnection, call: ClaimedCall, run:
 def call_result(outcome: OriginateOutcome) -> CallResult:
     if outcome.success:
         return CallResult.ANSWERED
-    return _REASONS.get(outcome.reason if outcome.reason is not None else 0, CallResult.FAILED)
+    if outcome.reason is None:
+        return CallResult.FAILED
+    return _REASONS.get(outcome.reason, CallResult.FAILED)
 
 
 async def _record(
