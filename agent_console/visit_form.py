@@ -20,7 +20,7 @@ from sqlmodel import Session, select
 from call_card.lookup import employee_names
 from models.phones import format_phone
 from models.rules.calendar import ProductionCalendar
-from models.rules.visit_slots import BookingRefusal, Slot
+from models.rules.visit_slots import REFUSAL_RU, BookingRefusal, Slot
 from models.settings import Settings
 from models.tables import (
     Interpreter,
@@ -39,6 +39,7 @@ from visits.confirmation import (
     WEEKDAYS_RU,
 )
 from visits.store import (
+    BAD_EMAIL,
     BAD_PHONE,
     BookingError,
     BookingRequest,
@@ -102,6 +103,15 @@ ERRORS_EN: Final = {
     NO_SLOT: "Please choose a free time.",
     BAD_DAY: "The date is not recognised: choose a day from the list.",
     BAD_PHONE: "The phone number is not recognised (example: +7 912 345-67-89).",
+    BAD_EMAIL: "The e-mail address has a mistake (example: ivanova@example.ru).",
+    REFUSAL_RU[BookingRefusal.PAST]: "This time has passed: please choose another.",
+    REFUSAL_RU[BookingRefusal.NON_WORKING_DAY]: "The Ministry does not work on this day "
+    "(a day off or a holiday): please choose another day.",
+    REFUSAL_RU[BookingRefusal.NO_SUCH_SLOT]: "There is no reception at this time: please "
+    "choose a time from the list.",
+    REFUSAL_RU[BookingRefusal.AMBIGUOUS]: "Several employees receive at this time: please "
+    "choose one.",
+    REFUSAL_RU[BookingRefusal.TAKEN]: "This time is already taken: please choose another.",
 }
 LANGUAGE_LABELS: Final = {Language.RU: "русский", Language.EN: "английский (English)"}
 STATUS_LABELS: Final = {
@@ -209,6 +219,12 @@ def read_visit_form(values: Mapping[str, str], *, language: Language | None = No
     return replace(form, errors=errors)
 
 
+def without_slot(form: VisitForm) -> VisitForm:
+    """What was typed, without the time and the errors: another day was chosen, or the time
+    was taken meanwhile (the free time is read anew)."""
+    return replace(form, slot="", errors={})
+
+
 def with_errors(form: VisitForm, errors: dict[str, str]) -> VisitForm:
     return replace(form, errors=form.errors | errors)
 
@@ -251,8 +267,7 @@ def slot_picker(
                 f"{slot.starts_at:%H:%M}–{slot.ends_at:%H:%M} — {names.get(slot.employee_id, '')}",
                 slot_value(slot) == form.slot,
             )
-            for slot in by_day.get(chosen, [])
-            if chosen
+            for slot in (by_day.get(chosen, []) if chosen is not None else [])
         ],
         day=chosen.isoformat() if chosen else "",
     )
@@ -402,8 +417,14 @@ def day_label(day: date, language: Language) -> str:
     return f"{WEEKDAYS_RU[day.weekday()]}, {day.day} {MONTHS_RU[day.month - 1]}"
 
 
-def english_error(message: str) -> str:
-    return ERRORS_EN.get(message, "")
+def in_language(message: str, language: Language) -> str:
+    """A Russian error as the page's language has it (V11); unknown ones stay Russian."""
+    return ERRORS_EN.get(message, message) if language is Language.EN else message
+
+
+def form_in_language(form: VisitForm, language: Language) -> VisitForm:
+    errors = {name: in_language(text, language) for name, text in form.errors.items()}
+    return replace(form, errors=errors)
 
 
 def _slot_key(value: str) -> tuple[datetime, int] | None:
