@@ -408,7 +408,7 @@
     return request
       .then(function (response) {
         return response.text().then(function (html) {
-          if (response.headers.get("content-type").indexOf("text/html") === 0) showVisits(html, focusId);
+          if ((response.headers.get("content-type") || "").indexOf("text/html") === 0) showVisits(html, focusId);
           else say("transfer-message", "Запись на приём: ошибка " + response.status + ".", true);
         });
       })
