@@ -5,6 +5,7 @@ cancellation link."""
 from __future__ import annotations
 
 import re
+import threading
 from datetime import UTC, datetime
 
 import pytest
@@ -18,7 +19,8 @@ from models.db import session_scope
 from models.rules.visit_slots import REFUSAL_RU, BookingRefusal
 from models.tables import AuditEntry, Interpreter, Language, VisitBooking, VisitChannel, VisitStatus
 from tests.agent_console.console import Clock, Console, form_token
-from tests.visits.samples import BEFORE, TUESDAY, at, load_examples
+from tests.visits.samples import BEFORE, CALENDAR, TUESDAY, at, load_examples
+from visits.store import BookingRequest, book_visit, list_free_slots
 
 PAGE = "/public/visits"
 SLOT = f"{at(TUESDAY, 10, 30).isoformat()}~"
@@ -248,3 +250,55 @@ def test_an_unknown_link_is_a_404_page(console: Console, token: str) -> None:
     ):
         assert response.status_code == 404
         assert "Ссылка не найдена" in response.text
+
+
+def test_the_race_for_the_last_slot_through_the_public_page(db_engine: Engine) -> None:
+    # V1: four visitors on four console processes (each its own limits and form memory) send
+    # the form for the day's last free time at once; the database gives it to one, the others
+    # get the form again with «время уже занято». On PostgreSQL with TEST_DATABASE_URL.
+    load_examples(db_engine)
+    consoles = [Console(db_engine, Clock(BEFORE.astimezone(UTC))) for _ in range(4)]
+    with session_scope(db_engine) as session:
+        free = list_free_slots(
+            session=session, calendar=CALENDAR, first=TUESDAY, last=TUESDAY, now=BEFORE
+        )
+        last, others = free[-1], free[:-1]
+        for n, taken in enumerate(others):
+            book_visit(
+                session=session,
+                settings=consoles[0].settings,
+                calendar=CALENDAR,
+                request=BookingRequest(
+                    starts_at=taken.starts_at,
+                    phone=f"+7 912 100-00-{n:02d}",
+                    channel=VisitChannel.STAFF,
+                    employee_id=taken.employee_id,
+                ),
+                actor="test",
+                now=BEFORE,
+            )
+    browsers = [console.browser() for console in consoles]
+    tokens = [form_token(browser.get(PAGE)) for browser in browsers]
+    value = f"{last.starts_at.isoformat()}~{last.employee_id}"
+    barrier = threading.Barrier(len(browsers))
+    statuses: list[int] = []
+
+    def attempt(n: int) -> None:
+        data = fields(consoles[n], slot=value, phone=f"+7 912 000-00-1{n}")
+        barrier.wait()
+        statuses.append(send(browsers[n], data, tokens[n]).status_code)
+
+    threads = [threading.Thread(target=attempt, args=(n,)) for n in range(len(browsers))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(statuses) == [200, 409, 409, 409]
+    with session_scope(db_engine) as session:
+        winners = session.exec(
+            select(VisitBooking).where(VisitBooking.starts_at == last.starts_at)
+        ).all()
+        assert len(winners) == 1
+        assert not list_free_slots(
+            session=session, calendar=CALENDAR, first=TUESDAY, last=TUESDAY, now=BEFORE
+        )
