@@ -18,7 +18,7 @@ from typing import Final, TypeVar
 from sqlmodel import Session, select
 
 from call_card.lookup import employee_names
-from models.phones import format_phone
+from models.phones import format_phone, normalize_phone
 from models.rules.calendar import ProductionCalendar
 from models.rules.visit_slots import REFUSAL_RU, BookingRefusal, Slot
 from models.settings import Settings
@@ -41,6 +41,7 @@ from visits.confirmation import (
 from visits.store import (
     BAD_EMAIL,
     BAD_PHONE,
+    EMAIL_PATTERN,
     BookingError,
     BookingRequest,
     book_visit,
@@ -214,6 +215,10 @@ def read_visit_form(values: Mapping[str, str], *, language: Language | None = No
         errors["day"] = BAD_DAY
     if not form.phone:
         errors["phone"] = NO_PHONE
+    elif normalize_phone(form.phone) is None:
+        errors["phone"] = BAD_PHONE
+    if form.email and not EMAIL_PATTERN.fullmatch(form.email):
+        errors["email"] = BAD_EMAIL
     if _slot_key(form.slot) is None:
         errors["slot"] = NO_SLOT
     return replace(form, errors=errors)

@@ -57,7 +57,7 @@ from visits.links import issue_cancel_link
 NAME_MAX = 255
 MAX_RANGE_DAYS = 62
 # One @, something on both sides, a dot in the domain, no spaces: enough to catch a typo.
-_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
+EMAIL_PATTERN = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
 BAD_PHONE = "Номер телефона не распознан (пример: +7 912 345-67-89)."
 BAD_EMAIL = "Адрес e-mail указан с ошибкой (пример: ivanova@example.ru)."
 CANCEL_TOO_LATE = "Приём уже начался или прошёл: отменить запись нельзя."
@@ -166,7 +166,7 @@ def book_visit(
     if phone is None:
         raise BookingError(None, BAD_PHONE)
     email = clean_text(request.email, NAME_MAX).strip()
-    if email and not _EMAIL.fullmatch(email):
+    if email and not EMAIL_PATTERN.fullmatch(email):
         raise BookingError(None, BAD_EMAIL)
     slot = find_slot(
         load_windows(session),

@@ -203,8 +203,6 @@ def _page(
             bookings_between(session, start, start + timedelta(days=1), active_only=False)
         )
         rows = booking_rows(session, bookings, calendar=calendar, now=now)
-        if not form.day:
-            form = VisitForm(day=day.isoformat()) if form == VisitForm() else form
         view = form_view(session, calendar=calendar, now=now, form=form, message=form_message)
     points: dict[str, list[BookingRow]] = {}
     for row in rows:
