@@ -180,17 +180,9 @@ async def booking_submit(
     except BookingError as error:
         return _refused_booking(request, backend, form, error)
     if confirmed is None:
-        layout = Layout.of(backend.settings.line_title, None)
         shown = ErrorPage(TOO_MANY, PATH, "Вернуться к записи")
-        return render(
-            request,
-            PUBLIC_REFUSAL,
-            layout=layout,
-            title=TITLES[Language.RU][0],
-            page=shown,
-            status=429,
-            headers=NO_STORE | {"Retry-After": "3600"},
-        )
+        title = TITLES[Language.RU][0]
+        return _show(request, backend, PUBLIC_REFUSAL, title, shown, status=429, retry=True)
     english = language is Language.EN
     done = DonePage(
         lang=language.value,
@@ -200,15 +192,7 @@ async def booking_submit(
         if english
         else "Ссылка для отмены записи (сохраните её):",
     )
-    layout = Layout.of(backend.settings.line_title, None)
-    return render(
-        request,
-        "public_visit_done.html",
-        layout=layout,
-        title=TITLES[language][1],
-        page=done,
-        headers=NO_STORE,
-    )
+    return _show(request, backend, "public_visit_done.html", TITLES[language][1], done)
 
 
 def _refused_booking(
@@ -257,16 +241,8 @@ def _form(
         "будет сказано, куда прийти и как добраться. Поля со звёздочкой (*) обязательны.",
     )
     token = issue(backend.form_key(), now)
-    layout = Layout.of(backend.settings.line_title, None, csrf_token=token)
-    return render(
-        request,
-        "public_visits.html",
-        layout=layout,
-        title=TITLES[language][0],
-        page=page,
-        status=status,
-        headers=NO_STORE,
-    )
+    title = TITLES[language][0]
+    return _show(request, backend, "public_visits.html", title, page, status=status, token=token)
 
 
 @router.get(CANCEL_PATH + "/{token:path}", include_in_schema=False)
@@ -347,27 +323,29 @@ def _cancel_page(
 def _cancel_render(
     request: Request, backend: Backend, shown: CancelPage, *, status: int = 200
 ) -> Response:
-    layout = Layout.of(backend.settings.line_title, None)
-    return render(
-        request,
-        "public_visit_cancel.html",
-        layout=layout,
-        title=TITLES[Language(shown.lang)][2],
-        page=shown,
-        status=status,
-        headers=NO_STORE,
-    )
+    title = TITLES[Language(shown.lang)][2]
+    return _show(request, backend, "public_visit_cancel.html", title, shown, status=status)
 
 
 def _not_found(request: Request, backend: Backend) -> Response:
-    layout = Layout.of(backend.settings.line_title, None)
     shown = ErrorPage(LINK_NOT_FOUND, "", "")
+    return _show(request, backend, PUBLIC_REFUSAL, "Ссылка не найдена", shown, status=404)
+
+
+def _show(
+    request: Request,
+    backend: Backend,
+    template: str,
+    title: str,
+    shown: object,
+    *,
+    status: int = 200,
+    token: str = "",
+    retry: bool = False,
+) -> Response:
+    """A public page (never cached; ``token``: the form's, ``retry``: after the limit)."""
+    layout = Layout.of(backend.settings.line_title, None, csrf_token=token)
+    headers = NO_STORE | ({"Retry-After": "3600"} if retry else {})
     return render(
-        request,
-        PUBLIC_REFUSAL,
-        layout=layout,
-        title="Ссылка не найдена",
-        page=shown,
-        status=404,
-        headers=NO_STORE,
+        request, template, layout=layout, title=title, page=shown, status=status, headers=headers
     )

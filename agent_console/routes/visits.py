@@ -17,12 +17,14 @@ day (303), a refused one with the page and its reason (409).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Annotated, Final
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
+from sqlmodel import Session
 from starlette.responses import Response
 
 from agent_console.auth.rules import page
@@ -45,7 +47,7 @@ from agent_console.visit_form import (
 from models.calendar_store import load_calendar
 from models.db import session_scope
 from models.rules.visit_slots import BookingRefusal
-from models.tables import Language, Role, VisitChannel
+from models.tables import Language, Role, VisitBooking, VisitChannel
 from models.user_sessions import SignedIn
 from visits.store import BookingError, bookings_between, cancel_visit, get_booking, mark_attendance
 
@@ -124,23 +126,12 @@ async def visits_book(request: Request, backend: BackendDep, user: Staff) -> Res
 def visits_cancel(
     request: Request, backend: BackendDep, user: Staff, booking_id: int
 ) -> Response:  # V6
-    now = backend.clock()
-    try:
-        with session_scope(backend.engine) as session:
-            booking = get_booking(session, booking_id)
-            if booking is None:
-                raise BookingError(None, NOT_FOUND)
-            day = booking.starts_at.astimezone(backend.settings.tz).date()
-            cancel_visit(
-                session=session,
-                booking=booking,
-                via=VisitChannel.STAFF,
-                actor=f"web:{user.login}",
-                now=now,
-            )
-    except BookingError as error:
-        return _refused(request, backend, user, error)
-    return RedirectResponse(f"{PATH}?day={day.isoformat()}", status_code=303)
+    def cancel(session: Session, booking: VisitBooking) -> None:
+        actor = f"web:{user.login}"
+        now = backend.clock()
+        cancel_visit(session=session, booking=booking, via=VisitChannel.STAFF, actor=actor, now=now)
+
+    return _act(request, backend, user, booking_id, cancel)
 
 
 @router.post(PATH + "/{booking_id}/attendance", include_in_schema=False)
@@ -151,19 +142,31 @@ def visits_attendance(
     booking_id: int,
     visited: Annotated[str, Form()] = "",
 ) -> Response:
+    def mark(session: Session, booking: VisitBooking) -> None:
+        actor = f"web:{user.login}"
+        now = backend.clock()
+        mark_attendance(
+            session=session, booking=booking, visited=visited == "yes", actor=actor, now=now
+        )
+
+    return _act(request, backend, user, booking_id, mark)
+
+
+def _act(
+    request: Request,
+    backend: Backend,
+    user: SignedIn,
+    booking_id: int,
+    action: Callable[[Session, VisitBooking], None],
+) -> Response:
+    """The action on the booking, then back to its day (303); refused: the page and why."""
     try:
         with session_scope(backend.engine) as session:
             booking = get_booking(session, booking_id)
             if booking is None:
                 raise BookingError(None, NOT_FOUND)
             day = booking.starts_at.astimezone(backend.settings.tz).date()
-            mark_attendance(
-                session=session,
-                booking=booking,
-                visited=visited == "yes",
-                actor=f"web:{user.login}",
-                now=backend.clock(),
-            )
+            action(session, booking)
     except BookingError as error:
         return _refused(request, backend, user, error)
     return RedirectResponse(f"{PATH}?day={day.isoformat()}", status_code=303)
