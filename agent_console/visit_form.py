@@ -57,6 +57,7 @@ _E = TypeVar("_E", Language, Interpreter)
 NO_PHONE = "Укажите номер телефона."
 NO_SLOT = "Выберите свободное время."
 BAD_DAY = "Дата не распознана: выберите день из списка."
+NO_EMAIL = "Для напоминания письмом укажите e-mail."
 WORDS_RU: Final = {
     "day": "День",
     "show": "Показать свободное время",
@@ -103,6 +104,7 @@ ERRORS_EN: Final = {
     NO_PHONE: "Please give a phone number.",
     NO_SLOT: "Please choose a free time.",
     BAD_DAY: "The date is not recognised: choose a day from the list.",
+    NO_EMAIL: "Please give an e-mail address for the reminder by e-mail.",
     BAD_PHONE: "The phone number is not recognised (example: +7 912 345-67-89).",
     BAD_EMAIL: "The e-mail address has a mistake (example: ivanova@example.ru).",
     REFUSAL_RU[BookingRefusal.PAST]: "This time has passed: please choose another.",
@@ -219,6 +221,8 @@ def read_visit_form(values: Mapping[str, str], *, language: Language | None = No
         errors["phone"] = BAD_PHONE
     if form.email and not EMAIL_PATTERN.fullmatch(form.email):
         errors["email"] = BAD_EMAIL
+    elif form.remind_by_email and not form.email:
+        errors["email"] = NO_EMAIL
     if _slot_key(form.slot) is None:
         errors["slot"] = NO_SLOT
     return replace(form, errors=errors)

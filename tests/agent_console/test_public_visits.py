@@ -162,6 +162,10 @@ def test_the_phone_is_required_and_checked(console: Console) -> None:
     assert "Номер телефона не распознан" in bad.text
     english = send(browser, fields(console, phone="", lang="en"))
     assert "Please give a phone number." in english.text
+    # V3–V4: a reminder by e-mail needs the address
+    no_email = send(browser, fields(console, email=""))
+    assert no_email.status_code == 422
+    assert "Для напоминания письмом укажите e-mail." in no_email.text
     assert bookings(console.engine) == []
 
 
