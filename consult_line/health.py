@@ -12,7 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from agent_console.health import HealthReport
 from ami.log_sources import inspect_sources
-from consult_line.visit_reminder_run import NO_AMI, NO_OUTBOUND
+from consult_line.visit_reminder_run import NO_AMI, NO_OUTBOUND, NO_TRAINING
 from consult_line.wiring import Services
 from ivr.missing_sounds import MissingSound
 from mail.intake_status import IntakeState, IntakeStatus, off_status
@@ -57,7 +57,9 @@ def visit_calls_status(settings: Settings) -> dict[str, str]:
     """V3–V4: whether the line can call visitors to remind them of their visit."""
     if not settings.outbound_channel:
         return {"state": "off", "reason": NO_OUTBOUND}
-    if not settings.ami_enabled or settings.training_line:
+    if settings.training_line:
+        return {"state": "off", "reason": NO_TRAINING}
+    if not settings.ami_enabled:
         return {"state": "off", "reason": NO_AMI}
     return {
         "state": "on",

@@ -48,6 +48,7 @@ CALLS_PER_RUN: Final = 5
 NO_SMTP: Final = "исходящая почта не настроена (CONSULT_LINE_SMTP_HOST пуст)"
 NO_OUTBOUND: Final = "звонки-напоминания выключены: CONSULT_LINE_OUTBOUND_CHANNEL пуст"
 NO_AMI: Final = "звонки-напоминания невозможны: связь с Asterisk (AMI) выключена"
+NO_TRAINING: Final = "учебная линия: звонков посетителям не делает (её АТС — имитация)"
 # OriginateResponse Reason (AST_CONTROL_*): 0 the channel could not be created (no such number,
 # trunk refused), 1 hung up (rejected), 3 no answer, 5 busy, 8 congestion.
 _REASONS: Final = {
@@ -142,6 +143,8 @@ async def place_calls(
 def _call_problem(services: Services, ami: AmiConnection | None) -> str | None:
     if not services.settings.outbound_channel:
         return NO_OUTBOUND
+    if services.settings.training_line:
+        return NO_TRAINING
     if ami is None:
         return NO_AMI
     return None

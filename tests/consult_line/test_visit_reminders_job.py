@@ -33,7 +33,9 @@ async def test_the_job_runs_every_minute_sends_the_confirmation_and_says_why_no_
     (job,) = [job for job in JOBS if job.id == "visit-reminders"]
     assert job.cron == {"minute": "*"}
     load_examples(db_engine)
-    settings = mail_settings(db_engine, smtp.port, outbound_channel="PJSIP/{number}@trunk")
+    settings = mail_settings(
+        db_engine, smtp.port, outbound_channel="PJSIP/{number}@trunk", ami_enabled=False
+    )
     book(db_engine, settings, remind_by_email=False)
     clock = Clock(BEFORE + timedelta(minutes=1))
     context = JobContext(
