@@ -30,6 +30,8 @@ class HealthReport:
     # "failed", "reason", "address", counts of mails stored, duplicates, answered 451};
     # None where the process does not run it.
     mail: Mapping[str, Any] | None = None
+    # Reminder calls to visitors (V3–V4): {"state": "on" | "off", "reason": ...}.
+    visit_calls: Mapping[str, str] | None = None
 
     @property
     def status(self) -> str:

@@ -22,6 +22,7 @@ LINE_CONTEXTS: Final = (
     "consult-line-transfer",
     "consult-line-transfer-guard",
     "consult-line-callback",
+    "consult-line-visit-reminder",
     "consult-line-fallback",
     "consult-line-defaults",
 )

@@ -534,6 +534,16 @@ def visits(parser: argparse.ArgumentParser) -> None:
     )
     cancel = _action(actions, "cancel", "отменить запись")
     cancel.add_argument("booking", type=whole_number, metavar="НОМЕР", help="номер записи")
+    reminders = _action(
+        actions,
+        "reminders",
+        "письма и звонки по записям (V3-V6): запланировать, отправить письма, показать",
+    )
+    reminders.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="только показать, что запланировано и что пора отправить; ничего не менять",
+    )
 
 
 def retention(parser: argparse.ArgumentParser) -> None:

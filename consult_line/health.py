@@ -12,6 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from agent_console.health import HealthReport
 from ami.log_sources import inspect_sources
+from consult_line.visit_reminder_run import NO_AMI, NO_OUTBOUND, NO_TRAINING
 from consult_line.wiring import Services
 from ivr.missing_sounds import MissingSound
 from mail.intake_status import IntakeState, IntakeStatus, off_status
@@ -50,6 +51,20 @@ def describe_line(settings: Settings) -> dict[str, str]:
     else:
         label = f"настоящая линия: Asterisk, AMI {settings.ami_host}:{settings.ami_port}"
     return {"kind": "asterisk", "label": label}
+
+
+def visit_calls_status(settings: Settings) -> dict[str, str]:
+    """V3–V4: whether the line can call visitors to remind them of their visit."""
+    if not settings.outbound_channel:
+        return {"state": "off", "reason": NO_OUTBOUND}
+    if settings.training_line:
+        return {"state": "off", "reason": NO_TRAINING}
+    if not settings.ami_enabled:
+        return {"state": "off", "reason": NO_AMI}
+    return {
+        "state": "on",
+        "reason": f"канал {settings.outbound_channel}, номер {settings.outbound_caller_id}",
+    }
 
 
 def calendar_years(today: date) -> tuple[int, ...]:
@@ -111,6 +126,7 @@ def check(services: Services, probes: Probes = Probes()) -> HealthReport:
         missing_sounds=tuple(sound.as_dict() for sound in sounds),
         speech=speech.as_dict() if speech is not None else None,
         mail=mail.as_dict() if mail is not None else None,
+        visit_calls=visit_calls_status(services.settings),
     )
     behind = False
     try:

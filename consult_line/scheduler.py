@@ -17,6 +17,7 @@ from consult_line.health import calendar_warnings
 from consult_line.mailing_run import Step, send_a_minute
 from consult_line.message_reminder_run import ReminderRun, plan_reminders, send_reminders
 from consult_line.retention_run import Outcome, begin, purge, summary
+from consult_line.visit_reminder_run import log_run, run_once
 from consult_line.wiring import Services
 from models.callback_reminders import Reminder, overdue, windows_opening
 from models.db import session_scope
@@ -230,6 +231,13 @@ def _sending_mailings(services: Services) -> int:
         return sending_count(session)
 
 
+async def send_visit_reminders(context: JobContext) -> None:
+    """V3–V6: plans new bookings' letters and calls, sends the due letters and places the due
+    reminder calls through the AMI link (``consult_line.visit_reminder_run``)."""
+    ami = context.bridge.connection if context.bridge is not None else None
+    log_run(await run_once(context.services, ami))
+
+
 async def tidy_report_counts(context: JobContext) -> None:
     """C13, C15: the reports' counts that came to nothing go (``models.report_counts_upkeep``)."""
     removed = await asyncio.to_thread(drop_empty_counts, context.services.engine)
@@ -263,6 +271,8 @@ JOBS: tuple[Job, ...] = (
     Job("message-reminders", remind_message_deadlines, {"hour": "8", "minute": "30"}),
     # Every minute, a minute's worth of letters at most (max_instances=1: never two at once).
     Job("mailings", send_mailings, {"minute": "*"}),
+    # Every minute: a booking's confirmation goes at once, reminders at their minute.
+    Job("visit-reminders", send_visit_reminders, {"minute": "*"}),
     Job("mailing-requests-expiry", expire_mailing_requests, {"hour": "4", "minute": "15"}),
 )
 

@@ -56,6 +56,14 @@ PromptId = Literal[
     "survey-answer-received",
     "survey-quality",
     "survey-thanks",
+    # reminder call to a visitor (V3, V4, V6, V11)
+    "visit-reminder-intro",
+    "visit-reminder-time",
+    "visit-reminder-place",
+    "visit-reminder-menu",
+    "visit-reminder-confirmed",
+    "visit-reminder-cancelled",
+    "visit-reminder-no-answer",
     # the same questions when the caller may answer by voice too (speech)
     "survey-answer-received-voice",
     "survey-quality-voice",
@@ -366,6 +374,55 @@ PROMPTS: Final[dict[str, PromptText]] = {
     "survey-thanks": PromptText(
         ru="Спасибо за Вашу оценку!",  # the dialplan then plays goodbye
         en="Thank you for your feedback.",
+    ),
+    "visit-reminder-intro": PromptText(
+        ru=(
+            "Здравствуйте! Вам звонит консультационная линия Министерства промышленности и "
+            "торговли Республики Дагестан. Напоминаем: Вы записаны на личный приём."
+        ),
+        en=(
+            "Hello! This is the consultation line of the Ministry of Industry and Trade of the "
+            "Republic of Dagestan with a reminder of your personal visit on"
+        ),
+    ),
+    "visit-reminder-time": PromptText(ru="Время приёма:", en="at"),
+    "visit-reminder-place": PromptText(
+        ru=(
+            "Приём проходит в здании Министерства. Адрес и как добраться указаны в "
+            "подтверждении записи и на сайте министерства."
+        ),
+        en=(
+            "The visit takes place in the Ministry's building. The address and directions are "
+            "in your booking confirmation and on the Ministry's website."
+        ),
+    ),
+    "visit-reminder-menu": PromptText(
+        ru="Чтобы подтвердить запись, нажмите 1. Чтобы отменить запись, нажмите 2.",
+        en="To confirm your visit, press 1. To cancel it, press 2.",
+    ),
+    "visit-reminder-confirmed": PromptText(
+        ru="Спасибо, Ваша запись подтверждена. Ждём Вас. До свидания.",
+        en="Thank you, your visit is confirmed. We look forward to seeing you. Goodbye.",
+    ),
+    "visit-reminder-cancelled": PromptText(
+        ru=(
+            "Ваша запись отменена. Записаться снова можно на сайте министерства или по "
+            "телефону консультационной линии. До свидания."
+        ),
+        en=(
+            "Your visit has been cancelled. You can book again on the Ministry's website or "
+            "by calling the consultation line. Goodbye."
+        ),
+    ),
+    "visit-reminder-no-answer": PromptText(
+        ru=(
+            "Мы не получили Вашего ответа. Запись остаётся в силе; отменить её можно по "
+            "телефону консультационной линии. До свидания."
+        ),
+        en=(
+            "We did not receive your answer. Your visit stays booked; you can cancel it by "
+            "calling the consultation line. Goodbye."
+        ),
     ),
 }
 

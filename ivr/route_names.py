@@ -13,5 +13,8 @@ SURVEY: Final = "survey"  # args: linkedid                   (C15)
 TRANSFER: Final = "transfer"  # args: linkedid, extension[, leg]  (C9, C10)
 TRANSFER_FAILED: Final = "transfer-failed"  # args: linkedid, dialstatus
 CALLBACK_DIALOUT: Final = "callback-dialout"  # args: task id, channel (C11)
+VISIT_REMINDER: Final = "visit-reminder"  # args: reminder id, channel (V3, V4, V6)
 
-ROUTE_NAMES: Final = frozenset({ENTRY, SURVEY, TRANSFER, TRANSFER_FAILED, CALLBACK_DIALOUT})
+ROUTE_NAMES: Final = frozenset(
+    {ENTRY, SURVEY, TRANSFER, TRANSFER_FAILED, CALLBACK_DIALOUT, VISIT_REMINDER}
+)

@@ -13,7 +13,7 @@ from typing import Final
 from ivr import route_names
 from ivr.agi.channel import AgiChannel
 from ivr.agi.server import Route
-from ivr.flows import callback_dialout, entry, survey, transfer
+from ivr.flows import callback_dialout, entry, survey, transfer, visit_reminder
 from ivr.flows.context import FlowContext
 
 RouteHandler = Callable[[AgiChannel, FlowContext], Awaitable[None]]
@@ -25,6 +25,7 @@ ROUTES: Final[Mapping[str, RouteHandler]] = MappingProxyType(
         route_names.TRANSFER: transfer.run,
         route_names.TRANSFER_FAILED: transfer.run_failed,
         route_names.CALLBACK_DIALOUT: callback_dialout.run,
+        route_names.VISIT_REMINDER: visit_reminder.run,
     }
 )
 

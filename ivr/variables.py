@@ -35,6 +35,9 @@ TRANSFER_DEVICE: Final = "TRANSFER_DEVICE"  # device to Dial, e.g. "PJSIP/301", 
 CALLBACK_NUMBER: Final = "CALLBACK_NUMBER"  # digits only, e.g. "79281234567"
 CALLBACK_TASK_ID: Final = "CALLBACK_TASK_ID"  # set by the AMI Originate; read by the dialplan
 
+# visit reminder call (V3, V4, V6): set by the AMI Originate; read by the dialplan
+VISIT_REMINDER_ID: Final = "VISIT_REMINDER_ID"  # the visit_reminders row id (digits)
+
 # survey (C15): stored in the database; also left on the channel for the CDR/queue_log
 SURVEY_ANSWER_RECEIVED: Final = "SURVEY_ANSWER_RECEIVED"  # "yes" | "no" | ""
 SURVEY_QUALITY: Final = "SURVEY_QUALITY"  # QualityRating value or ""

@@ -158,6 +158,11 @@ class LineStore:
         self._engine = engine
         self._settings = settings
 
+    @property
+    def engine(self) -> Engine:
+        """For flows whose own package reads the database (``visits`` for reminder calls)."""
+        return self._engine
+
     # ------------------------------------------------------------------ reading
 
     def calendar(self) -> ProductionCalendar:

@@ -43,6 +43,7 @@ MAX_TRAINING_OPERATORS = 50
 # where the recognizer doubts them they score about 0.45-0.6 (measured with synthetic speech
 # and a test model). 0.7 asks those callers again rather than store a wrong answer.
 SPEECH_MIN_CONFIDENCE = 0.7
+_CHANNEL_TEMPLATE = re.compile(r"[A-Za-z0-9/@._-]+")
 _PUBLIC_URL = re.compile(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~/-]*)?")
 
 
@@ -113,6 +114,15 @@ class Settings(MailSettings):
     ami_username: str = Field(default="consult-line")
     ami_secret: SecretStr = Field(default=SecretStr(""))
     ami_enabled: bool = Field(default=True, description="connect to Asterisk's AMI")
+    outbound_channel: str = Field(
+        default="",
+        description="V3-V4: the Originate channel of reminder calls to visitors, {number} "
+        "standing for the booking's number as digits, e.g. PJSIP/{number}@trunk or "
+        "Local/{number}@outbound; empty: reminder calls are off",
+    )
+    outbound_caller_id: str = Field(
+        default="78722678091", description="the caller ID reminder calls are placed with"
+    )
     pbx: Pbx = Field(
         default="auto",
         description="asterisk: the real line; training: the training line, a simulated "
@@ -217,6 +227,27 @@ class Settings(MailSettings):
         default=15, ge=1, le=1440, description="how long a locked account stays locked"
     )
     log_level: str = Field(default="INFO")
+
+    @field_validator("outbound_channel")
+    @classmethod
+    def _outbound_template(cls, value: str) -> str:
+        value = value.strip()
+        if not value:
+            return value
+        rest = value.replace("{number}", "", 1)
+        if "{number}" not in value or not _CHANNEL_TEMPLATE.fullmatch(rest):
+            raise ValueError(
+                f"{value!r}: нужен шаблон канала с одним {{number}}, например "
+                "PJSIP/{number}@trunk (латиница, цифры, / @ . _ -)"
+            )
+        return value
+
+    @field_validator("outbound_caller_id")
+    @classmethod
+    def _caller_id_digits(cls, value: str) -> str:
+        if not value.isascii() or not value.isdigit():
+            raise ValueError(f"{value!r}: номер для звонков — только цифры, например 78722678091")
+        return value
 
     @field_validator("public_url")
     @classmethod

@@ -71,6 +71,7 @@ ROUTE_ARGUMENTS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     route_names.TRANSFER: (("linkedid", "extension"), ("leg",)),
     route_names.TRANSFER_FAILED: (("linkedid", "dialstatus"), ()),
     route_names.CALLBACK_DIALOUT: (("task id", "channel"), ()),
+    route_names.VISIT_REMINDER: (("reminder id", "channel"), ()),
 }
 # What the dialplan passes for each argument: values Asterisk makes, never caller text.
 ARGUMENT_EXPRESSIONS = {
@@ -79,18 +80,21 @@ ARGUMENT_EXPRESSIONS = {
     "leg": "${XFER_LEG}",
     "dialstatus": "${DIALSTATUS}",
     "task id": "${CALLBACK_TASK_ID}",
+    # Set by the service's Originate of a reminder call (V3, V4), never by the visitor.
+    "reminder id": "${VISIT_REMINDER_ID}",
     # The channel's own Uniqueid: on a click-to-call, the Originate's ChannelId (C11).
     "channel": "${CHANNEL(uniqueid)}",
 }
 
 AGI_CHECK = '$["${LINE_AGI_DONE}"!="1" | "${LINE_AGI_FAILED}"="1"]'
-CONTRACT_PREFIXES = ("LINE_", "TRANSFER_", "CALLBACK_", "SURVEY_")
+CONTRACT_PREFIXES = ("LINE_", "TRANSFER_", "CALLBACK_", "SURVEY_", "VISIT_")
 INBOUND = "consult-line-inbound"
 LINE_DID = "78722678091"  # C2
 CONTRACT_CONTEXTS = {
     INBOUND: ("s", LINE_DID),
     "consult-line-survey": ("s",),
     "consult-line-callback": ("s",),
+    "consult-line-visit-reminder": ("s",),
     "consult-line-transfer": (),
 }
 AMI_USER = "consult-line"
@@ -511,6 +515,7 @@ def test_every_context_of_the_dialplan_is_reachable(installed: Dialplan) -> None
         (INBOUND, LINE_DID),
         ("consult-line-transfer", "201"),
         ("consult-line-callback", "s"),
+        ("consult-line-visit-reminder", "s"),
     ]
     reached: set[str] = set()
     todo = list(entry_points)
@@ -1155,3 +1160,35 @@ def test_a_refused_third_transfer_with_a_missing_sound_still_ends_the_call(
     walker = _transfer(installed, _routes(transfer=[refused]))
     assert walker.apps().count("queue") == 0
     assert walker.played() == []
+
+
+def _visit_reminder(installed: Dialplan, agi: AgiHandler) -> Walker:
+    return _walk(
+        installed,
+        "consult-line-visit-reminder",
+        "s",
+        agi,
+        variables={"VISIT_REMINDER_ID": "17"},
+        channel={"state": "Up", "name": "PJSIP/trunk-0000002c", "uniqueid": ORIGINATE_CHANNEL_ID},
+    )
+
+
+def test_a_reminder_call_runs_its_route_with_the_channels_own_uniqueid(  # V3, V4, V6
+    installed: Dialplan,
+) -> None:
+    walker = _visit_reminder(installed, _routes(visit_reminder=[OK]))
+    assert walker.agi_calls() == [("visit-reminder", ["17", ORIGINATE_CHANNEL_ID])]
+    assert walker.channel["language"] == "ru"
+    assert "dial" not in walker.apps()  # the number was dialled by the Originate itself
+    assert walker.played() == []
+
+
+@pytest.mark.parametrize(
+    "outcome", [DOWN, ("SUCCESS", {"LINE_AGI_FAILED": "1"})], ids=["server-down", "refused"]
+)
+def test_a_reminder_call_the_route_refuses_just_ends(  # V4
+    installed: Dialplan, outcome: tuple[str, dict[str, str]]
+) -> None:
+    walker = _visit_reminder(installed, _routes(visit_reminder=[outcome]))
+    assert walker.played() == []
+    assert "dial" not in walker.apps()

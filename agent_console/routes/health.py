@@ -37,6 +37,7 @@ class HealthOut(BaseModel):
     missing_sounds: list[dict[str, Any]]
     speech: dict[str, Any] | None
     mail: dict[str, Any] | None
+    visit_calls: dict[str, str] | None
 
 
 @router.get("/health", response_model=HealthOut, dependencies=[public])
@@ -61,4 +62,5 @@ def health(context: ContextDep, response: Response) -> HealthOut:
         missing_sounds=[dict(sound) for sound in report.missing_sounds],
         speech=dict(report.speech) if report.speech is not None else None,
         mail=dict(report.mail) if report.mail is not None else None,
+        visit_calls=dict(report.visit_calls) if report.visit_calls is not None else None,
     )

@@ -5,7 +5,13 @@ from __future__ import annotations
 import argparse
 from dataclasses import replace
 
-from consult_line.health import check, describe_line, file_probes, mail_at_start
+from consult_line.health import (
+    check,
+    describe_line,
+    file_probes,
+    mail_at_start,
+    visit_calls_status,
+)
 from consult_line.wiring import Services
 from mail.intake_status import IntakeState, IntakeStatus
 from mail.sizes import human_size
@@ -30,6 +36,9 @@ def run(services: Services, _args: argparse.Namespace) -> int:
     speech = _speech_model(SpeechModel(settings.speech_model_dir))
     mail = _mail_intake(settings)
     _mailings(settings)
+    calls = visit_calls_status(settings)
+    state = "включены" if calls["state"] == "on" else "ВЫКЛЮЧЕНЫ"
+    print(f"Звонки-напоминания о личном приёме: {state} — {calls['reason']}")
     probes = replace(file_probes(settings), speech=speech.status, mail=lambda: mail)
     report = check(services, probes)
     print(f"База данных: {'доступна' if report.database == 'ok' else 'НЕДОСТУПНА'}")

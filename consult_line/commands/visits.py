@@ -3,7 +3,9 @@
 ``schedule FILE`` loads the reception schedule (idempotent, reports what changed); ``slots
 DATE`` lists the day's free time; ``book DATE HH:MM --phone ...`` books a slot and prints the
 confirmation the visitor is told (exit 3 when the slot is taken, 2 for a refused request);
-``cancel ID`` cancels a booking (again: says so, exit 0; unknown: exit 2). The same store
+``cancel ID`` cancels a booking (again: says so, exit 0; unknown: exit 2); ``reminders
+[--dry-run]`` plans the rows of new bookings, sends the due letters and lists the rows of
+coming visits (calls are placed by ``serve``, which holds the AMI link; V3–V6). The same store
 (``visits.store``) serves the console and the public pages.
 """
 
@@ -17,6 +19,7 @@ from datetime import datetime
 from sqlmodel import Session, col, select
 
 from consult_line.actor import cli_actor
+from consult_line.commands.visit_reminders import show_reminders
 from consult_line.wiring import Services
 from models.db import session_scope
 from models.rules.visit_slots import BookingRefusal, Slot
@@ -44,6 +47,8 @@ def run(services: Services, args: argparse.Namespace) -> int:
         return _slots(services, args)
     if action == "book":
         return _book(services, args)
+    if action == "reminders":
+        return show_reminders(services, dry_run=args.dry_run)
     return _cancel(services, args)
 
 

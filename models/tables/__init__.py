@@ -45,6 +45,7 @@ from models.tables.staff import (
     TrainingEntry,
 )
 from models.tables.surveys import SurveyChannel, SurveyResponse
+from models.tables.visit_reminders import VisitReminder
 from models.tables.visits import (
     Interpreter,
     ReceptionHours,
@@ -110,6 +111,7 @@ __all__ = [
     "VisitBooking",
     "VisitCancelLink",
     "VisitChannel",
+    "VisitReminder",
     "VisitStatus",
     "WrapupDismissal",
     "WrittenMessage",

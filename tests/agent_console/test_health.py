@@ -264,3 +264,28 @@ def test_mail_intake_off_is_not_a_fault_unless_domains_are_named(db_engine: Engi
         w.startswith("приём писем по почте выключен: CONSULT_LINE_SMTP_IN_PORT не задан, хотя")
         for w in body["warnings"]
     )
+
+
+@pytest.mark.parametrize(
+    ("outbound", "ami", "state", "said"),
+    [
+        ("", True, "off", "CONSULT_LINE_OUTBOUND_CHANNEL пуст"),
+        ("PJSIP/{number}@trunk", False, "off", "AMI"),
+        ("PJSIP/{number}@trunk", True, "on", "канал PJSIP/{number}@trunk, номер 78722678091"),
+    ],
+)
+def test_reminder_calls_to_visitors_say_whether_they_are_on(  # V3, V4
+    db_engine: Engine, outbound: str, ami: bool, state: str, said: str
+) -> None:
+    settings = Settings(
+        database_url=db_engine.url.render_as_string(hide_password=False),
+        outbound_channel=outbound,
+        ami_enabled=ami,
+        ami_secret="s3cret",  # type: ignore[arg-type]
+    )
+    services = Services(
+        settings=settings, engine=db_engine, clock=lambda: datetime(2026, 12, 7, 7, tzinfo=UTC)
+    )
+    calls = _client(services).get("/health").json()["visit_calls"]
+    assert calls["state"] == state
+    assert said in calls["reason"]

@@ -339,7 +339,7 @@ def test_the_voice_prompts_are_required_only_with_speech_on(
     (result,) = [
         r for r in run(etc, sounds, speech_model_path=str(model)) if r.status is Status.FAIL
     ]
-    assert result.detail.startswith("нет 7 из 35: callback-number-confirm-voice, ")
+    assert result.detail.startswith("нет 7 из 42: callback-number-confirm-voice, ")
 
 
 SPEECH_ON = {"speech_model_path": "/opt/vosk/vosk-model-small-ru-0.22"}
@@ -392,8 +392,8 @@ def test_missing_prompts_are_listed_together(etc: Path, sounds: Path) -> None:
     for wav in (sounds / "consult-line" / "ru").glob("*.wav"):
         wav.unlink()
     (result,) = [r for r in run(etc, sounds) if r.status is Status.FAIL]
-    assert result.detail.startswith("нет 26 из 26: agi-failure, callback-confirmed, ")
-    assert result.detail.endswith(" и ещё 14")
+    assert result.detail.startswith("нет 33 из 33: agi-failure, callback-confirmed, ")
+    assert result.detail.endswith(" и ещё 21")
 
 
 def test_gmt_cdr_read_as_local_time_fails(etc: Path, sounds: Path) -> None:

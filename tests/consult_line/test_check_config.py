@@ -83,6 +83,11 @@ def test_speech_off_by_default(
     out = capsys.readouterr().out
     assert "Распознавание речи: выключено (CONSULT_LINE_SPEECH_MODEL_PATH не задан)" in out
     assert "распознавание речи" not in out  # no warning about it
+    # V3–V4: reminder calls to visitors are off until an outbound channel is set.
+    assert (
+        "Звонки-напоминания о личном приёме: ВЫКЛЮЧЕНЫ — звонки-напоминания выключены: "
+        "CONSULT_LINE_OUTBOUND_CHANNEL пуст"
+    ) in out
 
 
 def test_a_missing_speech_model_is_a_warning_with_the_reason(

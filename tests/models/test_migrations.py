@@ -165,3 +165,16 @@ def test_0022_goes_down_and_up_again(db_engine: Engine) -> None:
             assert not inspect(connection).has_table(table)
     upgrade(db_engine)
     assert schema_drift(db_engine) == []
+
+
+def test_0023_goes_down_and_up_again(db_engine: Engine) -> None:
+    # V3–V6: the letters and calls of bookings
+    config = alembic_config(db_engine.url.render_as_string(hide_password=False))
+    with db_engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0022")
+    with db_engine.connect() as connection:
+        assert not inspect(connection).has_table("visit_reminders")
+        assert inspect(connection).has_table("visit_bookings")
+    upgrade(db_engine)
+    assert schema_drift(db_engine) == []
