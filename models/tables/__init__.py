@@ -45,6 +45,7 @@ from models.tables.staff import (
     TrainingEntry,
 )
 from models.tables.surveys import SurveyChannel, SurveyResponse
+from models.tables.visit_surveys import VisitSurvey
 from models.tables.visits import (
     Interpreter,
     ReceptionHours,
@@ -111,6 +112,7 @@ __all__ = [
     "VisitCancelLink",
     "VisitChannel",
     "VisitStatus",
+    "VisitSurvey",
     "WrapupDismissal",
     "WrittenMessage",
 ]

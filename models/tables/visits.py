@@ -24,6 +24,8 @@ from models.tables.clients import Language
 class VisitStatus(StrEnum):
     BOOKED = "booked"
     CANCELLED = "cancelled"
+    VISITED = "visited"
+    NO_SHOW = "no_show"
 
 
 class VisitChannel(StrEnum):
