@@ -534,6 +534,19 @@ def visits(parser: argparse.ArgumentParser) -> None:
     )
     cancel = _action(actions, "cancel", "отменить запись")
     cancel.add_argument("booking", type=whole_number, metavar="НОМЕР", help="номер записи")
+    rate = _action(actions, "rate", "записать оценку приёма, данную посетителем на месте (V13)")
+    rate.add_argument("booking", type=whole_number, metavar="НОМЕР", help="номер записи")
+    rate.add_argument(
+        "--received", required=True, choices=("yes", "no"), help="получен ли ответ на вопрос"
+    )
+    rate.add_argument(
+        "--quality",
+        required=True,
+        choices=("satisfied", "partly_satisfied", "not_satisfied"),
+        help="оценка приёма",
+    )
+    rate.add_argument("--comment", default="", metavar="ТЕКСТ", help="слова посетителя")
+    _action(actions, "ratings", "отправить письма с оценкой приёма, которые пора отправить (V13)")
 
 
 def retention(parser: argparse.ArgumentParser) -> None:

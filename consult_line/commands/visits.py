@@ -3,8 +3,9 @@
 ``schedule FILE`` loads the reception schedule (idempotent, reports what changed); ``slots
 DATE`` lists the day's free time; ``book DATE HH:MM --phone ...`` books a slot and prints the
 confirmation the visitor is told (exit 3 when the slot is taken, 2 for a refused request);
-``cancel ID`` cancels a booking (again: says so, exit 0; unknown: exit 2). The same store
-(``visits.store``) serves the console and the public pages.
+``cancel ID`` cancels a booking (again: says so, exit 0; unknown: exit 2); ``rate`` and
+``ratings``: the rating after the visit (V13, ``consult_line.commands.visit_ratings``). The
+same store (``visits.store``) serves the console and the public pages.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from datetime import datetime
 from sqlmodel import Session, col, select
 
 from consult_line.actor import cli_actor
+from consult_line.commands import visit_ratings
 from consult_line.wiring import Services
 from models.db import session_scope
 from models.rules.visit_slots import BookingRefusal, Slot
@@ -44,6 +46,10 @@ def run(services: Services, args: argparse.Namespace) -> int:
         return _slots(services, args)
     if action == "book":
         return _book(services, args)
+    if action == "rate":
+        return visit_ratings.rate(services, args)
+    if action == "ratings":
+        return visit_ratings.send(services, args)
     return _cancel(services, args)
 
 
