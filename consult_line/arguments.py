@@ -35,7 +35,7 @@ SHORT_CALLS = ("all", "only", "without")
 TOPICS_OR_NONE = (*(topic.value for topic in Topic), "none")
 LANGUAGES = ("ru", "en")  # models.tables.Language (test_cli_report.py keeps them equal)
 # reports.message_survey.Channel (test_cli_report_survey.py keeps them equal).
-SURVEY_CHANNELS = ("calls", "messages")
+SURVEY_CHANNELS = ("calls", "messages", "visits")
 CALLBACK_STATUSES = ("open", "in_progress", "done", "failed", "cancelled")
 CALLBACK_TERMS = ("kept", "missed", "open", "cancelled")
 TRANSFER_OUTCOMES = ("completed", "refused", "failed", "pending")
@@ -307,7 +307,8 @@ def _survey_filters(parser: argparse.ArgumentParser) -> None:
         choices=SURVEY_CHANNELS,
         metavar="КАНАЛ",
         help="calls — опрос после звонков (по умолчанию), messages — опрос по письменным "
-        "обращениям (W12), с ним фильтры звонков не указываются",
+        "обращениям (W12), visits — оценка личного приёма (V13); с ними фильтры звонков не "
+        "указываются",
     )
     parser.add_argument(
         "--operator",

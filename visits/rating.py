@@ -107,7 +107,8 @@ def record_on_spot(
         except IntegrityError:  # the letter's run claimed the row meanwhile
             pass
         survey = rating_of(session, booking.id)
-    assert survey is not None and survey.id is not None
+    assert survey is not None
+    assert survey.id is not None
     if not record_answers(
         session, survey.id, answers, now, kind=SurveyKind.VISIT, recorded_by=actor
     ):
