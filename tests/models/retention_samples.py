@@ -42,11 +42,6 @@ from models.rules.survey import AnswerReceived, QualityRating
 from models.rules.transfers import TransferOutcome
 from models.tables import (
     AttemptResult,
-    ReceptionPoint,
-    VisitBooking,
-    VisitCancelLink,
-    VisitChannel,
-    VisitSurvey,
     AuditEntry,
     Call,
     CallbackAttempt,
@@ -67,8 +62,13 @@ from models.tables import (
     MessageSurvey,
     NoticeKind,
     NoticeState,
+    ReceptionPoint,
     SurveyResponse,
     TransferKind,
+    VisitBooking,
+    VisitCancelLink,
+    VisitChannel,
+    VisitSurvey,
     WrapupDismissal,
     WrittenMessage,
 )

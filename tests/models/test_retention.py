@@ -22,13 +22,10 @@ from models.tables import (
     CallbackTask,
     CallWrapup,
     Client,
-    Department,
-    Employee,
     MessageAttachment,
     MessageIntake,
     MessageNotice,
     MessageSurvey,
-    ReceptionPoint,
     VisitBooking,
     VisitCancelLink,
     VisitChannel,
@@ -285,8 +282,8 @@ def test_a_client_with_a_visit_booking_kept_stays(db_engine: Engine, sample: Sam
         session.add(
             VisitBooking(
                 employee_id=booking.employee_id, point_id=booking.point_id,
-                starts_at=NEW + timedelta(hours=1), ends_at=NEW, client_id=sample.gone, phone_e164="+79120000000",
-                channel=VisitChannel.LINE, booked_at=OLD,
+                starts_at=NEW + timedelta(hours=1), ends_at=NEW, client_id=sample.gone,
+                phone_e164="+79120000000", channel=VisitChannel.LINE, booked_at=OLD,
             )
         )  # fmt: skip
         session.commit()
