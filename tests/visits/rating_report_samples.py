@@ -18,6 +18,7 @@ answers received v4, v3, v1 (3, in that order), one commented.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
@@ -44,9 +45,15 @@ def msk(day: int, hour: int, minute: int = 0) -> datetime:
 
 
 def write_visit(
-    engine: Engine, starts: datetime, *, status: VisitStatus = VisitStatus.BOOKED
+    engine: Engine,
+    starts: datetime,
+    *,
+    status: VisitStatus = VisitStatus.BOOKED,
+    phone: str = "+79281234567",
+    **fields: Any,
 ) -> int:
-    """A visit of 30 minutes with the example employee 301 at the example point."""
+    """A visit of 30 minutes with the example employee 301 at the example point; ``fields``:
+    any other columns of the booking."""
     with session_scope(engine) as session:
         employee = session.exec(
             select(Employee).where(col(Employee.internal_number) == RECEIVER)
@@ -55,8 +62,8 @@ def write_visit(
         assert point is not None
         booking = VisitBooking(
             employee_id=employee.id, point_id=point.id, starts_at=starts,
-            ends_at=starts + timedelta(minutes=30), status=status, phone_e164="+79281234567",
-            channel=VisitChannel.LINE, booked_at=starts - timedelta(days=3),
+            ends_at=starts + timedelta(minutes=30), status=status, phone_e164=phone,
+            **({"channel": VisitChannel.LINE, "booked_at": starts - timedelta(days=3)} | fields),
         )  # fmt: skip
         session.add(booking)
         session.flush()
