@@ -16,8 +16,8 @@ from agent_console.client_print_page import print_page
 from call_card.history import HistoryKind, interaction_history
 from client_history.disclosure import client_document
 from client_history.export_json import json_bytes
-from client_history.reference import ClientNumber
 from client_history.records import ClientRecord
+from client_history.reference import ClientNumber
 from client_history.store import EntryKey, entry_keys, find_client, load_timeline
 from client_history.timeline import EntryKind, Timeline
 from models.db import session_scope
