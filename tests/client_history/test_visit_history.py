@@ -169,8 +169,8 @@ def test_the_client_gets_their_visits_in_the_document_and_the_json(
         str(story["coming"]),
     ]
     assert (
-        "Оценка приёма (на приёме), 01.12.2026 10:25: ответ получен, удовлетворен; отзыв: «Всё объяснили.»"
-        in (printed.visits[0].details)
+        "Оценка приёма (на приёме), 01.12.2026 10:25: ответ получен, удовлетворен; "
+        "отзыв: «Всё объяснили.»" in printed.visits[0].details
     )
     assert "Запись отменена 02.12.2026 16:00: Консультационная линия" in printed.visits[1].details
 
