@@ -18,6 +18,7 @@ from agent_console.deps import AppContext
 from agent_console.routes import (
     api_docs,
     card,
+    card_visits,
     clients,
     health,
     home,
@@ -36,10 +37,12 @@ from agent_console.routes import (
     public_mailing,
     public_message,
     public_survey,
+    public_visits,
     queue,
     reports,
     sign_in,
     training_phone,
+    visits,
     wallboard,
 )
 from agent_console.security_headers import SecurityHeaders
@@ -55,6 +58,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     kb_entry_page.router,
     kb_find.router,
     card.router,
+    card_visits.router,
     queue.router,
     api_docs.router,
     live.router,
@@ -70,6 +74,8 @@ ROUTERS: tuple[APIRouter, ...] = (
     public_message.router,
     public_survey.router,
     public_mailing.router,
+    public_visits.router,
+    visits.router,
 )
 
 Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]

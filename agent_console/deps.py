@@ -14,7 +14,8 @@ from sqlalchemy.engine import Engine
 from agent_console.auth.passwords import PRODUCTION, Passwords
 from agent_console.health import HealthReport
 from agent_console.public_limits import PublicLimit, subscription_limit, survey_limit
-from agent_console.public_message_desk import PublicMessageDesk
+from agent_console.public_message_desk import OnceDesk, PublicMessageDesk, visit_desk
+from agent_console.visit_form import Confirmed
 from ami.bridge import AmiBridge
 from ami.bus import LiveBus
 from ami.connection import AmiConnection
@@ -60,6 +61,8 @@ class AppContext:
     public_surveys: PublicLimit = field(default_factory=survey_limit)
     # The mailing subscription page's limits (M3): requests lately, by address and in all.
     public_subscriptions: PublicLimit = field(default_factory=subscription_limit)
+    # The public booking page's limits and the forms already booked (V1), by the form's nonce.
+    public_visits: OnceDesk[Confirmed] = field(default_factory=visit_desk)
 
     @property
     def ami(self) -> AmiConnection | None:

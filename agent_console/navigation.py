@@ -33,6 +33,7 @@ def _entry(href: str, label: str, *roles: Role) -> _Entry:
 MENU: Final[tuple[_Entry, ...]] = (
     _entry("/callbacks", "Мои обратные звонки", Role.OPERATOR),
     _entry("/messages", "Обращения", Role.OPERATOR, Role.EXPERT, Role.SUPERVISOR, Role.ADMIN),
+    _entry("/visits", "Личный приём", Role.OPERATOR, Role.SUPERVISOR, Role.ADMIN),
     _entry("/wallboard", "Табло", Role.SUPERVISOR, Role.ADMIN),
     _entry("/reports/missed", "Отчёты", Role.SUPERVISOR, Role.ADMIN),
     _entry("/clients", "Клиенты", Role.SUPERVISOR, Role.ADMIN),

@@ -13,12 +13,14 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any, Generic, TypeVar
 
 from agent_console.auth.form_tokens import LIFETIME
 from agent_console.public_limits import RateWindow
 
 PER_CLIENT = 5  # messages from one address within the window
 OVERALL = 200  # messages from everyone within the window
+R = TypeVar("R")
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,17 +30,18 @@ class Receipt:
     registered: bool  # False: a bot's form (the honeypot), answered alike, nothing stored
 
 
-class PublicMessageDesk:
+class OnceDesk(Generic[R]):
+    """Limits per address and in all, and the result of each filled-in form (by its token's
+    nonce), so that a form sent twice does its work once."""
+
     def __init__(self, *, per_client: int = PER_CLIENT, overall: int = OVERALL) -> None:
         self.per_client = per_client
         self.overall = overall
         self._lock = threading.Lock()
         self._window = RateWindow()
-        self._receipts: dict[str, tuple[datetime, Receipt]] = {}  # form nonce → receipt
+        self._receipts: dict[str, tuple[datetime, R]] = {}  # form nonce → receipt
 
-    def submit(
-        self, nonce: str, client: str, now: datetime, register: Callable[[], Receipt]
-    ) -> Receipt | None:
+    def submit(self, nonce: str, client: str, now: datetime, register: Callable[[], R]) -> R | None:
         """The receipt of the form ``nonce``: the earlier one when it was sent before, else
         ``register()``'s; None when a limit is reached (nothing is registered)."""
         with self._lock:
@@ -48,7 +51,7 @@ class PublicMessageDesk:
                 return known[1]
             if self._window.reached(client, now, per_client=self.per_client, overall=self.overall):
                 return None
-            receipt = register()
+            receipt = register()  # an exception: nothing counted, the form may come again
             self._window.record(client, now)
             self._receipts[nonce] = (now, receipt)
             return receipt
@@ -58,3 +61,16 @@ class PublicMessageDesk:
         for nonce, (when, _receipt) in list(self._receipts.items()):
             if now - when > LIFETIME:
                 del self._receipts[nonce]
+
+
+class PublicMessageDesk(OnceDesk[Receipt]):
+    """The public message form's desk (W)."""
+
+
+# The public booking page of personal visits (V1): bookings from one address and in all.
+VISITS_PER_CLIENT = 10
+VISITS_OVERALL = 300
+
+
+def visit_desk() -> OnceDesk[Any]:
+    return OnceDesk(per_client=VISITS_PER_CLIENT, overall=VISITS_OVERALL)

@@ -1,8 +1,10 @@
 """The web server's access log without the secrets that travel in addresses.
 
-A survey link (``/public/survey/<token>``, W12) is the client's key to their one answer; the
-access log would keep every opened link for anyone who reads the log. :class:`HideLinkTokens`
-writes ``/public/survey/…`` in its place.
+A link from a letter carries its random token in the path: a survey link
+(``/public/survey/<token>``, W12), a visit's cancellation link (``/public/visits/cancel/<token>``,
+V6), a mailing's confirmation and unsubscribe links (M1, M4). The access log would keep every
+opened link for anyone who reads the log. :class:`HideLinkTokens` writes ``<path>/…`` in the
+token's place, one pattern for every such path (:data:`LINK_PATHS`).
 """
 
 from __future__ import annotations
@@ -11,11 +13,15 @@ import logging
 import re
 from typing import Final
 
+from models.mailing_consent import CONFIRM_PATH, UNSUBSCRIBE_PATH
 from models.survey_links import SURVEY_PATH
+from visits.links import CANCEL_PATH
 
 ACCESS_LOGGER: Final = "uvicorn.access"
-_TOKEN_IN_PATH: Final = re.compile(re.escape(SURVEY_PATH) + r"/[^/?#\s]+")
-_HIDDEN: Final = f"{SURVEY_PATH}/…"
+LINK_PATHS: Final = (SURVEY_PATH, CANCEL_PATH, CONFIRM_PATH, UNSUBSCRIBE_PATH)
+_TOKEN_IN_PATH: Final = re.compile(
+    "(" + "|".join(re.escape(path) for path in LINK_PATHS) + r")/[^/?#\s]+"
+)
 
 
 class HideLinkTokens(logging.Filter):
@@ -23,9 +29,11 @@ class HideLinkTokens(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         args = record.args
-        if isinstance(args, tuple) and any(isinstance(a, str) and SURVEY_PATH in a for a in args):
+        if isinstance(args, tuple) and any(
+            isinstance(a, str) and _TOKEN_IN_PATH.search(a) for a in args
+        ):
             record.args = tuple(
-                _TOKEN_IN_PATH.sub(_HIDDEN, a) if isinstance(a, str) else a for a in args
+                _TOKEN_IN_PATH.sub(r"\1/…", a) if isinstance(a, str) else a for a in args
             )
         return True
 

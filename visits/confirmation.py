@@ -16,18 +16,18 @@ from models.tables import Interpreter, Language, ReceptionPoint, VisitBooking
 
 LINE_PHONE: Final = "+7 (8722) 67-80-91"
 SITE: Final = "https://minpromdag.ru"
-_MONTHS_RU: Final = (
+MONTHS_RU: Final = (
     "января", "февраля", "марта", "апреля", "мая", "июня",
     "июля", "августа", "сентября", "октября", "ноября", "декабря",
 )  # fmt: skip
-_WEEKDAYS_RU: Final = (
+WEEKDAYS_RU: Final = (
     "понедельник", "вторник", "среда", "четверг", "пятница", "суббота", "воскресенье"
 )  # fmt: skip
-_MONTHS_EN: Final = (
+MONTHS_EN: Final = (
     "January", "February", "March", "April", "May", "June",
     "July", "August", "September", "October", "November", "December",
 )  # fmt: skip
-_WEEKDAYS_EN: Final = (
+WEEKDAYS_EN: Final = (
     "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"
 )  # fmt: skip
 INTERPRETER_RU: Final = {
@@ -67,8 +67,8 @@ def _russian(
     end: datetime,
 ) -> str:
     when = (
-        f"{start.day} {_MONTHS_RU[start.month - 1]} {start.year} г. "
-        f"({_WEEKDAYS_RU[start.weekday()]}), {start:%H:%M}–{end:%H:%M}"
+        f"{start.day} {MONTHS_RU[start.month - 1]} {start.year} г. "
+        f"({WEEKDAYS_RU[start.weekday()]}), {start:%H:%M}–{end:%H:%M}"
     )
     lines = [
         f"Вы записаны на личный приём в {point.name_ru}.",
@@ -100,7 +100,7 @@ def _english(
 ) -> str:
     lines = [
         f"You are booked for a personal visit to {point.name_en}.",
-        f"When: {_WEEKDAYS_EN[start.weekday()]}, {start.day} {_MONTHS_EN[start.month - 1]} "
+        f"When: {WEEKDAYS_EN[start.weekday()]}, {start.day} {MONTHS_EN[start.month - 1]} "
         f"{start.year}, {start:%H:%M}–{end:%H:%M} (local time).",
         f"Received by: {employee}.",
         f"Where: {point.address_en}" + (f", {point.room_en}." if point.room_en else "."),

@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from call_card.history import owner_filter
 from models.line_store import clean_text
 from models.phones import normalize_phone
 from models.rules.calendar import ProductionCalendar
@@ -56,10 +57,14 @@ from visits.links import issue_cancel_link
 NAME_MAX = 255
 MAX_RANGE_DAYS = 62
 # One @, something on both sides, a dot in the domain, no spaces: enough to catch a typo.
-_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
+EMAIL_PATTERN = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
 BAD_PHONE = "Номер телефона не распознан (пример: +7 912 345-67-89)."
 BAD_EMAIL = "Адрес e-mail указан с ошибкой (пример: ivanova@example.ru)."
 CANCEL_TOO_LATE = "Приём уже начался или прошёл: отменить запись нельзя."
+CANCEL_MARKED = "Посещение уже отмечено: отменить запись нельзя."
+MARK_TOO_EARLY = "Приём ещё не начался: отметить посещение можно после его начала."
+MARK_CANCELLED = "Запись отменена: посещение не отмечается."
+UPCOMING_LIMIT = 20
 
 
 class BookingError(Exception):
@@ -161,7 +166,7 @@ def book_visit(
     if phone is None:
         raise BookingError(None, BAD_PHONE)
     email = clean_text(request.email, NAME_MAX).strip()
-    if email and not _EMAIL.fullmatch(email):
+    if email and not EMAIL_PATTERN.fullmatch(email):
         raise BookingError(None, BAD_EMAIL)
     slot = find_slot(
         load_windows(session),
@@ -224,6 +229,8 @@ def cancel_visit(
     Raises :class:`BookingError` once the visit has begun."""
     if booking.status is VisitStatus.CANCELLED:
         return Cancelled(booking, already=True)
+    if booking.status is not VisitStatus.BOOKED:
+        raise BookingError(None, CANCEL_MARKED)
     if not can_cancel(booking.starts_at, now):
         raise BookingError(None, CANCEL_TOO_LATE)
     booking.status = VisitStatus.CANCELLED
@@ -234,6 +241,56 @@ def cancel_visit(
     _audit(session, now, actor, "visit_cancelled", booking, via.value)
     session.flush()
     return Cancelled(booking)
+
+
+@dataclass(frozen=True, slots=True)
+class Attendance:
+    booking: VisitBooking
+    changed: bool  # False: it was marked so already
+
+
+def mark_attendance(
+    *, session: Session, booking: VisitBooking, visited: bool, actor: str, now: datetime
+) -> Attendance:
+    """Marks that the visitor came (``visited``) or did not, once the visit has begun; audited
+    (``visit_visited`` / ``visit_no_show``). The same mark again changes nothing; the other
+    mark corrects it. Raises :class:`BookingError` for a cancelled booking or before the
+    visit begins."""
+    if booking.status is VisitStatus.CANCELLED:
+        raise BookingError(None, MARK_CANCELLED)
+    if can_cancel(booking.starts_at, now):  # not begun yet
+        raise BookingError(None, MARK_TOO_EARLY)
+    wanted = VisitStatus.VISITED if visited else VisitStatus.NO_SHOW
+    if booking.status is wanted:
+        return Attendance(booking, changed=False)
+    booking.status = wanted
+    session.add(booking)
+    _audit(session, now, actor, f"visit_{wanted.value}", booking, wanted.value)
+    session.flush()
+    return Attendance(booking, changed=True)
+
+
+def upcoming_bookings(
+    session: Session,
+    *,
+    client_id: int | None,
+    phone_e164: str | None,
+    now: datetime,
+    limit: int = UPCOMING_LIMIT,
+) -> Sequence[VisitBooking]:
+    """Active bookings of the client or the number whose visit has not begun, earliest first."""
+    if client_id is None and phone_e164 is None:
+        return []
+    return session.exec(
+        select(VisitBooking)
+        .where(
+            owner_filter(VisitBooking.client_id, VisitBooking.phone_e164, client_id, phone_e164),
+            col(VisitBooking.status) == VisitStatus.BOOKED,
+            col(VisitBooking.starts_at) > now,
+        )
+        .order_by(col(VisitBooking.starts_at), col(VisitBooking.id))
+        .limit(limit)
+    ).all()
 
 
 def confirmation_for(

@@ -92,6 +92,10 @@ class SurveyPage:
         return self.visit is not None and self.visit.english
 
     @property
+    def lang(self) -> str:  # the page's <html lang> (public_page.html)
+        return "en" if self.english else "ru"
+
+    @property
     def received_question(self) -> str:
         return self.texts.received_question
 
@@ -113,6 +117,10 @@ class DonePage:
     already: bool  # answered before: nothing was changed now
     visit: bool = False  # a visit's rating (V13)
     english: bool = False
+
+    @property
+    def lang(self) -> str:
+        return "en" if self.english else "ru"
 
 
 @router.get(PATH, include_in_schema=False)

@@ -240,12 +240,14 @@
         loadTargets();
         loadOffer();
         loadAgencies(r.body.card.topic);
+        loadVisits(linkedid);
         if (r.body.card.topic) $("kb-query").setAttribute("data-topic", r.body.card.topic);
       }
     });
   }
 
   function resetForms() {
+    $("card-visits").textContent = "";
     ["transfer-message", "callback-message", "remit-message", "wrapup-message"].forEach(function (id) {
       say(id, "", false);
     });
@@ -382,6 +384,57 @@
       if (r.ok) say("remit-message", "Записано: " + r.body.agency_title + ". Контакты: " + r.body.contacts, false);
       else say("remit-message", detail(r.body, r.status), true);
     });
+  });
+
+  // ------------------------------------------------------------------ personal visits (V2, V5, V6)
+  // The section is a piece of HTML from /card/calls/{id}/visits (templates/card_visits.html):
+  // its forms are sent here with fetch and the answer replaces the section; the card's own
+  // refreshes do not touch it, so nothing typed is lost. The focus goes to what to read out
+  // (the confirmation), else to the first error, else stays on the day list.
+
+  function showVisits(html, focusId) {
+    var box = $("card-visits");
+    box.innerHTML = html;
+    var target = box.querySelector("#visit-confirmation") || box.querySelector("[role=alert]") || (focusId && box.querySelector("#" + focusId));
+    if (target) {
+      if (!target.hasAttribute("tabindex") && !/^(INPUT|SELECT|BUTTON)$/.test(target.tagName)) target.setAttribute("tabindex", "-1");
+      target.focus();
+    }
+  }
+
+  function visitsRequest(url, init, focusId) {
+    init.headers = { Accept: "text/html" };
+    var request = init.method === "POST" ? window.csrfFetch(url, init) : fetch(url, init);
+    return request
+      .then(function (response) {
+        return response.text().then(function (html) {
+          if ((response.headers.get("content-type") || "").indexOf("text/html") === 0) showVisits(html, focusId);
+          else say("transfer-message", "Запись на приём: ошибка " + response.status + ".", true);
+        });
+      })
+      .catch(function () {
+        say("transfer-message", "Нет связи с сервером.", true);
+      });
+  }
+
+  function loadVisits(linkedid) {
+    visitsRequest("/card/calls/" + encodeURIComponent(linkedid) + "/visits", { method: "GET" });
+  }
+
+  $("card-visits").addEventListener("submit", function (e) {
+    e.preventDefault();
+    var form = e.target;
+    var booking = $("visit-form");
+    var data = new URLSearchParams(new FormData(booking));
+    var submitter = e.submitter;
+    if (submitter) submitter.disabled = true;
+    if (form === booking) {
+      if (submitter && submitter.name) data.append(submitter.name, submitter.value);
+      visitsRequest(form.getAttribute("action"), { method: "POST", body: data }, submitter && submitter.value === "day" ? "visit-day" : "visit-book");
+    } else {
+      // a cancellation: what was typed in the booking form rides along and comes back
+      visitsRequest(form.getAttribute("action") + "?" + data.toString(), { method: "POST" }, "card-visits-upcoming");
+    }
   });
 
   // ------------------------------------------------------------------ wrap-up (K7)

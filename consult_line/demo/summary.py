@@ -30,9 +30,9 @@ class DemoSummary:
             f"  ответов на опрос после консультации: {self.surveys}",
             f"  новых клиентов: {self.clients}",
             staff,
-            *(
-                [f"  личный приём демонстрационных экспертов, строк расписания: {self.reception_hours}"]
-                if self.reception_hours
-                else []
-            ),
+            *([self._reception()] if self.reception_hours else []),
         ]
+
+    def _reception(self) -> str:
+        rows = self.reception_hours
+        return f"  личный приём демонстрационных экспертов, строк расписания: {rows}"

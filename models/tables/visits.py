@@ -24,6 +24,8 @@ from models.tables.clients import Language
 class VisitStatus(StrEnum):
     BOOKED = "booked"
     CANCELLED = "cancelled"
+    # Marked by the reception once the visit has begun (``visits.store.mark_attendance``); such
+    # a booking leaves the active-slot index, but its slot has begun and is not bookable anyway.
     VISITED = "visited"
     NO_SHOW = "no_show"
 

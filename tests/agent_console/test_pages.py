@@ -119,10 +119,19 @@ REPORTS = ["/reports/missed"]  # one entry; each report's page lists the others
 @pytest.mark.parametrize(
     ("role", "expected"),
     [
-        (Role.OPERATOR, ["/", "/callbacks", "/messages"]),
+        (Role.OPERATOR, ["/", "/callbacks", "/messages", "/visits"]),
         (
             Role.SUPERVISOR,
-            ["/", "/messages", "/wallboard", *REPORTS, "/clients", "/mailings", "/kb/review"],
+            [
+                "/",
+                "/messages",
+                "/visits",
+                "/wallboard",
+                *REPORTS,
+                "/clients",
+                "/mailings",
+                "/kb/review",
+            ],
         ),
         (Role.KB_EDITOR, ["/", "/kb/review"]),
         (
@@ -130,6 +139,7 @@ REPORTS = ["/reports/missed"]  # one entry; each report's page lists the others
             [
                 "/",
                 "/messages",
+                "/visits",
                 "/wallboard",
                 *REPORTS,
                 "/clients",

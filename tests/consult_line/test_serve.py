@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import logging
 import os
 import queue
 import re
@@ -285,3 +286,31 @@ def test_the_access_log_keeps_no_survey_link(migrated_service: Service) -> None:
     log = "".join(migrated_service.seen)
     assert '"GET /public/survey/…?x=1 HTTP/1.1" 404' in log
     assert token not in log
+
+
+def test_the_access_log_keeps_no_link_token_of_any_kind() -> None:
+    # V6, W12, M1, M4: one pattern hides the token of every link from a letter
+    from consult_line.access_log import HideLinkTokens
+
+    token = "Zq3xY8-secret_token_0123456789abcd"
+    for path in (
+        "/public/visits/cancel",
+        "/public/survey",
+        "/public/unsubscribe",
+        "/public/subscribe/confirm",
+    ):
+        record = logging.LogRecord(
+            "uvicorn.access",
+            logging.INFO,
+            __file__,
+            1,
+            '%s - "%s %s HTTP/%s" %d',
+            ("127.0.0.1:5", "POST", f"{path}/{token}?x=1", "1.1", 200),
+            None,
+        )
+        assert HideLinkTokens().filter(record)
+        assert record.getMessage() == f'127.0.0.1:5 - "POST {path}/…?x=1 HTTP/1.1" 200'
+    kept = ("127.0.0.1:5", "GET", "/public/visits?lang=en", "1.1", 200)
+    record = logging.LogRecord("uvicorn.access", logging.INFO, __file__, 1, "%s", kept, None)
+    HideLinkTokens().filter(record)
+    assert record.args == kept

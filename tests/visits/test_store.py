@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import replace
+from datetime import datetime
 
 import pytest
 from sqlalchemy.engine import Engine
@@ -31,6 +32,8 @@ from visits.store import (
     book_visit,
     cancel_visit,
     list_free_slots,
+    mark_attendance,
+    upcoming_bookings,
 )
 
 SETTINGS = Settings(public_url="https://line.example.org")
@@ -199,3 +202,82 @@ def test_an_employee_switched_off_receives_nobody(engine: Engine) -> None:  # V1
     assert "14:00" in free_starts(engine)  # 331 still receives
     with pytest.raises(BookingError, match="На это время приёма нет"):
         book(engine)
+
+
+def test_attendance_is_marked_once_the_visit_began_and_repeats_change_nothing(
+    engine: Engine,
+) -> None:
+    booked = book(engine)
+    with session_scope(engine) as session:
+        booking = session.get(VisitBooking, booked.booking.id)
+        assert booking is not None
+        with pytest.raises(BookingError, match="ещё не начался"):
+            mark_attendance(
+                session=session, booking=booking, visited=True, actor="web:r", now=BEFORE
+            )
+        begun = at(TUESDAY, 10, 31)
+        first = mark_attendance(
+            session=session, booking=booking, visited=True, actor="web:r", now=begun
+        )
+        again = mark_attendance(
+            session=session, booking=booking, visited=True, actor="web:r", now=begun
+        )
+        assert (first.changed, again.changed) == (True, False)
+        assert booking.status is VisitStatus.VISITED
+        with pytest.raises(BookingError, match="уже отмечено"):
+            cancel_visit(
+                session=session, booking=booking, via=VisitChannel.STAFF, actor="web:r", now=BEFORE
+            )
+        mark_attendance(session=session, booking=booking, visited=False, actor="web:r", now=begun)
+        assert booking.status is VisitStatus.NO_SHOW
+    with Session(engine) as session:
+        actions = [a.action for a in session.exec(select(AuditEntry)).all()]
+    assert actions.count("visit_visited") == 1
+    assert actions.count("visit_no_show") == 1
+    # the marked slot has begun: it is not offered again although it left the active index
+    assert "10:30" not in free_starts_at(engine, at(TUESDAY, 10, 31))
+
+
+def free_starts_at(engine: Engine, now: datetime) -> list[str]:
+    with Session(engine) as session:
+        slots = list_free_slots(
+            session=session, calendar=CALENDAR, first=TUESDAY, last=TUESDAY, now=now
+        )
+    return [f"{slot.starts_at:%H:%M}" for slot in slots]
+
+
+def test_a_cancelled_booking_is_not_marked(engine: Engine) -> None:
+    booked = book(engine)
+    with session_scope(engine) as session:
+        booking = session.get(VisitBooking, booked.booking.id)
+        assert booking is not None
+        cancel_visit(
+            session=session, booking=booking, via=VisitChannel.WEB, actor="public", now=BEFORE
+        )
+        with pytest.raises(BookingError, match="отменена"):
+            mark_attendance(
+                session=session,
+                booking=booking,
+                visited=False,
+                actor="web:r",
+                now=at(TUESDAY, 11),
+            )
+
+
+def test_upcoming_bookings_by_client_or_phone(engine: Engine) -> None:  # V6 in the call card
+    booked = book(engine)
+    other = book(engine, replace(REQUEST, starts_at=at(TUESDAY, 11), phone="+79990001122"))
+    with Session(engine) as session:
+        by_phone = upcoming_bookings(session, client_id=None, phone_e164="+79123456789", now=BEFORE)
+        by_client = upcoming_bookings(
+            session, client_id=booked.booking.client_id, phone_e164=None, now=BEFORE
+        )
+        later = upcoming_bookings(
+            session, client_id=None, phone_e164="+79123456789", now=at(TUESDAY, 10, 30)
+        )
+        nobody = upcoming_bookings(session, client_id=None, phone_e164=None, now=BEFORE)
+    assert [b.id for b in by_phone] == [booked.booking.id]
+    assert [b.id for b in by_client] == [booked.booking.id]
+    assert other.booking.id not in [b.id for b in by_phone]
+    assert list(later) == []
+    assert list(nobody) == []
