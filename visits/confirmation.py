@@ -124,10 +124,10 @@ def when_text(start: datetime, language: Language) -> str:
     «12 марта 2026 г. (среда), 10:00» / "Wednesday, 12 March 2026, 10:00"."""
     if language is Language.EN:
         return (
-            f"{_WEEKDAYS_EN[start.weekday()]}, {start.day} {_MONTHS_EN[start.month - 1]} "
+            f"{WEEKDAYS_EN[start.weekday()]}, {start.day} {MONTHS_EN[start.month - 1]} "
             f"{start.year}, {start:%H:%M}"
         )
     return (
-        f"{start.day} {_MONTHS_RU[start.month - 1]} {start.year} г. "
-        f"({_WEEKDAYS_RU[start.weekday()]}), {start:%H:%M}"
+        f"{start.day} {MONTHS_RU[start.month - 1]} {start.year} г. "
+        f"({WEEKDAYS_RU[start.weekday()]}), {start:%H:%M}"
     )

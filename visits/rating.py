@@ -11,7 +11,7 @@ before the letter means no letter is sent.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import delete, exists
 from sqlalchemy.engine import Engine
@@ -48,6 +48,8 @@ def due_ratings(
             col(VisitBooking.email) != "",
             col(VisitBooking.ends_at) <= now,
             col(VisitBooking.ends_at) >= now - GIVE_UP_AFTER,
+            # a slot is at most a few hours long: lets ix_visit_bookings_starts_at narrow it
+            col(VisitBooking.starts_at) >= now - GIVE_UP_AFTER - timedelta(days=1),
             ~rated,
         )
         .order_by(col(VisitBooking.ends_at), col(VisitBooking.id))
