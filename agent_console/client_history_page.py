@@ -1,5 +1,5 @@
 """The supervisors' page of a client's history (``templates/client_history.html``): who the
-client is, how many calls, callback requests and written messages there are, and the history
+client is, how many calls, callback requests, written messages and visits there are, the history
 newest first, a page at a time, with everything stored about each entry — the staff's details
 included (the document for the client leaves them out: ``client_history.disclosure``)."""
 
@@ -15,6 +15,7 @@ from agent_console.client_history_messages import (
     message_title,
     message_tone,
 )
+from agent_console.client_history_visits import visit_events, visit_facts
 from agent_console.client_texts import (
     NONE,
     date_text,
@@ -46,12 +47,20 @@ from client_history.labels import (
 from client_history.records import CallRecord, ClientRecord, Staff
 from client_history.reference import JSON_VIEW, PRINT_VIEW, ref_path
 from client_history.store import EntryKey
-from client_history.timeline import CallbackEntry, CallEntry, EntryKind, MessageEntry, Timeline
+from client_history.timeline import (
+    CallbackEntry,
+    CallEntry,
+    EntryKind,
+    MessageEntry,
+    Timeline,
+    VisitEntry,
+)
 from models.message_labels import STATUS_RU as MESSAGE_STATUS_RU
 from models.rules.missed import MISSED_REASON_LABELS_RU
 from models.tables import CallbackChangeKind, Language
 from models.topics import TOPIC_LABELS_RU
 from reports.transfers import KIND_LABELS_RU as TRANSFER_KIND_LABELS_RU
+from visits.visit_labels import VISIT_STATUS_RU
 
 PAGE_ENTRIES = 100
 
@@ -104,6 +113,7 @@ def history_page(
         ("Звонков", EntryKind.CALL),
         ("Заявок на обратный звонок", EntryKind.CALLBACK),
         ("Письменных обращений", EntryKind.MESSAGE),
+        ("Записей на личный приём", EntryKind.VISIT),
     ]
     totals = [Fact(label, str(sum(key.kind is kind for key in keys))) for label, kind in counted]
     if keys:
@@ -133,12 +143,29 @@ def client_facts(client: ClientRecord, tz: tzinfo) -> list[Fact]:
     ]
 
 
-def entry_view(entry: CallEntry | CallbackEntry | MessageEntry, tz: tzinfo) -> EntryView:
+def entry_view(
+    entry: CallEntry | CallbackEntry | MessageEntry | VisitEntry, tz: tzinfo
+) -> EntryView:
     if isinstance(entry, CallEntry):
         return call_view(entry, tz)
     if isinstance(entry, MessageEntry):
         return message_view(entry, tz)
+    if isinstance(entry, VisitEntry):
+        return visit_view(entry, tz)
     return callback_view(entry, tz)
+
+
+def visit_view(entry: VisitEntry, tz: tzinfo) -> EntryView:
+    visit = entry.visit
+    return EntryView(
+        anchor=f"visit-{visit.id}",
+        when=when_text(visit.starts_at, tz),
+        title=f"Личный приём, запись № {visit.id}",
+        status=VISIT_STATUS_RU[visit.status],
+        tone=visit.status.value,
+        facts=visit_facts(entry, tz),
+        events=[Event(at, text) for at, text in visit_events(entry, tz)],
+    )
 
 
 def message_view(entry: MessageEntry, tz: tzinfo) -> EntryView:

@@ -11,6 +11,7 @@ from agent_console.client_print_messages import (
     message_cells,
     message_details,
 )
+from agent_console.client_print_visits import VISIT_HEADERS, visit_cells, visit_details
 from agent_console.client_texts import (
     NONE,
     date_text,
@@ -56,6 +57,8 @@ class PrintPage:
     callbacks: list[PrintRow]
     message_headers: list[str]
     messages: list[PrintRow]
+    visit_headers: list[str]
+    visits: list[PrintRow]
     back_href: str
     json_href: str
 
@@ -85,6 +88,8 @@ def print_page(document: ClientDocument, client_id: int) -> PrintPage:
         callbacks=[_callback_row(task) for task in document.callbacks],
         message_headers=MESSAGE_HEADERS,
         messages=[PrintRow(message_cells(row), message_details(row)) for row in document.messages],
+        visit_headers=VISIT_HEADERS,
+        visits=[PrintRow(visit_cells(row), visit_details(row)) for row in document.visits],
         back_href=ref_path(client_id),
         json_href=ref_path(client_id, JSON_VIEW),
     )

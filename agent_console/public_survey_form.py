@@ -4,6 +4,9 @@ message, and the client's comment; what was chosen, and what is missing.
 Pure: :func:`read_survey_form` takes the submitted texts and returns them (to be shown again)
 with an error per question in Russian; the route stores the answers only when there is none.
 A value that is not one of the options (a form altered by hand) counts as no answer.
+
+The rating of a personal visit (V13) asks the same two questions worded for the visit, in
+English for a visitor who booked in English (V11): :class:`SurveyTexts`.
 """
 
 from __future__ import annotations
@@ -29,6 +32,54 @@ class Choice:
 
 RECEIVED_CHOICES = [Choice(answer.value, label) for answer, label in YES_NO_LABELS_RU.items()]
 QUALITY_CHOICES = [Choice(rating.value, label) for rating, label in QUALITY_LABELS_RU.items()]
+YES_NO_LABELS_EN = {AnswerReceived.YES: "yes", AnswerReceived.NO: "no"}
+QUALITY_LABELS_EN = {
+    QualityRating.SATISFIED: "satisfied",
+    QualityRating.PARTLY_SATISFIED: "partly satisfied",
+    QualityRating.NOT_SATISFIED: "not satisfied",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class SurveyTexts:
+    """What the page asks and says when something is missing, in one language."""
+
+    received_question: str
+    quality_question: str
+    no_received: str
+    no_quality: str
+    too_long: str  # with {limit} and {length}
+    received_choices: tuple[Choice, ...]
+    quality_choices: tuple[Choice, ...]
+
+
+MESSAGE_TEXTS = SurveyTexts(
+    RECEIVED_QUESTION,
+    QUALITY_QUESTION,
+    NO_RECEIVED,
+    NO_QUALITY,
+    TOO_LONG,
+    tuple(RECEIVED_CHOICES),
+    tuple(QUALITY_CHOICES),
+)
+VISIT_TEXTS_RU = SurveyTexts(
+    "Получили ли Вы ответ на свой вопрос на приёме?",
+    "Оцените качество личного приёма",
+    "Ответьте, пожалуйста, получили ли Вы ответ на свой вопрос.",
+    "Оцените, пожалуйста, качество личного приёма.",
+    TOO_LONG,
+    tuple(RECEIVED_CHOICES),
+    tuple(QUALITY_CHOICES),
+)
+VISIT_TEXTS_EN = SurveyTexts(
+    "Did you get an answer to your question at the visit?",
+    "How satisfied are you with the visit?",
+    "Please say whether you got an answer to your question.",
+    "Please rate the visit.",
+    "Too long: at most {limit} characters (now {length}).",
+    tuple(Choice(answer.value, label) for answer, label in YES_NO_LABELS_EN.items()),
+    tuple(Choice(rating.value, label) for rating, label in QUALITY_LABELS_EN.items()),
+)
 _ANSWERS = {answer.value: answer for answer in AnswerReceived}
 _RATINGS = {rating.value: rating for rating in QualityRating}
 
@@ -51,16 +102,18 @@ class SurveyForm:
         return SurveyAnswers(self.received, self.quality, self.comment)
 
 
-def read_survey_form(received: str, quality: str, comment: str) -> SurveyForm:
-    """The form as sent (a missing field is empty)."""
+def read_survey_form(
+    received: str, quality: str, comment: str, texts: SurveyTexts = MESSAGE_TEXTS
+) -> SurveyForm:
+    """The form as sent (a missing field is empty); the errors in ``texts``' language."""
     answer = _ANSWERS.get(received.strip())
     rating = _RATINGS.get(quality.strip())
     text = normalized(comment)
     errors: dict[str, str] = {}
     if answer is None:
-        errors["received"] = NO_RECEIVED
+        errors["received"] = texts.no_received
     if rating is None:
-        errors["quality"] = NO_QUALITY
+        errors["quality"] = texts.no_quality
     if len(text) > COMMENT_MAX:
-        errors["comment"] = TOO_LONG.format(limit=COMMENT_MAX, length=len(text))
+        errors["comment"] = texts.too_long.format(limit=COMMENT_MAX, length=len(text))
     return SurveyForm(answer, rating, text, errors)

@@ -1,5 +1,6 @@
 """The caller's interaction history on the call card (G3): earlier calls with their outcomes,
-callback tasks and survey answers, newest first, bounded.
+callback tasks and survey answers, written messages and personal visits (upcoming ones first:
+they lie ahead), newest first, bounded.
 
 ``models.history`` reads the ``client_interaction_history`` view, which holds only rows linked
 to a client record. The line itself never creates client records, so most callers have none:
@@ -34,11 +35,16 @@ from models.tables import (
     CallbackTask,
     CallReferral,
     Client,
+    Interpreter,
     MessageStatus,
+    ReceptionPoint,
     SurveyResponse,
+    VisitBooking,
+    VisitSurvey,
     WrittenMessage,
 )
 from models.topics import TOPIC_LABELS_RU
+from visits.visit_labels import INTERPRETER_LABELS_RU, VISIT_CHANNEL_RU, VISIT_STATUS_RU
 
 HISTORY_LIMIT = 20
 
@@ -48,13 +54,15 @@ class HistoryKind(StrEnum):
     CALLBACK = "callback"
     SURVEY = "survey"
     MESSAGE = "message"  # a written message (W): the caller asks where it stands (C1)
+    VISIT = "visit"  # a personal visit booked (V1–V6), past or to come, and its rating (V13)
 
 
 @dataclass(frozen=True, slots=True)
 class HistoryEntry:
     kind: HistoryKind
-    ref_id: int  # calls.id, callback_tasks.id, survey_responses.id or written_messages.id
-    occurred_at: datetime  # arrival, request, survey or registration instant (UTC)
+    ref_id: int  # calls.id, callback_tasks.id, survey_responses.id, written_messages.id or
+    # visit_bookings.id
+    occurred_at: datetime  # arrival, request, survey, registration instant or visit (UTC)
     status: str  # the stored value: call outcome, task or message status, survey completeness
     status_label: str  # Russian
     summary: str  # Russian: topic, operator, agency named; the question; the answers
@@ -77,6 +85,7 @@ def interaction_history(
     entries = calls + _callbacks(session, client_id, phone_e164, limit)
     entries += _surveys(session, client_id, phone_e164, exclude_call_id, limit)
     entries += _messages(session, client_id, phone_e164, limit)
+    entries += _visits(session, client_id, phone_e164, limit)
     entries.sort(key=lambda entry: (entry.occurred_at, entry.kind.value, entry.ref_id))
     entries.reverse()
     return entries[:limit]
@@ -243,6 +252,46 @@ def _messages(
                 occurred_at=message.received_at,
                 status=message.status.value,
                 status_label="Обращение: " + STATUS_RU[message.status],
+                summary="; ".join(parts),
+            )
+        )
+    return entries
+
+
+def _visits(
+    session: Session, client_id: int | None, phone_e164: str | None, limit: int
+) -> list[HistoryEntry]:
+    """The caller's personal visits (V1–V6): booked for the client record or the number, the
+    latest ``limit`` by the visit's time (those to come first), with their rating (V13)."""
+    rows = session.exec(
+        select(VisitBooking, ReceptionPoint, VisitSurvey)
+        .join(ReceptionPoint, col(ReceptionPoint.id) == col(VisitBooking.point_id))
+        .outerjoin(VisitSurvey, col(VisitSurvey.booking_id) == col(VisitBooking.id))
+        .where(owner_filter(VisitBooking.client_id, VisitBooking.phone_e164, client_id, phone_e164))
+        .order_by(col(VisitBooking.starts_at).desc())
+        .limit(limit)
+    ).all()
+    receivers = employee_names(session, {booking.employee_id for booking, _, _ in rows})
+    entries = []
+    for booking, point, rating in rows:
+        assert booking.id is not None
+        parts = [f"запись № {booking.id}", point.name_ru]
+        if booking.employee_id in receivers:
+            parts.append(f"принимает {receivers[booking.employee_id]}")
+        parts.append(f"записан: {VISIT_CHANNEL_RU[booking.channel]}")
+        if booking.interpreter is not Interpreter.NONE:
+            parts.append(f"переводчик: {INTERPRETER_LABELS_RU[booking.interpreter]}")
+        if booking.cancelled_via is not None:
+            parts.append(f"отменена: {VISIT_CHANNEL_RU[booking.cancelled_via]}")
+        if rating is not None and rating.quality is not None:
+            parts.append(f"оценка: {QUALITY_LABELS_RU[rating.quality]}")
+        entries.append(
+            HistoryEntry(
+                kind=HistoryKind.VISIT,
+                ref_id=booking.id,
+                occurred_at=booking.starts_at,
+                status=booking.status.value,
+                status_label="Личный приём: " + VISIT_STATUS_RU[booking.status],
                 summary="; ".join(parts),
             )
         )

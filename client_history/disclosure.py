@@ -18,7 +18,8 @@ tool (K1–K2: whether it held the answer, which entry); an operator's reason fo
 wrap-up; the telephony's own data (the call's Linkedid, the voice-menu path, hang-up causes,
 the short-call flag, internal extensions, the recognizer's confidence); the dates of records
 that only mark the staff's bookkeeping. The written messages and what was sent for them are
-decided in ``message_disclosure``. :data:`DISCLOSURE` holds the decision for every field of
+decided in ``message_disclosure``, the personal visits in ``visit_disclosure``.
+:data:`DISCLOSURE` holds the decision for every field of
 ``client_history.records``; :func:`client_document` keeps to it, and the tests check both.
 """
 
@@ -78,6 +79,7 @@ from client_history.records import (
     WrapupRecord,
 )
 from client_history.timeline import CallbackEntry, CallEntry, Timeline
+from client_history.visit_disclosure import VISIT_DISCLOSURE, visit_doc
 from models.rules.missed import MISSED_REASON_LABELS_RU
 from models.tables import CallbackChangeKind
 from models.topics import TOPIC_LABELS_RU, Topic
@@ -208,6 +210,7 @@ DISCLOSURE: dict[type, dict[str, Decision]] = {
         "employee": for_staff(WHO),
     },
     **MESSAGE_DISCLOSURE,
+    **VISIT_DISCLOSURE,
 }
 
 
@@ -237,6 +240,7 @@ def client_document(
             for entry in timeline.callbacks
         ),
         messages=tuple(message_doc(entry, tz) for entry in timeline.messages),
+        visits=tuple(visit_doc(entry, tz) for entry in timeline.visits),
     )
 
 

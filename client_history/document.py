@@ -7,7 +7,9 @@ callback requests are numbered from 1, oldest first; a call names the requests i
 a request the call that opened it, by these numbers. A written message goes by the number it
 was registered under (``ПО-2026-000123``), with its text, deadlines and state, the files that
 came with it (names and sizes), every notice and answer sent for it in full, and the client's
-survey answers.
+survey answers. A personal visit goes by its booking number (as in the confirmation), with its
+time, place, who received, how it was booked and cancelled, the interpreter and reminders asked
+for, its state and the client's rating (V13).
 """
 
 from __future__ import annotations
@@ -190,6 +192,51 @@ class DocMessage:
 
 
 @dataclass(frozen=True, slots=True)
+class DocVisitRating:
+    """V13: the client's rating of their visit."""
+
+    at: datetime  # when they answered
+    answer_received: str | None
+    answer_received_label: str | None
+    quality: str | None
+    quality_label: str | None
+    comment: str
+    at_reception: bool  # given to the employee at the reception rather than by the link
+
+
+@dataclass(frozen=True, slots=True)
+class DocVisit:
+    """A personal visit booked (V1–V6, V11, V12)."""
+
+    number: int  # the booking's number, as the confirmation gave it
+    starts_at: datetime
+    ends_at: datetime
+    received_by: str | None  # the employee named in the confirmation
+    place: str  # the reception point, its address and room
+    booked_at: datetime
+    channel: str  # line, web, portal, staff
+    channel_label: str
+    name: str
+    phone: str
+    email: str
+    language: str
+    language_label: str
+    interpreter: str  # none, sign_language, tactile (V12)
+    interpreter_label: str
+    remind_day_before: bool  # V3–V4
+    remind_two_hours: bool
+    remind_by_email: bool
+    remind_by_call: bool
+    reminders_label: str
+    status: str  # booked, cancelled, visited, no_show
+    status_label: str
+    cancelled_at: datetime | None
+    cancelled_via: str | None
+    cancelled_via_label: str | None
+    rating: DocVisitRating | None  # answered only
+
+
+@dataclass(frozen=True, slots=True)
 class ClientDocument:
     prepared_at: datetime
     line: str  # the line's name
@@ -199,3 +246,4 @@ class ClientDocument:
     calls: tuple[DocCall, ...]
     callbacks: tuple[DocCallback, ...]
     messages: tuple[DocMessage, ...]
+    visits: tuple[DocVisit, ...] = ()

@@ -23,6 +23,7 @@ from models.tables import (
     CallbackSource,
     Channel,
     HangupSide,
+    Interpreter,
     Language,
     MessageIntake,
     MessageStatus,
@@ -30,6 +31,8 @@ from models.tables import (
     NoticeState,
     SurveyChannel,
     TransferKind,
+    VisitChannel,
+    VisitStatus,
 )
 from models.topics import Topic
 
@@ -259,6 +262,46 @@ class MessageSurveyRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class VisitRecord:
+    """A personal visit booked for the client (V1–V6, V11, V12), held or cancelled."""
+
+    id: int  # the booking's number, given in the confirmation
+    starts_at: datetime
+    ends_at: datetime
+    employee: Staff | None  # who receives
+    point: str  # computed: the reception point's name and address
+    status: VisitStatus
+    phone_e164: str
+    name: str
+    email: str
+    language: Language
+    interpreter: Interpreter
+    remind_day_before: bool
+    remind_two_hours: bool
+    remind_by_email: bool
+    remind_by_call: bool
+    channel: VisitChannel
+    booked_by: Staff | None
+    booked_at: datetime
+    cancelled_at: datetime | None
+    cancelled_via: VisitChannel | None
+    cancelled_by: str
+
+
+@dataclass(frozen=True, slots=True)
+class VisitSurveyRecord:
+    """V13: the rating of a visit: the link sent, or the answers taken at the reception."""
+
+    booking_id: int
+    issued_at: datetime
+    answered_at: datetime | None
+    answer_received: AnswerReceived | None
+    quality: QualityRating | None
+    comment: str
+    recorded_by: str
+
+
+@dataclass(frozen=True, slots=True)
 class Records:
     """Everything stored about some of a client's calls, tasks and messages."""
 
@@ -276,3 +319,5 @@ class Records:
     attachments: tuple[AttachmentRecord, ...] = ()
     notices: tuple[NoticeRecord, ...] = ()
     message_surveys: tuple[MessageSurveyRecord, ...] = ()
+    visits: tuple[VisitRecord, ...] = ()
+    visit_surveys: tuple[VisitSurveyRecord, ...] = ()

@@ -5,7 +5,9 @@ number: the line never creates client records by itself, so most callers' calls 
 found by the number only (as on the call card, ``call_card.history``). A callback task also
 belongs to the client when one of the client's calls opened it, whatever number the client gave
 for the call back. A written message belongs to the client record it was registered to
-(``models.message_store`` finds or creates the record by the sender's e-mail and phone).
+(``models.message_store`` finds or creates the record by the sender's e-mail and phone); a
+personal visit booking to its client record or the client's number (``visits.store`` links
+each booking to the record of its number).
 
 The history is read in two steps, so that a page of it costs the same for a client who called
 twice and for one who called two thousand times: :func:`entry_keys` lists every call, task and
@@ -45,6 +47,8 @@ from client_history.records import (
     SurveyRecord,
     TaskRecord,
     TransferRecord,
+    VisitRecord,
+    VisitSurveyRecord,
     WindowRecord,
     WrapupRecord,
 )
@@ -69,7 +73,10 @@ from models.tables import (
     MessageAttachment,
     MessageNotice,
     MessageSurvey,
+    ReceptionPoint,
     SurveyResponse,
+    VisitBooking,
+    VisitSurvey,
     WrapupDismissal,
     WrittenMessage,
 )
@@ -146,7 +153,7 @@ def client_record(client: Client) -> ClientRecord:
 
 
 def entry_keys(session: Session, client: ClientRecord) -> list[EntryKey]:
-    """Every call, callback task and written message of the client, oldest first."""
+    """Every call, callback task, written message and visit of the client, oldest first."""
     calls = [
         EntryKey(EntryKind.CALL, call_id, at)
         for call_id, at in session.exec(
@@ -178,6 +185,15 @@ def entry_keys(session: Session, client: ClientRecord) -> list[EntryKey]:
         )
         if message_id is not None
     ]
+    keys += [
+        EntryKey(EntryKind.VISIT, visit_id, at)
+        for visit_id, at in session.exec(
+            select(VisitBooking.id, VisitBooking.starts_at).where(
+                _owned(VisitBooking.client_id, VisitBooking.phone_e164, client)
+            )
+        )
+        if visit_id is not None
+    ]
     keys.sort(key=lambda key: entry_order(key.kind, key.at, key.ref_id))
     return keys
 
@@ -197,7 +213,13 @@ def load_timeline(session: Session, client: ClientRecord, keys: Sequence[EntryKe
 
     return build_timeline(
         client,
-        load_records(session, ids(EntryKind.CALL), ids(EntryKind.CALLBACK), ids(EntryKind.MESSAGE)),
+        load_records(
+            session,
+            ids(EntryKind.CALL),
+            ids(EntryKind.CALLBACK),
+            ids(EntryKind.MESSAGE),
+            ids(EntryKind.VISIT),
+        ),
     )
 
 
@@ -206,6 +228,7 @@ def load_records(
     call_ids: Sequence[int],
     task_ids: Sequence[int],
     message_ids: Sequence[int] = (),
+    visit_ids: Sequence[int] = (),
 ) -> Records:
     rows: dict[type, list[Row[Any]]] = {
         CallRecord: _rows(session, Call, Call.id, call_ids),
@@ -228,6 +251,8 @@ def load_records(
         ),
         NoticeRecord: _rows(session, MessageNotice, MessageNotice.message_id, message_ids),
         MessageSurveyRecord: _rows(session, MessageSurvey, MessageSurvey.message_id, message_ids),
+        VisitRecord: _rows(session, VisitBooking, VisitBooking.id, visit_ids),
+        VisitSurveyRecord: _rows(session, VisitSurvey, VisitSurvey.booking_id, visit_ids),
     }
     staff = _staff(
         session,
@@ -239,6 +264,7 @@ def load_records(
         ),
     )
     titles = _kb_titles(session, [row.kb_entry_id for row in rows[WrapupRecord]])
+    places = _places(session, [row.point_id for row in rows[VisitRecord]])
     return Records(
         calls=_records(
             CallRecord, rows, staff, caller=lambda row: row.caller_e164 or row.caller_number
@@ -258,6 +284,8 @@ def load_records(
         attachments=_records(AttachmentRecord, rows, staff),
         notices=_records(NoticeRecord, rows, staff),
         message_surveys=_records(MessageSurveyRecord, rows, staff),
+        visits=_records(VisitRecord, rows, staff, point=lambda row: places.get(row.point_id, "")),
+        visit_surveys=_records(VisitSurveyRecord, rows, staff),
     )
 
 
@@ -343,3 +371,18 @@ def _kb_titles(session: Session, ids: Iterable[str | None]) -> dict[str, str]:
         return {}
     query = select(KbEntry.id, KbEntry.title).where(col(KbEntry.id).in_(wanted))
     return dict(session.exec(query).all())
+
+
+def _places(session: Session, ids: Iterable[int]) -> dict[int, str]:
+    """The reception points' names and addresses (a handful of rows)."""
+    wanted = sorted(set(ids))
+    if not wanted:
+        return {}
+    points = session.exec(select(ReceptionPoint).where(col(ReceptionPoint.id).in_(wanted)))
+    return {
+        point.id: ", ".join(
+            part for part in (point.name_ru, point.address_ru, point.room_ru) if part
+        )
+        for point in points
+        if point.id is not None
+    }

@@ -1,7 +1,7 @@
 """A client's history as a timeline: each call with what happened on it (transfers, wrap-up,
 referral to another agency, survey answers), each callback task with its windows, attempts and
 changes, each written message with its attachments, the notices sent for it and its survey,
-in the order they happened.
+each personal visit with its rating (dated by the visit), in the order they happened.
 
 Pure: built from :class:`client_history.records.Records`, nothing read here.
 """
@@ -30,6 +30,8 @@ from client_history.records import (
     SurveyRecord,
     TaskRecord,
     TransferRecord,
+    VisitRecord,
+    VisitSurveyRecord,
     WindowRecord,
     WrapupRecord,
 )
@@ -41,10 +43,11 @@ class EntryKind(StrEnum):
     CALL = "call"
     CALLBACK = "callback"
     MESSAGE = "message"
+    VISIT = "visit"
 
 
-# At one instant: a call before the task it opened, then a written message.
-_KIND_ORDER = {EntryKind.CALL: 0, EntryKind.CALLBACK: 1, EntryKind.MESSAGE: 2}
+# At one instant: a call before the task it opened, then a written message, then a visit.
+_KIND_ORDER = {EntryKind.CALL: 0, EntryKind.CALLBACK: 1, EntryKind.MESSAGE: 2, EntryKind.VISIT: 3}
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,7 +107,23 @@ class MessageEntry:
         return self.message.id
 
 
-Entry = CallEntry | CallbackEntry | MessageEntry
+@dataclass(frozen=True, slots=True)
+class VisitEntry:
+    visit: VisitRecord
+    rating: VisitSurveyRecord | None  # V13
+
+    kind = EntryKind.VISIT
+
+    @property
+    def at(self) -> datetime:
+        return self.visit.starts_at
+
+    @property
+    def ref_id(self) -> int:
+        return self.visit.id
+
+
+Entry = CallEntry | CallbackEntry | MessageEntry | VisitEntry
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +142,10 @@ class Timeline:
     @property
     def messages(self) -> list[MessageEntry]:
         return [entry for entry in self.entries if isinstance(entry, MessageEntry)]
+
+    @property
+    def visits(self) -> list[VisitEntry]:
+        return [entry for entry in self.entries if isinstance(entry, VisitEntry)]
 
 
 def entry_order(kind: EntryKind, at: datetime, ref_id: int) -> tuple[datetime, int, int]:
@@ -168,6 +191,8 @@ def build_timeline(client: ClientRecord, records: Records) -> Timeline:
         for task in records.tasks
     ]
     entries += _message_entries(records)
+    ratings = {row.booking_id: row for row in records.visit_surveys}
+    entries += [VisitEntry(visit, ratings.get(visit.id)) for visit in records.visits]
     entries.sort(key=lambda entry: entry_order(entry.kind, entry.at, entry.ref_id))
     return Timeline(client=client, entries=tuple(entries))
 

@@ -35,7 +35,7 @@ SHORT_CALLS = ("all", "only", "without")
 TOPICS_OR_NONE = (*(topic.value for topic in Topic), "none")
 LANGUAGES = ("ru", "en")  # models.tables.Language (test_cli_report.py keeps them equal)
 # reports.message_survey.Channel (test_cli_report_survey.py keeps them equal).
-SURVEY_CHANNELS = ("calls", "messages")
+SURVEY_CHANNELS = ("calls", "messages", "visits")
 CALLBACK_STATUSES = ("open", "in_progress", "done", "failed", "cancelled")
 CALLBACK_TERMS = ("kept", "missed", "open", "cancelled")
 TRANSFER_OUTCOMES = ("completed", "refused", "failed", "pending")
@@ -307,7 +307,8 @@ def _survey_filters(parser: argparse.ArgumentParser) -> None:
         choices=SURVEY_CHANNELS,
         metavar="КАНАЛ",
         help="calls — опрос после звонков (по умолчанию), messages — опрос по письменным "
-        "обращениям (W12), с ним фильтры звонков не указываются",
+        "обращениям (W12), visits — оценка личного приёма (V13); с ними фильтры звонков не "
+        "указываются",
     )
     parser.add_argument(
         "--operator",
@@ -544,6 +545,19 @@ def visits(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="только показать, что запланировано и что пора отправить; ничего не менять",
     )
+    rate = _action(actions, "rate", "записать оценку приёма, данную посетителем на месте (V13)")
+    rate.add_argument("booking", type=whole_number, metavar="НОМЕР", help="номер записи")
+    rate.add_argument(
+        "--received", required=True, choices=("yes", "no"), help="получен ли ответ на вопрос"
+    )
+    rate.add_argument(
+        "--quality",
+        required=True,
+        choices=("satisfied", "partly_satisfied", "not_satisfied"),
+        help="оценка приёма",
+    )
+    rate.add_argument("--comment", default="", metavar="ТЕКСТ", help="слова посетителя")
+    _action(actions, "ratings", "отправить письма с оценкой приёма, которые пора отправить (V13)")
 
 
 def retention(parser: argparse.ArgumentParser) -> None:

@@ -30,6 +30,10 @@ PART_LABELS: dict[Part, str] = {
     Part.MESSAGE_ATTACHMENTS: "вложения обращений (message_attachments)",
     Part.MESSAGE_NOTICES: "уведомления и ответы по обращениям (message_notices)",
     Part.MESSAGE_SURVEYS: "опросы по обращениям (message_surveys)",
+    Part.VISIT_BOOKINGS: "записи на личный приём (visit_bookings)",
+    Part.VISIT_CANCEL_LINKS: "ссылки отмены записей (visit_cancel_links)",
+    Part.VISIT_SURVEYS: "оценки личного приёма (visit_surveys)",
+    Part.VISIT_REMINDERS: "напоминания о приёме (visit_reminders)",
     Part.CLIENTS_DELETED: "клиенты (clients)",
     Part.CLIENTS_ANONYMISED: "клиенты (clients)",
 }

@@ -17,6 +17,7 @@ from consult_line.health import calendar_warnings
 from consult_line.mailing_run import Step, send_a_minute
 from consult_line.message_reminder_run import ReminderRun, plan_reminders, send_reminders
 from consult_line.retention_run import Outcome, begin, purge, summary
+from consult_line.visit_rating_run import offer_ratings
 from consult_line.visit_reminder_run import log_run, run_once
 from consult_line.wiring import Services
 from models.callback_reminders import Reminder, overdue, windows_opening
@@ -226,6 +227,27 @@ async def expire_mailing_requests(context: JobContext) -> None:
     log.info("неподтверждённые запросы подписки на рассылки: истекло %d", expired)
 
 
+async def offer_visit_ratings(context: JobContext) -> None:
+    """V13: visitors whose visit ended get the letter offering to rate it, once, by day
+    (``consult_line.visit_rating_run``, ``models.rules.visit_rating``)."""
+    run = await asyncio.to_thread(offer_ratings, context.services)
+    if run.not_configured:
+        log.warning(
+            "оценка личного приёма: письма не отправлены, исходящая почта не настроена "
+            "(CONSULT_LINE_SMTP_HOST пуст); писем было бы: %d",
+            run.due,
+        )
+        return
+    for booking_id, reason in run.failed:
+        log.warning("письмо с оценкой приёма № %d не отправлено: %s", booking_id, reason)
+    if run.sent or run.failed:
+        log.info(
+            "оценка личного приёма: отправлено писем %d, не отправлено %d",
+            len(run.sent),
+            len(run.failed),
+        )
+
+
 def _sending_mailings(services: Services) -> int:
     with session_scope(services.engine) as session:
         return sending_count(session)
@@ -274,6 +296,9 @@ JOBS: tuple[Job, ...] = (
     # Every minute: a booking's confirmation goes at once, reminders at their minute.
     Job("visit-reminders", send_visit_reminders, {"minute": "*"}),
     Job("mailing-requests-expiry", expire_mailing_requests, {"hour": "4", "minute": "15"}),
+    # By day only (the rule says 09:00–20:00 too): two hours after a visit, or the next
+    # working morning for a visit that ended late.
+    Job("visit-ratings", offer_visit_ratings, {"hour": "9-19", "minute": "*/15"}),
 )
 
 

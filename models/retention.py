@@ -10,7 +10,8 @@ batches; nothing is ever read whole into memory. The order respects the foreign 
 2. calls past their term: transfers, wrap-up, referrals, dismissed wrap-up, survey answer,
    then the call;
 3. written messages past their term: attachments, notices and survey links, then the message;
-4. client records with nothing left: deleted, or anonymised where the audit log names them.
+4. visit bookings past their term: cancellation links, rating and reminders, then the booking;
+5. client records with nothing left: deleted, or anonymised where the audit log names them.
 
 The same conditions decide every step, so a dry run counts what a run then does, and a run
 stopped anywhere (Ctrl+C, a lost connection, the scheduler's time budget) is finished by the
@@ -36,6 +37,8 @@ from models.retention_scope import (
     MESSAGES,
     TASK_CHILDREN,
     TASKS,
+    VISIT_CHILDREN,
+    VISITS,
     Child,
     Part,
     anonymised,
@@ -45,6 +48,7 @@ from models.retention_scope import (
     message_dated,
     message_expired,
     task_expired,
+    visit_expired,
 )
 from models.rules.callbacks import ACTIVE_STATUSES
 
@@ -123,6 +127,12 @@ def plan(*, connection: Connection, cutoff: datetime) -> tuple[Affected, ...]:
         .where(message_expired(message, cutoff))
         .cte("expired_messages")
     )
+    visit = VISITS.alias()
+    visits = (
+        select(visit.c.id, visit.c.starts_at.label("day"))
+        .where(visit_expired(visit, cutoff))
+        .cte("expired_visits")
+    )
     gone_client = client_expired(client, cutoff)
     parts = [
         _span(Part.CALLS, calls.c.day),
@@ -142,6 +152,11 @@ def plan(*, connection: Connection, cutoff: datetime) -> tuple[Affected, ...]:
             )
             for c in MESSAGE_CHILDREN
         ),
+        _span(Part.VISIT_BOOKINGS, visits.c.day),
+        *(
+            _span(c.part, _date(c, visits.c.day)).join_from(c.table, visits, _key(c) == visits.c.id)
+            for c in VISIT_CHILDREN
+        ),
         _span(Part.CLIENTS_DELETED, client.c.created_at, gone_client & ~audited(client)),
         _span(
             Part.CLIENTS_ANONYMISED,
@@ -153,7 +168,7 @@ def plan(*, connection: Connection, cutoff: datetime) -> tuple[Affected, ...]:
         Part(part): Affected(Part(part), int(rows), oldest, newest)
         for part, rows, oldest, newest in connection.execute(union_all(*parts))
     }
-    return tuple(found[part] for part in Part)
+    return tuple(found.get(part, Affected(part)) for part in Part)
 
 
 def open_tasks_before(*, connection: Connection, cutoff: datetime) -> int:
@@ -210,6 +225,13 @@ def purge_batches(
         select(message.c.id, message_dated(message)).where(message_expired(message, cutoff)),
         batch_size,
         _remove_messages,
+    )
+    visit = VISITS.alias()
+    yield from _batches(
+        engine,
+        select(visit.c.id, visit.c.starts_at).where(visit_expired(visit, cutoff)),
+        batch_size,
+        _remove_visits,
     )
     yield from _batches(
         engine,
@@ -281,6 +303,13 @@ def _remove_messages(connection: Connection, batch: Batch) -> tuple[Affected, ..
     children = _remove_children(connection, MESSAGE_CHILDREN, batch)
     connection.execute(delete(MESSAGES).where(MESSAGES.c.id.in_(ids)))
     return (affected(Part.WRITTEN_MESSAGES, [row[1] for row in batch]), *children)
+
+
+def _remove_visits(connection: Connection, batch: Batch) -> tuple[Affected, ...]:
+    ids = [row[0] for row in batch]
+    children = _remove_children(connection, VISIT_CHILDREN, batch)
+    connection.execute(delete(VISITS).where(VISITS.c.id.in_(ids)))
+    return (affected(Part.VISIT_BOOKINGS, [row[1] for row in batch]), *children)
 
 
 def _remove_clients(connection: Connection, batch: Batch) -> tuple[Affected, ...]:

@@ -15,9 +15,14 @@ without the question, nor the question without its handling:
   never closed, and is past its term when that instant and every notice sent for it and every
   survey link of it (issued or answered) lie before the cut-off; its attachments, notices and
   survey share its fate;
+* a personal visit's booking is dated by the visit (``starts_at``) and is past its term when
+  that instant, its cancellation and its rating (issued or answered) lie before the cut-off;
+  its cancellation links, rating and reminders (every table whose foreign key names
+  ``visit_bookings``: :func:`visit_children`) share its fate;
 * a client record goes when it is older than the cut-off and none of its calls, tasks and
   messages stays. A client the audit log names is anonymised instead of deleted (phone, name
-  and e-mail blanked): the log of who read or exported personal data is kept as it is.
+  and e-mail blanked): the log of who read or exported personal data is kept as it is. A
+  client with a visit booking still kept stays.
 
 Every subquery works on its own alias, so a condition can be nested in another (a task's
 calls inside a call's tasks) without correlating to the wrong row.
@@ -47,6 +52,8 @@ AUDIT = table("audit_log")
 MESSAGES = table("written_messages")
 NOTICES = table("message_notices")
 SURVEY_LINKS = table("message_surveys")
+VISITS = table("visit_bookings")
+VISIT_SURVEYS = table("visit_surveys")
 ACTIVE = tuple(ACTIVE_STATUSES)
 
 
@@ -67,6 +74,10 @@ class Part(StrEnum):
     MESSAGE_ATTACHMENTS = "message_attachments"
     MESSAGE_NOTICES = "message_notices"
     MESSAGE_SURVEYS = "message_surveys"
+    VISIT_BOOKINGS = "visit_bookings"
+    VISIT_CANCEL_LINKS = "visit_cancel_links"
+    VISIT_SURVEYS = "visit_surveys"
+    VISIT_REMINDERS = "visit_reminders"
     CLIENTS_DELETED = "clients_deleted"
     CLIENTS_ANONYMISED = "clients_anonymised"
 
@@ -99,6 +110,34 @@ MESSAGE_CHILDREN: tuple[Child, ...] = (
     Child(Part.MESSAGE_NOTICES, NOTICES, "message_id", "at"),
     Child(Part.MESSAGE_SURVEYS, SURVEY_LINKS, "message_id", "issued_at"),
 )
+
+
+# The tables of a booking's rows with a part of their own; any other table whose foreign key
+# names ``visit_bookings`` (added later) would go unreported: ``visit_children`` refuses it.
+_VISIT_PARTS: dict[str, tuple[Part, str | None]] = {
+    "visit_cancel_links": (Part.VISIT_CANCEL_LINKS, "issued_at"),
+    "visit_surveys": (Part.VISIT_SURVEYS, "issued_at"),
+    "visit_reminders": (Part.VISIT_REMINDERS, None),  # dated by the visit
+}
+
+
+def visit_children() -> tuple[Child, ...]:
+    """Every table with a foreign key to ``visit_bookings``, by that key: the cancellation
+    links, the rating, the reminders. A table named there without a part is an error, so that
+    a new one is not left behind by the purge (its foreign key would refuse the delete)."""
+    found = []
+    for child in SQLModel.metadata.sorted_tables:
+        for key in child.foreign_keys:
+            if key.column.table is not VISITS:
+                continue
+            if child.name not in _VISIT_PARTS:
+                raise LookupError(f"{child.name} names visit_bookings but has no retention part")
+            part, date_column = _VISIT_PARTS[child.name]
+            found.append(Child(part, child, key.parent.name, date_column))
+    return tuple(found)
+
+
+VISIT_CHILDREN: tuple[Child, ...] = visit_children()
 
 
 def task_expired(task: FromClause, cutoff: datetime) -> ColumnElement[bool]:
@@ -150,15 +189,30 @@ def message_expired(message: FromClause, cutoff: datetime) -> ColumnElement[bool
     )
 
 
+def visit_expired(visit: FromClause, cutoff: datetime) -> ColumnElement[bool]:
+    """``visit`` (an alias of visit_bookings) was booked, held or cancelled and rated before
+    the cut-off."""
+    surveys = VISIT_SURVEYS.alias()
+    return and_(
+        visit.c.starts_at < cutoff,
+        visit.c.booked_at < cutoff,
+        or_(visit.c.cancelled_at.is_(None), visit.c.cancelled_at < cutoff),
+        ~exists().where(
+            surveys.c.booking_id == visit.c.id,
+            or_(surveys.c.issued_at >= cutoff, surveys.c.answered_at >= cutoff),
+        ),
+    )
+
+
 def client_expired(client: FromClause, cutoff: datetime) -> ColumnElement[bool]:
-    """``client`` (an alias of clients) is older than the cut-off and none of its calls, tasks
-    and messages stays. Other channels' tables that name a client belong here too."""
+    """``client`` (an alias of clients) is older than the cut-off and none of its calls, tasks,
+    messages and visit bookings stays. Other channels' tables that name a client belong here
+    too."""
     calls, tasks, messages = CALLS.alias(), TASKS.alias(), MESSAGES.alias()
-    # Visit bookings (V1) are not purged yet: a client with any booking stays.
-    visits = table("visit_bookings").alias()
+    visits = VISITS.alias()
     return and_(
         client.c.created_at < cutoff,
-        ~exists().where(visits.c.client_id == client.c.id),
+        ~exists().where(visits.c.client_id == client.c.id, ~visit_expired(visits, cutoff)),
         ~exists().where(calls.c.client_id == client.c.id, ~call_expired(calls, cutoff)),
         ~exists().where(tasks.c.client_id == client.c.id, ~task_expired(tasks, cutoff)),
         ~exists().where(messages.c.client_id == client.c.id, ~message_expired(messages, cutoff)),

@@ -5,6 +5,9 @@ A link is ``<public address>/public/survey/<token>``: the token is 24 random byt
 SHA-256 (``models.tables.MessageSurvey.token_hash``), so a copy of the database does not give
 working links. Each notice carrying the link gets its own row; the public page answers a row
 once (``MessageSurvey.answered_at``).
+
+The rating of a personal visit (V13) uses the same links and the same page: its rows are in
+``visit_surveys`` (``issue_visit_survey_link``), and a token is looked up in both tables.
 """
 
 from __future__ import annotations
@@ -13,16 +16,17 @@ import hashlib
 import re
 import secrets
 from datetime import datetime
-from typing import Final
+from typing import Final, TypeVar
 
 from sqlmodel import Session, col, select
 
 from models.settings import Settings
-from models.tables import MessageSurvey
+from models.tables import MessageSurvey, VisitSurvey
 
 SURVEY_PATH: Final = "/public/survey"
 _TOKEN_BYTES: Final = 24
 _TOKEN_SHAPE: Final = re.compile(r"[A-Za-z0-9_-]{20,64}")
+_Survey = TypeVar("_Survey", MessageSurvey, VisitSurvey)
 
 
 def issue_survey_link(session: Session, settings: Settings, message_id: int, now: datetime) -> str:
@@ -32,13 +36,29 @@ def issue_survey_link(session: Session, settings: Settings, message_id: int, now
     return f"{settings.public_base}{SURVEY_PATH}/{token}"
 
 
+def issue_visit_survey_link(
+    session: Session, settings: Settings, booking_id: int, now: datetime
+) -> str:
+    """A new rating link for the visit (V13; its row added to ``session``)."""
+    token = new_token()
+    session.add(VisitSurvey(booking_id=booking_id, token_hash=token_hash(token), issued_at=now))
+    return f"{settings.public_base}{SURVEY_PATH}/{token}"
+
+
 def find_survey(session: Session, token: str) -> MessageSurvey | None:
     """The survey a link's token names; None for any text that is not one of ours."""
+    return _by_token(session, MessageSurvey, token)
+
+
+def find_visit_survey(session: Session, token: str) -> VisitSurvey | None:
+    """The visit's rating a link's token names (V13); None for any other text."""
+    return _by_token(session, VisitSurvey, token)
+
+
+def _by_token(session: Session, table: type[_Survey], token: str) -> _Survey | None:
     if not looks_like_token(token):
         return None
-    return session.exec(
-        select(MessageSurvey).where(col(MessageSurvey.token_hash) == token_hash(token))
-    ).first()
+    return session.exec(select(table).where(col(table.token_hash) == token_hash(token))).first()
 
 
 def new_token() -> str:

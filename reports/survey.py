@@ -18,8 +18,9 @@ and operator as calls and answers are written (``models.tables.report_counts``);
 language filter, not among those counts, has them grouped from the period's calls instead.
 
 The same report has a second channel, ``channel=messages``: the survey of written messages
-(W12, ``reports.message_survey``), with its own figures and table; the default, ``calls``, is
-all of the above, unchanged by it.
+(W12, ``reports.message_survey``), with its own figures and table, and a third,
+``channel=visits``: the rating of personal visits (V13, the same report over ``visit_surveys``);
+the default, ``calls``, is all of the above, unchanged by them.
 """
 
 from __future__ import annotations
@@ -44,7 +45,12 @@ from models.tables.report_counts import SURVEY_MEASURES, SurveyCount
 from models.topics import TOPIC_LABELS_RU, Topic
 from reports.hours import HOUR_TEXT, hour_text_bounds, utc_hour
 from reports.inputs import FilterValues, InputError, chosen, one_of
-from reports.message_survey import CHANNEL, Channel, MessageSurveyReport
+from reports.message_survey import (
+    CHANNEL,
+    Channel,
+    MessageSurveyReport,
+    visit_survey_report,
+)
 from reports.missed import NO_TOPIC, NO_TOPIC_LABEL_RU, TOPIC_CHOICES, topic_condition
 from reports.period import Period
 from reports.report import ReportSpec
@@ -193,12 +199,16 @@ SurveyQuery = SurveyReport | MessageSurveyReport
 
 
 def survey_report(period: Period, values: FilterValues, tz: ZoneInfo) -> SurveyQuery:
-    """The calls' survey, or with ``channel=messages`` the written messages' (W12), which the
-    calls' filters do not apply to: given with it, they are refused."""
-    if one_of(values, CHANNEL, "канал", Channel, Channel.CALLS) is Channel.CALLS:
+    """The calls' survey, or with ``channel=messages`` the written messages' (W12), with
+    ``channel=visits`` the personal visits' (V13), which the calls' filters do not apply to:
+    given with them, they are refused."""
+    channel = one_of(values, CHANNEL, "канал", Channel, Channel.CALLS)
+    if channel is Channel.CALLS:
         return SurveyReport(period, survey_filters(values), tz)
     if calls_filtered(values):
         raise InputError(CALLS_ONLY, CHANNEL)
+    if channel is Channel.VISITS:
+        return visit_survey_report(period, tz)
     return MessageSurveyReport(period, tz)
 
 

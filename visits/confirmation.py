@@ -117,3 +117,17 @@ def _english(
     lines.append(f"{cancel} or open {link}" if link else f"{cancel} or use {SITE}.")
     lines.append(f"Booking number: {booking.id}.")
     return "\n".join(lines)
+
+
+def when_text(start: datetime, language: Language) -> str:
+    """The day and local start time of a visit, as the rating letter and page name it (V13):
+    «12 марта 2026 г. (среда), 10:00» / "Wednesday, 12 March 2026, 10:00"."""
+    if language is Language.EN:
+        return (
+            f"{WEEKDAYS_EN[start.weekday()]}, {start.day} {MONTHS_EN[start.month - 1]} "
+            f"{start.year}, {start:%H:%M}"
+        )
+    return (
+        f"{start.day} {MONTHS_RU[start.month - 1]} {start.year} г. "
+        f"({WEEKDAYS_RU[start.weekday()]}), {start:%H:%M}"
+    )

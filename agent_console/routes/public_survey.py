@@ -9,6 +9,10 @@ message form does (the ``public_form`` rule), answers sent are limited per addre
 (``agent_console.public_limits``), and the answers are stored once
 (``models.survey_answers.record_answers``): a second submission — a double click, another tab,
 a reload — gets «Спасибо, Ваш ответ уже получен» and changes nothing.
+
+The same page rates a personal visit (V13) when the token is one of ``visit_surveys``: it names
+the visit by its day, time and place, asks the questions worded for a visit, and speaks English
+to a visitor who booked in English (V11).
 """
 
 from __future__ import annotations
@@ -24,22 +28,31 @@ from agent_console.auth.refusals import PUBLIC_REFUSAL, ErrorPage
 from agent_console.auth.rules import public_form
 from agent_console.deps import Backend, BackendDep, ContextDep
 from agent_console.public_survey_form import (
-    QUALITY_CHOICES,
-    QUALITY_QUESTION,
-    RECEIVED_CHOICES,
-    RECEIVED_QUESTION,
+    MESSAGE_TEXTS,
+    VISIT_TEXTS_EN,
+    VISIT_TEXTS_RU,
     Choice,
     SurveyForm,
+    SurveyTexts,
     read_survey_form,
 )
 from agent_console.templating import Layout, render
 from models.db import session_scope
-from models.survey_answers import COMMENT_MAX, SurveySubject, record_answers, survey_subject
+from models.survey_answers import (
+    COMMENT_MAX,
+    SurveyKind,
+    SurveySubject,
+    record_answers,
+    survey_subject,
+)
 from models.survey_links import SURVEY_PATH
+from models.tables import Language
 from models.user_sessions import SignedIn
+from visits.confirmation import when_text
 
 PATH = SURVEY_PATH + "/{token:path}"  # any text after the prefix: ours, or the «not found» page
 TITLE = "Опрос о работе с обращением"
+VISIT_TITLE = {Language.RU: "Оценка личного приёма", Language.EN: "Please rate your visit"}
 NOT_FOUND = (
     "Ссылка на опрос не найдена. Проверьте, что она скопирована из письма целиком, "
     "до последнего знака."
@@ -57,20 +70,57 @@ FormText = Annotated[str, Form()]  # no max_length: a long comment gets the form
 
 
 @dataclass(frozen=True, slots=True)
+class VisitLines:
+    """What the rating page of a visit says about it (V13): nothing of the visitor."""
+
+    when: str  # «среда, 12 марта 2026 г., 10:00» / "Wednesday, 12 March 2026, 10:00"
+    place: str
+    english: bool
+
+
+@dataclass(frozen=True, slots=True)
 class SurveyPage:
     number: str
     received_on: str  # «12.03.2026»
     form: SurveyForm
-    received_question: str = RECEIVED_QUESTION
-    quality_question: str = QUALITY_QUESTION
-    received_choices: tuple[Choice, ...] = tuple(RECEIVED_CHOICES)
-    quality_choices: tuple[Choice, ...] = tuple(QUALITY_CHOICES)
+    texts: SurveyTexts = MESSAGE_TEXTS
+    visit: VisitLines | None = None  # a visit's rating (V13)
     comment_max: int = COMMENT_MAX
+
+    @property
+    def english(self) -> bool:
+        return self.visit is not None and self.visit.english
+
+    @property
+    def lang(self) -> str:  # the page's <html lang> (public_page.html)
+        return "en" if self.english else "ru"
+
+    @property
+    def received_question(self) -> str:
+        return self.texts.received_question
+
+    @property
+    def quality_question(self) -> str:
+        return self.texts.quality_question
+
+    @property
+    def received_choices(self) -> tuple[Choice, ...]:
+        return self.texts.received_choices
+
+    @property
+    def quality_choices(self) -> tuple[Choice, ...]:
+        return self.texts.quality_choices
 
 
 @dataclass(frozen=True, slots=True)
 class DonePage:
     already: bool  # answered before: nothing was changed now
+    visit: bool = False  # a visit's rating (V13)
+    english: bool = False
+
+    @property
+    def lang(self) -> str:
+        return "en" if self.english else "ru"
 
 
 @router.get(PATH, include_in_schema=False)
@@ -104,12 +154,12 @@ def survey_submit(
     subject = _open_survey(request, backend, token)
     if isinstance(subject, Response):
         return subject
-    form = read_survey_form(received, quality, comment)
+    form = read_survey_form(received, quality, comment, _texts(subject))
     if not form.valid:
         return _form(request, backend, subject, form, status=422)
     with session_scope(backend.engine) as session:
-        stored = record_answers(session, subject.survey_id, form.answers(), now)
-    return _done(request, backend, already=not stored)
+        stored = record_answers(session, subject.survey_id, form.answers(), now, kind=subject.kind)
+    return _done(request, backend, subject, already=not stored)
 
 
 def _open_survey(request: Request, backend: Backend, token: str) -> SurveySubject | Response:
@@ -120,8 +170,25 @@ def _open_survey(request: Request, backend: Backend, token: str) -> SurveySubjec
     if subject is None:
         return _refused(request, backend, NOT_FOUND, 404)
     if subject.answered:
-        return _done(request, backend, already=True)
+        return _done(request, backend, subject, already=True)
     return subject
+
+
+def _texts(subject: SurveySubject) -> SurveyTexts:
+    if subject.kind is not SurveyKind.VISIT:
+        return MESSAGE_TEXTS
+    return VISIT_TEXTS_EN if subject.language is Language.EN else VISIT_TEXTS_RU
+
+
+def _title(subject: SurveySubject) -> str:
+    return VISIT_TITLE[subject.language] if subject.kind is SurveyKind.VISIT else TITLE
+
+
+def _visit_lines(subject: SurveySubject) -> VisitLines | None:
+    if subject.visit_at is None:
+        return None
+    english = subject.language is Language.EN
+    return VisitLines(when_text(subject.visit_at, subject.language), subject.place, english)
 
 
 def _form(
@@ -134,26 +201,33 @@ def _form(
 ) -> Response:
     token = issue(backend.form_key(), backend.clock())
     layout = Layout.of(backend.settings.line_title, None, csrf_token=token)
-    page = SurveyPage(subject.number, f"{subject.received_on:%d.%m.%Y}", form)
+    page = SurveyPage(
+        subject.number,
+        f"{subject.received_on:%d.%m.%Y}",
+        form,
+        _texts(subject),
+        _visit_lines(subject),
+    )
     return render(
         request,
         "public_survey.html",
         layout=layout,
-        title=TITLE,
+        title=_title(subject),
         page=page,
         status=status,
         headers=NO_STORE,
     )
 
 
-def _done(request: Request, backend: Backend, *, already: bool) -> Response:
+def _done(request: Request, backend: Backend, subject: SurveySubject, *, already: bool) -> Response:
     layout = Layout.of(backend.settings.line_title, None)
+    visit = subject.kind is SurveyKind.VISIT
     return render(
         request,
         "public_survey_done.html",
         layout=layout,
-        title=TITLE,
-        page=DonePage(already),
+        title=_title(subject),
+        page=DonePage(already, visit, visit and subject.language is Language.EN),
         headers=NO_STORE,
     )
 

@@ -9,7 +9,9 @@ administrators.
   the form kept with the reason (422; 409 when the time was taken meanwhile);
 * ``POST /visits/{id}/cancel`` — cancels (V6, channel «staff»), audited with the login;
 * ``POST /visits/{id}/attendance`` (``visited=yes|no``) — «пришёл» / «не пришёл» once the visit
-  has begun (``visits.store.mark_attendance``).
+  has begun (``visits.store.mark_attendance``);
+* ``POST /visits/{id}/rating`` (``received``, ``quality``, ``comment``) — the rating the visitor
+  gave at the reception (V13, ``visits.rating.record_on_spot``), once.
 
 Plain HTML forms with the session's CSRF token; an action answers with a redirect back to the
 day (303), a refused one with the page and its reason (409).
@@ -29,6 +31,7 @@ from starlette.responses import Response
 
 from agent_console.auth.rules import page
 from agent_console.deps import Backend, BackendDep
+from agent_console.public_survey_form import VISIT_TEXTS_RU, read_survey_form
 from agent_console.templating import render_for
 from agent_console.visit_form import (
     BookingRow,
@@ -49,11 +52,13 @@ from models.db import session_scope
 from models.rules.visit_slots import BookingRefusal
 from models.tables import Language, Role, VisitBooking, VisitChannel
 from models.user_sessions import SignedIn
+from visits.rating import RatingError, record_on_spot
 from visits.store import BookingError, bookings_between, cancel_visit, get_booking, mark_attendance
 
 PATH: Final = "/visits"
 TITLE: Final = "Личный приём"
 NOT_FOUND: Final = "Такой записи нет."
+NOT_RATED: Final = "Оценка не записана: "
 
 router = APIRouter(tags=["visits"])
 Staff = Annotated[SignedIn, page(Role.OPERATOR, Role.SUPERVISOR, Role.ADMIN)]
@@ -150,6 +155,35 @@ def visits_attendance(
         )
 
     return _act(request, backend, user, booking_id, mark)
+
+
+@router.post(PATH + "/{booking_id}/rating", include_in_schema=False)
+def visits_rating(
+    request: Request,
+    backend: BackendDep,
+    user: Staff,
+    booking_id: int,
+    received: Annotated[str, Form()] = "",
+    quality: Annotated[str, Form()] = "",
+    comment: Annotated[str, Form()] = "",
+) -> Response:  # V13
+    form = read_survey_form(received, quality, comment, VISIT_TEXTS_RU)
+
+    def rate(session: Session, booking: VisitBooking) -> None:
+        if not form.valid:
+            raise BookingError(None, NOT_RATED + " ".join(form.errors.values()))
+        try:
+            record_on_spot(
+                session=session,
+                booking=booking,
+                answers=form.answers(),
+                actor=f"web:{user.login}",
+                now=backend.clock(),
+            )
+        except RatingError as error:
+            raise BookingError(None, str(error)) from None
+
+    return _act(request, backend, user, booking_id, rate)
 
 
 def _act(

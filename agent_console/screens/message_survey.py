@@ -1,6 +1,8 @@
 """The survey report's «Письменные обращения» channel (W12, ``reports.message_survey``): the
 links sent and answered, the answers by question, and the answers with the clients' comments a
-page at a time (shown as text: the template escapes them)."""
+page at a time (shown as text: the template escapes them). The «Личный приём» channel (V13) is
+the same body over the visits' ratings, with its own captions (``reports.message_survey.VISITS``).
+"""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ from agent_console.report_pages import Fact, FactGroup, table_view
 from agent_console.report_screen import Body, rows_shown
 from reports.inputs import FilterValues
 from reports.line_chart import percent_text
-from reports.message_survey import MessageSurveyReport
+from reports.message_survey import MESSAGES, MessageSurveyReport
 from reports.message_survey_figures import (
     ANSWERED_RU,
     COMMENTED_RU,
@@ -22,7 +24,7 @@ from reports.message_survey_figures import (
 )
 from reports.survey_figures import counted_text
 
-NO_ANSWERS = "За этот период ответов на опрос по письменным обращениям нет."
+NO_ANSWERS = MESSAGES.no_answers_ru
 
 
 def message_survey_body(
@@ -31,16 +33,19 @@ def message_survey_body(
     counts = query.tally(session)
     shown = rows_shown(values, number, counts.answered)
     rows = query.page(session, offset=shown.offset, limit=shown.limit)
-    caption = f"Ответы на опрос по письменным обращениям за {query.period.label()}"
+    source = query.source
+    caption = f"{source.caption_ru} за {query.period.label()}"
     return Body(
-        facts=_facts(counts),
-        table=table_view(caption, query.columns, [r.cells() for r in rows], empty=NO_ANSWERS),
+        facts=_facts(counts, source.quality_ru),
+        table=table_view(
+            caption, query.columns, [r.cells() for r in rows], empty=source.no_answers_ru
+        ),
         total=counts.answered,
         page=shown.page,
     )
 
 
-def _facts(counts: MessageSurveyCounts) -> list[FactGroup]:
+def _facts(counts: MessageSurveyCounts, quality: str) -> list[FactGroup]:
     return [
         FactGroup(
             "Итого",
@@ -60,7 +65,7 @@ def _facts(counts: MessageSurveyCounts) -> list[FactGroup]:
             ],
         ),
         FactGroup(
-            "Оценка работы с обращением",
+            quality,
             [
                 Fact("Удовлетворен", counted_text(counts.satisfied, counts.ratings)),
                 Fact(

@@ -99,7 +99,7 @@ class SurveyScreen(ReportScreen[SurveyQuery]):
             choice_group(values, TOPIC, "Тема", TOPIC_CHOICE_LABELS_RU, invalid=invalid),
             choice_group(values, LANGUAGE, "Язык", languages, invalid=invalid),
         ]
-        messages = any(o.checked and o.value == Channel.MESSAGES for o in channel.options)
+        messages = any(o.checked and o.value != Channel.CALLS for o in channel.options)
         if messages and not calls_filtered(values) and invalid not in CALL_FILTERS:
             return [channel], []  # nothing of the calls' to choose
         return [channel], calls

@@ -5,8 +5,9 @@ DATE`` lists the day's free time; ``book DATE HH:MM --phone ...`` books a slot a
 confirmation the visitor is told (exit 3 when the slot is taken, 2 for a refused request);
 ``cancel ID`` cancels a booking (again: says so, exit 0; unknown: exit 2); ``reminders
 [--dry-run]`` plans the rows of new bookings, sends the due letters and lists the rows of
-coming visits (calls are placed by ``serve``, which holds the AMI link; V3–V6). The same store
-(``visits.store``) serves the console and the public pages.
+coming visits (calls are placed by ``serve``, which holds the AMI link; V3–V6); ``rate`` and
+``ratings``: the rating after the visit (V13, ``consult_line.commands.visit_ratings``). The
+same store (``visits.store``) serves the console and the public pages.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from datetime import datetime
 from sqlmodel import Session, col, select
 
 from consult_line.actor import cli_actor
+from consult_line.commands import visit_ratings
 from consult_line.commands.visit_reminders import show_reminders
 from consult_line.wiring import Services
 from models.db import session_scope
@@ -49,6 +51,10 @@ def run(services: Services, args: argparse.Namespace) -> int:
         return _book(services, args)
     if action == "reminders":
         return show_reminders(services, dry_run=args.dry_run)
+    if action == "rate":
+        return visit_ratings.rate(services, args)
+    if action == "ratings":
+        return visit_ratings.send(services, args)
     return _cancel(services, args)
 
 

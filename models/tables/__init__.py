@@ -46,6 +46,7 @@ from models.tables.staff import (
 )
 from models.tables.surveys import SurveyChannel, SurveyResponse
 from models.tables.visit_reminders import VisitReminder
+from models.tables.visit_surveys import VisitSurvey
 from models.tables.visits import (
     Interpreter,
     ReceptionHours,
@@ -113,6 +114,7 @@ __all__ = [
     "VisitChannel",
     "VisitReminder",
     "VisitStatus",
+    "VisitSurvey",
     "WrapupDismissal",
     "WrittenMessage",
 ]

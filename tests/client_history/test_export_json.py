@@ -31,6 +31,7 @@ TOP = [
     "calls",
     "callbacks",
     "messages",
+    "visits",  # G4, V13: added within version 1
 ]
 CLIENT_KEYS = [
     "phone",

@@ -64,7 +64,11 @@ def test_dry_run_lists_every_table_and_changes_nothing(
     assert out[deleted + 12] == (
         "  вложения обращений (message_attachments): 1, с 2001-05-12 по 2001-05-12"
     )
-    assert out[deleted + 15] == "  клиенты (clients): 1, с 2001-06-01 по 2001-06-01"
+    # G3, V13: the old visit 10 days before OLD, with its link and rating
+    assert out[deleted + 15] == (
+        "  записи на личный приём (visit_bookings): 1, с 2001-05-22 по 2001-05-22"
+    )
+    assert out[deleted + 19] == "  клиенты (clients): 1, с 2001-06-01 по 2001-06-01"
     assert out[anonymised + 1] == "  клиенты (clients): 1, с 2001-06-01 по 2001-06-01"
     assert out[-1].startswith("Незакрытых заявок на обратный звонок старше срока: 1;")
     assert _calls(engine) == before

@@ -289,7 +289,8 @@ def test_the_access_log_keeps_no_survey_link(migrated_service: Service) -> None:
 
 
 def test_the_access_log_keeps_no_link_token_of_any_kind() -> None:
-    # V6, W12, M1, M4: one pattern hides the token of every link from a letter
+    # V6, W12, M1, M4: one pattern hides the token of every link from a letter (V13: the
+    # rating link of a visit is a /public/survey one)
     from consult_line.access_log import HideLinkTokens
 
     token = "Zq3xY8-secret_token_0123456789abcd"

@@ -22,7 +22,10 @@ is in the names: ``gone_*`` rows go, ``kept_*`` rows stay.
   goes, and so does a message nobody closed that came before it; a message that came before the
   cut-off but was closed at it stays, and keeps its author, client ``writer`` (no calls); so do
   a message that came at the cut-off and is still open, one closed before it whose answer was
-  sent again after it, and one whose survey was answered after it.
+  sent again after it, and one whose survey was answered after it;
+* personal visits (V13), dated by the visit: client ``gone``'s old visit with its cancellation
+  link and its rating goes; a visit before the cut-off rated after it stays, and so does a
+  visit at the cut-off.
 """
 
 from __future__ import annotations
@@ -59,8 +62,13 @@ from models.tables import (
     MessageSurvey,
     NoticeKind,
     NoticeState,
+    ReceptionPoint,
     SurveyResponse,
     TransferKind,
+    VisitBooking,
+    VisitCancelLink,
+    VisitChannel,
+    VisitSurvey,
     WrapupDismissal,
     WrittenMessage,
 )
@@ -226,6 +234,7 @@ def build_history(engine: Engine, *, old: datetime, new: datetime) -> Sample:
 
         open_task = task(call("kept-open", old - timedelta(days=9)), CallbackStatus.OPEN, None)
         _messages(session, ids, old=old, new=new)
+        _visits(session, ids, employee, old=old, new=new)
         session.commit()
     return Sample(
         gone=ids["gone"],
@@ -307,6 +316,45 @@ def _messages(session: Session, ids: dict[str, int], *, old: datetime, new: date
             answered_at=new,
             quality=QualityRating.SATISFIED,
         )
+    )
+
+
+def _visits(
+    session: Session, ids: dict[str, int], employee: int, *, old: datetime, new: datetime
+) -> None:
+    day = timedelta(days=1)
+    point = ReceptionPoint(
+        code="ministry", name_ru="Министерство", name_en="Ministry", address_ru="Махачкала",
+        address_en="Makhachkala", updated_at=old - 100 * day,
+    )  # fmt: skip
+    session.add(point)
+    session.flush()
+
+    def visit(at: datetime, client: str | None = None) -> int:
+        row = VisitBooking(
+            employee_id=employee, point_id=_id(point.id), starts_at=at, ends_at=at + day / 48,
+            client_id=ids[client] if client else None, phone_e164="+79280000001",
+            channel=VisitChannel.LINE, booked_at=at - 3 * day,
+        )  # fmt: skip
+        session.add(row)
+        session.flush()
+        return _id(row.id)
+
+    gone = visit(old - 10 * day, "gone")
+    rated = visit(old - 20 * day)
+    visit(new)
+    session.add_all(
+        [
+            VisitCancelLink(booking_id=gone, token_hash="c" * 64, issued_at=old - 13 * day),
+            VisitSurvey(
+                booking_id=gone,
+                token_hash="d" * 64,
+                issued_at=old - 10 * day,
+                answered_at=old - 9 * day,
+                quality=QualityRating.SATISFIED,
+            ),
+            VisitSurvey(booking_id=rated, issued_at=old - 20 * day, answered_at=new),
+        ]
     )
 
 

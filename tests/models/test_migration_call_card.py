@@ -11,7 +11,7 @@ from models.migrate import alembic_config, schema_drift, upgrade
 CARD_TABLES = {"call_referrals", "wrapup_dismissals", "callback_task_changes"}
 # Undone too by a downgrade to 0005: 0007 (accounts), 0014 (the reports' counts), 0016 (messages),
 # 0018 (their surveys), 0019 (the reminders of their deadlines), 0021 (information mailings),
-# 0022 (personal visits), 0023 (their letters and calls).
+# 0022 (personal visits), 0023 (their letters and calls), 0024 (their ratings).
 LATER_TABLES = {
     "user_accounts",
     "user_sessions",
@@ -30,6 +30,7 @@ LATER_TABLES = {
     "visit_bookings",
     "visit_cancel_links",
     "visit_reminders",
+    "visit_surveys",
 }
 
 

@@ -25,6 +25,8 @@ from models.tables import (
     SurveyResponse,
     WrittenMessage,
 )
+from tests.visits.rating_report_samples import msk, write_visit
+from tests.visits.samples import load_examples
 
 T0 = datetime(2026, 10, 5, 7, 0, tzinfo=UTC)
 
@@ -176,5 +178,31 @@ def test_0023_goes_down_and_up_again(db_engine: Engine) -> None:
     with db_engine.connect() as connection:
         assert not inspect(connection).has_table("visit_reminders")
         assert inspect(connection).has_table("visit_bookings")
+    upgrade(db_engine)
+    assert schema_drift(db_engine) == []
+
+
+def test_0024_visits_in_the_history_view_and_their_ratings_come_and_go(db_engine: Engine) -> None:
+    # G3, V13: the view lists a client's visit bookings; visit_surveys comes with 0024
+    load_examples(db_engine)
+    with session_scope(db_engine) as session:
+        client = Client(phone_e164="+79281234567", created_at=T0)
+        session.add(client)
+        session.flush()
+        client_id = client.id
+    assert client_id is not None
+    visit = write_visit(db_engine, msk(1, 10), client_id=client_id)
+    with session_scope(db_engine) as session:
+        [item] = client_history(session=session, client_id=client_id)
+    assert (item.kind, item.ref_id, item.channel, item.status) == ("visit", visit, "line", "booked")
+    config = alembic_config(db_engine.url.render_as_string(hide_password=False))
+    with db_engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0023")
+    with db_engine.connect() as connection:
+        assert not inspect(connection).has_table("visit_surveys")
+        assert inspect(connection).has_table("visit_reminders")
+        kinds = connection.execute(text("SELECT kind FROM client_interaction_history")).all()
+        assert kinds == []
     upgrade(db_engine)
     assert schema_drift(db_engine) == []

@@ -22,15 +22,14 @@ from models.tables import (
     CallbackTask,
     CallWrapup,
     Client,
-    Department,
-    Employee,
     MessageAttachment,
     MessageIntake,
     MessageNotice,
     MessageSurvey,
-    ReceptionPoint,
     VisitBooking,
+    VisitCancelLink,
     VisitChannel,
+    VisitSurvey,
     WrittenMessage,
 )
 from tests.conftest import EngineFactory
@@ -98,9 +97,17 @@ def test_dry_run_counts_each_table_and_changes_nothing(db_engine: Engine, sample
     assert found[Part.MESSAGE_NOTICES] == Affected(
         Part.MESSAGE_NOTICES, 1, OLD - 40 * day, OLD - 40 * day
     )
+    # G3, V13: a visit dated by the visit, its cancellation link and rating with it
+    assert found[Part.VISIT_BOOKINGS] == Affected(
+        Part.VISIT_BOOKINGS, 1, OLD - 10 * day, OLD - 10 * day
+    )
+    assert found[Part.VISIT_SURVEYS] == Affected(
+        Part.VISIT_SURVEYS, 1, OLD - 10 * day, OLD - 10 * day
+    )
     assert {part: item.rows for part, item in found.items()} == {part: 1 for part in Part} | {
         Part.CALLS: 7,
         Part.WRITTEN_MESSAGES: 2,
+        Part.VISIT_REMINDERS: 0,  # the sample has no reminder rows
     }
     with db_engine.connect() as connection:  # kept however old, until someone closes it
         assert open_tasks_before(connection=connection, cutoff=CUTOFF) == 1
@@ -266,30 +273,17 @@ def test_a_client_with_an_old_call_and_a_kept_message_stays_whole(
         assert "gone-client" not in set(session.exec(select_rows(Call.linkedid)).all())
 
 
-def test_a_client_with_a_visit_booking_stays(db_engine: Engine, sample: Sample) -> None:
-    # G3, V1: the bookings are not purged yet, so their client is neither deleted nor blanked
+def test_a_client_with_a_visit_booking_kept_stays(db_engine: Engine, sample: Sample) -> None:
+    # G3, V1: a booking within the term keeps its client (neither deleted nor blanked); the
+    # client's old visit, calls and message go all the same
     with Session(db_engine) as session:
-        department = Department(code="visits-test", name="Отдел")
-        session.add(department)
-        session.flush()
-        employee = Employee(
-            internal_number="9301",
-            full_name="Принимающий",
-            device="PJSIP/9301",
-            department_id=department.id,
-            updated_at=OLD,
-        )
-        point = ReceptionPoint(
-            code="ministry", name_ru="М", name_en="M", address_ru="А", address_en="A",
-            updated_at=OLD,
-        )  # fmt: skip
-        session.add_all([employee, point])
-        session.flush()
+        booking = session.exec(select_rows(VisitBooking)).first()
+        assert booking is not None
         session.add(
             VisitBooking(
-                employee_id=employee.id, point_id=point.id, starts_at=OLD, ends_at=OLD,
-                client_id=sample.gone, phone_e164="+79120000000", channel=VisitChannel.LINE,
-                booked_at=OLD,
+                employee_id=booking.employee_id, point_id=booking.point_id,
+                starts_at=NEW + timedelta(hours=1), ends_at=NEW, client_id=sample.gone,
+                phone_e164="+79120000000", channel=VisitChannel.LINE, booked_at=OLD,
             )
         )  # fmt: skip
         session.commit()
@@ -298,3 +292,22 @@ def test_a_client_with_a_visit_booking_stays(db_engine: Engine, sample: Sample) 
         client = session.get(Client, sample.gone)
         assert client is not None
         assert client.phone_e164 is not None
+        kept = session.exec(
+            select_rows(VisitBooking.starts_at).where(col(VisitBooking.client_id) == sample.gone)
+        ).all()
+        assert [at.astimezone(UTC) for at in kept] == [NEW + timedelta(hours=1)]
+
+
+def test_an_old_visit_goes_with_its_link_and_rating(db_engine: Engine, sample: Sample) -> None:
+    # G3, V13: 5 years after the visit the booking, its cancellation link and rating go; a
+    # visit rated after the cut-off and a visit at the cut-off stay, and so does their rating
+    _run(db_engine)
+    with Session(db_engine) as session:
+        starts = sorted(
+            at.astimezone(UTC) for at in session.exec(select_rows(VisitBooking.starts_at))
+        )
+        assert starts == [OLD - timedelta(days=20), NEW]
+        assert session.exec(select_rows(VisitCancelLink)).all() == []
+        [rating] = session.exec(select_rows(VisitSurvey)).all()
+        assert rating.answered_at is not None
+        assert session.get(Client, sample.gone) is None
