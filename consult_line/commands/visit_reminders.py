@@ -16,6 +16,7 @@ from sqlmodel import Session, col, select
 
 from consult_line.visit_reminder_run import Run, log_run, prepare, send_letters
 from consult_line.wiring import Services
+from models.rules.visit_reminders import CALL_RESULT_RU, CHANNEL_RU, KIND_RU, STATE_RU
 from models.tables import VisitBooking, VisitReminder
 from visits import reminder_store
 
@@ -35,7 +36,7 @@ def show_reminders(services: Services, *, dry_run: bool) -> int:
             for booking, rows in new:
                 for row in rows:
                     print(
-                        f"-\tзапись {booking.id}\t{row.kind.value}\t{row.channel.value}\t"
+                        f"-\tзапись {booking.id}\t{KIND_RU[row.kind]}\t{CHANNEL_RU[row.channel]}\t"
                         f"{row.due_at.astimezone(tz):%d.%m.%Y %H:%M}\tбудет запланировано"
                     )
             _print_rows(session, services)
@@ -65,9 +66,10 @@ def _print_rows(session: Session, services: Services) -> None:
         .order_by(col(VisitReminder.due_at), col(VisitReminder.id))
     ).all()
     for row in rows:
-        result = row.call_result.value if row.call_result else "-"
+        result = CALL_RESULT_RU[row.call_result] if row.call_result else "-"
         print(
-            f"{row.id or '-'}\tзапись {row.booking_id}\t{row.kind.value}\t{row.channel.value}\t"
-            f"{row.due_at.astimezone(tz):%d.%m.%Y %H:%M}\t{row.state.value}\t"
+            f"{row.id or '-'}\tзапись {row.booking_id}\t{KIND_RU[row.kind]}\t"
+            f"{CHANNEL_RU[row.channel]}\t{row.due_at.astimezone(tz):%d.%m.%Y %H:%M}\t"
+            f"{STATE_RU[row.state]}\t"
             f"попыток {row.attempts}\t{result}\t{row.last_error}"
         )

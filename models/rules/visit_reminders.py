@@ -63,6 +63,20 @@ CALL_RESULT_RU: Final = {
     CallResult.INVALID_NUMBER: "номер недоступен",
     CallResult.FAILED: "звонок не состоялся",
 }
+KIND_RU: Final = {
+    MessageKind.CONFIRMATION: "подтверждение записи",
+    MessageKind.DAY_BEFORE: "напоминание за сутки",
+    MessageKind.TWO_HOURS: "напоминание за 2 часа",
+}
+CHANNEL_RU: Final = {ReminderChannel.EMAIL: "письмо", ReminderChannel.CALL: "звонок"}
+STATE_RU: Final = {
+    ReminderState.PENDING: "ждёт своего времени",
+    ReminderState.SENDING: "отправляется",
+    ReminderState.SENT: "отправлено",
+    ReminderState.FAILED: "не отправлено",
+    ReminderState.SKIPPED: "пропущено",
+    ReminderState.UNKNOWN: "неизвестно (прервано при отправке)",
+}
 _RETRIED: Final = frozenset({CallResult.NO_ANSWER, CallResult.BUSY, CallResult.FAILED})
 _KINDS: Final = {
     ReminderKind.DAY_BEFORE: MessageKind.DAY_BEFORE,

@@ -72,5 +72,7 @@ def test_the_command_sends_due_letters_and_lists_the_rows(  # V3, V5
     assert show_reminders(services, dry_run=False) == 0
     out = capsys.readouterr().out
     assert "Запланировано: 3, писем отправлено: 1" in out
-    assert f"запись {booking_id}\tday_before\tcall\t07.12.2026 10:30\tpending" in out
+    assert (
+        f"запись {booking_id}\tнапоминание за сутки\tзвонок\t07.12.2026 10:30\tждёт своего времени"
+    ) in out
     assert len(outbox.letters()) == 1
