@@ -15,7 +15,6 @@ messages do, so the client's history can show it.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -25,6 +24,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from call_card.history import owner_filter
+from models.emails import BAD_EMAIL, looks_like_email
 from models.line_store import clean_text
 from models.phones import normalize_phone
 from models.rules.calendar import ProductionCalendar
@@ -56,10 +56,7 @@ from visits.links import issue_cancel_link
 
 NAME_MAX = 255
 MAX_RANGE_DAYS = 62
-# One @, something on both sides, a dot in the domain, no spaces: enough to catch a typo.
-EMAIL_PATTERN = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
 BAD_PHONE = "Номер телефона не распознан (пример: +7 912 345-67-89)."
-BAD_EMAIL = "Адрес e-mail указан с ошибкой (пример: ivanova@example.ru)."
 CANCEL_TOO_LATE = "Приём уже начался или прошёл: отменить запись нельзя."
 CANCEL_MARKED = "Посещение уже отмечено: отменить запись нельзя."
 MARK_TOO_EARLY = "Приём ещё не начался: отметить посещение можно после его начала."
@@ -166,7 +163,7 @@ def book_visit(
     if phone is None:
         raise BookingError(None, BAD_PHONE)
     email = clean_text(request.email, NAME_MAX).strip()
-    if email and not EMAIL_PATTERN.fullmatch(email):
+    if email and not looks_like_email(email):
         raise BookingError(None, BAD_EMAIL)
     slot = find_slot(
         load_windows(session),
