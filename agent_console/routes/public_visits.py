@@ -21,6 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Final
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Request
 from sqlmodel import Session
@@ -48,7 +49,6 @@ from agent_console.visit_form import (
 )
 from models.calendar_store import load_calendar
 from models.db import session_scope
-from models.rules.calendar import ProductionCalendar
 from models.rules.visit_slots import BookingRefusal, can_cancel
 from models.tables import Language, ReceptionPoint, VisitBooking, VisitChannel, VisitStatus
 from models.user_sessions import SignedIn
@@ -257,8 +257,7 @@ def cancel_page(
         booking = find_booking_by_token(session, token)
         if booking is None:
             return _not_found(request, backend)
-        calendar = load_calendar(session=session, settings=backend.settings)
-        shown = _cancel_page(session, booking, calendar, _cancel_state(booking, now))
+        shown = _cancel_page(session, booking, backend.settings.tz, _cancel_state(booking, now))
     return _cancel_render(request, backend, shown)
 
 
@@ -274,14 +273,13 @@ def cancel_submit(
         booking = find_booking_by_token(session, token)
         if booking is None:
             return _not_found(request, backend)
-        calendar = load_calendar(session=session, settings=backend.settings)
         state = _cancel_state(booking, now)
         if state == "ask":
             result = cancel_visit(
                 session=session, booking=booking, via=VisitChannel.WEB, actor=ACTOR, now=now
             )
             state = "already" if result.already else "done"
-        shown = _cancel_page(session, booking, calendar, state)
+        shown = _cancel_page(session, booking, backend.settings.tz, state)
     return _cancel_render(request, backend, shown, status=409 if state == "late" else 200)
 
 
@@ -293,13 +291,11 @@ def _cancel_state(booking: VisitBooking, now: datetime) -> str:
     return "ask"
 
 
-def _cancel_page(
-    session: Session, booking: VisitBooking, calendar: ProductionCalendar, state: str
-) -> CancelPage:
+def _cancel_page(session: Session, booking: VisitBooking, tz: ZoneInfo, state: str) -> CancelPage:
     point = session.get(ReceptionPoint, booking.point_id)
     language = booking.language
-    start = booking.starts_at.astimezone(calendar.tz)
-    end = booking.ends_at.astimezone(calendar.tz)
+    start = booking.starts_at.astimezone(tz)
+    end = booking.ends_at.astimezone(tz)
     english = language is Language.EN
     where = ""
     if point is not None:
