@@ -29,7 +29,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from agent_console.auth.form_tokens import issue, read
-from agent_console.auth.refusals import PUBLIC_REFUSAL, ErrorPage
+from agent_console.auth.refusals import LINK_NOT_FOUND, PUBLIC_REFUSAL, ErrorPage
 from agent_console.auth.rules import public_form, public_link
 from agent_console.deps import Backend, BackendDep, ContextDep
 from agent_console.templating import Layout, render
@@ -65,9 +65,6 @@ TITLES: Final = {
 TOO_MANY: Final = (
     "Слишком много запросов записи с Вашего адреса за последний час. Пожалуйста, попробуйте "
     "позже или запишитесь по телефону консультационной линии."
-)
-LINK_NOT_FOUND: Final = (
-    "Ссылка не найдена. Проверьте, что она скопирована из письма целиком, до последнего знака."
 )
 CANCEL_TEXTS: Final = {
     Language.RU: {
