@@ -24,6 +24,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from call_card.history import owner_filter
+from models.audit_trail import record_event
 from models.emails import BAD_EMAIL, looks_like_email
 from models.line_store import clean_text
 from models.phones import normalize_phone
@@ -39,7 +40,6 @@ from models.rules.visit_slots import (
 )
 from models.settings import Settings
 from models.tables import (
-    AuditEntry,
     Channel,
     Client,
     Employee,
@@ -352,13 +352,12 @@ def _client(
 def _audit(
     session: Session, at: datetime, actor: str, action: str, booking: VisitBooking, detail: str
 ) -> None:
-    session.add(
-        AuditEntry(
-            at=at,
-            actor=actor[:128],
-            action=action,
-            subject=f"visit:{booking.id}",
-            client_id=booking.client_id,
-            detail=detail,
-        )
+    record_event(
+        session=session,
+        at=at,
+        actor=actor,
+        action=action,
+        subject=f"visit:{booking.id}",
+        detail=detail,
+        client_id=booking.client_id,
     )
