@@ -226,10 +226,9 @@ def cancel_visit(
     Raises :class:`BookingError` once the visit has begun."""
     if booking.status is VisitStatus.CANCELLED:
         return Cancelled(booking, already=True)
-    if booking.status is not VisitStatus.BOOKED:
-        raise BookingError(None, CANCEL_MARKED)
-    if not can_cancel(booking.starts_at, now):
-        raise BookingError(None, CANCEL_TOO_LATE)
+    refused = cancel_refusal(booking, now)
+    if refused is not None:
+        raise BookingError(None, refused)
     booking.status = VisitStatus.CANCELLED
     booking.cancelled_at = now
     booking.cancelled_via = via
@@ -238,6 +237,16 @@ def cancel_visit(
     _audit(session, now, actor, "visit_cancelled", booking, via.value)
     session.flush()
     return Cancelled(booking)
+
+
+def cancel_refusal(booking: VisitBooking, now: datetime) -> str | None:
+    """Why a booking that is not cancelled cannot be now (V6: marked already, or the visit has
+    begun), in Russian; None when it can."""
+    if booking.status is not VisitStatus.BOOKED:
+        return CANCEL_MARKED
+    if not can_cancel(booking.starts_at, now):
+        return CANCEL_TOO_LATE
+    return None
 
 
 @dataclass(frozen=True, slots=True)

@@ -49,11 +49,11 @@ from agent_console.visit_form import (
 )
 from models.calendar_store import load_calendar
 from models.db import session_scope
-from models.rules.visit_slots import BookingRefusal, can_cancel
+from models.rules.visit_slots import BookingRefusal
 from models.tables import Language, ReceptionPoint, VisitBooking, VisitChannel, VisitStatus
 from models.user_sessions import SignedIn
 from visits.links import CANCEL_PATH, find_booking_by_token
-from visits.store import BookingError, cancel_visit
+from visits.store import BookingError, cancel_refusal, cancel_visit
 
 PATH: Final = "/public/visits"
 ACTOR: Final = "public"
@@ -283,7 +283,7 @@ def cancel_submit(
 def _cancel_state(booking: VisitBooking, now: datetime) -> str:
     if booking.status is VisitStatus.CANCELLED:
         return "already"
-    if booking.status is not VisitStatus.BOOKED or not can_cancel(booking.starts_at, now):
+    if cancel_refusal(booking, now) is not None:
         return "late"
     return "ask"
 
