@@ -6,9 +6,9 @@ with an error per field in Russian; the route registers the message only when th
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
+from models.emails import BAD_EMAIL, looks_like_email
 from models.phones import normalize_phone
 
 TEXT_MAX = 10_000  # characters; a longer letter goes by post or mail with attachments
@@ -21,13 +21,10 @@ FIELD_LIMITS = {
     "subject": SUBJECT_MAX,
     "text": TEXT_MAX,
 }
-# One @, something on both sides, a dot in the domain, no spaces: enough to catch a typo.
-_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
 
 NO_TEXT = "Напишите текст обращения."
 TOO_LONG = "Слишком длинно: не больше {limit} знаков (сейчас {length})."
 NO_REPLY_WAY = "Укажите хотя бы один способ ответа: e-mail, телефон или почтовый адрес."
-BAD_EMAIL = "Адрес e-mail указан с ошибкой (пример: ivanova@example.ru)."
 BAD_PHONE = "Номер телефона не распознан (пример: +7 912 345-67-89)."
 NO_CONSENT = "Без согласия на обработку персональных данных обращение не может быть принято."
 
@@ -57,7 +54,7 @@ def read_form(values: dict[str, str], *, consent: bool) -> MessageForm:
             errors[name] = TOO_LONG.format(limit=limit, length=len(texts[name]))
     if not texts["text"]:
         errors["text"] = NO_TEXT
-    if texts["email"] and "email" not in errors and not _EMAIL.fullmatch(texts["email"]):
+    if texts["email"] and "email" not in errors and not looks_like_email(texts["email"]):
         errors["email"] = BAD_EMAIL
     if texts["phone"] and "phone" not in errors and normalize_phone(texts["phone"]) is None:
         errors["phone"] = BAD_PHONE

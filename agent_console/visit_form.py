@@ -18,6 +18,7 @@ from typing import Final, TypeVar
 from sqlmodel import Session, select
 
 from call_card.lookup import employee_names
+from models.emails import BAD_EMAIL, looks_like_email
 from models.phones import format_phone, normalize_phone
 from models.rules.calendar import ProductionCalendar
 from models.rules.visit_slots import REFUSAL_RU, BookingRefusal, Slot
@@ -39,9 +40,7 @@ from visits.confirmation import (
     WEEKDAYS_RU,
 )
 from visits.store import (
-    BAD_EMAIL,
     BAD_PHONE,
-    EMAIL_PATTERN,
     BookingError,
     BookingRequest,
     book_visit,
@@ -219,7 +218,7 @@ def read_visit_form(values: Mapping[str, str], *, language: Language | None = No
         errors["phone"] = NO_PHONE
     elif normalize_phone(form.phone) is None:
         errors["phone"] = BAD_PHONE
-    if form.email and not EMAIL_PATTERN.fullmatch(form.email):
+    if form.email and not looks_like_email(form.email):
         errors["email"] = BAD_EMAIL
     elif form.remind_by_email and not form.email:
         errors["email"] = NO_EMAIL

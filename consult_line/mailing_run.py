@@ -13,14 +13,13 @@ within the limits of ``models.rules.mailing_delivery``; a refused address fails 
 from __future__ import annotations
 
 import asyncio
-import smtplib
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
 from consult_line.wiring import Services
 from mail.mailing_letters import mailing_letter
-from mail.sender import MailSendError, send_mail
+from mail.sender import MailSendError, refused_for_good, send_mail
 from models.db import session_scope
 from models.mailing_send import Claimed, claim_next, record_failure, record_sent, recover_stale
 from models.rules.mailing_delivery import DeliveryState, pause_between
@@ -63,12 +62,9 @@ def _hand_over(services: Services, claimed: Claimed) -> StepResult:
             services.settings, claimed.to, letter.subject, letter.text, headers=letter.headers
         )
     except (MailSendError, ValueError) as exc:
-        permanent = isinstance(exc, ValueError) or isinstance(
-            exc.__cause__, smtplib.SMTPRecipientsRefused
-        )
         with session_scope(services.engine) as session:
             state = record_failure(
-                session, claimed, str(exc), permanent=permanent, now=services.clock()
+                session, claimed, str(exc), permanent=refused_for_good(exc), now=services.clock()
             )
         step = Step.RETRY if state is DeliveryState.QUEUED else Step.FAILED
         return StepResult(step, claimed.to, str(exc))

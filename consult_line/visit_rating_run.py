@@ -12,14 +12,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlmodel import Session
-
+from call_card.lookup import employee_names
 from consult_line.message_reminder_run import mail_configured
 from consult_line.wiring import Services
 from mail.sender import MailSendError, send_mail
 from models.db import session_scope
 from models.rules.visit_rating import daytime
-from models.tables import Employee, ReceptionPoint, VisitBooking
+from models.tables import ReceptionPoint
 from visits.rating import claim_rating_link, due_ratings, release_rating_link
 from visits.rating_letter import rating_letter
 
@@ -43,9 +42,15 @@ def offer_ratings(services: Services) -> RatingRun:
     if not run.daytime:
         return run
     with session_scope(services.engine) as session:
+        bookings = due_ratings(session, now, calendar)
+        names = employee_names(session, {booking.employee_id for booking in bookings})
         due = [
-            (booking, session.get(ReceptionPoint, booking.point_id), _name(session, booking))
-            for booking in due_ratings(session, now, calendar)
+            (
+                booking,
+                session.get(ReceptionPoint, booking.point_id),
+                names.get(booking.employee_id, ""),
+            )
+            for booking in bookings
         ]
     run.due = len(due)
     if due and not mail_configured(services):
@@ -73,8 +78,3 @@ def offer_ratings(services: Services) -> RatingRun:
             continue
         run.sent.append(booking.id)
     return run
-
-
-def _name(session: Session, booking: VisitBooking) -> str:
-    employee = session.get(Employee, booking.employee_id)
-    return employee.full_name if employee is not None else ""

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import smtplib
 from dataclasses import dataclass, field
 from typing import Final
 
@@ -30,7 +29,7 @@ from ami.connection import (
 )
 from consult_line.wiring import Services
 from ivr.variables import VISIT_REMINDER_ID
-from mail.sender import MailSendError, send_mail
+from mail.sender import MailSendError, refused_for_good, send_mail
 from models.db import session_scope
 from models.rules.visit_reminders import CallResult, ReminderState
 from models.rules.visit_slots import ReminderChannel
@@ -109,9 +108,7 @@ def _hand_over(services: Services, claimed: ClaimedLetter, run: Run) -> None:
         send_mail(services.settings, claimed.to, letter.subject, letter.text)
     except (MailSendError, ValueError) as exc:
         error = str(exc)
-        permanent = isinstance(exc, ValueError) or isinstance(
-            exc.__cause__, smtplib.SMTPRecipientsRefused
-        )
+        permanent = refused_for_good(exc)
     with session_scope(services.engine) as session:
         state = reminder_store.record_letter(
             session, claimed.reminder_id, error=error, permanent=permanent, now=services.clock()

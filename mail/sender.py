@@ -109,6 +109,12 @@ def compose(
     return letter
 
 
+def refused_for_good(exc: MailSendError | ValueError) -> bool:
+    """A failure no retry mends: the letter refused before sending (``ValueError``: a bad
+    address or header) or the recipient refused by the server."""
+    return isinstance(exc, ValueError) or isinstance(exc.__cause__, smtplib.SMTPRecipientsRefused)
+
+
 def _check_address(value: str) -> None:
     address = parseaddr(value)[1]
     local, at, domain = address.rpartition("@")

@@ -1,7 +1,7 @@
 """Entries of the audit log (``audit_log``) about accounts: sign-ins, failures, lockouts,
 sign-outs and the administrator's changes of accounts; about runs of the purge of the
 interaction history past its term (G3); and any other event (:func:`record_event`: the consents
-to mailings and the mailings, M1–M4).
+to mailings and the mailings, M1–M4, the personal visits, V1–V13).
 
 ``actor`` says who acted (``web:<login>``, ``cli:<system user>``), ``subject`` which account
 (``user:<login>``), ``detail`` the rest (the browser's address, the attempt's number).
@@ -63,15 +63,24 @@ def record_account_event(
 
 
 def record_event(
-    *, session: Session, at: datetime, actor: str, action: str, subject: str, detail: str = ""
+    *,
+    session: Session,
+    at: datetime,
+    actor: str,
+    action: str,
+    subject: str,
+    detail: str = "",
+    client_id: int | None = None,
 ) -> None:
-    """Any other entry: ``subject`` names what it is about (``subscriber:7``, ``mailing:3``)."""
+    """Any other entry: ``subject`` names what it is about (``subscriber:7``, ``mailing:3``,
+    ``visit:12``); ``client_id`` the client it concerns, if any."""
     session.add(
         AuditEntry(
             at=at,
             actor=actor[:_ACTOR_MAX],
             action=action,
             subject=subject[:_SUBJECT_MAX],
+            client_id=client_id,
             detail=detail,
         )
     )

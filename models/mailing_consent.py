@@ -2,7 +2,7 @@
 public page, their confirmation, withdrawal (by a letter's link or by a supervisor), and the
 register as the console shows it.
 
-Links carry a random token (24 bytes, ``secrets.token_urlsafe``) and the database keeps only
+Links carry a random token (``models.survey_links.new_token``) and the database keeps only
 its SHA-256 (``models.survey_links.token_hash``): a copy of the database gives no working links.
 The confirmation link's hash sits on the subscriber; each mailing letter's unsubscribe link has
 its own, on the letter's delivery (``models.mailing_send``). A withdrawal clears the
@@ -15,8 +15,6 @@ what, and from where.
 
 from __future__ import annotations
 
-import re
-import secrets
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -34,15 +32,13 @@ from models.rules.mailing_consent import (
     confirmation_open,
     may_send_confirmation,
 )
-from models.survey_links import token_hash
+from models.survey_links import looks_like_token, new_token, token_hash
 from models.tables import MailingDelivery, MailingSubscriber
 
 SUBSCRIBE_PATH: Final = "/public/subscribe"
 CONFIRM_PATH: Final = "/public/subscribe/confirm"
 UNSUBSCRIBE_PATH: Final = "/public/unsubscribe"
 ONE_CLICK_ACTOR: Final = "mail:one-click"
-_TOKEN_BYTES: Final = 24
-_TOKEN_SHAPE: Final = re.compile(r"[A-Za-z0-9_-]{20,64}")
 _ACTOR_MAX: Final = 128
 REGISTER_PAGE: Final = 100
 
@@ -75,12 +71,6 @@ class Issued:
     token: str
 
 
-def new_token() -> tuple[str, str]:
-    """A link token and the hash to store."""
-    token = secrets.token_urlsafe(_TOKEN_BYTES)
-    return token, token_hash(token)
-
-
 def request_subscription(
     session: Session, email: str, *, actor: str, now: datetime
 ) -> Issued | None:
@@ -95,7 +85,7 @@ def request_subscription(
         now,
     ):
         return None
-    token, hashed = new_token()
+    token = new_token()
     if subscriber is None:
         subscriber = MailingSubscriber(
             email=email,
@@ -106,7 +96,7 @@ def request_subscription(
     subscriber.state = ConsentState.PENDING
     subscriber.requested_at = now
     subscriber.confirm_sent_at = now
-    subscriber.confirm_token_hash = hashed
+    subscriber.confirm_token_hash = token_hash(token)
     session.add(subscriber)
     session.flush()
     assert subscriber.id is not None
@@ -124,7 +114,7 @@ def letter_not_sent(session: Session, subscriber_id: int) -> None:
 
 
 def subscriber_by_confirmation(session: Session, token: str) -> MailingSubscriber | None:
-    if not _TOKEN_SHAPE.fullmatch(token):
+    if not looks_like_token(token):
         return None
     query = select(MailingSubscriber).where(
         col(MailingSubscriber.confirm_token_hash) == token_hash(token)
@@ -163,7 +153,7 @@ def confirm(session: Session, token: str, *, actor: str, now: datetime) -> Confi
 
 def subscriber_by_unsubscribe(session: Session, token: str) -> MailingSubscriber | None:
     """The subscriber a mailing letter's unsubscribe link names; None for any other text."""
-    if not _TOKEN_SHAPE.fullmatch(token):
+    if not looks_like_token(token):
         return None
     query = (
         select(MailingSubscriber)

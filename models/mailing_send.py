@@ -24,7 +24,7 @@ from datetime import datetime
 from sqlalchemy import func, or_, update
 from sqlmodel import Session, col, select
 
-from models.mailing_consent import UNSUBSCRIBE_PATH, new_token
+from models.mailing_consent import UNSUBSCRIBE_PATH
 from models.rules.mailing_consent import receives_mailings
 from models.rules.mailing_delivery import (
     STALE_CLAIM,
@@ -32,6 +32,7 @@ from models.rules.mailing_delivery import (
     MailingState,
     after_failure,
 )
+from models.survey_links import new_token, token_hash
 from models.tables import Mailing, MailingDelivery, MailingSubscriber
 
 UNKNOWN_REASON = (
@@ -125,8 +126,8 @@ def claim_next(
         session.add(delivery)
         finish_if_done(session, mailing.id or 0, now)
         return True
-    token, hashed = new_token()
-    delivery.unsubscribe_hash = hashed
+    token = new_token()
+    delivery.unsubscribe_hash = token_hash(token)
     session.add(delivery)
     return Claimed(
         delivery_id=delivery_id,

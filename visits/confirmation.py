@@ -66,10 +66,7 @@ def _russian(
     start: datetime,
     end: datetime,
 ) -> str:
-    when = (
-        f"{start.day} {MONTHS_RU[start.month - 1]} {start.year} г. "
-        f"({WEEKDAYS_RU[start.weekday()]}), {start:%H:%M}–{end:%H:%M}"
-    )
+    when = f"{when_text(start, Language.RU)}–{end:%H:%M}"
     lines = [
         f"Вы записаны на личный приём в {point.name_ru}.",
         f"Когда: {when} (по местному времени).",
@@ -100,8 +97,7 @@ def _english(
 ) -> str:
     lines = [
         f"You are booked for a personal visit to {point.name_en}.",
-        f"When: {WEEKDAYS_EN[start.weekday()]}, {start.day} {MONTHS_EN[start.month - 1]} "
-        f"{start.year}, {start:%H:%M}–{end:%H:%M} (local time).",
+        f"When: {when_text(start, Language.EN)}–{end:%H:%M} (local time).",
         f"Received by: {employee}.",
         f"Where: {point.address_en}" + (f", {point.room_en}." if point.room_en else "."),
     ]

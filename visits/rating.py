@@ -18,13 +18,14 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from models.audit_trail import record_event
 from models.db import session_scope
 from models.rules.calendar import ProductionCalendar
 from models.rules.visit_rating import GIVE_UP_AFTER, RATED_STATUSES, rating_due
 from models.settings import Settings
 from models.survey_answers import SurveyAnswers, SurveyKind, record_answers
 from models.survey_links import issue_visit_survey_link
-from models.tables import AuditEntry, VisitBooking, VisitSurvey
+from models.tables import VisitBooking, VisitSurvey
 
 NOT_HELD = "Приём не состоялся (запись отменена или посетитель не пришёл): оценку не записать."
 NOT_YET = "Приём ещё не начался: оценку можно записать после него."
@@ -115,15 +116,14 @@ def record_on_spot(
         session, survey.id, answers, now, kind=SurveyKind.VISIT, recorded_by=actor
     ):
         raise RatingError(ALREADY)
-    session.add(
-        AuditEntry(
-            at=now,
-            actor=actor[:128],
-            action="visit_rated",
-            subject=f"visit:{booking.id}",
-            client_id=booking.client_id,
-            detail=f"{answers.received.value}/{answers.quality.value}",
-        )
+    record_event(
+        session=session,
+        at=now,
+        actor=actor,
+        action="visit_rated",
+        subject=f"visit:{booking.id}",
+        detail=f"{answers.received.value}/{answers.quality.value}",
+        client_id=booking.client_id,
     )
     session.flush()
 

@@ -2,7 +2,7 @@
 
 The route may speak the booking and act on it only for the channel that holds the row's
 reservation: the call was claimed (``visits.reminder_store.claim_call``) under this ChannelId,
-within :data:`models.rules.mailing_delivery.STALE_CLAIM`, and no answer is recorded yet. Any
+not stale (:func:`models.rules.mailing_delivery.stale_claim`), and no answer is recorded yet. Any
 other peer (another channel, a guessed id, a repeated session) gets nothing, so reaching the
 FastAGI port is not a way to hear or cancel bookings.
 """
@@ -17,7 +17,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col
 
 from models.db import session_scope
-from models.rules.mailing_delivery import STALE_CLAIM
+from models.rules.mailing_delivery import stale_claim
 from models.rules.visit_reminders import CallResult, ReminderState
 from models.rules.visit_slots import ReminderChannel
 from models.tables import Language, VisitBooking, VisitChannel, VisitReminder, VisitStatus
@@ -91,7 +91,7 @@ def _reserved(
         or reminder.state not in (ReminderState.SENDING, ReminderState.SENT)
         or reminder.call_result not in _OPEN_RESULTS
         or reminder.claimed_at is None
-        or now - reminder.claimed_at >= STALE_CLAIM
+        or stale_claim(reminder.claimed_at, now)
     ):
         return None
     booking = session.get(VisitBooking, reminder.booking_id)

@@ -15,7 +15,6 @@ messages do, so the client's history can show it.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -25,6 +24,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from call_card.history import owner_filter
+from models.audit_trail import record_event
+from models.emails import BAD_EMAIL, looks_like_email
 from models.line_store import clean_text
 from models.phones import normalize_phone
 from models.rules.calendar import ProductionCalendar
@@ -39,7 +40,6 @@ from models.rules.visit_slots import (
 )
 from models.settings import Settings
 from models.tables import (
-    AuditEntry,
     Channel,
     Client,
     Employee,
@@ -56,10 +56,7 @@ from visits.links import issue_cancel_link
 
 NAME_MAX = 255
 MAX_RANGE_DAYS = 62
-# One @, something on both sides, a dot in the domain, no spaces: enough to catch a typo.
-EMAIL_PATTERN = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
 BAD_PHONE = "Номер телефона не распознан (пример: +7 912 345-67-89)."
-BAD_EMAIL = "Адрес e-mail указан с ошибкой (пример: ivanova@example.ru)."
 CANCEL_TOO_LATE = "Приём уже начался или прошёл: отменить запись нельзя."
 CANCEL_MARKED = "Посещение уже отмечено: отменить запись нельзя."
 MARK_TOO_EARLY = "Приём ещё не начался: отметить посещение можно после его начала."
@@ -166,7 +163,7 @@ def book_visit(
     if phone is None:
         raise BookingError(None, BAD_PHONE)
     email = clean_text(request.email, NAME_MAX).strip()
-    if email and not EMAIL_PATTERN.fullmatch(email):
+    if email and not looks_like_email(email):
         raise BookingError(None, BAD_EMAIL)
     slot = find_slot(
         load_windows(session),
@@ -229,10 +226,9 @@ def cancel_visit(
     Raises :class:`BookingError` once the visit has begun."""
     if booking.status is VisitStatus.CANCELLED:
         return Cancelled(booking, already=True)
-    if booking.status is not VisitStatus.BOOKED:
-        raise BookingError(None, CANCEL_MARKED)
-    if not can_cancel(booking.starts_at, now):
-        raise BookingError(None, CANCEL_TOO_LATE)
+    refused = cancel_refusal(booking, now)
+    if refused is not None:
+        raise BookingError(None, refused)
     booking.status = VisitStatus.CANCELLED
     booking.cancelled_at = now
     booking.cancelled_via = via
@@ -241,6 +237,16 @@ def cancel_visit(
     _audit(session, now, actor, "visit_cancelled", booking, via.value)
     session.flush()
     return Cancelled(booking)
+
+
+def cancel_refusal(booking: VisitBooking, now: datetime) -> str | None:
+    """Why a booking that is not cancelled cannot be now (V6: marked already, or the visit has
+    begun), in Russian; None when it can."""
+    if booking.status is not VisitStatus.BOOKED:
+        return CANCEL_MARKED
+    if not can_cancel(booking.starts_at, now):
+        return CANCEL_TOO_LATE
+    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -355,13 +361,12 @@ def _client(
 def _audit(
     session: Session, at: datetime, actor: str, action: str, booking: VisitBooking, detail: str
 ) -> None:
-    session.add(
-        AuditEntry(
-            at=at,
-            actor=actor[:128],
-            action=action,
-            subject=f"visit:{booking.id}",
-            client_id=booking.client_id,
-            detail=detail,
-        )
+    record_event(
+        session=session,
+        at=at,
+        actor=actor,
+        action=action,
+        subject=f"visit:{booking.id}",
+        detail=detail,
+        client_id=booking.client_id,
     )

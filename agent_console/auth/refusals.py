@@ -19,6 +19,10 @@ from agent_console.templating import Layout, render
 SIGN_IN_PATH = "/sign-in"
 HOME_PATH = "/"
 PUBLIC_REFUSAL = "public_refused.html"  # a page for the public: no menu, no sign-in
+# A public page's link (in a letter) that is not ours: mistyped, forged, cut short.
+LINK_NOT_FOUND = (
+    "Ссылка не найдена. Проверьте, что она скопирована из письма целиком, до последнего знака."
+)
 
 
 @dataclass(frozen=True, slots=True)

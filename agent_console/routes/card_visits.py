@@ -45,6 +45,7 @@ from call_card.refusals import Refusal
 from models.calendar_store import load_calendar
 from models.db import session_scope
 from models.phones import format_phone, normalize_phone
+from models.rules.calendar import ProductionCalendar
 from models.rules.visit_slots import BookingRefusal
 from models.tables import Call, Language, Role, VisitChannel
 from models.user_sessions import SignedIn
@@ -74,7 +75,8 @@ def card_visits(request: Request, backend: BackendDep, user: Operator, linkedid:
             name=(client.full_name or "") if client is not None else "",
             language=call.language or Language.RU,
         )
-        shown = _piece(session, backend, call, form)
+        calendar = load_calendar(session=session, settings=backend.settings)
+        shown = _piece(session, backend, calendar, call, form)
     return _render(request, backend, user, shown)
 
 
@@ -88,6 +90,7 @@ async def card_visit_book(
     status, message, confirmed = 200, "", None
     with session_scope(backend.engine) as session:
         call = _call(session, user, linkedid)
+        calendar = load_calendar(session=session, settings=backend.settings)
         if sent.get("step") == "day":
             form = without_slot(form)
         elif not form.valid:
@@ -97,7 +100,7 @@ async def card_visit_book(
                 confirmed = book_from_form(
                     session=session,
                     settings=backend.settings,
-                    calendar=load_calendar(session=session, settings=backend.settings),
+                    calendar=calendar,
                     form=form,
                     channel=VisitChannel.LINE,
                     actor=f"web:{user.login}",
@@ -114,7 +117,9 @@ async def card_visit_book(
                     form = with_errors(form, {place: str(error)})
                 else:
                     form, message = without_slot(form), str(error)
-        shown = _piece(session, backend, call, form, form_message=message, confirmed=confirmed)
+        shown = _piece(
+            session, backend, calendar, call, form, form_message=message, confirmed=confirmed
+        )
     return _render(request, backend, user, shown, status=status)
 
 
@@ -140,7 +145,8 @@ def card_visit_cancel(
             except BookingError as error:
                 status, message = 409, str(error)
         form = read_visit_form(_form_fields(request))
-        shown = _piece(session, backend, call, without_slot(form), message=message)
+        calendar = load_calendar(session=session, settings=backend.settings)
+        shown = _piece(session, backend, calendar, call, without_slot(form), message=message)
     return _render(request, backend, user, shown, status=status)
 
 
@@ -159,6 +165,7 @@ def _call(session: Session, user: SignedIn, linkedid: str) -> Call:
 def _piece(
     session: Session,
     backend: Backend,
+    calendar: ProductionCalendar,
     call: Call,
     form: VisitForm,
     *,
@@ -167,7 +174,6 @@ def _piece(
     confirmed: Confirmed | None = None,
 ) -> CardVisits:
     now = backend.clock()
-    calendar = load_calendar(session=session, settings=backend.settings)
     client = call_client(session, call)
     phones = {call.caller_e164, normalize_phone(form.phone) if form.phone else None} - {None}
     found = {

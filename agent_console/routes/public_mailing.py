@@ -34,7 +34,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from agent_console.auth.form_tokens import issue
-from agent_console.auth.refusals import PUBLIC_REFUSAL, ErrorPage
+from agent_console.auth.refusals import LINK_NOT_FOUND, PUBLIC_REFUSAL, ErrorPage
 from agent_console.auth.rules import public_form, public_link
 from agent_console.deps import Backend, BackendDep, ContextDep
 from agent_console.templating import Layout, render
@@ -84,9 +84,6 @@ TOO_MANY: Final = (
     "попробуйте позже."
 )
 UNAVAILABLE: Final = "Подписка на рассылки сейчас недоступна. Пожалуйста, попробуйте позже."
-LINK_NOT_FOUND: Final = (
-    "Ссылка не найдена. Проверьте, что она скопирована из письма целиком, до последнего знака."
-)
 NO_STORE: Final = {"Cache-Control": "no-store"}
 _HOURS: Final = int(CONFIRMATION_RESEND.total_seconds() // 3600)
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Final
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Request
 from sqlmodel import Session
@@ -28,7 +29,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from agent_console.auth.form_tokens import issue, read
-from agent_console.auth.refusals import PUBLIC_REFUSAL, ErrorPage
+from agent_console.auth.refusals import LINK_NOT_FOUND, PUBLIC_REFUSAL, ErrorPage
 from agent_console.auth.rules import public_form, public_link
 from agent_console.deps import Backend, BackendDep, ContextDep
 from agent_console.templating import Layout, render
@@ -48,12 +49,11 @@ from agent_console.visit_form import (
 )
 from models.calendar_store import load_calendar
 from models.db import session_scope
-from models.rules.calendar import ProductionCalendar
-from models.rules.visit_slots import BookingRefusal, can_cancel
+from models.rules.visit_slots import BookingRefusal
 from models.tables import Language, ReceptionPoint, VisitBooking, VisitChannel, VisitStatus
 from models.user_sessions import SignedIn
 from visits.links import CANCEL_PATH, find_booking_by_token
-from visits.store import BookingError, cancel_visit
+from visits.store import BookingError, cancel_refusal, cancel_visit
 
 PATH: Final = "/public/visits"
 ACTOR: Final = "public"
@@ -65,9 +65,6 @@ TITLES: Final = {
 TOO_MANY: Final = (
     "Слишком много запросов записи с Вашего адреса за последний час. Пожалуйста, попробуйте "
     "позже или запишитесь по телефону консультационной линии."
-)
-LINK_NOT_FOUND: Final = (
-    "Ссылка не найдена. Проверьте, что она скопирована из письма целиком, до последнего знака."
 )
 CANCEL_TEXTS: Final = {
     Language.RU: {
@@ -257,8 +254,7 @@ def cancel_page(
         booking = find_booking_by_token(session, token)
         if booking is None:
             return _not_found(request, backend)
-        calendar = load_calendar(session=session, settings=backend.settings)
-        shown = _cancel_page(session, booking, calendar, _cancel_state(booking, now))
+        shown = _cancel_page(session, booking, backend.settings.tz, _cancel_state(booking, now))
     return _cancel_render(request, backend, shown)
 
 
@@ -274,32 +270,29 @@ def cancel_submit(
         booking = find_booking_by_token(session, token)
         if booking is None:
             return _not_found(request, backend)
-        calendar = load_calendar(session=session, settings=backend.settings)
         state = _cancel_state(booking, now)
         if state == "ask":
             result = cancel_visit(
                 session=session, booking=booking, via=VisitChannel.WEB, actor=ACTOR, now=now
             )
             state = "already" if result.already else "done"
-        shown = _cancel_page(session, booking, calendar, state)
+        shown = _cancel_page(session, booking, backend.settings.tz, state)
     return _cancel_render(request, backend, shown, status=409 if state == "late" else 200)
 
 
 def _cancel_state(booking: VisitBooking, now: datetime) -> str:
     if booking.status is VisitStatus.CANCELLED:
         return "already"
-    if booking.status is not VisitStatus.BOOKED or not can_cancel(booking.starts_at, now):
+    if cancel_refusal(booking, now) is not None:
         return "late"
     return "ask"
 
 
-def _cancel_page(
-    session: Session, booking: VisitBooking, calendar: ProductionCalendar, state: str
-) -> CancelPage:
+def _cancel_page(session: Session, booking: VisitBooking, tz: ZoneInfo, state: str) -> CancelPage:
     point = session.get(ReceptionPoint, booking.point_id)
     language = booking.language
-    start = booking.starts_at.astimezone(calendar.tz)
-    end = booking.ends_at.astimezone(calendar.tz)
+    start = booking.starts_at.astimezone(tz)
+    end = booking.ends_at.astimezone(tz)
     english = language is Language.EN
     where = ""
     if point is not None:

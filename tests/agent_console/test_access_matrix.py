@@ -47,7 +47,7 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("POST", "/visits/book"): "page: operator, supervisor, admin",
     ("POST", "/visits/{booking_id}/cancel"): "page: operator, supervisor, admin",
     ("POST", "/visits/{booking_id}/attendance"): "page: operator, supervisor, admin",
-    ("POST", "/visits/{booking_id}/rating"): "page: operator, supervisor, admin",
+    ("POST", "/visits/{booking_id}/rating"): "page: operator, supervisor, admin",  # V13
     ("GET", "/card/calls/{linkedid}/visits"): "api: operator",
     ("POST", "/card/calls/{linkedid}/visits"): "api: operator",
     ("POST", "/card/calls/{linkedid}/visits/{booking_id}/cancel"): "api: operator",

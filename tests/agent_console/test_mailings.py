@@ -189,6 +189,26 @@ def test_an_expired_confirmation_link_asks_to_subscribe_again(
     assert subscriber(console.engine, ADDRESS).state is ConsentState.PENDING  # type: ignore[union-attr]
 
 
+def test_an_old_confirmation_link_does_not_subscribe_a_withdrawn_address_again(
+    console: Console, outbox: Outbox
+) -> None:  # M2: a withdrawal wins over a confirmation letter still in the mailbox
+    browser = console.browser()
+    ask(browser, ADDRESS)
+    [path] = CONFIRM.findall(outbox.received().get_content())
+    assert "Спасибо, подписка подтверждена." in browser.post(path).text
+    person = subscriber(console.engine, ADDRESS)
+    assert person is not None
+    chief = console.signed_in("chief")
+    assert chief.post(f"/mailings/subscribers/{person.id}/withdraw").status_code == 303
+
+    for response in (browser.get(path), browser.post(path)):
+        assert response.status_code == 404
+        assert LINK_NOT_FOUND in response.text
+    assert subscriber(console.engine, ADDRESS).state is ConsentState.WITHDRAWN  # type: ignore[union-attr]
+    actions = [action for _, action, _ in audit(console.engine)]
+    assert actions.count("mailing_consent_confirmed") == 1
+
+
 def _mailed(console: Console, outbox: Outbox) -> str:
     """A mailing sent to ADDRESS; the path of its unsubscribe link."""
     subscribed(console.engine, [ADDRESS], NOW)

@@ -88,6 +88,7 @@ async def test_two_hours_after_the_visit_the_visitor_gets_one_letter_with_the_li
     text = anna.get_content()
     assert text.startswith("Здравствуйте, Анна!\n")
     assert "8 декабря 2026 г. (вторник), 10:00" in text
+    assert "(принимал(а): Исмаилов Арсен Камилович)." in text  # who received them, by name
     links = [line for line in text.splitlines() if line.startswith(PUBLIC + SURVEY_PATH + "/")]
     assert len(links) == 1
     with Session(db_engine) as session:  # the link names this visit's rating

@@ -8,6 +8,8 @@
 * ``page`` (``tests.e2e.browser.Page``): the browser at ``live_server``'s address, reset to one
   blank tab after the test; a test fails if the page logged an uncaught script error.
   ``page.screenshot(name)`` saves ``docs/screenshots/NAME.png`` only with ``TEST_SCREENSHOTS=1``.
+* ``view``: the same for the public pages, nobody signed in; scripts are switched back on
+  after a test that switched them off.
 """
 
 from __future__ import annotations
@@ -67,4 +69,15 @@ def page(
     yield view
     errors = view.js_errors()
     view.reset()
+    assert not errors, f"the page logged script errors: {errors}"
+
+
+@pytest.fixture
+def view(chromium: WebDriver, live_server: LiveServer) -> Iterator[Page]:
+    page = Page(chromium, live_server.base_url)
+    page.js_errors()  # what earlier tests left in the log
+    yield page
+    chromium.execute_cdp_cmd("Emulation.setScriptExecutionDisabled", {"value": False})
+    errors = page.js_errors()
+    page.reset()
     assert not errors, f"the page logged script errors: {errors}"

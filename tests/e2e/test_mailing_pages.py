@@ -11,7 +11,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from selenium.webdriver.chrome.webdriver import WebDriver
 from selenium.webdriver.common.by import By
 from sqlalchemy.engine import Engine
 from sqlmodel import col, select
@@ -24,7 +23,6 @@ from models.settings import Settings
 from models.tables import MailingSubscriber, Role
 from tests.agent_console.console import PASSWORD
 from tests.e2e.browser import Page
-from tests.e2e.server import LiveServer
 from tests.e2e.test_message_notice_page import MailLiveServer
 from tests.smtp_outbox import Outbox, ThreadedSmtp
 
@@ -50,17 +48,6 @@ def live_server(
     server = MailingLiveServer(db_engine, tmp_path, smtp.port).start()
     yield server
     server.stop()
-
-
-@pytest.fixture
-def view(chromium: WebDriver, live_server: LiveServer) -> Iterator[Page]:
-    page = Page(chromium, live_server.base_url)
-    page.js_errors()
-    yield page
-    chromium.execute_cdp_cmd("Emulation.setScriptExecutionDisabled", {"value": False})
-    errors = page.js_errors()
-    page.reset()
-    assert not errors, f"the page logged script errors: {errors}"
 
 
 def _link(letter_text: str, base: str, path: str) -> str:

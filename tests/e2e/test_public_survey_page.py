@@ -10,7 +10,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from selenium.webdriver.chrome.webdriver import WebDriver
 from selenium.webdriver.common.by import By
 from sqlalchemy.engine import Engine
 from sqlmodel import select
@@ -39,17 +38,6 @@ def live_server(db_engine: Engine, tmp_path: Path) -> Iterator[LiveServer]:
     server = LiveServer(db_engine, tmp_path, clock=lambda: NOW).start()
     yield server
     server.stop()
-
-
-@pytest.fixture
-def view(chromium: WebDriver, live_server: LiveServer) -> Iterator[Page]:
-    page = Page(chromium, live_server.base_url)
-    page.js_errors()  # what earlier tests left in the log
-    yield page
-    chromium.execute_cdp_cmd("Emulation.setScriptExecutionDisabled", {"value": False})
-    errors = page.js_errors()
-    page.reset()
-    assert not errors, f"the page logged script errors: {errors}"
 
 
 def _survey_link(engine: Engine) -> tuple[str, str]:

@@ -9,7 +9,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from selenium.webdriver.chrome.webdriver import WebDriver
 from selenium.webdriver.common.by import By
 from sqlalchemy.engine import Engine
 from sqlmodel import select
@@ -38,17 +37,6 @@ def live_server(db_engine: Engine, tmp_path: Path) -> Iterator[LiveServer]:
     server = LiveServer(db_engine, tmp_path, clock=lambda: NOW).start()
     yield server
     server.stop()
-
-
-@pytest.fixture
-def view(chromium: WebDriver, live_server: LiveServer) -> Iterator[Page]:
-    page = Page(chromium, live_server.base_url)
-    page.js_errors()
-    yield page
-    chromium.execute_cdp_cmd("Emulation.setScriptExecutionDisabled", {"value": False})
-    errors = page.js_errors()
-    page.reset()
-    assert not errors, f"the page logged script errors: {errors}"
 
 
 def _rating_link(engine: Engine, hour: int, language: Language = Language.RU) -> str:

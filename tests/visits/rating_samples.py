@@ -7,11 +7,10 @@ from datetime import datetime
 
 from sqlalchemy.engine import Engine
 
-from models.db import session_scope
 from models.settings import Settings
 from models.tables import Language, VisitBooking, VisitChannel
-from tests.visits.samples import BEFORE, CALENDAR, TUESDAY, at
-from visits.store import BookingRequest, book_visit
+from tests.visits.samples import TUESDAY, at, book_at_before
+from visits.store import BookingRequest
 
 
 def book_at(
@@ -34,16 +33,7 @@ def book_at(
         email=email,
         language=language,
     )
-    with session_scope(engine) as session:
-        booked = book_visit(
-            session=session,
-            settings=settings,
-            calendar=CALENDAR,
-            request=request,
-            actor="web:operator1",
-            now=BEFORE,
-        )
-    return booked.booking
+    return book_at_before(engine, settings, request).booking
 
 
 def tuesday(hour: int, minute: int = 0) -> datetime:

@@ -8,13 +8,12 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from consult_line.wiring import Services
-from models.db import session_scope
 from models.rules.visit_slots import ReminderChannel
 from models.settings import Settings
 from models.tables import Language, VisitChannel, VisitReminder
 from tests.agent_console.console import Clock
-from tests.visits.samples import BEFORE, CALENDAR, TUESDAY, at
-from visits.store import BookingRequest, book_visit
+from tests.visits.samples import TUESDAY, at, book_at_before
+from visits.store import BookingRequest
 
 VISIT = at(TUESDAY, 10, 30)  # Tuesday 8 December 2026, employee 301
 PHONE_DIGITS = "79123456789"
@@ -38,17 +37,9 @@ def book(engine: Engine, settings: Settings, **choices: Any) -> int:
         language=fields.pop("language", Language.RU),
         **fields,
     )
-    with session_scope(engine) as session:
-        booked = book_visit(
-            session=session,
-            settings=settings,
-            calendar=CALENDAR,
-            request=request,
-            actor="public",
-            now=BEFORE,
-        )
-        assert booked.booking.id is not None
-        return booked.booking.id
+    booking = book_at_before(engine, settings, request, actor="public").booking
+    assert booking.id is not None
+    return booking.id
 
 
 def services(engine: Engine, settings: Settings, clock: Clock) -> Services:

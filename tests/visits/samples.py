@@ -10,10 +10,12 @@ from sqlalchemy.engine import Engine
 
 from models.db import session_scope
 from models.rules.calendar import DEFAULT_HOURS, ProductionCalendar
+from models.settings import Settings
 from models.staff_file import load_staff_file
 from models.staff_import import import_staff
 from visits.schedule_file import load_schedule_file
 from visits.schedule_import import import_schedule
+from visits.store import Booked, BookingRequest, book_visit
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 MSK = ZoneInfo("Europe/Moscow")
@@ -34,3 +36,18 @@ def load_examples(engine: Engine) -> None:
         import_staff(session=session, directory=staff, now=LOADED_AT)
         schedule = load_schedule_file(EXAMPLES / "reception.yaml")
         import_schedule(session=session, schedule=schedule, now=LOADED_AT)
+
+
+def book_at_before(
+    engine: Engine, settings: Settings, request: BookingRequest, *, actor: str = "web:operator1"
+) -> Booked:
+    """``request`` booked at BEFORE with the example calendar, committed."""
+    with session_scope(engine) as session:
+        return book_visit(
+            session=session,
+            settings=settings,
+            calendar=CALENDAR,
+            request=request,
+            actor=actor,
+            now=BEFORE,
+        )

@@ -23,13 +23,12 @@ from models.tables import (
     VisitChannel,
     VisitStatus,
 )
-from tests.visits.samples import BEFORE, CALENDAR, TUESDAY, at, load_examples
+from tests.visits.samples import BEFORE, CALENDAR, TUESDAY, at, book_at_before, load_examples
 from visits.links import CANCEL_PATH, find_booking_by_token
 from visits.store import (
     Booked,
     BookingError,
     BookingRequest,
-    book_visit,
     cancel_visit,
     list_free_slots,
     mark_attendance,
@@ -55,15 +54,7 @@ def engine(db_engine: Engine) -> Engine:
 
 
 def book(engine: Engine, request: BookingRequest = REQUEST) -> Booked:
-    with session_scope(engine) as session:
-        return book_visit(
-            session=session,
-            settings=SETTINGS,
-            calendar=CALENDAR,
-            request=request,
-            actor="web:operator1",
-            now=BEFORE,
-        )
+    return book_at_before(engine, SETTINGS, request)
 
 
 def free_starts(engine: Engine) -> list[str]:
