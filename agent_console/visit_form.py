@@ -41,6 +41,7 @@ from visits.confirmation import (
 )
 from visits.store import (
     BAD_PHONE,
+    NO_EMAIL,
     BookingError,
     BookingRequest,
     book_visit,
@@ -56,7 +57,6 @@ _E = TypeVar("_E", Language, Interpreter)
 NO_PHONE = "Укажите номер телефона."
 NO_SLOT = "Выберите свободное время."
 BAD_DAY = "Дата не распознана: выберите день из списка."
-NO_EMAIL = "Для напоминания письмом укажите e-mail."
 WORDS_RU: Final = {
     "day": "День",
     "show": "Показать свободное время",

@@ -57,6 +57,7 @@ from visits.links import issue_cancel_link
 NAME_MAX = 255
 MAX_RANGE_DAYS = 62
 BAD_PHONE = "Номер телефона не распознан (пример: +7 912 345-67-89)."
+NO_EMAIL = "Для напоминания письмом укажите e-mail."
 CANCEL_TOO_LATE = "Приём уже начался или прошёл: отменить запись нельзя."
 CANCEL_MARKED = "Посещение уже отмечено: отменить запись нельзя."
 MARK_TOO_EARLY = "Приём ещё не начался: отметить посещение можно после его начала."
@@ -165,6 +166,8 @@ def book_visit(
     email = clean_text(request.email, NAME_MAX).strip()
     if email and not looks_like_email(email):
         raise BookingError(None, BAD_EMAIL)
+    if request.remind_by_email and not email:  # V3–V4: a reminder nobody could send
+        raise BookingError(None, NO_EMAIL)
     slot = find_slot(
         load_windows(session),
         calendar,

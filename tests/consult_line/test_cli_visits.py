@@ -78,6 +78,16 @@ def test_bad_booking_exits_2_in_russian(
     assert message in capsys.readouterr().err
 
 
+def test_a_reminder_by_e_mail_needs_an_address(
+    loaded: date, capsys: pytest.CaptureFixture[str]
+) -> None:  # V3–V4: the same rule as the pages, not a reminder nobody could send
+    capsys.readouterr()
+    book = ["visits", "book", loaded.isoformat(), "10:30", "--phone", "+79123456789"]
+    assert main([*book, "--remind", "day_before", "--remind-by", "email"]) == 2
+    assert "Для напоминания письмом укажите e-mail" in capsys.readouterr().err
+    assert main([*book, "--remind", "day_before", "--remind-by", "email", "--email", "a@b.ru"]) == 0
+
+
 def test_booking_in_the_past_or_on_a_holiday_exits_2(
     loaded: date, capsys: pytest.CaptureFixture[str]
 ) -> None:  # V1
