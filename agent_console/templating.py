@@ -18,7 +18,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.responses import Response
 
 from agent_console.auth.roles import role_titles
-from agent_console.deps import get_context
+from agent_console.deps import Backend, get_context
 from agent_console.navigation import REPORT_LINKS, Link, menu_for
 from models.user_sessions import SignedIn
 
@@ -90,3 +90,18 @@ def render_for(
     """:func:`render` of a console page for the signed-in ``user`` (their menu and token)."""
     layout = Layout.of(line_title, user)
     return render(request, template, layout=layout, title=title, page=page, status=status)
+
+
+def render_page(
+    request: Request,
+    backend: Backend,
+    user: SignedIn,
+    template: str,
+    title: str,
+    page: Any,
+    status: int = 200,
+) -> Response:
+    """:func:`render_for` under the line's title from ``backend``'s settings."""
+    return render_for(
+        request, backend.settings.line_title, user, template, title=title, page=page, status=status
+    )

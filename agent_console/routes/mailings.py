@@ -37,7 +37,7 @@ from agent_console.mailing_pages import (
     register_page,
 )
 from agent_console.message_notice_form import new_key
-from agent_console.templating import Layout, render, render_for
+from agent_console.templating import Layout, render, render_page
 from models.audit_trail import web_actor
 from models.db import session_scope
 from models.mailing_consent import REGISTER_PAGE, Withdrawal, withdraw_by_staff
@@ -107,7 +107,7 @@ def subscribers(
         shown = register_page(
             session, backend.settings.tz, query, limit=REGISTER_PAGE, notice=notice
         )
-    return _page(request, backend, user, "mailing_subscribers.html", REGISTER_TITLE, shown)
+    return render_page(request, backend, user, "mailing_subscribers.html", REGISTER_TITLE, shown)
 
 
 @router.post("/subscribers/{subscriber_id}/withdraw", include_in_schema=False)
@@ -204,7 +204,7 @@ def _mailing(
             session, found, backend.settings.tz, problem, notice=notice, error=error
         )
     title = f"Рассылка № {shown.row.id}"
-    return _page(request, backend, user, "mailing.html", title, shown, status=status)
+    return render_page(request, backend, user, "mailing.html", title, shown, status=status)
 
 
 def _list(
@@ -212,21 +212,7 @@ def _list(
 ) -> Response:
     with session_scope(backend.engine) as session:
         shown = mailings_page(session, backend.settings.tz, form, mailing_problem(backend.settings))
-    return _page(request, backend, user, "mailings.html", TITLE, shown, status=status)
-
-
-def _page(
-    request: Request,
-    backend: Backend,
-    user: SignedIn,
-    template: str,
-    title: str,
-    shown: object,
-    *,
-    status: int = 200,
-) -> Response:
-    line_title = backend.settings.line_title
-    return render_for(request, line_title, user, template, title=title, page=shown, status=status)
+    return render_page(request, backend, user, "mailings.html", TITLE, shown, status=status)
 
 
 def _not_found(request: Request, backend: Backend, user: SignedIn) -> Response:

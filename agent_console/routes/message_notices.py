@@ -40,7 +40,7 @@ from agent_console.message_notice_page import (
     notices_page,
     print_page,
 )
-from agent_console.templating import render_for
+from agent_console.templating import render_page
 from mail.notice_mail import notice_mailer
 from models.audit_trail import web_actor
 from models.db import session_scope
@@ -178,7 +178,7 @@ def print_letter(
         _audit(session, backend, user, message, MESSAGE_NOTICE_PRINT, f"notice={notice.id}")
         shown = print_page(session, backend.settings, message, client, notice, backend.clock())
     title = f"Письмо по обращению {number}"
-    return _page(request, backend, user, "message_notice_print.html", title, shown)
+    return render_page(request, backend, user, "message_notice_print.html", title, shown)
 
 
 @router.post("/{notice_id}/resend", include_in_schema=False)
@@ -251,27 +251,14 @@ def _notices(
     request: Request, backend: Backend, user: SignedIn, shown: NoticesPage, status: int = 200
 ) -> Response:
     title = f"Уведомления по обращению {shown.number}"
-    return _page(request, backend, user, "message_notices.html", title, shown, status)
+    return render_page(request, backend, user, "message_notices.html", title, shown, status)
 
 
 def _compose(
     request: Request, backend: Backend, user: SignedIn, shown: ComposePage, status: int = 200
 ) -> Response:
     title = f"{shown.kind_title}: обращение {shown.number}"
-    return _page(request, backend, user, "message_notice_new.html", title, shown, status)
-
-
-def _page(
-    request: Request,
-    backend: Backend,
-    user: SignedIn,
-    template: str,
-    title: str,
-    shown: object,
-    status: int = 200,
-) -> Response:
-    line_title = backend.settings.line_title
-    return render_for(request, line_title, user, template, title=title, page=shown, status=status)
+    return render_page(request, backend, user, "message_notice_new.html", title, shown, status)
 
 
 def _not_found(
@@ -303,4 +290,4 @@ def _error(
 ) -> Response:
     label = "К списку обращений" if back_href == "/messages" else "К уведомлениям по обращению"
     shown = ErrorPage(message, back_href, label)
-    return _page(request, backend, user, "error.html", "Уведомления", shown, status)
+    return render_page(request, backend, user, "error.html", "Уведомления", shown, status)
